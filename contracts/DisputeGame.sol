@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {JobId, JobStatus, ModelSpec, TensorSpec, Timestamp, Duration} from "./libraries/Types.sol";
+import {Graph, NodeDescriptor} from "./libraries/Graph.sol";
+import {TensorCodec} from "./libraries/TensorCodec.sol";
+import {IDisputeGame, ChallengeId} from "./interfaces/IDisputeGame.sol";
+import {IJobManager} from "./interfaces/IJobManager.sol";
+import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
+import {IOneStepVerifier} from "./interfaces/IOneStepVerifier.sol";
+
+/// @title DisputeGame
+/// @notice Challenges, the bisection over a node's output and the one-step check
+///         (docs/PROTOCOL.md §9). Holds challenger bonds; the JobManager holds fees and the
+///         StakeManager the provider's collateral.
+contract DisputeGame is IDisputeGame {
+    using SafeERC20 for IERC20;
+
+    /// @notice Outputs up to this many words are revealed whole, in one move.
+    uint256 public constant WHOLE_REVEAL_MAX_WORDS = 64;
+    /// @notice log2 of the children revealed per round of a large output.
+    uint256 public constant LOG_K = 4;
+    /// @notice Most challenges open at once against one job (bounds every loop over them).
+    uint256 public constant MAX_OPEN_CHALLENGES = 16;
+    /// @notice Shares of the slashed collateral, in basis points (docs/PROTOCOL.md §9.4).
+    uint256 public constant BOUNTY_BPS = 5000;
+    uint256 public constant REQUESTER_BPS = 3000;
+    uint256 public constant TREASURY_BPS = 2000;
+
+    IJobManager public immutable jobManager;
+    IModelRegistry public immutable registry;
+    IOneStepVerifier public immutable verifier;
+    IERC20 public immutable token;
+    address public immutable treasury;
+
+    uint256 public challengeCount;
+    mapping(ChallengeId id => Challenge) internal _challenges;
+    mapping(JobId jobId => Dispute) internal _disputes;
+
+    constructor(IJobManager jobManager_, IModelRegistry registry_, IOneStepVerifier verifier_, address treasury_) {
+        require(
+            address(jobManager_) != address(0) && address(registry_) != address(0)
+                && address(verifier_) != address(0) && treasury_ != address(0),
+            ZeroAddress()
+        );
+        jobManager = jobManager_;
+        registry = registry_;
+        verifier = verifier_;
+        token = jobManager_.token();
+        treasury = treasury_;
+    }
+
+    // ------------------------------------------------------------------ challenges
+
+    /// @inheritdoc IDisputeGame
+    function commitChallenge(bytes32 commitment) external returns (ChallengeId id) {
+        id = ChallengeId.wrap(++challengeCount);
+        Challenge storage c = _challenges[id];
+        c.challenger = msg.sender;
+        c.commitBlock = uint64(block.number);
+        c.commitment = commitment;
+        c.phase = Phase.Committed;
+        emit ChallengeCommitted(id, msg.sender, commitment);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function revealChallenge(ChallengeId id, JobId jobId, bytes32 commitmentHash, bytes32 salt) external {
+        Challenge storage c = _challenge(id);
+        // INVARIANT: a challenge is revealed once, by its committer, in a later block than its commit.
+        require(c.phase == Phase.Committed, WrongPhase(id, c.phase));
+        require(c.challenger == msg.sender, NotChallenger(id, msg.sender));
+        require(block.number > c.commitBlock, RevealTooEarly(id, c.commitBlock));
+        require(
+            keccak256(abi.encode(JobId.unwrap(jobId), commitmentHash, msg.sender, salt)) == c.commitment,
+            CommitmentMismatch(id)
+        );
+
+        IJobManager.Job memory job = jobManager.jobOf(jobId);
+        Dispute storage d = _disputes[jobId];
+        // INVARIANT: only a committed job with no fraud established can be challenged.
+        require(job.status == JobStatus.Committed && !d.fraud, JobNotChallengeable(jobId));
+        // INVARIANT: a job stays challengeable inside its window, while any challenge of it is
+        // open, and for one response window after its last challenge failed — so challenges
+        // that fill every slot and then lose can never run an honest challenger out of time.
+        require(
+            block.timestamp < Timestamp.unwrap(job.windowEnd) || d.open > 0
+                || block.timestamp < Timestamp.unwrap(d.graceEnd),
+            WindowClosed(jobId, job.windowEnd)
+        );
+        require(
+            commitmentHash == job.commitmentHash, StaleCommitment(jobId, commitmentHash, job.commitmentHash)
+        );
+        require(d.open < MAX_OPEN_CHALLENGES, TooManyChallenges(jobId));
+
+        uint128 bond = registry.params(job.modelId).challengerBond;
+        c.jobId = jobId;
+        c.bond = bond;
+        c.revealedAt = Timestamp.wrap(uint64(block.timestamp));
+        c.phase = Phase.AwaitRoots;
+        c.slot = uint8(d.challenges.length);
+        d.challenges.push(id);
+        d.open += 1;
+        d.graceEnd = Timestamp.wrap(0);
+        if (!job.frozen) jobManager.freeze(jobId);
+        if (Timestamp.unwrap(d.rootsPostedAt) == 0 && Timestamp.unwrap(d.rootsDeadline) == 0) {
+            d.rootsDeadline = _after(_responseWindow(job));
+        }
+        token.safeTransferFrom(msg.sender, address(this), bond);
+        emit ChallengeRevealed(id, jobId, msg.sender, commitmentHash, bond);
+    }
+
+    // ------------------------------------------------------------------ moves
+
+    /// @inheritdoc IDisputeGame
+    function postRoots(JobId jobId, bytes32[] calldata nodeRoots) external {
+        Dispute storage d = _disputes[jobId];
+        IJobManager.Job memory job = jobManager.jobOf(jobId);
+        require(msg.sender == job.provider, NotProvider(jobId, msg.sender));
+        require(d.open > 0 && !d.fraud, NoDispute(jobId));
+        require(Timestamp.unwrap(d.rootsPostedAt) == 0, RootsAlreadyPosted(jobId));
+        // INVARIANT: no move is accepted after its deadline.
+        require(
+            block.timestamp <= Timestamp.unwrap(d.rootsDeadline), DeadlinePassed(ChallengeId.wrap(0), d.rootsDeadline)
+        );
+        uint32 nodeCount = registry.model(job.modelId).nodeCount;
+        // INVARIANT: the posted roots are exactly the N roots the traceRoot commits to.
+        require(nodeRoots.length == nodeCount, TraceMismatch(jobId));
+        _checkPostedTrace(jobId, job.traceRoot, nodeRoots);
+
+        d.rootsPostedAt = Timestamp.wrap(uint64(block.timestamp));
+        bool consistent = nodeRoots[nodeRoots.length - 1] == job.outputRoot;
+        emit RootsPosted(jobId, nodeRoots, consistent);
+        if (!consistent) {
+            _winAllAwaiting(d, Reason.InconsistentTrace);
+            _trySettle(jobId, d);
+        }
+    }
+
+    /// @inheritdoc IDisputeGame
+    function selectNode(
+        ChallengeId id,
+        uint32 nodeIndex,
+        NodeDescriptor calldata node,
+        bytes32[] calldata descriptorProof,
+        bytes32[] calldata nodeRoots
+    ) external {
+        Challenge storage c = _challengerMove(id, Phase.AwaitNode);
+        IJobManager.Job memory job = jobManager.jobOf(c.jobId);
+        ModelSpec memory model = registry.model(job.modelId);
+        _checkPostedTrace(c.jobId, job.traceRoot, nodeRoots);
+        NodeDescriptor memory desc = node;
+        Graph.verifyDescriptor(model.graphRoot, model.nodeCount, nodeIndex, desc, descriptorProof);
+
+        uint256 byteLength = TensorCodec.elementCount(desc.output) * TensorCodec.width(desc.output.dtype);
+        uint256 words = (byteLength + 31) / 32;
+        c.nodeIndex = nodeIndex;
+        c.nodeRoot = nodeRoots[nodeIndex];
+        c.descriptorHash = Graph.descriptorHash(desc);
+        c.outSpecHash = keccak256(abi.encode(desc.output));
+        c.wordCount = uint32(words);
+        c.byteLength = uint32(byteLength);
+        c.anchorLevel = uint8(TensorCodec.depthOf(words));
+        c.anchorIndex = 0;
+        c.phase = words <= WHOLE_REVEAL_MAX_WORDS ? Phase.AwaitWhole : Phase.AwaitChildren;
+        c.deadline = _after(Duration.wrap(model.params.responseWindow.raw()));
+        emit NodeSelected(id, c.jobId, nodeIndex, uint32(words));
+    }
+
+    /// @inheritdoc IDisputeGame
+    function revealWhole(ChallengeId id, TensorSpec calldata output, bytes32[] calldata words) external {
+        Challenge storage c = _providerMove(id, Phase.AwaitWhole);
+        TensorSpec memory spec = output;
+        _checkHash(c.outSpecHash, keccak256(abi.encode(spec)));
+        require(words.length == c.wordCount, WordCountMismatch(c.wordCount, words.length));
+        bytes32 dataRoot = TensorCodec.merkleRoot(words);
+        bytes32 reached = TensorCodec.tensorRoot(spec, dataRoot);
+        require(reached == c.nodeRoot, RevealMismatch(c.nodeRoot, reached));
+        // Words past the last are zero leaves by construction; only the last word can hide padding.
+        uint256 last = words.length - 1;
+        // INVARIANT: revealed data is canonical, so every element the root commits to is provable.
+        require(_isCanonical(last, words[last], c.byteLength), NonCanonicalWord(last, words[last]));
+
+        c.anchorHash = dataRoot;
+        c.phase = Phase.AwaitProof;
+        c.deadline = _after(_responseWindowOf(c.jobId));
+        emit WholeRevealed(id, words);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function revealChildren(ChallengeId id, TensorSpec calldata output, bytes32 dataRoot, bytes32[] calldata children)
+        external
+    {
+        Challenge storage c = _providerMove(id, Phase.AwaitChildren);
+        bytes32 current = c.anchorHash;
+        if (current == bytes32(0)) {
+            // First round: open the tensor root to its data root.
+            TensorSpec memory spec = output;
+            _checkHash(c.outSpecHash, keccak256(abi.encode(spec)));
+            bytes32 reached = TensorCodec.tensorRoot(spec, dataRoot);
+            require(reached == c.nodeRoot, RevealMismatch(c.nodeRoot, reached));
+            current = dataRoot;
+            c.anchorHash = dataRoot;
+        }
+        uint256 step = c.anchorLevel < LOG_K ? c.anchorLevel : LOG_K;
+        require(children.length == 1 << step, WordCountMismatch(1 << step, children.length));
+        bytes32 subtree = TensorCodec.merkleRoot(children);
+        require(subtree == current, RevealMismatch(current, subtree));
+
+        c.childrenHash = keccak256(abi.encodePacked(children));
+        c.phase = Phase.AwaitChoice;
+        c.deadline = _after(_responseWindowOf(c.jobId));
+        emit ChildrenRevealed(id, c.anchorLevel, c.anchorIndex, children);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function chooseChild(ChallengeId id, bytes32[] calldata children, uint256 index) external {
+        Challenge storage c = _challengerMove(id, Phase.AwaitChoice);
+        _checkHash(c.childrenHash, keccak256(abi.encodePacked(children)));
+        require(index < children.length, ChildOutOfRange(index, children.length));
+        uint256 step = c.anchorLevel < LOG_K ? c.anchorLevel : LOG_K;
+
+        uint8 level = c.anchorLevel - uint8(step);
+        uint32 anchorIndex = uint32((uint256(c.anchorIndex) << step) + index);
+        c.anchorLevel = level;
+        c.anchorIndex = anchorIndex;
+        c.anchorHash = children[index];
+        c.childrenHash = bytes32(0);
+        emit ChildChosen(id, index);
+        // A leaf is the packed word itself: one with non-zero padding (or a non-zero word past the
+        // data) is not part of any tensor's canonical encoding, which is fraud on its own.
+        if (level == 0 && !_isCanonical(anchorIndex, children[index], c.byteLength)) {
+            Dispute storage d = _disputes[c.jobId];
+            _resolve(id, c, d, Outcome.Won, Reason.NonCanonical);
+            _trySettle(c.jobId, d);
+            return;
+        }
+        c.phase = level == 0 ? Phase.AwaitProof : Phase.AwaitChildren;
+        c.deadline = _after(_responseWindowOf(c.jobId));
+    }
+
+    /// @inheritdoc IDisputeGame
+    function proveStep(ChallengeId id, OneStepProof calldata proof) external {
+        Challenge storage c = _challengerMove(id, Phase.AwaitProof);
+        IJobManager.Job memory job = jobManager.jobOf(c.jobId);
+        NodeDescriptor memory node = proof.node;
+        _checkHash(c.descriptorHash, Graph.descriptorHash(node));
+        _checkPostedTrace(c.jobId, job.traceRoot, proof.nodeRoots);
+
+        int256 claimed = _claimedElement(c, node.output, proof);
+        bytes32[] memory operandRoots = _operandRoots(c.nodeIndex, node, job.inputRoot, proof.nodeRoots);
+        int256 recomputed = verifier.execute(proof.node, operandRoots, proof.outIndex, proof.operands);
+        emit StepChecked(id, proof.outIndex, claimed, recomputed);
+
+        Dispute storage d = _disputes[c.jobId];
+        if (recomputed != claimed) {
+            _resolve(id, c, d, Outcome.Won, Reason.FraudProven);
+        } else {
+            _resolve(id, c, d, Outcome.Lost, Reason.ElementMatches);
+        }
+        _trySettle(c.jobId, d);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function timeout(ChallengeId id) external {
+        Challenge storage c = _challenge(id);
+        Phase phase = _phase(c);
+        require(phase >= Phase.AwaitRoots && phase < Phase.Resolved, WrongPhase(id, phase));
+        Timestamp deadline = _deadline(c, phase);
+        // INVARIANT: a timeout only ever punishes a party whose deadline has passed.
+        require(block.timestamp > Timestamp.unwrap(deadline), DeadlineNotReached(id, deadline));
+
+        Dispute storage d = _disputes[c.jobId];
+        if (phase == Phase.AwaitRoots) {
+            // The provider's silence loses every challenge still waiting for its roots.
+            _winAllAwaiting(d, Reason.ProviderTimeout);
+        } else if (phase == Phase.AwaitWhole || phase == Phase.AwaitChildren) {
+            _resolve(id, c, d, Outcome.Won, Reason.ProviderTimeout);
+        } else {
+            _resolve(id, c, d, Outcome.Lost, Reason.ChallengerTimeout);
+        }
+        _trySettle(c.jobId, d);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function settle(JobId jobId) external {
+        Dispute storage d = _disputes[jobId];
+        require(_trySettle(jobId, d), NotSettleable(jobId));
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IDisputeGame
+    function challengeOf(ChallengeId id) external view returns (Challenge memory c) {
+        c = _challenges[id];
+        if (c.phase != Phase.None) c.phase = _phase(_challenges[id]);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function disputeOf(JobId jobId) external view returns (Dispute memory) {
+        return _disputes[jobId];
+    }
+
+    /// @inheritdoc IDisputeGame
+    function phaseOf(ChallengeId id) external view returns (Phase) {
+        return _phase(_challenges[id]);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function deadlineOf(ChallengeId id) external view returns (Timestamp) {
+        Challenge storage c = _challenges[id];
+        return _deadline(c, _phase(c));
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    function _challenge(ChallengeId id) internal view returns (Challenge storage c) {
+        c = _challenges[id];
+        require(c.phase != Phase.None, UnknownChallenge(id));
+    }
+
+    /// @dev AwaitRoots becomes AwaitNode as soon as the job's roots are posted.
+    function _phase(Challenge storage c) internal view returns (Phase) {
+        if (c.phase == Phase.AwaitRoots && Timestamp.unwrap(_disputes[c.jobId].rootsPostedAt) != 0) {
+            return Phase.AwaitNode;
+        }
+        return c.phase;
+    }
+
+    function _deadline(Challenge storage c, Phase phase) internal view returns (Timestamp) {
+        Dispute storage d = _disputes[c.jobId];
+        if (phase == Phase.AwaitRoots) return d.rootsDeadline;
+        if (phase == Phase.AwaitNode && c.phase == Phase.AwaitRoots) {
+            uint64 from = Timestamp.unwrap(d.rootsPostedAt);
+            uint64 revealed = Timestamp.unwrap(c.revealedAt);
+            return Timestamp.wrap((from > revealed ? from : revealed) + _responseWindowOf(c.jobId).raw());
+        }
+        return c.deadline;
+    }
+
+    function _challengerMove(ChallengeId id, Phase expected) internal view returns (Challenge storage c) {
+        c = _challenge(id);
+        require(msg.sender == c.challenger, NotChallenger(id, msg.sender));
+        _checkMove(id, c, expected);
+    }
+
+    function _providerMove(ChallengeId id, Phase expected) internal view returns (Challenge storage c) {
+        c = _challenge(id);
+        address provider = jobManager.jobOf(c.jobId).provider;
+        require(msg.sender == provider, NotProvider(c.jobId, msg.sender));
+        _checkMove(id, c, expected);
+    }
+
+    function _checkMove(ChallengeId id, Challenge storage c, Phase expected) internal view {
+        Phase phase = _phase(c);
+        // INVARIANT: a move belongs to exactly one phase, and resolved challenges take no moves.
+        require(phase == expected, WrongPhase(id, phase));
+        Timestamp deadline = _deadline(c, phase);
+        // INVARIANT: no move is accepted after its deadline.
+        require(block.timestamp <= Timestamp.unwrap(deadline), DeadlinePassed(id, deadline));
+    }
+
+    /// @dev The roots hash to the committed traceRoot. Their count was checked when the provider
+    ///      posted them; roots of another count hash to another value (each root is 32 bytes).
+    function _checkPostedTrace(JobId jobId, bytes32 traceRoot, bytes32[] calldata nodeRoots) internal pure {
+        require(keccak256(abi.encodePacked(nodeRoots)) == traceRoot, TraceMismatch(jobId));
+    }
+
+    /// @dev Whether word `index` of a tensor with `byteLength` packed bytes is zero past them.
+    function _isCanonical(uint256 index, bytes32 word, uint256 byteLength) internal pure returns (bool) {
+        uint256 start = index * 32;
+        if (start >= byteLength) return word == bytes32(0);
+        uint256 used = byteLength - start;
+        return used >= 32 || uint256(word) << (used * 8) == 0;
+    }
+
+    function _checkHash(bytes32 expected, bytes32 actual) internal pure {
+        require(expected == actual, HashMismatch(expected, actual));
+    }
+
+    /// @dev Reads the provider's claimed element out of the word opened under the anchor.
+    function _claimedElement(Challenge storage c, TensorSpec memory output, OneStepProof calldata proof)
+        internal
+        view
+        returns (int256)
+    {
+        uint256 count = TensorCodec.elementCount(output);
+        uint256 width = TensorCodec.width(output.dtype);
+        uint256 byteIndex = TensorCodec.committedPosition(output, proof.outIndex) * width;
+        uint256 wordIndex = byteIndex / 32;
+        uint256 level = c.anchorLevel;
+        require(
+            proof.outIndex < count && wordIndex == proof.outWordIndex && (wordIndex >> level) == c.anchorIndex,
+            ElementNotOpened(proof.outIndex, proof.outWordIndex)
+        );
+        bytes32[] memory leaf = new bytes32[](1);
+        leaf[0] = proof.outWord;
+        bytes32 reached = TensorCodec.rootFromRange(wordIndex & ((1 << level) - 1), leaf, proof.outProof, level);
+        require(reached == c.anchorHash, RevealMismatch(c.anchorHash, reached));
+        return TensorCodec.readWord(proof.outWord, byteIndex % 32, width, TensorCodec.signed(output.dtype));
+    }
+
+    /// @dev The root each operand must open against: the job input, an earlier node's
+    ///      root as the provider posted it, or the constant's root from the descriptor.
+    function _operandRoots(uint32 nodeIndex, NodeDescriptor memory node, bytes32 inputRoot, bytes32[] calldata roots)
+        internal
+        pure
+        returns (bytes32[] memory operandRoots)
+    {
+        operandRoots = new bytes32[](node.inputs.length);
+        for (uint256 k; k < node.inputs.length; ++k) {
+            uint8 source = node.inputs[k].source;
+            if (source == Graph.JOB_INPUT) {
+                operandRoots[k] = inputRoot;
+            } else if (source == Graph.NODE_OUTPUT) {
+                uint32 j = node.inputs[k].index;
+                require(j < nodeIndex, OperandNotEarlier(nodeIndex, j));
+                operandRoots[k] = roots[j];
+            } else if (source == Graph.CONSTANT) {
+                operandRoots[k] = node.inputs[k].root;
+            }
+        }
+    }
+
+    /// @dev Resolves one open challenge and pays its bond at once: back to the challenger
+    ///      when it won or became moot, to the provider when it lost.
+    function _resolve(ChallengeId id, Challenge storage c, Dispute storage d, Outcome outcome, Reason reason)
+        internal
+    {
+        // INVARIANT: a challenge resolves exactly once.
+        c.phase = Phase.Resolved;
+        c.outcome = outcome;
+        c.reason = reason;
+        d.open -= 1;
+        _removeOpen(d, c.slot);
+        if (outcome == Outcome.Lost) d.failed = true;
+        if (outcome == Outcome.Won) {
+            d.fraud = true;
+            if (ChallengeId.unwrap(d.winner) == 0 || ChallengeId.unwrap(id) < ChallengeId.unwrap(d.winner)) {
+                d.winner = id;
+            }
+        }
+        emit ChallengeResolved(id, c.jobId, outcome, reason);
+        address to = outcome == Outcome.Lost ? jobManager.jobOf(c.jobId).provider : c.challenger;
+        token.safeTransfer(to, c.bond);
+    }
+
+    /// @dev Swap-and-pop of the open list, keeping each challenge's slot up to date.
+    function _removeOpen(Dispute storage d, uint8 slot) internal {
+        uint256 last = d.challenges.length - 1;
+        if (slot != last) {
+            ChallengeId moved = d.challenges[last];
+            d.challenges[slot] = moved;
+            _challenges[moved].slot = slot;
+        }
+        d.challenges.pop();
+    }
+
+    /// @dev Every open challenge of the job that waits on the provider's roots is won.
+    ///      Walks the open list from the end, since resolving swaps the last entry in.
+    function _winAllAwaiting(Dispute storage d, Reason reason) internal {
+        for (uint256 i = d.challenges.length; i > 0; --i) {
+            ChallengeId id = d.challenges[i - 1];
+            Challenge storage c = _challenges[id];
+            if (c.phase == Phase.AwaitRoots) _resolve(id, c, d, Outcome.Won, reason);
+        }
+    }
+
+    /// @dev Settles when possible: after fraud, once no challenge older than the winner is
+    ///      open; without fraud, once no challenge is open and the grace period is over.
+    ///      Returns whether it settled.
+    function _trySettle(JobId jobId, Dispute storage d) internal returns (bool) {
+        if (d.settled) return false;
+        if (d.fraud) {
+            uint256 n = d.challenges.length;
+            for (uint256 i; i < n; ++i) {
+                if (ChallengeId.unwrap(d.challenges[i]) < ChallengeId.unwrap(d.winner)) return false;
+            }
+            _settleFraud(jobId, d);
+            return true;
+        }
+        if (d.open != 0 || !d.failed) return false;
+        if (Timestamp.unwrap(d.graceEnd) == 0) {
+            // Every challenge failed: leave the job open to challenges for one more response
+            // window before it can finalize.
+            d.graceEnd = _after(_responseWindowOf(jobId));
+            return false;
+        }
+        if (block.timestamp < Timestamp.unwrap(d.graceEnd)) return false;
+        d.failed = false;
+        d.graceEnd = Timestamp.wrap(0);
+        jobManager.release(jobId);
+        emit DisputeSettled(jobId, false, ChallengeId.wrap(0), 0);
+        return true;
+    }
+
+    function _settleFraud(JobId jobId, Dispute storage d) internal {
+        d.settled = true;
+        // Younger challenges still open are answered by the older winner: moot, bond back.
+        for (uint256 i = d.challenges.length; i > 0; --i) {
+            ChallengeId id = d.challenges[i - 1];
+            _resolve(id, _challenges[id], d, Outcome.Moot, Reason.Superseded);
+        }
+        IJobManager.Job memory job = jobManager.jobOf(jobId);
+        uint256 collateral = job.collateral;
+        uint256 bounty = (collateral * BOUNTY_BPS) / 10_000;
+        uint256 refund = (collateral * REQUESTER_BPS) / 10_000;
+        address[] memory recipients = new address[](3);
+        uint256[] memory amounts = new uint256[](3);
+        (recipients[0], amounts[0]) = (_challenges[d.winner].challenger, bounty);
+        (recipients[1], amounts[1]) = (job.requester, refund);
+        (recipients[2], amounts[2]) = (treasury, collateral - bounty - refund);
+        jobManager.settleFraud(jobId, recipients, amounts);
+        emit DisputeSettled(jobId, true, d.winner, bounty);
+    }
+
+    function _responseWindow(IJobManager.Job memory job) internal view returns (Duration) {
+        return registry.params(job.modelId).responseWindow;
+    }
+
+    function _responseWindowOf(JobId jobId) internal view returns (Duration) {
+        return registry.params(jobManager.jobOf(jobId).modelId).responseWindow;
+    }
+
+    function _after(Duration d) internal view returns (Timestamp) {
+        return Timestamp.wrap(uint64(block.timestamp) + d.raw());
+    }
+}

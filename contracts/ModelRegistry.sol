@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
+import {IStakeManager} from "./interfaces/IStakeManager.sol";
+import {TensorCodec} from "./libraries/TensorCodec.sol";
+import {Duration, ModelId, ModelParams, ModelSpec, TensorSpec} from "./libraries/Types.sol";
+
+/// @title ModelRegistry
+/// @notice Permissionless, append-only registry of models.
+contract ModelRegistry is IModelRegistry {
+    IStakeManager internal immutable STAKE_MANAGER;
+    Duration internal immutable MAX_CHALLENGE_WINDOW;
+    Duration internal immutable MAX_RESPONSE_WINDOW;
+
+    mapping(ModelId id => ModelSpec) private _models;
+
+    /// @param stakeManager_ The StakeManager whose window caps bound every model.
+    constructor(IStakeManager stakeManager_) {
+        STAKE_MANAGER = stakeManager_;
+        // The caps are immutable in the StakeManager: read them once.
+        MAX_CHALLENGE_WINDOW = stakeManager_.maxChallengeWindow();
+        MAX_RESPONSE_WINDOW = stakeManager_.maxResponseWindow();
+    }
+
+    /// @inheritdoc IModelRegistry
+    function stakeManager() external view returns (IStakeManager) {
+        return STAKE_MANAGER;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function register(ModelSpec calldata spec) external returns (ModelId id) {
+        _validate(spec);
+        id = ModelId.wrap(keccak256(abi.encode(spec)));
+        // INVARIANT: a model is registered once and never changes; profile 1 marks it present.
+        require(_models[id].profile == 0, ModelAlreadyRegistered(id));
+        _models[id] = spec;
+        emit ModelRegistered(id, msg.sender, spec.fileHash, spec.graphRoot, spec.uri);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function model(ModelId id) external view returns (ModelSpec memory) {
+        return _get(id);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function exists(ModelId id) external view returns (bool) {
+        return _models[id].profile != 0;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function params(ModelId id) external view returns (ModelParams memory) {
+        return _get(id).params;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function inputSpec(ModelId id) external view returns (TensorSpec memory spec, ModelParams memory modelParams) {
+        ModelSpec storage m = _get(id);
+        return (m.input, m.params);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function outputSpec(ModelId id) external view returns (TensorSpec memory spec, ModelParams memory modelParams) {
+        ModelSpec storage m = _get(id);
+        return (m.output, m.params);
+    }
+
+    function _get(ModelId id) private view returns (ModelSpec storage m) {
+        m = _models[id];
+        require(m.profile != 0, UnknownModel(id));
+    }
+
+    function _validate(ModelSpec calldata spec) private view {
+        require(spec.profile == 1, UnsupportedProfile(spec.profile));
+        require(spec.nodeCount != 0, ZeroNodeCount());
+        ModelParams calldata p = spec.params;
+        require(
+            p.challengeWindow.raw() != 0 && p.challengeWindow.raw() <= MAX_CHALLENGE_WINDOW.raw(),
+            ChallengeWindowOutOfRange(p.challengeWindow, MAX_CHALLENGE_WINDOW)
+        );
+        require(
+            p.responseWindow.raw() != 0 && p.responseWindow.raw() <= MAX_RESPONSE_WINDOW.raw(),
+            ResponseWindowOutOfRange(p.responseWindow, MAX_RESPONSE_WINDOW)
+        );
+        require(p.collateralPerJob != 0, ZeroCollateral());
+        require(p.challengerBond != 0, ZeroChallengerBond());
+        _validateTensor(spec.input, TensorRole.Input);
+        _validateTensor(spec.output, TensorRole.Output);
+    }
+
+    function _validateTensor(TensorSpec calldata t, TensorRole role) private pure {
+        uint8 dtype = t.dtype;
+        require(
+            dtype == TensorCodec.UINT8 ||
+                dtype == TensorCodec.INT8 ||
+                dtype == TensorCodec.INT32 ||
+                dtype == TensorCodec.INT64,
+            UnsupportedDtype(role, dtype)
+        );
+        require(t.layout == TensorCodec.ROW_MAJOR, NotRowMajor(role, t.layout));
+        uint256 n = 1;
+        uint256 rank = t.shape.length;
+        for (uint256 axis; axis < rank; ++axis) {
+            uint256 d = t.shape[axis];
+            require(d != 0, ZeroDimension(role, axis));
+            n *= d;
+            require(n <= TensorCodec.MAX_ELEMENTS, TooManyElements(role, n));
+        }
+    }
+}

@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {JobId, Timestamp, TensorSpec} from "../libraries/Types.sol";
+import {NodeDescriptor} from "../libraries/Graph.sol";
+import {TensorCodec} from "../libraries/TensorCodec.sol";
+
+/// @notice A challenge, numbered from 1 in commit order; the order decides the bounty.
+type ChallengeId is uint256;
+
+/// @title IDisputeGame
+/// @notice Commit–reveal challenges against committed jobs and the bisection game that
+///         ends in a one-element check of one operator (docs/PROTOCOL.md §9).
+interface IDisputeGame {
+    /// @notice Where a challenge stands. AwaitRoots, AwaitWhole and AwaitChildren are the
+    ///         provider's turn; AwaitNode, AwaitChoice and AwaitProof the challenger's.
+    enum Phase {
+        None,
+        Committed,
+        AwaitRoots,
+        AwaitNode,
+        AwaitWhole,
+        AwaitChildren,
+        AwaitChoice,
+        AwaitProof,
+        Resolved
+    }
+
+    /// @notice How a challenge ended.
+    enum Outcome {
+        None,
+        Won,
+        Lost,
+        Moot
+    }
+
+    /// @notice Why a challenge ended. NonCanonical: the provider's data of the disputed node has
+    ///         non-zero padding (bytes past the tensor's packed bytes), so its root is not the
+    ///         tensor root of any tensor (docs/PROTOCOL.md §2, §9.2).
+    enum Reason {
+        None,
+        FraudProven,
+        InconsistentTrace,
+        ProviderTimeout,
+        ChallengerTimeout,
+        ElementMatches,
+        Superseded,
+        NonCanonical
+    }
+
+    /// @notice One challenge's state.
+    /// @param challenger Who committed it.
+    /// @param commitBlock The block of the commit (a reveal must come later).
+    /// @param phase Current phase (AwaitRoots turns into AwaitNode when the roots are posted).
+    /// @param outcome How it ended, once Resolved.
+    /// @param reason Why it ended.
+    /// @param jobId The job, once revealed.
+    /// @param commitment H(jobId, commitmentHash, challenger, salt).
+    /// @param bond The bond pulled at reveal.
+    /// @param revealedAt When it was revealed.
+    /// @param deadline The deadline of the current move (roots phases derive theirs from the job).
+    /// @param nodeIndex The disputed node.
+    /// @param wordCount Words of the disputed node's output.
+    /// @param byteLength Packed bytes of the disputed node's output (n · width); every byte of its
+    ///        padded tree past them must be zero.
+    /// @param anchorLevel Height of the opened subtree node (0 = a word).
+    /// @param anchorIndex Index of the opened subtree node at its level.
+    /// @param nodeRoot The provider's root of the disputed node's output.
+    /// @param descriptorHash Hash of the disputed node's descriptor.
+    /// @param outSpecHash Hash of the disputed node's output spec.
+    /// @param anchorHash The opened subtree node (0 before the first opening).
+    /// @param childrenHash Hash of the children revealed in the pending round.
+    /// @param slot Position in the job's list of open challenges.
+    struct Challenge {
+        address challenger;
+        uint64 commitBlock;
+        Phase phase;
+        Outcome outcome;
+        Reason reason;
+        JobId jobId;
+        bytes32 commitment;
+        uint128 bond;
+        Timestamp revealedAt;
+        Timestamp deadline;
+        uint32 nodeIndex;
+        uint32 wordCount;
+        uint32 byteLength;
+        uint8 anchorLevel;
+        uint32 anchorIndex;
+        bytes32 nodeRoot;
+        bytes32 descriptorHash;
+        bytes32 outSpecHash;
+        bytes32 anchorHash;
+        bytes32 childrenHash;
+        uint8 slot;
+    }
+
+    /// @notice The dispute state of one job, shared by its challenges.
+    /// @param rootsDeadline When the provider must have posted its node roots.
+    /// @param rootsPostedAt When it did (0 = not yet).
+    /// @param fraud Whether a challenge of the job has been won.
+    /// @param settled Whether the fraud was settled (the job is Slashed).
+    /// @param failed Whether a challenge failed since the job was last released.
+    /// @param graceEnd After every challenge failed: challenges stay possible until then.
+    /// @param open Challenges revealed and not yet resolved.
+    /// @param winner The lowest-numbered won challenge (0 = none).
+    /// @param challenges The open challenges (unordered; at most MAX_OPEN_CHALLENGES).
+    struct Dispute {
+        Timestamp rootsDeadline;
+        Timestamp rootsPostedAt;
+        bool fraud;
+        bool settled;
+        bool failed;
+        Timestamp graceEnd;
+        uint16 open;
+        ChallengeId winner;
+        ChallengeId[] challenges;
+    }
+
+    /// @notice The one-step proof of docs/PROTOCOL.md §9.3.
+    /// @param node The disputed node's descriptor.
+    /// @param nodeRoots The provider's node roots (checked against its traceRoot).
+    /// @param outIndex Row-major index of the disputed output element.
+    /// @param outWordIndex The word holding it.
+    /// @param outWord That word.
+    /// @param outProof Proof of the word up to the opened anchor.
+    /// @param operands Openings of the elements the output element depends on (§6.1 order).
+    struct OneStepProof {
+        NodeDescriptor node;
+        bytes32[] nodeRoots;
+        uint256 outIndex;
+        uint256 outWordIndex;
+        bytes32 outWord;
+        bytes32[] outProof;
+        TensorCodec.RangeOpening[] operands;
+    }
+
+    /// @notice A zero address where a contract is required.
+    error ZeroAddress();
+    /// @notice No challenge with this id has been committed.
+    /// @param id The id given.
+    error UnknownChallenge(ChallengeId id);
+    /// @notice Only the challenge's committer may make this move.
+    /// @param id The challenge.
+    /// @param caller The caller.
+    error NotChallenger(ChallengeId id, address caller);
+    /// @notice Only the job's provider may make this move.
+    /// @param jobId The job.
+    /// @param caller The caller.
+    error NotProvider(JobId jobId, address caller);
+    /// @notice The reveal came in the block of the commit.
+    /// @param id The challenge.
+    /// @param commitBlock The commit's block.
+    error RevealTooEarly(ChallengeId id, uint64 commitBlock);
+    /// @notice The revealed fields do not hash to the commitment.
+    /// @param id The challenge.
+    error CommitmentMismatch(ChallengeId id);
+    /// @notice The job is not in a state that can be challenged.
+    /// @param jobId The job.
+    error JobNotChallengeable(JobId jobId);
+    /// @notice The job's challenge window (and any dispute extension of it) is over.
+    /// @param jobId The job.
+    /// @param windowEnd When it ended.
+    error WindowClosed(JobId jobId, Timestamp windowEnd);
+    /// @notice The challenge names a commitment the job no longer has (e.g. after a reorg).
+    /// @param jobId The job.
+    /// @param named The commitment hash the challenge names.
+    /// @param current The job's commitment hash.
+    error StaleCommitment(JobId jobId, bytes32 named, bytes32 current);
+    /// @notice The job already has the most open challenges allowed.
+    /// @param jobId The job.
+    error TooManyChallenges(JobId jobId);
+    /// @notice The move does not belong to the challenge's current phase.
+    /// @param id The challenge.
+    /// @param phase Its phase.
+    error WrongPhase(ChallengeId id, Phase phase);
+    /// @notice The move came after its deadline.
+    /// @param id The challenge.
+    /// @param deadline The deadline.
+    error DeadlinePassed(ChallengeId id, Timestamp deadline);
+    /// @notice A timeout was called before the deadline.
+    /// @param id The challenge.
+    /// @param deadline The deadline.
+    error DeadlineNotReached(ChallengeId id, Timestamp deadline);
+    /// @notice The roots were already posted for this job.
+    /// @param jobId The job.
+    error RootsAlreadyPosted(JobId jobId);
+    /// @notice The job has no open dispute waiting for roots.
+    /// @param jobId The job.
+    error NoDispute(JobId jobId);
+    /// @notice The node roots do not hash to the committed traceRoot, or have the wrong count.
+    /// @param jobId The job.
+    error TraceMismatch(JobId jobId);
+    /// @notice A spec, descriptor or children list that is not the one committed to.
+    /// @param expected The stored hash.
+    /// @param actual The hash of what was given.
+    error HashMismatch(bytes32 expected, bytes32 actual);
+    /// @notice A whole reveal with the wrong number of words.
+    /// @param expected The node's word count.
+    /// @param actual The number given.
+    error WordCountMismatch(uint256 expected, uint256 actual);
+    /// @notice A reveal that does not open to the committed root.
+    /// @param expected The root it had to reach.
+    /// @param actual The root reached.
+    error RevealMismatch(bytes32 expected, bytes32 actual);
+    /// @notice A revealed word with non-zero bytes past the end of the tensor's packed bytes: the
+    ///         padding of the canonical encoding is zero (docs/PROTOCOL.md §2).
+    /// @param wordIndex The word.
+    /// @param word Its value.
+    error NonCanonicalWord(uint256 wordIndex, bytes32 word);
+    /// @notice A child index outside the revealed children.
+    /// @param index The index given.
+    /// @param count The number of children.
+    error ChildOutOfRange(uint256 index, uint256 count);
+    /// @notice The disputed element is outside the node's output or the opened anchor.
+    /// @param outIndex The element.
+    /// @param wordIndex Its word.
+    error ElementNotOpened(uint256 outIndex, uint256 wordIndex);
+    /// @notice A NODE_OUTPUT operand that does not come from an earlier node.
+    /// @param node The disputed node.
+    /// @param operandNode The node named by the operand.
+    error OperandNotEarlier(uint256 node, uint256 operandNode);
+    /// @notice Settlement is not possible yet: an earlier challenge is still open, or nothing to settle.
+    /// @param jobId The job.
+    error NotSettleable(JobId jobId);
+
+    /// @notice A challenge was committed.
+    /// @param id Its id (commit order).
+    /// @param challenger Who committed.
+    /// @param commitment The commitment.
+    event ChallengeCommitted(ChallengeId indexed id, address indexed challenger, bytes32 commitment);
+    /// @notice A challenge was revealed and its bond taken.
+    /// @param id The challenge.
+    /// @param jobId The job.
+    /// @param challenger The challenger.
+    /// @param commitmentHash The job commitment it disputes.
+    /// @param bond The bond.
+    event ChallengeRevealed(
+        ChallengeId indexed id, JobId indexed jobId, address indexed challenger, bytes32 commitmentHash, uint256 bond
+    );
+    /// @notice The provider posted its node roots.
+    /// @param jobId The job.
+    /// @param nodeRoots The roots.
+    /// @param consistent Whether the last root equals the committed outputRoot.
+    event RootsPosted(JobId indexed jobId, bytes32[] nodeRoots, bool consistent);
+    /// @notice The challenger named the node it disputes.
+    /// @param id The challenge.
+    /// @param jobId The job.
+    /// @param node The node.
+    /// @param wordCount Words of its output.
+    event NodeSelected(ChallengeId indexed id, JobId indexed jobId, uint32 node, uint32 wordCount);
+    /// @notice The provider revealed the whole output of the disputed node.
+    /// @param id The challenge.
+    /// @param words The words.
+    event WholeRevealed(ChallengeId indexed id, bytes32[] words);
+    /// @notice The provider revealed the children of the current subtree node.
+    /// @param id The challenge.
+    /// @param level Height of the subtree node opened.
+    /// @param index Its index.
+    /// @param children The children.
+    event ChildrenRevealed(ChallengeId indexed id, uint8 level, uint32 index, bytes32[] children);
+    /// @notice The challenger chose the child it disputes.
+    /// @param id The challenge.
+    /// @param index The child.
+    event ChildChosen(ChallengeId indexed id, uint256 index);
+    /// @notice A one-step proof was checked.
+    /// @param id The challenge.
+    /// @param outIndex The element.
+    /// @param claimed The provider's value.
+    /// @param recomputed The value recomputed on-chain.
+    event StepChecked(ChallengeId indexed id, uint256 outIndex, int256 claimed, int256 recomputed);
+    /// @notice A challenge ended.
+    /// @param id The challenge.
+    /// @param jobId The job.
+    /// @param outcome How.
+    /// @param reason Why.
+    event ChallengeResolved(ChallengeId indexed id, JobId indexed jobId, Outcome outcome, Reason reason);
+    /// @notice A job's dispute was settled.
+    /// @param jobId The job.
+    /// @param fraud Whether the provider was slashed.
+    /// @param winner The challenge paid the bounty (0 when no fraud).
+    /// @param bounty The bounty paid.
+    event DisputeSettled(JobId indexed jobId, bool fraud, ChallengeId indexed winner, uint256 bounty);
+
+    /// @notice Commits to a challenge without saying which job (docs/PROTOCOL.md §9.1).
+    /// @param commitment keccak256(abi.encode(jobId, commitmentHash, challenger, salt)).
+    /// @return id The challenge id, in commit order.
+    function commitChallenge(bytes32 commitment) external returns (ChallengeId id);
+
+    /// @notice Reveals a committed challenge, pulls its bond and freezes the job.
+    /// @param id The challenge.
+    /// @param jobId The job challenged.
+    /// @param commitmentHash The job commitment disputed (must be current).
+    /// @param salt The commitment's salt.
+    function revealChallenge(ChallengeId id, JobId jobId, bytes32 commitmentHash, bytes32 salt) external;
+
+    /// @notice The provider's first move: every node output root of its trace.
+    /// @param jobId The job.
+    /// @param nodeRoots The roots in node order.
+    function postRoots(JobId jobId, bytes32[] calldata nodeRoots) external;
+
+    /// @notice The challenger names the first node it disagrees with.
+    /// @param id The challenge.
+    /// @param nodeIndex The node.
+    /// @param node Its descriptor.
+    /// @param descriptorProof Proof of the descriptor against the model's graphRoot.
+    /// @param nodeRoots The provider's posted roots.
+    function selectNode(
+        ChallengeId id,
+        uint32 nodeIndex,
+        NodeDescriptor calldata node,
+        bytes32[] calldata descriptorProof,
+        bytes32[] calldata nodeRoots
+    ) external;
+
+    /// @notice The provider reveals the whole (small) output of the disputed node. Its padding
+    ///         must be zero (NonCanonicalWord otherwise).
+    /// @param id The challenge.
+    /// @param output The node's output spec.
+    /// @param words All words of the output.
+    function revealWhole(ChallengeId id, TensorSpec calldata output, bytes32[] calldata words) external;
+
+    /// @notice The provider reveals the children of the current subtree node.
+    /// @param id The challenge.
+    /// @param output The node's output spec (checked in the first round).
+    /// @param dataRoot The output's data root (used in the first round only).
+    /// @param children The 2^min(LOG_K, level) descendants.
+    function revealChildren(ChallengeId id, TensorSpec calldata output, bytes32 dataRoot, bytes32[] calldata children)
+        external;
+
+    /// @notice The challenger picks the revealed child it disputes. When that child is a word
+    ///         with non-zero padding, the challenge is won at once (Reason.NonCanonical).
+    /// @param id The challenge.
+    /// @param children The children revealed in this round.
+    /// @param index The child.
+    function chooseChild(ChallengeId id, bytes32[] calldata children, uint256 index) external;
+
+    /// @notice The challenger's one-step proof; resolves the challenge either way.
+    /// @param id The challenge.
+    /// @param proof The proof.
+    function proveStep(ChallengeId id, OneStepProof calldata proof) external;
+
+    /// @notice Resolves a challenge whose mover missed its deadline; anyone may call.
+    /// @param id The challenge.
+    function timeout(ChallengeId id) external;
+
+    /// @notice Pays out a job's dispute once it can be settled; anyone may call.
+    /// @param jobId The job.
+    function settle(JobId jobId) external;
+
+    /// @notice A challenge's state.
+    /// @param id The challenge.
+    function challengeOf(ChallengeId id) external view returns (Challenge memory);
+
+    /// @notice A job's dispute state.
+    /// @param jobId The job.
+    function disputeOf(JobId jobId) external view returns (Dispute memory);
+
+    /// @notice The phase a challenge is in now (roots phases resolved against the job).
+    /// @param id The challenge.
+    function phaseOf(ChallengeId id) external view returns (Phase);
+
+    /// @notice The deadline of the current move of a challenge.
+    /// @param id The challenge.
+    function deadlineOf(ChallengeId id) external view returns (Timestamp);
+
+    /// @notice Number of challenges committed so far.
+    function challengeCount() external view returns (uint256);
+}

@@ -1,0 +1,280 @@
+/**
+ * Gas of the protocol's transactions, exact from receipts on a local anvil node
+ * (`npm run gas`): requests, commits (single and batched), finalization, every
+ * dispute move, and whole disputes on the shipped model. Writes bench/gas.json,
+ * merged with the one-step figures of bench/gas-onestep.json when present.
+ *
+ * test/dispute/gas.test.ts runs `measureFullDisputes` on a fresh table and holds
+ * its figures exactly, so a gas change is always a visible diff.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import type { Hex, TransactionReceipt } from "viem";
+import { parseEventLogs } from "viem";
+import { jobManagerAbi } from "../src/chain/abis.ts";
+import { commitBatch, commitJob, finalizeJob, requestJob, settleDispute } from "../src/client/calls.ts";
+import { send } from "../src/client/send.ts";
+import {
+  commitResult,
+  jobOf,
+  mineAt,
+  mineBlock,
+  now,
+  openTable,
+  registerCompiled,
+  requestInference,
+  type LocalTable,
+} from "../src/dispute/local.ts";
+import { playChallenger, playProvider, type StepResult } from "../src/dispute/play.ts";
+import { readChallenge, readDispute } from "../src/dispute/read.ts";
+import type { MoveKind } from "../src/dispute/solver.ts";
+import { commitTicket, revealTicket, type ChallengeTicket } from "../src/dispute/ticket.ts";
+import { wideInput, wideModel } from "../src/dispute/wideModel.ts";
+import { quantizePixels } from "../src/data/quantizeInput.ts";
+import { readIdxImages } from "../src/data/idx.ts";
+import { compileModel, type CompiledModel } from "../src/onnx/compile.ts";
+import { flippedElementAt, forgeCommitment, honestCommitment, type Commitment } from "../src/provider/faults.ts";
+import { pack } from "../src/tensor/packing.ts";
+import { Tensor } from "../src/tensor/tensor.ts";
+import { traceModel, type Trace } from "../src/trace/trace.ts";
+import { Rng } from "../src/vectors/rng.ts";
+
+/** docs/PROTOCOL.md target for a whole dispute on the shipped model. */
+export const TARGET = { maxTransactions: 6, maxGas: 1_500_000 } as const;
+
+export interface MeasuredMove {
+  readonly kind: MoveKind | "commitChallenge" | "revealChallenge";
+  readonly gas: number;
+}
+
+export interface MeasuredDispute {
+  readonly transactions: number;
+  readonly gas: number;
+  readonly moves: readonly MeasuredMove[];
+}
+
+export interface Shipped {
+  readonly compiled: CompiledModel;
+  readonly modelId: Hex;
+  trace(image: number): Promise<Trace>;
+}
+
+const gasOf = (r: TransactionReceipt) => Number(r.gasUsed);
+
+/** The shipped model, registered on `table`, with traces of its evaluation images. */
+export async function loadShipped(table: LocalTable): Promise<Shipped> {
+  const root = new URL("../models/", import.meta.url);
+  const compiled = compileModel(new Uint8Array(readFileSync(new URL("fmnist-mlp.onnx", root))));
+  const images = readIdxImages(new URL("fmnist-mlp.eval-images.idx", root).pathname);
+  const modelId = await registerCompiled(table, compiled);
+  const size = images.rows * images.cols;
+  return {
+    compiled,
+    modelId,
+    trace: (image) =>
+      traceModel(compiled, new Tensor(compiled.input, quantizePixels(images.pixels.subarray(image * size, (image + 1) * size)))),
+  };
+}
+
+/**
+ * One challenge of a wrong job played out by an honest challenger, counting every
+ * transaction from the challenge commit to the settling move.
+ */
+export async function measureDispute(
+  table: LocalTable,
+  compiled: CompiledModel,
+  modelId: Hex,
+  trace: Trace,
+  commitment: Commitment,
+  seed: number,
+): Promise<MeasuredDispute> {
+  const rng = new Rng(seed);
+  const jobId = await requestInference(table, modelId, trace.input);
+  const commitmentHash = await commitResult(table, jobId, commitment);
+  const client = table.challenger(0);
+  const salt = `0x${Array.from({ length: 8 }, () => rng.u32().toString(16).padStart(8, "0")).join("")}` as Hex;
+  const ticket: ChallengeTicket = { jobId, commitmentHash, challenger: client.wallet.account.address, salt };
+  const moves: MeasuredMove[] = [];
+  const { id, receipt } = await commitTicket(client, ticket);
+  moves.push({ kind: "commitChallenge", gas: gasOf(receipt) });
+  await mineBlock(table);
+  moves.push({ kind: "revealChallenge", gas: gasOf(await revealTicket(client, id, ticket)) });
+  const record = (r: StepResult) => r.sent.forEach((s) => moves.push({ kind: s.move.kind, gas: gasOf(s.receipt) }));
+  for (let round = 0; round < 32; round++) {
+    const p = await playProvider(table.provider, jobId, commitment);
+    const c = await playChallenger(client, id, compiled, trace);
+    record(p);
+    record(c);
+    if ((await readDispute(table.provider, jobId)).settled) break;
+    if (p.sent.length + c.sent.length === 0) {
+      const { deadline } = await readChallenge(table.provider, id);
+      await mineAt(table, deadline + 1n);
+    }
+  }
+  if (!(await readDispute(table.provider, jobId)).settled) throw new Error(`job ${jobId}: the dispute did not settle`);
+  return { transactions: moves.length, gas: moves.reduce((a, m) => a + m.gas, 0), moves };
+}
+
+/**
+ * The whole disputes the report and the gas test hold: on the shipped model, a
+ * wrong output (proof at the last node, ArgMax) and one flipped element in an early
+ * node (node 1, MatMulInteger with K = 784: the dearest proof of the model), each
+ * after a warm-up dispute, so storage is in its steady state.
+ */
+export async function measureFullDisputes(table: LocalTable, shipped: Shipped): Promise<Record<string, MeasuredDispute>> {
+  const { compiled, modelId } = shipped;
+  const warm = await shipped.trace(0);
+  await measureDispute(table, compiled, modelId, warm, forgeCommitment("wrong-output", compiled, warm, new Rng(1)), 1);
+  const out: Record<string, MeasuredDispute> = {};
+  const t1 = await shipped.trace(1);
+  out["wrong-output"] = await measureDispute(table, compiled, modelId, t1, forgeCommitment("wrong-output", compiled, t1, new Rng(2)), 2);
+  const t2 = await shipped.trace(2);
+  out["flipped-element@node1"] = await measureDispute(table, compiled, modelId, t2, flippedElementAt(compiled, t2, 1, new Rng(3)), 3);
+  const t3 = await shipped.trace(3);
+  out["flipped-element@node0"] = await measureDispute(table, compiled, modelId, t3, flippedElementAt(compiled, t3, 0, new Rng(4)), 4);
+  return out;
+}
+
+/** Gas per job of request, commit, batch commit and finalize on the shipped model. */
+async function measureJobs(table: LocalTable, shipped: Shipped) {
+  const trace = await shipped.trace(5);
+  const commitment = honestCommitment(trace);
+  const request = async () => {
+    const commitDeadline = (await now(table)) + 3600n;
+    const { receipt } = await send(
+      table.requester,
+      requestJob(table.addresses, { modelId: shipped.modelId, input: pack(trace.input), fee: 10n ** 18n, commitDeadline }),
+    );
+    const [event] = parseEventLogs({ abi: jobManagerAbi, logs: receipt.logs, eventName: "JobRequested" });
+    return { jobId: event.args.jobId, gas: gasOf(receipt) };
+  };
+  await request(); // warm-up: first-ever writes are dearer than the steady state
+  const { jobId, gas: requestGas } = await request();
+  const commit = await send(
+    table.provider,
+    commitJob(table.addresses, {
+      jobId,
+      outputRoot: commitment.outputRoot,
+      output: commitment.outputPacked,
+      traceRoot: commitment.traceRoot,
+    }),
+  );
+  const batch: Record<string, number> = {};
+  for (const n of [16, 64, 256]) {
+    const ids: bigint[] = [];
+    for (let i = 0; i < n; i++) ids.push((await request()).jobId);
+    const commits = ids.map((jobId) => ({
+      jobId,
+      outputRoot: commitment.outputRoot,
+      output: commitment.outputPacked,
+      traceRoot: commitment.traceRoot,
+    }));
+    const { receipt } = await send(table.provider, commitBatch(table.addresses, commits));
+    batch[String(n)] = Math.ceil(gasOf(receipt) / n);
+  }
+  const job = await jobOf(table, jobId);
+  if ((await now(table)) < job.windowEnd) await mineAt(table, job.windowEnd);
+  const finalize = await send(table.requester, finalizeJob(table.addresses, jobId));
+  return { request: requestGas, commit: gasOf(commit.receipt), commitBatchPerJob: batch, finalize: gasOf(finalize.receipt) };
+}
+
+/** Gas of the moves only a large output, a timeout or a release exercise. */
+async function measureOtherMoves(table: LocalTable, shipped: Shipped) {
+  // k-ary reveal: node 0 of a wide model with 513 words (depth 10: rounds of 16, 16 and 4 children).
+  const wide = wideModel(4100);
+  const wideId = await registerCompiled(table, wide);
+  const wideTrace = await traceModel(wide, wideInput(wide, new Rng(7)));
+  const bisection = await measureDispute(table, wide, wideId, wideTrace, flippedElementAt(wide, wideTrace, 0, new Rng(8)), 8);
+  const of = (kind: MoveKind) => bisection.moves.filter((m) => m.kind === kind).map((m) => m.gas);
+
+  // A challenger that stays silent: the provider claims the timeout, then releases after the grace period.
+  const trace = await shipped.trace(6);
+  const commitment = honestCommitment(trace);
+  const jobId = await requestInference(table, shipped.modelId, trace.input);
+  const commitmentHash = await commitResult(table, jobId, commitment);
+  const client = table.challenger(1);
+  const ticket: ChallengeTicket = { jobId, commitmentHash, challenger: client.wallet.account.address, salt: `0x${"11".repeat(32)}` };
+  const { id } = await commitTicket(client, ticket);
+  await mineBlock(table);
+  await revealTicket(client, id, ticket);
+  await playProvider(table.provider, jobId, commitment);
+  await mineAt(table, (await readChallenge(table.provider, id)).deadline + 1n);
+  const timeout = await playProvider(table.provider, jobId, commitment);
+  await mineAt(table, (await readDispute(table.provider, jobId)).graceEnd);
+  const settle = await send(table.requester, settleDispute(table.addresses, jobId));
+
+  // A silent provider: one timeout wins every waiting challenge and settles the slash.
+  const t2 = await shipped.trace(7);
+  const silent = forgeCommitment("silent", shipped.compiled, t2, new Rng(9));
+  const silentDispute = await measureDispute(table, shipped.compiled, shipped.modelId, t2, silent, 9);
+
+  return {
+    revealChildren: of("revealChildren"),
+    chooseChild: of("chooseChild"),
+    bisectionProveStep: of("proveStep")[0],
+    bisectionDispute: { transactions: bisection.transactions, gas: bisection.gas },
+    timeoutChallengerMissed: gasOf(timeout.sent[0].receipt),
+    timeoutProviderSilentAndSettle: silentDispute.moves.find((m) => m.kind === "timeout")?.gas,
+    settleRelease: gasOf(settle.receipt),
+  };
+}
+
+async function main(): Promise<void> {
+  const table = await openTable({ challengers: 2, gasLimit: 200_000_000n });
+  try {
+    const shipped = await loadShipped(table);
+    const disputes = await measureFullDisputes(table, shipped);
+    const jobs = await measureJobs(table, shipped);
+    const other = await measureOtherMoves(table, shipped);
+    const first = (d: MeasuredDispute, kind: MeasuredMove["kind"]) => d.moves.find((m) => m.kind === kind)?.gas;
+    const wrong = disputes["wrong-output"];
+    const early = disputes["flipped-element@node1"];
+    const report = {
+      generated: "npm run gas (scripts/gas.ts): gasUsed from receipts on anvil, steady state (after a warm-up)",
+      model: "models/fmnist-mlp.onnx",
+      jobs,
+      disputeMoves: {
+        commitChallenge: first(wrong, "commitChallenge"),
+        revealChallenge: first(wrong, "revealChallenge"),
+        postRoots: first(wrong, "postRoots"),
+        selectNode: { lastNode: first(wrong, "selectNode"), node1: first(early, "selectNode") },
+        revealWhole: { lastNode: first(wrong, "revealWhole"), node1: first(early, "revealWhole") },
+        revealChildren: other.revealChildren,
+        chooseChild: other.chooseChild,
+        proveStep: {
+          argMaxLastNode: first(wrong, "proveStep"),
+          matMulIntegerNode1: first(early, "proveStep"),
+          flattenNode0: first(disputes["flipped-element@node0"], "proveStep"),
+          matMulIntegerBisection: other.bisectionProveStep,
+        },
+        timeout: { challengerMissed: other.timeoutChallengerMissed, providerSilentWithSlash: other.timeoutProviderSilentAndSettle },
+        settle: { release: other.settleRelease },
+      },
+      fullDispute: Object.fromEntries(
+        Object.entries(disputes).map(([k, d]) => [
+          k,
+          { transactions: d.transactions, gas: d.gas, moves: d.moves.map((m) => `${m.kind} ${m.gas}`) },
+        ]),
+      ),
+      bisectionDispute513Words: other.bisectionDispute,
+      target: {
+        ...TARGET,
+        met: Object.values(disputes).every((d) => d.transactions <= TARGET.maxTransactions && d.gas < TARGET.maxGas),
+      },
+      oneStep: readOneStep(),
+    };
+    mkdirSync(new URL("../bench/", import.meta.url), { recursive: true });
+    writeFileSync(new URL("../bench/gas.json", import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+    console.log(JSON.stringify(report, null, 2));
+    console.log("wrote bench/gas.json");
+  } finally {
+    await table.stop();
+  }
+}
+
+function readOneStep(): unknown {
+  const file = new URL("../bench/gas-onestep.json", import.meta.url);
+  return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : undefined;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await main();

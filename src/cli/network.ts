@@ -1,0 +1,114 @@
+/**
+ * Where a named network lives and who signs on it, from the environment (and a
+ * `.env` file in the working directory, which never overrides variables already set):
+ *
+ *     REFUTE_RPC_URL_<NAME>   RPC of network <name> (upper-cased, other characters as `_`)
+ *     REFUTE_RPC_URL          fallback RPC for any network
+ *     REFUTE_PRIVATE_KEY      0x-prefixed 32-byte key of the account that signs
+ *
+ * Hardhat's encrypted keystore is not read: it is a Hardhat-plugin feature, and the
+ * `refute` CLI runs without Hardhat's runtime.
+ */
+import { existsSync } from "node:fs";
+import { config as loadDotenv } from "dotenv";
+import {
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  http,
+  type Account,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { UsageError } from "./errors.ts";
+
+/** Name of the variable holding the RPC URL of `network`. */
+export function rpcEnvName(network: string): string {
+  return `REFUTE_RPC_URL_${network.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+}
+
+export const PRIVATE_KEY_ENV = "REFUTE_PRIVATE_KEY";
+
+/** Loads `.env` from the working directory (if there is one) into process.env, without overriding. */
+export function loadEnvFile(path = ".env"): void {
+  if (existsSync(path)) loadDotenv({ path, quiet: true });
+}
+
+/** A network name as used in file names and variables: letters, digits, `-` and `_`. */
+export function checkNetworkName(network: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(network)) {
+    throw new UsageError("BAD_FLAG", `--network must be letters, digits, - and _ (got ${JSON.stringify(network)})`);
+  }
+  return network;
+}
+
+/** The RPC URL of a network: `REFUTE_RPC_URL_<NAME>`, else `REFUTE_RPC_URL`. */
+export function rpcUrlFor(network: string, env: NodeJS.ProcessEnv = process.env): string {
+  const specific = env[rpcEnvName(network)];
+  if (specific !== undefined && specific !== "") return specific;
+  // The daemons read REFUTE_RPC_URL as a comma-separated list of fallbacks: take the first.
+  const fallback = env["REFUTE_RPC_URL"]?.split(",")[0]?.trim();
+  if (fallback !== undefined && fallback !== "") return fallback;
+  throw new UsageError("NO_RPC", `no RPC for network ${network}: set ${rpcEnvName(network)} or REFUTE_RPC_URL (or put it in .env)`);
+}
+
+/** The signing key from `REFUTE_PRIVATE_KEY`. */
+export function privateKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Hex {
+  const key = env[PRIVATE_KEY_ENV];
+  if (key === undefined || key === "") {
+    throw new UsageError("NO_KEY", `no signing key: set ${PRIVATE_KEY_ENV} (or put it in .env)`);
+  }
+  const normalized = key.startsWith("0x") ? key : `0x${key}`;
+  if (!/^0x[0-9a-fA-F]{64}$/.test(normalized)) {
+    throw new UsageError("BAD_KEY", `${PRIVATE_KEY_ENV} must be 32 bytes of hex`);
+  }
+  return normalized as Hex;
+}
+
+/** A reader on a network, with the chain id the node reports. */
+export interface NetworkReader {
+  readonly chainId: number;
+  readonly chain: Chain;
+  readonly public: PublicClient;
+}
+
+/** A reader and a signer on a network. */
+export interface NetworkSigner extends NetworkReader {
+  readonly wallet: WalletClient<Transport, Chain, Account>;
+}
+
+/** Connects to an RPC and asks its chain id; a node that does not answer is a UsageError. */
+export async function connectReader(rpcUrl: string, name = "custom"): Promise<NetworkReader> {
+  const transport = http(rpcUrl, { retryCount: 2 });
+  let chainId: number;
+  try {
+    chainId = await createPublicClient({ transport }).getChainId();
+  } catch (cause) {
+    throw new UsageError("RPC_UNREACHABLE", `cannot reach ${rpcUrl}: ${(cause as Error).message.split("\n")[0]}`);
+  }
+  const chain = defineChain({
+    id: chainId,
+    name,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  });
+  // Local nodes mine instantly: poll receipts fast there, at viem's default elsewhere.
+  const pollingInterval = /^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(rpcUrl) ? 100 : undefined;
+  return { chainId, chain, public: createPublicClient({ chain, transport, pollingInterval }) };
+}
+
+/** Connects and attaches the signer of `privateKey`. */
+export async function connectSigner(rpcUrl: string, privateKey: Hex, name = "custom"): Promise<NetworkSigner> {
+  const reader = await connectReader(rpcUrl, name);
+  const wallet = createWalletClient({
+    chain: reader.chain,
+    transport: http(rpcUrl, { retryCount: 2 }),
+    account: privateKeyToAccount(privateKey),
+    pollingInterval: reader.public.pollingInterval,
+  });
+  return { ...reader, wallet };
+}

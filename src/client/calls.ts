@@ -1,0 +1,199 @@
+import type { Address, Hex } from "viem";
+import { disputeGameAbi, jobManagerAbi, modelRegistryAbi, stakeManagerAbi, tokenAbi } from "../chain/abis.ts";
+import { toAbiDescriptor, type NodeDescriptor } from "../graph/descriptor.ts";
+import { toAbiModelSpec, type ModelSpec } from "../model/modelSpec.ts";
+import { toAbiSpec, type TensorSpec } from "../tensor/spec.ts";
+import type { RangeOpening } from "../tensor/commitment.ts";
+import type { ProtocolAddresses } from "./contracts.ts";
+import type { ContractCall } from "./send.ts";
+
+/**
+ * Builders of every protocol transaction: plain data, so the same call can be
+ * simulated, sent directly, or journaled and re-sent by the watcher's
+ * transaction sender.
+ */
+
+export const approve = (a: ProtocolAddresses, spender: Address, amount: bigint): ContractCall => ({
+  address: a.token,
+  abi: tokenAbi,
+  functionName: "approve",
+  args: [spender, amount],
+});
+
+export const mint = (a: ProtocolAddresses, to: Address, amount: bigint): ContractCall => ({
+  address: a.token,
+  abi: tokenAbi,
+  functionName: "mint",
+  args: [to, amount],
+});
+
+export const deposit = (a: ProtocolAddresses, amount: bigint): ContractCall => ({
+  address: a.stakeManager,
+  abi: stakeManagerAbi,
+  functionName: "deposit",
+  args: [amount],
+});
+
+export const registerModel = (a: ProtocolAddresses, spec: ModelSpec): ContractCall => ({
+  address: a.modelRegistry,
+  abi: modelRegistryAbi,
+  functionName: "register",
+  args: [toAbiModelSpec(spec)],
+});
+
+export interface RequestArgs {
+  readonly modelId: Hex;
+  readonly input: Uint8Array;
+  readonly fee: bigint;
+  readonly commitDeadline: bigint;
+  readonly callback?: boolean;
+}
+
+export const requestJob = (a: ProtocolAddresses, r: RequestArgs): ContractCall => ({
+  address: a.jobManager,
+  abi: jobManagerAbi,
+  functionName: "request",
+  args: [r.modelId, toHexBytes(r.input), r.fee, r.commitDeadline, r.callback ?? false],
+});
+
+export interface CommitArgs {
+  readonly jobId: bigint;
+  readonly outputRoot: Hex;
+  readonly output: Uint8Array;
+  readonly traceRoot: Hex;
+}
+
+export const commitJob = (a: ProtocolAddresses, c: CommitArgs): ContractCall => ({
+  address: a.jobManager,
+  abi: jobManagerAbi,
+  functionName: "commit",
+  args: [c.jobId, c.outputRoot, toHexBytes(c.output), c.traceRoot],
+});
+
+export const commitBatch = (a: ProtocolAddresses, commits: readonly CommitArgs[]): ContractCall => ({
+  address: a.jobManager,
+  abi: jobManagerAbi,
+  functionName: "commitBatch",
+  args: [commits.map((c) => ({ ...c, output: toHexBytes(c.output) }))],
+});
+
+export const finalizeJob = (a: ProtocolAddresses, jobId: bigint): ContractCall => ({
+  address: a.jobManager,
+  abi: jobManagerAbi,
+  functionName: "finalize",
+  args: [jobId],
+});
+
+export const commitChallenge = (a: ProtocolAddresses, commitment: Hex): ContractCall => ({
+  address: a.disputeGame,
+  abi: disputeGameAbi,
+  functionName: "commitChallenge",
+  args: [commitment],
+});
+
+export const revealChallenge = (
+  a: ProtocolAddresses,
+  id: bigint,
+  jobId: bigint,
+  commitmentHash: Hex,
+  salt: Hex,
+): ContractCall => ({
+  address: a.disputeGame,
+  abi: disputeGameAbi,
+  functionName: "revealChallenge",
+  args: [id, jobId, commitmentHash, salt],
+});
+
+export const postRoots = (a: ProtocolAddresses, jobId: bigint, roots: readonly Hex[]): ContractCall => ({
+  address: a.disputeGame,
+  abi: disputeGameAbi,
+  functionName: "postRoots",
+  args: [jobId, roots],
+});
+
+export const selectNode = (
+  a: ProtocolAddresses,
+  id: bigint,
+  nodeIndex: number,
+  node: NodeDescriptor,
+  proof: readonly Hex[],
+  roots: readonly Hex[],
+): ContractCall => ({
+  address: a.disputeGame,
+  abi: disputeGameAbi,
+  functionName: "selectNode",
+  args: [id, nodeIndex, toAbiDescriptor(node), proof, roots],
+});
+
+export const revealWhole = (a: ProtocolAddresses, id: bigint, output: TensorSpec, words: readonly Hex[]): ContractCall => ({
+  address: a.disputeGame,
+  abi: disputeGameAbi,
+  functionName: "revealWhole",
+  args: [id, toAbiSpec(output), words],
+});
+
+export const revealChildren = (
+  a: ProtocolAddresses,
+  id: bigint,
+  output: TensorSpec,
+  dataRoot: Hex,
+  children: readonly Hex[],
+): ContractCall => ({
+  address: a.disputeGame,
+  abi: disputeGameAbi,
+  functionName: "revealChildren",
+  args: [id, toAbiSpec(output), dataRoot, children],
+});
+
+export const chooseChild = (a: ProtocolAddresses, id: bigint, children: readonly Hex[], index: number): ContractCall => ({
+  address: a.disputeGame,
+  abi: disputeGameAbi,
+  functionName: "chooseChild",
+  args: [id, children, BigInt(index)],
+});
+
+export interface OneStepProofArgs {
+  readonly node: NodeDescriptor;
+  readonly nodeRoots: readonly Hex[];
+  readonly outIndex: number;
+  readonly outWordIndex: number;
+  readonly outWord: Hex;
+  readonly outProof: readonly Hex[];
+  readonly operands: readonly RangeOpening[];
+}
+
+export const proveStep = (a: ProtocolAddresses, id: bigint, p: OneStepProofArgs): ContractCall => ({
+  address: a.disputeGame,
+  abi: disputeGameAbi,
+  functionName: "proveStep",
+  args: [
+    id,
+    {
+      node: toAbiDescriptor(p.node),
+      nodeRoots: p.nodeRoots,
+      outIndex: BigInt(p.outIndex),
+      outWordIndex: BigInt(p.outWordIndex),
+      outWord: p.outWord,
+      outProof: p.outProof,
+      operands: p.operands.map((o) => ({ firstWord: BigInt(o.firstWord), words: o.words, proof: o.proof })),
+    },
+  ],
+});
+
+export const timeoutChallenge = (a: ProtocolAddresses, id: bigint): ContractCall => ({
+  address: a.disputeGame,
+  abi: disputeGameAbi,
+  functionName: "timeout",
+  args: [id],
+});
+
+export const settleDispute = (a: ProtocolAddresses, jobId: bigint): ContractCall => ({
+  address: a.disputeGame,
+  abi: disputeGameAbi,
+  functionName: "settle",
+  args: [jobId],
+});
+
+function toHexBytes(b: Uint8Array): Hex {
+  return `0x${Buffer.from(b).toString("hex")}`;
+}

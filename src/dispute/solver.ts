@@ -1,0 +1,229 @@
+/**
+ * The pure half of a dispute player (docs/PROTOCOL.md §9): on-chain state plus
+ * local data in, the next moves out. No I/O, no clock of its own: `now` is the
+ * latest block's timestamp, and a move is proposed only while its deadline
+ * allows it in a later block (a timeout only once `now` is past the deadline).
+ */
+import type { Hex } from "viem";
+import type { OneStepProofArgs } from "../client/calls.ts";
+import type { NodeDescriptor } from "../graph/descriptor.ts";
+import type { CompiledModel } from "../onnx/compile.ts";
+import {
+  buildStepProof,
+  childrenOf,
+  divergentChild,
+  divergentElement,
+  firstDivergentNode,
+  WHOLE_REVEAL_MAX_WORDS,
+  type HonestTraceData,
+  type ProviderOpening,
+} from "../proof/dispute.ts";
+import { dtypeInfo } from "../tensor/dtype.ts";
+import type { MerkleTree } from "../tensor/merkle.ts";
+import { elementCount, type TensorSpec } from "../tensor/spec.ts";
+import { isOpen, isProviderTurn, Phase, type ChallengeState, type DisputeState } from "./state.ts";
+import { honestStrategy, type ChallengerStrategy } from "./strategy.ts";
+
+export type Move =
+  | { readonly kind: "postRoots"; readonly jobId: bigint; readonly nodeRoots: readonly Hex[] }
+  | {
+      readonly kind: "selectNode";
+      readonly id: bigint;
+      readonly nodeIndex: number;
+      readonly node: NodeDescriptor;
+      readonly descriptorProof: readonly Hex[];
+      readonly nodeRoots: readonly Hex[];
+    }
+  | { readonly kind: "revealWhole"; readonly id: bigint; readonly output: TensorSpec; readonly words: readonly Hex[] }
+  | {
+      readonly kind: "revealChildren";
+      readonly id: bigint;
+      readonly output: TensorSpec;
+      readonly dataRoot: Hex;
+      readonly children: readonly Hex[];
+    }
+  | { readonly kind: "chooseChild"; readonly id: bigint; readonly children: readonly Hex[]; readonly index: number }
+  | { readonly kind: "proveStep"; readonly id: bigint; readonly proof: OneStepProofArgs }
+  | { readonly kind: "timeout"; readonly id: bigint }
+  | { readonly kind: "settle"; readonly jobId: bigint };
+
+export type MoveKind = Move["kind"];
+
+// ------------------------------------------------------------------ provider
+
+/** One node output as the provider committed it: what its reveals are made from. */
+export interface NodeOutputData {
+  readonly spec: TensorSpec;
+  readonly dataRoot: Hex;
+  readonly root: Hex;
+  readonly wordCount: number;
+  /** The data tree (TensorCommitment's, or a forged one). */
+  readonly tree: MerkleTree;
+}
+
+/** What the provider answers a dispute from (src/provider/faults.ts `Commitment` is one). */
+export interface ProviderData {
+  readonly nodeRoots: readonly Hex[];
+  commitment(nodeIndex: number): NodeOutputData;
+  /** Whether it posts its roots when challenged (false: silent). */
+  readonly postsRoots: boolean;
+  /** Whether it reveals node data when asked (false: withholds). */
+  readonly reveals: boolean;
+}
+
+export interface ProviderView {
+  /** Latest block timestamp. */
+  readonly now: bigint;
+  readonly jobId: bigint;
+  readonly dispute: DisputeState;
+  /** The job's open challenges (`dispute.challenges`), read. */
+  readonly challenges: readonly ChallengeState[];
+}
+
+/**
+ * The provider's moves now: post the roots once, answer every reveal request of
+ * every open challenge, claim the timeouts its challengers missed (their bonds are
+ * its pay), and release the job once every challenge failed and the grace period
+ * is over.
+ */
+export function providerMoves(view: ProviderView, data: ProviderData): Move[] {
+  const { now, dispute } = view;
+  if (dispute.settled) return [];
+  const moves: Move[] = [];
+  if (
+    data.postsRoots &&
+    dispute.open > 0 &&
+    !dispute.fraud &&
+    dispute.rootsPostedAt === 0n &&
+    now < dispute.rootsDeadline
+  ) {
+    moves.push({ kind: "postRoots", jobId: view.jobId, nodeRoots: data.nodeRoots });
+  }
+  for (const c of view.challenges) {
+    if (!isOpen(c.phase)) continue;
+    if (!isProviderTurn(c.phase)) {
+      if (now > c.deadline) moves.push({ kind: "timeout", id: c.id });
+      continue;
+    }
+    if (!data.reveals || now >= c.deadline) continue;
+    const node = data.commitment(c.nodeIndex);
+    if (c.phase === Phase.AwaitWhole) {
+      const words: Hex[] = [];
+      for (let w = 0; w < node.wordCount; w++) words.push(node.tree.leaf(w));
+      moves.push({ kind: "revealWhole", id: c.id, output: node.spec, words });
+    } else if (c.phase === Phase.AwaitChildren) {
+      moves.push({
+        kind: "revealChildren",
+        id: c.id,
+        output: node.spec,
+        dataRoot: node.dataRoot,
+        children: childrenOf(node.tree, c.anchorLevel, c.anchorIndex),
+      });
+    }
+  }
+  if (!dispute.fraud && dispute.open === 0 && dispute.failed && dispute.graceEnd !== 0n && now >= dispute.graceEnd) {
+    moves.push({ kind: "settle", jobId: view.jobId });
+  }
+  return moves;
+}
+
+// ------------------------------------------------------------------ challenger
+
+/** What the challenger proves from: the model and its own (honest) trace of the job. */
+export interface ChallengerData {
+  readonly compiled: CompiledModel;
+  readonly honest: HonestTraceData;
+}
+
+export interface ChallengerView {
+  /** Latest block timestamp. */
+  readonly now: bigint;
+  readonly challenge: ChallengeState;
+  /** The provider's posted roots (RootsPosted), once posted. */
+  readonly roots?: readonly Hex[];
+  /** The disputed node's words (WholeRevealed), after a whole reveal. */
+  readonly words?: readonly Hex[];
+  /** The children revealed at the current anchor (ChildrenRevealed), in AwaitChoice. */
+  readonly children?: readonly Hex[];
+}
+
+/**
+ * The challenger's next move in its own challenge, or undefined when it has
+ * none now (not its turn, its deadline passed, or its strategy stays silent).
+ * Claims the timeout when the provider missed a deadline.
+ */
+export function challengerMove(
+  view: ChallengerView,
+  data: ChallengerData,
+  strategy: ChallengerStrategy = honestStrategy,
+): Move | undefined {
+  const { now, challenge: c } = view;
+  if (!isOpen(c.phase)) return undefined;
+  if (isProviderTurn(c.phase)) return now > c.deadline ? { kind: "timeout", id: c.id } : undefined;
+  if (now >= c.deadline) return undefined;
+  const { compiled, honest } = data;
+  switch (c.phase) {
+    case Phase.AwaitNode: {
+      if (view.roots === undefined) return undefined;
+      const divergent = firstDivergentNode(view.roots, honest.nodeRoots);
+      const nodeIndex = strategy.selectNode({ divergent, nodeCount: compiled.nodes.length });
+      if (nodeIndex === undefined) return undefined;
+      return {
+        kind: "selectNode",
+        id: c.id,
+        nodeIndex,
+        node: compiled.nodes[nodeIndex],
+        descriptorProof: compiled.graph.proof(nodeIndex),
+        nodeRoots: view.roots,
+      };
+    }
+    case Phase.AwaitChoice: {
+      if (view.children === undefined) return undefined;
+      const tree = honest.commitment(c.nodeIndex).tree;
+      const divergent = divergentChild(view.children, tree, c.anchorLevel, c.anchorIndex);
+      const index = strategy.chooseChild({ divergent, count: view.children.length });
+      if (index === undefined) return undefined;
+      return { kind: "chooseChild", id: c.id, children: view.children, index };
+    }
+    case Phase.AwaitProof: {
+      if (view.roots === undefined) return undefined;
+      const opening = openingOf(c, view.words);
+      if (opening === undefined) return undefined;
+      const spec = compiled.nodes[c.nodeIndex].output;
+      const { first, last, firstWord, words } = openedElements(spec, opening);
+      const divergent = divergentElement(spec, words, firstWord, honest.commitment(c.nodeIndex));
+      const outIndex = strategy.selectElement({ divergent, first, last });
+      if (outIndex === undefined) return undefined;
+      let proof = buildStepProof({
+        compiled,
+        honest,
+        nodeIndex: c.nodeIndex,
+        outIndex,
+        providerRoots: view.roots,
+        opening,
+      });
+      if (strategy.alterProof) proof = strategy.alterProof(proof, { compiled, honest, nodeIndex: c.nodeIndex });
+      return { kind: "proveStep", id: c.id, proof };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The provider's opening of the disputed node: its whole reveal, or the word the descent ended on. */
+export function openingOf(c: ChallengeState, words: readonly Hex[] | undefined): ProviderOpening | undefined {
+  if (c.wordCount <= WHOLE_REVEAL_MAX_WORDS) return words === undefined ? undefined : { kind: "whole", words };
+  return { kind: "leaf", wordIndex: c.anchorIndex, word: c.anchorHash };
+}
+
+/** The row-major element range an opening covers (node outputs are row-major). */
+export function openedElements(
+  spec: TensorSpec,
+  opening: ProviderOpening,
+): { first: number; last: number; firstWord: number; words: readonly Hex[] } {
+  const perWord = 32 / dtypeInfo(spec.dtype).width;
+  const n = elementCount(spec.shape);
+  if (opening.kind === "whole") return { first: 0, last: n - 1, firstWord: 0, words: opening.words };
+  const first = opening.wordIndex * perWord;
+  return { first, last: Math.min(n, first + perWord) - 1, firstWord: opening.wordIndex, words: [opening.word] };
+}

@@ -1,0 +1,82 @@
+import { FAULT_KINDS } from "../faults.ts";
+import type { FieldSpec } from "../../service/config.ts";
+import { commonFields } from "../../service/commonConfig.ts";
+import * as f from "../../service/fields.ts";
+
+/** `refute provide` configuration (docs/DAEMONS.md). */
+export const PROVIDER_FIELDS = {
+  ...commonFields("provider"),
+  models: {
+    flag: "--model <path>",
+    env: "REFUTE_MODELS",
+    help: "ONNX model file or folder of them to serve; repeatable (env: comma-separated)",
+    multiple: true,
+    schema: f.field<string[]>((raw) => {
+      const list = raw === undefined ? [] : typeof raw === "string" ? raw.split(",") : typeof raw === "boolean" ? [] : [...raw];
+      const paths = list.map((s) => s.trim()).filter(Boolean);
+      return paths.length ? { ok: paths } : { error: "is required (at least one model file or folder)" };
+    }),
+  },
+  requesters: {
+    flag: "--requester <address>",
+    env: "REFUTE_REQUESTERS",
+    help: "serve only jobs requested by these addresses; repeatable (default: everyone)",
+    multiple: true,
+    schema: f.addressList(),
+  },
+  tracePort: {
+    flag: "--trace-port <port>",
+    env: "REFUTE_TRACE_PORT",
+    help: "serve GET /jobs/:id/trace on 127.0.0.1:<port> (0: a free port; -1: off; default 7311)",
+    schema: f.number({ min: -1, max: 65535, integer: true, default: 7311 }),
+  },
+  faults: {
+    flag: "--fault <kinds>",
+    env: "REFUTE_FAULT",
+    help: `TESTS AND DEMOS ONLY: commit wrong results of these kinds (${FAULT_KINDS.join(", ")}); comma-separated or repeated`,
+    multiple: true,
+    schema: f.choiceList(FAULT_KINDS),
+  },
+  faultRate: {
+    flag: "--fault-rate <p>",
+    env: "REFUTE_FAULT_RATE",
+    help: "probability that a job is faulty when --fault is given (default 1)",
+    schema: f.number({ min: 0, max: 1, default: 1 }),
+  },
+  faultSeed: {
+    flag: "--fault-seed <n>",
+    env: "REFUTE_FAULT_SEED",
+    help: "seed of the fault choices (default 1)",
+    schema: f.number({ min: 0, max: 0xffffffff, integer: true, default: 1 }),
+  },
+  maxBatch: {
+    flag: "--max-batch <n>",
+    env: "REFUTE_MAX_BATCH",
+    help: "most commits in one commitBatch transaction (default 16)",
+    schema: f.number({ min: 1, max: 256, integer: true, default: 16 }),
+  },
+  batchWaitMs: {
+    flag: "--batch-wait <ms>",
+    env: "REFUTE_BATCH_WAIT",
+    help: "wait this long for more results before committing a batch (default 500)",
+    schema: f.number({ min: 0, max: 600_000, integer: true, default: 500 }),
+  },
+  stake: {
+    flag: "--stake <amount>",
+    env: "REFUTE_STAKE",
+    help: "at start, deposit token base units until the stake reaches this amount (e.g. 1000e18)",
+    schema: f.amount({ optional: true }),
+  },
+  executionProvider: {
+    flag: "--ep <provider>",
+    env: "REFUTE_EP",
+    help: "onnxruntime execution provider: auto (CUDA when installed), cpu or cuda (default auto)",
+    schema: f.choice(["auto", "cpu", "cuda"] as const, { default: "auto" }),
+  },
+  retentionSec: {
+    flag: "--retention <seconds>",
+    env: "REFUTE_RETENTION",
+    help: "keep a resolved job's trace this long after it is final or slashed (default 3600)",
+    schema: f.number({ min: 0, max: 31_536_000, integer: true, default: 3600 }),
+  },
+} satisfies Record<string, FieldSpec<unknown>>;

@@ -1,0 +1,394 @@
+/**
+ * `refute provide`: the reference provider daemon.
+ *
+ * Each tick, at one head: follow JobRequested events (persisted cursor) for models
+ * it hosts → trace with onnxruntime → commit (commitBatch when several results are
+ * ready) → answer disputes → finalize its jobs once their window is over, to
+ * collect the fees. Traces are kept in the database and served over HTTP.
+ */
+import type { Hex } from "viem";
+import { jobManagerAbi } from "../../chain/abis.ts";
+import { approve, commitBatch, commitJob, deposit, finalizeJob, type CommitArgs } from "../../client/calls.ts";
+import { CallRevertedError } from "../../client/send.ts";
+import type { ConfigOf } from "../../service/config.ts";
+import { resolveDeployment } from "../../service/commonConfig.ts";
+import type { ChainHead } from "../../service/heads.ts";
+import { errorText } from "../../service/logger.ts";
+import type { MetricDef } from "../../service/metrics.ts";
+import { ModelFiles } from "../../service/modelFiles.ts";
+import { JobStatus, ProtocolReader } from "../../service/protocolReads.ts";
+import { initRuntime, StartupError, type Runtime } from "../../service/runtime.ts";
+import { sleep } from "../../service/shutdown.ts";
+import { getMeta, setMeta } from "../../service/sqlite.ts";
+import type { MerkleTree } from "../../tensor/merkle.ts";
+import { unpack } from "../../tensor/packing.ts";
+import { cudaUnavailableReason, type ExecutionProviderName } from "../../trace/sessionOptions.ts";
+import { DisputeAnswerer } from "./answerer.ts";
+import type { PROVIDER_FIELDS } from "./config.ts";
+import { FaultPlan } from "./faultPlan.ts";
+import { HostedModels } from "./hostedModels.ts";
+import { PROVIDER_MIGRATIONS, ProviderStore, type ProviderJob } from "./store.ts";
+import { startTraceServer, type TraceServer } from "./traceServer.ts";
+
+export type ProviderConfig = ConfigOf<typeof PROVIDER_FIELDS>;
+
+export const PROVIDER_METRICS = {
+  jobs_seen: { type: "counter", help: "JobRequested events for hosted models" },
+  jobs_traced: { type: "counter", help: "jobs executed", labelNames: ["fault"] },
+  jobs_committed: { type: "counter", help: "jobs committed on-chain" },
+  commit_txs: { type: "counter", help: "commit transactions", labelNames: ["kind"] },
+  jobs_finalized: { type: "counter", help: "jobs finalized (fee earned)" },
+  jobs_slashed: { type: "counter", help: "jobs slashed" },
+  dispute_moves: { type: "counter", help: "dispute moves sent", labelNames: ["move"] },
+  trace_seconds: { type: "histogram", help: "time to trace one job" },
+  tx_sent: { type: "counter", help: "transactions sent", labelNames: ["label"] },
+  tx_bumped: { type: "counter", help: "transactions re-sent with higher fees", labelNames: ["label"] },
+  tx_failed: { type: "counter", help: "transactions reverted or replaced", labelNames: ["label"] },
+  tx_rebroadcast: { type: "counter", help: "transactions re-broadcast", labelNames: ["label"] },
+} as const satisfies Record<string, MetricDef>;
+type M = keyof typeof PROVIDER_METRICS;
+
+const CURSOR = "requests_cursor";
+
+export async function runProvider(config: ProviderConfig): Promise<void> {
+  const deployment = resolveDeployment(config);
+  const rt = await initRuntime<M>({
+    service: "provider",
+    config,
+    deployment,
+    metricDefs: PROVIDER_METRICS,
+    migrations: PROVIDER_MIGRATIONS,
+  });
+  const daemon = new ProviderDaemon(rt, config);
+  try {
+    await daemon.start();
+    await daemon.run();
+  } finally {
+    await daemon.stop();
+    await rt.close();
+  }
+}
+
+class ProviderDaemon {
+  private readonly log;
+  private readonly store: ProviderStore;
+  private readonly reader: ProtocolReader;
+  private readonly models: HostedModels;
+  private readonly faults: FaultPlan;
+  private readonly answerer: DisputeAnswerer;
+  private readonly requesters: Set<string>;
+  private readonly ep: ExecutionProviderName;
+  private readonly readyAt = new Map<bigint, number>();
+  private readonly finalizing = new Map<bigint, string>();
+  private server?: TraceServer;
+  private lastPrune = 0;
+
+  constructor(
+    private readonly rt: Runtime<M>,
+    private readonly config: ProviderConfig,
+  ) {
+    this.log = rt.log;
+    this.store = new ProviderStore(rt.db);
+    this.reader = new ProtocolReader(rt.client, rt.addresses);
+    this.models = new HostedModels(new ModelFiles(config.models), rt.client, rt.addresses, rt.log.child({ component: "models" }));
+    this.faults = new FaultPlan(config.faults, config.faultRate, config.faultSeed);
+    this.answerer = new DisputeAnswerer(this.reader, rt.tx, this.store, rt.log.child({ component: "disputes" }), (move) =>
+      rt.metrics.inc("dispute_moves", { move }),
+    );
+    this.requesters = new Set(config.requesters.map((a) => a.toLowerCase()));
+    const wantCuda = config.executionProvider === "cuda" || (config.executionProvider === "auto" && cudaUnavailableReason() === undefined);
+    this.ep = wantCuda ? "cuda" : "cpu";
+  }
+
+  async start(): Promise<void> {
+    if (this.models.count === 0) throw new StartupError("none of the --model files can be served (see the errors above)");
+    if (this.faults.active) {
+      this.log.warn({ kinds: this.faults.kinds, rate: this.faults.rate }, "FAULT INJECTION ON: this provider commits wrong results");
+    }
+    this.log.info({ executionProvider: this.ep, reason: this.ep === "cpu" ? (cudaUnavailableReason() ?? "asked for cpu") : undefined }, "tracing with");
+    if (this.config.tracePort >= 0) {
+      this.server = await startTraceServer({
+        port: this.config.tracePort,
+        store: this.store,
+        nodeSpecs: (modelId) => this.models.servable(modelId)?.nodes.map((n) => n.output),
+      });
+      this.log.info({ port: this.server.port, url: `http://127.0.0.1:${this.server.port}/jobs/:id/trace` }, "trace server listening");
+    }
+    if (getMeta(this.rt.db, CURSOR) === undefined) setMeta(this.rt.db, CURSOR, String(this.rt.deployBlock - 1n));
+  }
+
+  async run(): Promise<void> {
+    const signal = this.rt.shutdown.signal;
+    let staked = this.config.stake === undefined;
+    while (!signal.aborted) {
+      try {
+        const head = await this.tick();
+        if (!staked) staked = await this.ensureStake(head);
+      } catch (err) {
+        this.log.warn({ err: errorText(err) }, "tick failed; retrying");
+      }
+      await sleep(this.config.pollIntervalMs, signal);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.close();
+  }
+
+  private async tick(): Promise<ChainHead> {
+    const { head, reorgAncestor } = await this.rt.heads.poll();
+    if (reorgAncestor !== undefined) {
+      const cursor = BigInt(getMeta(this.rt.db, CURSOR) ?? "0");
+      if (cursor > reorgAncestor) setMeta(this.rt.db, CURSOR, reorgAncestor.toString());
+      this.log.warn({ ancestor: reorgAncestor, head: head.number }, "reorg: rescanning requests");
+    }
+    await this.rt.tx.tick(head, this.rt.heads.chainTime());
+    await this.scanRequests(head);
+    await this.traceNew();
+    await this.commitReady(head);
+    await this.followCommitted(head);
+    if (Date.now() - this.lastPrune > 60_000) {
+      this.lastPrune = Date.now();
+      const n = this.store.prune(this.config.retentionSec);
+      if (n > 0) this.log.info({ nodes: n }, "pruned old traces");
+    }
+    return head;
+  }
+
+  private async scanRequests(head: ChainHead): Promise<void> {
+    const cursor = BigInt(getMeta(this.rt.db, CURSOR) ?? "0");
+    // Overlap by the confirmation depth: events of re-mined blocks are seen again (inserts are idempotent).
+    const from = cursor + 1n - BigInt(this.config.confirmations) > 0n ? cursor + 1n - BigInt(this.config.confirmations) : 0n;
+    if (from > head.number) return;
+    for (let start = from; start <= head.number; start += 2000n) {
+      const end = start + 1999n < head.number ? start + 1999n : head.number;
+      const logs = await this.rt.client.getContractEvents({
+        address: this.rt.addresses.jobManager,
+        abi: jobManagerAbi,
+        eventName: "JobRequested",
+        fromBlock: start,
+        toBlock: end,
+      });
+      for (const l of logs) {
+        const { jobId, modelId, requester, input, commitDeadline } = l.args as {
+          jobId: bigint;
+          modelId: Hex;
+          requester: Hex;
+          input: Hex;
+          commitDeadline: bigint;
+        };
+        if (this.store.job(jobId) !== undefined) continue;
+        if (this.requesters.size > 0 && !this.requesters.has(requester.toLowerCase())) continue;
+        const v = await this.models.verdict(modelId, head.hash);
+        if (v.kind === "not-ours") continue;
+        const bytes = Buffer.from(input.slice(2), "hex");
+        this.store.addJob({ jobId, modelId, requester, commitDeadline, block: l.blockNumber ?? 0n, input: bytes });
+        this.rt.metrics.inc("jobs_seen");
+        if (v.kind === "refused") {
+          this.store.setState(jobId, "skipped", v.reason);
+        } else if (bytes.length === 0) {
+          this.store.setState(jobId, "skipped", "input posted by root and URI: not supported yet");
+          this.log.warn({ jobId }, "skipping job: input by URI is not supported");
+        } else {
+          this.log.info({ jobId, modelId, requester }, "job requested");
+        }
+      }
+      setMeta(this.rt.db, CURSOR, end.toString());
+    }
+  }
+
+  private async traceNew(): Promise<void> {
+    const { traceModel } = await import("../../trace/trace.ts");
+    for (const job of this.store.inState("new")) {
+      const compiled = this.models.servable(job.modelId);
+      if (compiled === undefined || job.inputPacked === undefined) {
+        this.store.setState(job.jobId, "skipped", "model not servable");
+        continue;
+      }
+      const t0 = performance.now();
+      try {
+        const input = unpack(compiled.input, job.inputPacked);
+        const trace = await traceModel(compiled, input, {
+          executionProvider: this.ep,
+          onWarning: (m) => this.log.warn({ jobId: job.jobId }, m),
+        });
+        const c = this.faults.commitmentFor(compiled, trace);
+        this.store.saveTrace(job.jobId, {
+          fault: c.fault,
+          postsRoots: c.postsRoots,
+          reveals: c.reveals,
+          outputRoot: c.outputRoot,
+          traceRoot: c.traceRoot,
+          outputPacked: c.outputPacked,
+          nodeRoots: c.nodeRoots,
+          nodes: compiled.nodes.map((_, i) => leavesOf(c.commitment(i).tree)),
+        });
+        this.readyAt.set(job.jobId, Date.now());
+        const seconds = (performance.now() - t0) / 1000;
+        this.rt.metrics.observe("trace_seconds", seconds);
+        this.rt.metrics.inc("jobs_traced", { fault: c.fault ?? "none" });
+        this.log.info({ jobId: job.jobId, fault: c.fault, faultNode: c.faultNode, ms: Math.round(seconds * 1000), ep: trace.provider }, "job traced");
+      } catch (err) {
+        this.store.setState(job.jobId, "skipped", errorText(err));
+        this.log.error({ jobId: job.jobId, err: errorText(err) }, "trace failed; skipping job");
+      }
+    }
+  }
+
+  private async commitReady(head: ChainHead): Promise<void> {
+    // Commits journaled before a crash but not yet sent are sent under the same key.
+    for (const job of this.store.inState("committing")) {
+      if (job.commitKey !== undefined && this.rt.tx.get(job.commitKey) === undefined) {
+        await this.sendCommits(job.commitKey, this.store.inState("committing").filter((j) => j.commitKey === job.commitKey), head);
+      }
+    }
+    const ready = this.store.inState("traced");
+    if (ready.length === 0) return;
+    const oldest = Math.min(...ready.map((j) => this.readyAt.get(j.jobId) ?? 0));
+    if (ready.length < this.config.maxBatch && Date.now() - oldest < this.config.batchWaitMs) return;
+    const now = this.rt.heads.chainTime();
+    const live: ProviderJob[] = [];
+    for (const job of ready) {
+      const onChain = await this.reader.jobOf(job.jobId, head.hash);
+      if (onChain.status !== JobStatus.Requested) {
+        this.store.setState(job.jobId, "skipped", `job is no longer open (status ${onChain.status})`);
+      } else if (job.commitDeadline <= now + 1n) {
+        this.store.setState(job.jobId, "expired", "commit deadline passed");
+        this.log.warn({ jobId: job.jobId }, "commit deadline passed before the commit");
+      } else {
+        live.push(job);
+      }
+    }
+    for (let i = 0; i < live.length; i += this.config.maxBatch) {
+      const batch = live.slice(i, i + this.config.maxBatch);
+      const key = `commit:${batch.map((j) => j.jobId).join(",")}:${head.number}`;
+      this.store.setCommitting(
+        batch.map((j) => j.jobId),
+        key,
+      );
+      await this.sendCommits(key, batch, head);
+    }
+  }
+
+  private async sendCommits(key: string, batch: readonly ProviderJob[], head: ChainHead): Promise<void> {
+    const args = (j: ProviderJob): CommitArgs => ({
+      jobId: j.jobId,
+      outputRoot: j.outputRoot as Hex,
+      output: j.outputPacked ?? new Uint8Array(),
+      traceRoot: j.traceRoot as Hex,
+    });
+    const a = this.rt.addresses;
+    const deadline = batch.reduce((m, j) => (j.commitDeadline < m ? j.commitDeadline : m), batch[0].commitDeadline);
+    try {
+      const call = batch.length > 1 ? commitBatch(a, batch.map(args)) : commitJob(a, args(batch[0]));
+      await this.rt.tx.submit(key, batch.length > 1 ? "commitBatch" : "commit", call, { deadline });
+      this.rt.metrics.inc("commit_txs", { kind: batch.length > 1 ? "batch" : "single" });
+      this.log.info({ jobs: batch.map((j) => j.jobId), key }, batch.length > 1 ? "committing batch" : "committing");
+    } catch (err) {
+      if (!(err instanceof CallRevertedError)) throw err;
+      this.log.warn({ key, err: errorText(err) }, "commit refused by simulation");
+      if (batch.length > 1) {
+        for (const j of batch) {
+          const single = `${key}/${j.jobId}`;
+          this.store.setCommitting([j.jobId], single);
+          await this.sendCommits(single, [j], head);
+        }
+      } else {
+        this.store.setState(batch[0].jobId, "skipped", errorText(err));
+      }
+    }
+  }
+
+  private async followCommitted(head: ChainHead): Promise<void> {
+    const me = this.rt.account.address.toLowerCase();
+    for (const job of this.store.inState("committing")) {
+      const t = job.commitKey === undefined ? undefined : this.rt.tx.get(job.commitKey);
+      if (t === undefined || t.status === "pending") continue;
+      const onChain = await this.reader.jobOf(job.jobId, head.hash);
+      if (onChain.status !== JobStatus.Requested && onChain.provider.toLowerCase() === me && onChain.traceRoot === job.traceRoot) {
+        this.store.setCommitted(job.jobId, onChain.windowEnd);
+        this.rt.metrics.inc("jobs_committed");
+        this.log.info({ jobId: job.jobId, windowEnd: onChain.windowEnd, fault: job.fault }, "job committed");
+      } else if (t.outcome !== "success" && onChain.status === JobStatus.Requested) {
+        this.log.warn({ jobId: job.jobId, outcome: t.outcome }, "commit failed; retrying");
+        this.store.setState(job.jobId, "traced");
+      } else if (t.status === "final") {
+        this.store.setState(job.jobId, "skipped", "committed by someone else");
+      }
+    }
+    const finalizable: bigint[] = [];
+    for (const job of this.store.inState("committed")) {
+      const onChain = await this.reader.jobOf(job.jobId, head.hash);
+      if (onChain.status === JobStatus.Finalized) {
+        this.store.setState(job.jobId, "finalized");
+        this.answerer.forget(job.jobId);
+        this.rt.metrics.inc("jobs_finalized");
+        this.log.info({ jobId: job.jobId, fee: onChain.fee }, "job finalized");
+        continue;
+      }
+      if (onChain.status === JobStatus.Slashed) {
+        this.store.setState(job.jobId, "slashed");
+        this.answerer.forget(job.jobId);
+        this.rt.metrics.inc("jobs_slashed");
+        this.log.warn({ jobId: job.jobId, fault: job.fault, collateral: onChain.collateral }, "job slashed");
+        continue;
+      }
+      if (onChain.status !== JobStatus.Committed) continue;
+      const compiled = this.models.servable(job.modelId);
+      if (onChain.frozen && compiled !== undefined) {
+        await this.answerer.answer(job, compiled, head);
+      } else if (!onChain.frozen && head.timestamp >= onChain.windowEnd) {
+        const pending = this.finalizing.get(job.jobId);
+        if (pending === undefined || this.rt.tx.get(pending)?.status !== "pending") finalizable.push(job.jobId);
+      }
+    }
+    if (finalizable.length > 0) await this.finalize(finalizable, head);
+  }
+
+  private async finalize(jobIds: readonly bigint[], head: ChainHead): Promise<void> {
+    const a = this.rt.addresses;
+    const key = `finalize:${jobIds.join(",")}:${head.number}`;
+    const call =
+      jobIds.length > 1
+        ? { address: a.jobManager, abi: jobManagerAbi, functionName: "finalizeBatch", args: [jobIds] }
+        : finalizeJob(a, jobIds[0]);
+    try {
+      await this.rt.tx.submit(key, jobIds.length > 1 ? "finalizeBatch" : "finalize", call);
+      for (const id of jobIds) this.finalizing.set(id, key);
+    } catch (err) {
+      if (!(err instanceof CallRevertedError)) throw err;
+      this.log.warn({ jobIds, err: errorText(err) }, "finalize refused by simulation");
+    }
+  }
+
+  /** Deposits until the stake reaches --stake; true once done (or impossible). */
+  private async ensureStake(head: ChainHead): Promise<boolean> {
+    const target = this.config.stake ?? 0n;
+    const me = this.rt.account.address;
+    const s = await this.reader.stakeOf(me, head.hash);
+    const have = s.free + s.locked;
+    if (have >= target) return true;
+    const need = target - have;
+    const balance = await this.reader.balanceOf(me, head.hash);
+    if (balance < need) {
+      this.log.error({ need, balance }, "cannot reach --stake: token balance too low");
+      return true;
+    }
+    const a = this.rt.addresses;
+    const allowance = await this.reader.allowance(me, a.stakeManager, head.hash);
+    if (allowance < need) await this.rt.tx.submit(`stake-approve:${have}:${target}`, "approve", approve(a, a.stakeManager, need));
+    const ap = this.rt.tx.get(`stake-approve:${have}:${target}`);
+    if (ap !== undefined && ap.status === "pending") return false;
+    await this.rt.tx.submit(`stake-deposit:${have}:${target}`, "deposit", deposit(a, need));
+    this.log.info({ amount: need, target }, "depositing stake");
+    return true;
+  }
+}
+
+/** Every leaf of a node's data tree, padding included (a forged tree may hide junk there). */
+function leavesOf(tree: MerkleTree): Uint8Array {
+  const n = 1 << tree.depth;
+  const out = new Uint8Array(n * 32);
+  for (let i = 0; i < n; i++) out.set(Buffer.from(tree.leaf(i).slice(2), "hex"), i * 32);
+  return out;
+}

@@ -1,0 +1,35 @@
+import type { CompiledModel } from "../../onnx/compile.ts";
+import type { Tensor } from "../../tensor/tensor.ts";
+import { Rng } from "../../vectors/rng.ts";
+import { forgeCommitment, honestCommitment, type Commitment, type FaultKind } from "../faults.ts";
+
+/**
+ * Fault injection for tests and demos (`--fault`, `--fault-rate`, `--fault-seed`):
+ * each job is faulty with probability `rate`; faulty jobs take the listed kinds in
+ * turn, so a run with N kinds and N faulty jobs exercises every kind once.
+ * Seeded, so a run is reproducible; the forged data is what the provider stores,
+ * serves and reveals from (src/provider/faults.ts).
+ */
+export class FaultPlan {
+  private readonly rng: Rng;
+  private next = 0;
+
+  constructor(
+    readonly kinds: readonly FaultKind[],
+    readonly rate: number,
+    seed: number,
+  ) {
+    this.rng = new Rng(seed);
+  }
+
+  get active(): boolean {
+    return this.kinds.length > 0 && this.rate > 0;
+  }
+
+  /** The commitment for one job: honest, or forged with the next kind. */
+  commitmentFor(compiled: CompiledModel, trace: { input: Tensor; nodeOutputs: readonly Tensor[] }): Commitment {
+    if (!this.active || this.rng.float() >= this.rate) return honestCommitment(trace);
+    const kind = this.kinds[this.next++ % this.kinds.length];
+    return forgeCommitment(kind, compiled, trace, this.rng);
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * The provider's database: the jobs it serves, each with the trace it committed
+ * to (honest or, under fault injection, forged), kept until the job is final or
+ * slashed plus the retention period, for disputes and the trace server.
+ */
+import type { Hex } from "viem";
+import { META_TABLE, type DatabaseSync } from "../../service/sqlite.ts";
+
+export const PROVIDER_MIGRATIONS = [
+  `${META_TABLE}
+  CREATE TABLE jobs (
+    job_id TEXT PRIMARY KEY,
+    model_id TEXT NOT NULL,
+    requester TEXT NOT NULL,
+    commit_deadline INTEGER NOT NULL,
+    request_block INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    fault TEXT,
+    posts_roots INTEGER NOT NULL DEFAULT 1,
+    reveals INTEGER NOT NULL DEFAULT 1,
+    output_root TEXT,
+    trace_root TEXT,
+    output_packed BLOB,
+    input_packed BLOB,
+    node_roots TEXT,
+    commit_key TEXT,
+    window_end INTEGER,
+    resolved_at INTEGER,
+    error TEXT
+  );
+  CREATE INDEX jobs_state ON jobs (state);
+  CREATE TABLE job_nodes (
+    job_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    leaves BLOB NOT NULL,
+    PRIMARY KEY (job_id, idx)
+  );`,
+];
+
+/**
+ * new → traced → committing → committed → finalized | slashed;
+ * skipped (not ours to serve, or unservable) and expired (deadline passed) are final.
+ */
+export type ProviderJobState = "new" | "traced" | "committing" | "committed" | "finalized" | "slashed" | "skipped" | "expired";
+
+export interface ProviderJob {
+  readonly jobId: bigint;
+  readonly modelId: Hex;
+  readonly requester: Hex;
+  readonly commitDeadline: bigint;
+  readonly state: ProviderJobState;
+  readonly fault?: string;
+  readonly postsRoots: boolean;
+  readonly reveals: boolean;
+  readonly outputRoot?: Hex;
+  readonly traceRoot?: Hex;
+  readonly outputPacked?: Uint8Array;
+  readonly inputPacked?: Uint8Array;
+  readonly nodeRoots?: Hex[];
+  readonly commitKey?: string;
+  readonly windowEnd?: bigint;
+}
+
+interface Row {
+  job_id: string;
+  model_id: string;
+  requester: string;
+  commit_deadline: number;
+  state: ProviderJobState;
+  fault: string | null;
+  posts_roots: number;
+  reveals: number;
+  output_root: string | null;
+  trace_root: string | null;
+  output_packed: Uint8Array | null;
+  input_packed: Uint8Array | null;
+  node_roots: string | null;
+  commit_key: string | null;
+  window_end: number | null;
+}
+
+function toJob(r: Row): ProviderJob {
+  return {
+    jobId: BigInt(r.job_id),
+    modelId: r.model_id as Hex,
+    requester: r.requester as Hex,
+    commitDeadline: BigInt(r.commit_deadline),
+    state: r.state,
+    fault: r.fault ?? undefined,
+    postsRoots: r.posts_roots === 1,
+    reveals: r.reveals === 1,
+    outputRoot: (r.output_root as Hex | null) ?? undefined,
+    traceRoot: (r.trace_root as Hex | null) ?? undefined,
+    outputPacked: r.output_packed ?? undefined,
+    inputPacked: r.input_packed ?? undefined,
+    nodeRoots: r.node_roots === null ? undefined : (JSON.parse(r.node_roots) as Hex[]),
+    commitKey: r.commit_key ?? undefined,
+    windowEnd: r.window_end === null ? undefined : BigInt(r.window_end),
+  };
+}
+
+export class ProviderStore {
+  constructor(private readonly db: DatabaseSync) {}
+
+  /** Records a requested job once; false when it was already known. */
+  addJob(j: { jobId: bigint; modelId: Hex; requester: Hex; commitDeadline: bigint; block: bigint; input: Uint8Array }): boolean {
+    const r = this.db
+      .prepare(
+        `INSERT INTO jobs (job_id, model_id, requester, commit_deadline, request_block, state, input_packed)
+         VALUES (?, ?, ?, ?, ?, 'new', ?) ON CONFLICT(job_id) DO NOTHING`,
+      )
+      .run(j.jobId.toString(), j.modelId, j.requester, Number(j.commitDeadline), Number(j.block), j.input);
+    return Number(r.changes) > 0;
+  }
+
+  job(jobId: bigint): ProviderJob | undefined {
+    const r = this.db.prepare("SELECT * FROM jobs WHERE job_id = ?").get(jobId.toString()) as Row | undefined;
+    return r && toJob(r);
+  }
+
+  inState(...states: ProviderJobState[]): ProviderJob[] {
+    const q = `SELECT * FROM jobs WHERE state IN (${states.map(() => "?").join(",")}) ORDER BY CAST(job_id AS INTEGER)`;
+    return (this.db.prepare(q).all(...states) as unknown as Row[]).map(toJob);
+  }
+
+  setState(jobId: bigint, state: ProviderJobState, error?: string): void {
+    const resolved = state === "finalized" || state === "slashed" ? Math.floor(Date.now() / 1000) : null;
+    this.db
+      .prepare("UPDATE jobs SET state = ?, error = coalesce(?, error), resolved_at = coalesce(?, resolved_at) WHERE job_id = ?")
+      .run(state, error ?? null, resolved, jobId.toString());
+  }
+
+  /** Stores the commitment and the node data it reveals from, and marks the job traced. */
+  saveTrace(
+    jobId: bigint,
+    t: {
+      fault?: string;
+      postsRoots: boolean;
+      reveals: boolean;
+      outputRoot: Hex;
+      traceRoot: Hex;
+      outputPacked: Uint8Array;
+      nodeRoots: readonly Hex[];
+      /** Per node, every leaf of its committed data tree (padding included). */
+      nodes: readonly Uint8Array[];
+    },
+  ): void {
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      this.db
+        .prepare(
+          `UPDATE jobs SET state = 'traced', fault = ?, posts_roots = ?, reveals = ?, output_root = ?, trace_root = ?,
+           output_packed = ?, node_roots = ? WHERE job_id = ?`,
+        )
+        .run(
+          t.fault ?? null,
+          t.postsRoots ? 1 : 0,
+          t.reveals ? 1 : 0,
+          t.outputRoot,
+          t.traceRoot,
+          t.outputPacked,
+          JSON.stringify(t.nodeRoots),
+          jobId.toString(),
+        );
+      const put = this.db.prepare("INSERT OR REPLACE INTO job_nodes (job_id, idx, leaves) VALUES (?, ?, ?)");
+      t.nodes.forEach((leaves, i) => put.run(jobId.toString(), i, leaves));
+      this.db.exec("COMMIT");
+    } catch (e) {
+      this.db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+
+  /** Per node, the leaves of its committed data tree. */
+  nodes(jobId: bigint): Uint8Array[] {
+    const rows = this.db.prepare("SELECT leaves FROM job_nodes WHERE job_id = ? ORDER BY idx").all(jobId.toString()) as {
+      leaves: Uint8Array;
+    }[];
+    return rows.map((r) => r.leaves);
+  }
+
+  setCommitting(jobIds: readonly bigint[], key: string): void {
+    const st = this.db.prepare("UPDATE jobs SET state = 'committing', commit_key = ? WHERE job_id = ?");
+    for (const id of jobIds) st.run(key, id.toString());
+  }
+
+  setCommitted(jobId: bigint, windowEnd: bigint): void {
+    this.db.prepare("UPDATE jobs SET state = 'committed', window_end = ? WHERE job_id = ?").run(Number(windowEnd), jobId.toString());
+  }
+
+  /** Drops node data of jobs resolved more than `retentionSec` ago. */
+  prune(retentionSec: number): number {
+    const cutoff = Math.floor(Date.now() / 1000) - retentionSec;
+    const r = this.db
+      .prepare(
+        `DELETE FROM job_nodes WHERE job_id IN (SELECT job_id FROM jobs WHERE state IN ('finalized','slashed','expired','skipped')
+         AND coalesce(resolved_at, 0) <= ?)`,
+      )
+      .run(cutoff);
+    return Number(r.changes);
+  }
+}

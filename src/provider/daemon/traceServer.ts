@@ -1,0 +1,83 @@
+/**
+ * The provider's trace server on 127.0.0.1: what it committed to, for watchers and
+ * auditors, for as long as it keeps the trace (the challenge window, any dispute and
+ * the retention period).
+ *
+ *   GET /jobs/:id/trace → {
+ *     jobId, modelId, outputRoot, traceRoot, nodeRoots: [hex…],
+ *     nodes: [{ index, root, spec: { dtype, layout, shape }, packed: "0x…" }…]
+ *   }
+ *   GET /health → { ok: true, jobs: <traces held> }
+ *
+ * `packed` is the canonical packing of docs/PROTOCOL.md §2. A job it withholds
+ * (fault injection) or no longer holds answers 404.
+ */
+import { createServer, type Server } from "node:http";
+import { bytesToHex, type Hex } from "viem";
+import { dtypeInfo } from "../../tensor/dtype.ts";
+import { elementCount, type TensorSpec } from "../../tensor/spec.ts";
+import type { ProviderStore } from "./store.ts";
+
+export interface TraceServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startTraceServer(p: {
+  readonly port: number;
+  readonly store: ProviderStore;
+  /** Output specs of the nodes of a model, when the model is hosted. */
+  readonly nodeSpecs: (modelId: Hex) => readonly TensorSpec[] | undefined;
+}): Promise<TraceServer> {
+  const server: Server = createServer((req, res) => {
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method !== "GET") return send(405, { error: "method not allowed" });
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    if (url.pathname === "/health") return send(200, { ok: true });
+    const m = /^\/jobs\/(\d{1,78})\/trace$/.exec(url.pathname);
+    if (!m) return send(404, { error: "not found" });
+    const job = p.store.job(BigInt(m[1]));
+    if (job === undefined || job.nodeRoots === undefined || job.traceRoot === undefined) {
+      return send(404, { error: `no trace for job ${m[1]}` });
+    }
+    if (!job.reveals) return send(404, { error: `trace of job ${m[1]} withheld` });
+    const nodes = p.store.nodes(job.jobId);
+    const specs = p.nodeSpecs(job.modelId);
+    if (nodes.length === 0 || specs === undefined) return send(404, { error: `trace of job ${m[1]} no longer held` });
+    send(200, {
+      jobId: job.jobId.toString(),
+      modelId: job.modelId,
+      outputRoot: job.outputRoot,
+      traceRoot: job.traceRoot,
+      nodeRoots: job.nodeRoots,
+      nodes: nodes.map((leaves, i) => ({
+        index: i,
+        root: job.nodeRoots?.[i],
+        spec: specs[i],
+        packed: bytesToHex(leaves.subarray(0, packedLength(specs[i]))),
+      })),
+    });
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(p.port, "127.0.0.1", () => {
+      const a = server.address();
+      resolve(typeof a === "object" && a ? a.port : p.port);
+    });
+  });
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function packedLength(spec: TensorSpec): number {
+  return elementCount(spec.shape) * dtypeInfo(spec.dtype).width;
+}

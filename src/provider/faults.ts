@@ -1,0 +1,246 @@
+import type { Hex } from "viem";
+import type { NodeOutputData } from "../dispute/solver.ts";
+import type { CompiledModel } from "../onnx/compile.ts";
+import { Source, traceRootOf } from "../graph/descriptor.ts";
+import { evaluateNode } from "../reference/evaluate.ts";
+import { dtypeInfo } from "../tensor/dtype.ts";
+import { TensorCommitment, tensorRootOf } from "../tensor/commitment.ts";
+import { MerkleTree } from "../tensor/merkle.ts";
+import { pack } from "../tensor/packing.ts";
+import { Tensor, allocate, setElement } from "../tensor/tensor.ts";
+import { OutputsTrace } from "../trace/fromOutputs.ts";
+import type { Rng } from "../vectors/rng.ts";
+
+/**
+ * Fault injection for the reference provider (tests and demos): every way a
+ * provider can be wrong that the dispute game must catch (docs/PROTOCOL.md §9).
+ */
+export const FAULT_KINDS = [
+  "wrong-output",
+  "flipped-element",
+  "substituted-weights",
+  "skipped-layer",
+  "inconsistent-trace",
+  "withhold",
+  "silent",
+  "non-canonical",
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export function isFaultKind(s: string): s is FaultKind {
+  return (FAULT_KINDS as readonly string[]).includes(s);
+}
+
+/** One node's output as a provider committed it: the solver's view plus its words. */
+export interface NodeData extends NodeOutputData {
+  word(index: number): Hex;
+}
+
+/** What a (possibly dishonest) provider commits to and how it behaves in a dispute. */
+export interface Commitment {
+  readonly outputRoot: Hex;
+  readonly outputPacked: Uint8Array;
+  readonly traceRoot: Hex;
+  /** The roots it posts when challenged. */
+  readonly nodeRoots: readonly Hex[];
+  /** The node data it reveals from (its own, possibly forged, outputs). */
+  commitment(nodeIndex: number): NodeData;
+  readonly postsRoots: boolean;
+  readonly reveals: boolean;
+  readonly fault?: FaultKind;
+  /** The node the fault first touches (for test assertions and logs). */
+  readonly faultNode?: number;
+}
+
+interface HonestSource {
+  readonly input: Tensor;
+  readonly nodeOutputs: readonly Tensor[];
+}
+
+/** The honest commitment of a trace. */
+export function honestCommitment(trace: HonestSource): Commitment {
+  const t = new OutputsTrace(trace.input, trace.nodeOutputs);
+  return {
+    outputRoot: t.outputRoot,
+    outputPacked: t.outputPacked,
+    traceRoot: t.traceRoot,
+    nodeRoots: t.nodeRoots,
+    commitment: (i) => t.commitment(i),
+    postsRoots: true,
+    reveals: true,
+  };
+}
+
+/** A wrong commitment of the given kind, derived from the honest trace. */
+export function forgeCommitment(kind: FaultKind, compiled: CompiledModel, honest: HonestSource, rng: Rng): Commitment {
+  const n = compiled.nodes.length;
+  switch (kind) {
+    case "wrong-output": {
+      const outputs = [...honest.nodeOutputs];
+      outputs[n - 1] = perturbElement(outputs[n - 1], rng);
+      return fromOutputs(kind, honest.input, outputs, n - 1);
+    }
+    case "flipped-element":
+      return flippedElementAt(compiled, honest, rng.int(n), rng);
+    case "substituted-weights": {
+      const node = compiled.nodes.findIndex((d) => d.inputs.some((o) => o.source === Source.CONSTANT && o.spec.shape.length >= 2));
+      const k = compiled.nodes[node].inputs.findIndex((o) => o.source === Source.CONSTANT && o.spec.shape.length >= 2);
+      // A changed weight only shows where its activation is not the zero point (most pixels of an
+      // image are background): retry until the node's output really differs from the honest one.
+      for (let attempt = 0; attempt < 16; attempt++) {
+        const operands = operandTensors(compiled, honest.input, honest.nodeOutputs, node);
+        let weights = operands[k]!;
+        for (let j = 0; j < 8; j++) weights = perturbElement(weights, rng);
+        operands[k] = weights;
+        const output = evaluateNode(compiled.nodes[node], operands);
+        if (sameData(output, honest.nodeOutputs[node])) continue;
+        return fromOutputs(kind, honest.input, propagate(compiled, honest, node, output), node);
+      }
+      return { ...forgeCommitment("flipped-element", compiled, honest, rng), fault: kind };
+    }
+    case "skipped-layer": {
+      // Only nodes that are not the identity on this input: skipping one of those is a real fault.
+      const candidates = compiled.nodes
+        .map((d, i) => ({ d, i }))
+        .filter(({ d }) => d.inputs[0]?.source === Source.NODE_OUTPUT && sameSpec(d.inputs[0].spec, d.output))
+        .filter(({ d, i }) => !sameData(honest.nodeOutputs[d.inputs[0].index], honest.nodeOutputs[i]))
+        .map(({ i }) => i);
+      if (candidates.length === 0) return { ...forgeCommitment("flipped-element", compiled, honest, rng), fault: kind };
+      const node = candidates[rng.int(candidates.length)];
+      const skipped = honest.nodeOutputs[compiled.nodes[node].inputs[0].index];
+      const outputs = propagate(compiled, honest, node, new Tensor(compiled.nodes[node].output, skipped.data));
+      return fromOutputs(kind, honest.input, outputs, node);
+    }
+    case "inconsistent-trace": {
+      const t = honestCommitment(honest);
+      const wrong = perturbElement(honest.nodeOutputs[n - 1], rng);
+      const c = new TensorCommitment(wrong);
+      return { ...t, outputRoot: c.root, outputPacked: pack(wrong), fault: kind, faultNode: n - 1 };
+    }
+    case "withhold":
+      return { ...forgeCommitment("flipped-element", compiled, honest, rng), reveals: false, fault: kind };
+    case "silent":
+      return { ...forgeCommitment("wrong-output", compiled, honest, rng), postsRoots: false, reveals: false, fault: kind };
+    case "non-canonical": {
+      // Correct values with junk in the padding of one intermediate node, and a wrong final
+      // output: without the game's canonical-padding rule this fraud could not be proven
+      // (the node has no wrong element, and later nodes' openings fail against its root).
+      const candidates = compiled.nodes.map((_, i) => i).filter((i) => i < n - 1 && hasPadding(honest.nodeOutputs[i]));
+      if (candidates.length === 0) return { ...forgeCommitment("wrong-output", compiled, honest, rng), fault: kind };
+      const node = candidates[rng.int(candidates.length)];
+      const outputs = [...honest.nodeOutputs];
+      outputs[n - 1] = perturbElement(outputs[n - 1], rng);
+      return withNodeData(fromOutputs(kind, honest.input, outputs, node), node, junkPadding(new TensorCommitment(outputs[node]), rng));
+    }
+  }
+}
+
+/** Where junk can hide in a tensor's padded tree: the tail of its last word, or a padding leaf. */
+export type PaddingSpot = "tail" | "leaf";
+
+/** Whether a tensor's canonical tree has padding at all (a partial last word or padding leaves). */
+export function hasPadding(t: Tensor): boolean {
+  const c = new TensorCommitment(t);
+  return c.packed.length % 32 !== 0 || 1 << c.tree.depth > c.wordCount;
+}
+
+/**
+ * The same tensor's data with one non-zero byte where the canonical encoding has
+ * zero padding (docs/PROTOCOL.md §2): at `spot` when given, else the tail of the last
+ * word when it has one, else a padding leaf.
+ */
+export function junkPadding(c: TensorCommitment, rng: Rng, spot?: PaddingSpot): NodeData {
+  const bytes = c.packed.length;
+  const leaves = 1 << c.tree.depth;
+  const buf = new Uint8Array(leaves * 32);
+  buf.set(c.packed);
+  const where = spot ?? (bytes % 32 !== 0 ? "tail" : "leaf");
+  if (where === "tail") {
+    if (bytes % 32 === 0) throw new RangeError("the tensor's last word has no padding");
+    buf[bytes + rng.int(32 - (bytes % 32))] = 1 + rng.int(255);
+  } else {
+    if (leaves === c.wordCount) throw new RangeError("the tensor's tree has no padding leaves");
+    buf[(c.wordCount + rng.int(leaves - c.wordCount)) * 32 + rng.int(32)] = 1 + rng.int(255);
+  }
+  const tree = new MerkleTree(buf);
+  return {
+    spec: c.spec,
+    tree,
+    dataRoot: tree.root,
+    root: tensorRootOf(c.spec, tree.root),
+    wordCount: c.wordCount,
+    word: (index) => tree.leaf(index),
+  };
+}
+
+/** A commitment whose node `node` is committed (and revealed) from `data` instead. */
+export function withNodeData(base: Commitment, node: number, data: NodeData): Commitment {
+  const nodeRoots = base.nodeRoots.map((r, i) => (i === node ? data.root : r));
+  return {
+    ...base,
+    nodeRoots,
+    traceRoot: traceRootOf(nodeRoots),
+    commitment: (i) => (i === node ? data : base.commitment(i)),
+  };
+}
+
+/** One random element of node `node`'s output changed, every later node recomputed from it. */
+export function flippedElementAt(compiled: CompiledModel, honest: HonestSource, node: number, rng: Rng): Commitment {
+  const outputs = propagate(compiled, honest, node, perturbElement(honest.nodeOutputs[node], rng));
+  return fromOutputs("flipped-element", honest.input, outputs, node);
+}
+
+/** Inputs of node `i` as tensors, from the job input, earlier outputs and constants. */
+export function operandTensors(
+  compiled: CompiledModel,
+  input: Tensor,
+  outputs: readonly Tensor[],
+  i: number,
+): (Tensor | undefined)[] {
+  return compiled.nodes[i].inputs.map((o, k) => {
+    switch (o.source) {
+      case Source.JOB_INPUT:
+        return input;
+      case Source.NODE_OUTPUT:
+        return outputs[o.index];
+      case Source.CONSTANT:
+        return compiled.operandTensors[i][k]!.tensor;
+      default:
+        return undefined;
+    }
+  });
+}
+
+/** Replaces node `from`'s output and recomputes every later node with the reference evaluator. */
+function propagate(compiled: CompiledModel, honest: HonestSource, from: number, replaced: Tensor): Tensor[] {
+  const outputs = [...honest.nodeOutputs];
+  outputs[from] = replaced;
+  for (let i = from + 1; i < compiled.nodes.length; i++) {
+    outputs[i] = evaluateNode(compiled.nodes[i], operandTensors(compiled, honest.input, outputs, i));
+  }
+  return outputs;
+}
+
+function fromOutputs(kind: FaultKind, input: Tensor, outputs: Tensor[], node: number): Commitment {
+  return { ...honestCommitment({ input, nodeOutputs: outputs }), fault: kind, faultNode: node };
+}
+
+/** One element changed to another value of the same dtype. */
+function perturbElement(t: Tensor, rng: Rng): Tensor {
+  const data = allocate(t.spec.dtype, t.size);
+  data.set(t.data as never);
+  const i = rng.int(t.size);
+  const { min, max } = dtypeInfo(t.spec.dtype);
+  const v = t.at(i);
+  setElement(data, i, v < max ? v + 1n : min);
+  return new Tensor(t.spec, data);
+}
+
+function sameSpec(a: { dtype: number; shape: readonly number[] }, b: { dtype: number; shape: readonly number[] }): boolean {
+  return a.dtype === b.dtype && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
+}
+
+function sameData(a: Tensor, b: Tensor): boolean {
+  for (let i = 0; i < a.size; i++) if (a.data[i] !== b.data[i]) return false;
+  return true;
+}

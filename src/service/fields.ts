@@ -1,0 +1,167 @@
+/**
+ * Zod schemas over raw configuration text (see config.ts), one per kind of value.
+ * Each returns a clear "<problem>" phrase; config.ts adds the field and the source.
+ */
+import { getAddress, isAddress, isHex, type Address, type Hex } from "viem";
+import { z } from "zod";
+import type { RawValue } from "./config.ts";
+
+type Check<T> = (raw: RawValue) => { ok: T } | { error: string };
+
+/** A schema from a check function over the raw value. */
+export function field<T>(check: Check<T>): z.ZodType<T, RawValue> {
+  return z.custom<RawValue>(() => true).transform((raw, ctx) => {
+    const r = check(raw);
+    if ("error" in r) {
+      ctx.addIssue({ code: "custom", message: r.error });
+      return z.NEVER;
+    }
+    return r.ok;
+  });
+}
+
+function one(raw: RawValue): string | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw === "boolean") return String(raw);
+  if (typeof raw === "string") return raw.trim();
+  return raw[raw.length - 1]?.trim();
+}
+
+function many(raw: RawValue): string[] | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw === "boolean") return [String(raw)];
+  if (typeof raw === "string") return raw.split(",").map((s) => s.trim()).filter(Boolean);
+  return raw.flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
+}
+
+export function text(options: { default?: string } = {}): z.ZodType<string, RawValue> {
+  return field<string>((raw) => {
+    const v = one(raw) ?? options.default;
+    return v === undefined || v === "" ? { error: "is required" } : { ok: v };
+  });
+}
+
+export function optionalText(): z.ZodType<string | undefined, RawValue> {
+  return field((raw) => ({ ok: one(raw) || undefined }));
+}
+
+export interface NumberOptions {
+  readonly min?: number;
+  readonly max?: number;
+  readonly integer?: boolean;
+  readonly default?: number;
+}
+
+export function number(o: NumberOptions): z.ZodType<number, RawValue> {
+  return field<number>((raw) => {
+    const s = one(raw);
+    if (s === undefined) return o.default === undefined ? { error: "is required" } : { ok: o.default };
+    if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(s)) return { error: "is not a number" };
+    const n = Number(s);
+    if (o.integer && !Number.isSafeInteger(n)) return { error: "must be a whole number" };
+    if (o.min !== undefined && n < o.min) return { error: `must be at least ${o.min}` };
+    if (o.max !== undefined && n > o.max) return { error: `must be at most ${o.max}` };
+    return { ok: n };
+  });
+}
+
+/** A TCP port on 127.0.0.1; 0 means "off" where `offIsZero`. */
+export function port(o: { default?: number } = {}): z.ZodType<number, RawValue> {
+  return number({ min: 0, max: 65535, integer: true, default: o.default });
+}
+
+/** A token amount in base units: decimal digits or `<n>e<k>` (e.g. 100e18). */
+export function amount(o: { default?: bigint; optional?: false }): z.ZodType<bigint, RawValue>;
+export function amount(o: { optional: true }): z.ZodType<bigint | undefined, RawValue>;
+export function amount(o: { default?: bigint; optional?: boolean }): z.ZodType<bigint | undefined, RawValue> {
+  return field((raw) => {
+    const s = one(raw);
+    if (s === undefined) {
+      if (o.default !== undefined || o.optional) return { ok: o.default };
+      return { error: "is required" };
+    }
+    const plain = /^\d+$/.exec(s);
+    if (plain) return { ok: BigInt(s) };
+    const sci = /^(\d+)e(\d+)$/i.exec(s);
+    if (sci && Number(sci[2]) <= 77) return { ok: BigInt(sci[1]) * 10n ** BigInt(sci[2]) };
+    return { error: "is not an amount in base units (digits, or e.g. 100e18)" };
+  });
+}
+
+export function boolean(o: { default: boolean }): z.ZodType<boolean, RawValue> {
+  return field<boolean>((raw) => {
+    if (raw === undefined) return { ok: o.default };
+    if (raw === true) return { ok: true };
+    const s = one(raw)?.toLowerCase();
+    if (s === "1" || s === "true" || s === "yes") return { ok: true };
+    if (s === "0" || s === "false" || s === "no") return { ok: false };
+    return { error: "must be true or false" };
+  });
+}
+
+export function choice<const T extends string>(values: readonly T[], o: { default?: T } = {}): z.ZodType<T, RawValue> {
+  return field<T>((raw) => {
+    const s = one(raw) ?? o.default;
+    if (s === undefined) return { error: `is required (one of ${values.join(", ")})` };
+    return (values as readonly string[]).includes(s) ? { ok: s as T } : { error: `must be one of ${values.join(", ")}` };
+  });
+}
+
+export function choiceList<const T extends string>(values: readonly T[]): z.ZodType<T[], RawValue> {
+  return field<T[]>((raw) => {
+    const items = many(raw) ?? [];
+    const bad = items.find((s) => !(values as readonly string[]).includes(s));
+    return bad !== undefined ? { error: `${JSON.stringify(bad)} is not one of ${values.join(", ")}` } : { ok: items as T[] };
+  });
+}
+
+export function urlList(o: { required: boolean }): z.ZodType<string[], RawValue> {
+  return field<string[]>((raw) => {
+    const items = many(raw) ?? [];
+    if (items.length === 0) return o.required ? { error: "is required (at least one http(s) URL)" } : { ok: [] };
+    for (const s of items) {
+      let u: URL;
+      try {
+        u = new URL(s);
+      } catch {
+        return { error: `${JSON.stringify(s)} is not a URL` };
+      }
+      if (u.protocol !== "http:" && u.protocol !== "https:") return { error: `${JSON.stringify(s)} is not an http(s) URL` };
+    }
+    return { ok: items };
+  });
+}
+
+export function optionalAddress(): z.ZodType<Address | undefined, RawValue> {
+  return field((raw) => {
+    const s = one(raw);
+    if (s === undefined || s === "") return { ok: undefined };
+    return isAddress(s, { strict: false }) ? { ok: getAddress(s) } : { error: "is not a 20-byte hex address" };
+  });
+}
+
+export function addressList(): z.ZodType<Address[], RawValue> {
+  return field<Address[]>((raw) => {
+    const items = many(raw) ?? [];
+    const bad = items.find((s) => !isAddress(s, { strict: false }));
+    return bad !== undefined ? { error: `${JSON.stringify(bad)} is not a 20-byte hex address` } : { ok: items.map((s) => getAddress(s)) };
+  });
+}
+
+/** A secp256k1 private key: 32 bytes of hex, with or without 0x. Never echoed. */
+export function privateKey(): z.ZodType<Hex, RawValue> {
+  return field<Hex>((raw) => {
+    const s = one(raw);
+    if (s === undefined) return { error: "is required" };
+    const hex = (s.startsWith("0x") ? s : `0x${s}`) as Hex;
+    if (!isHex(hex) || hex.length !== 66) return { error: "must be 32 bytes of hex (64 hex digits)" };
+    const k = BigInt(hex);
+    const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    if (k === 0n || k >= n) return { error: "is not a valid secp256k1 private key" };
+    return { ok: hex };
+  });
+}
+
+export function pathList(): z.ZodType<string[], RawValue> {
+  return field<string[]>((raw) => ({ ok: many(raw) ?? [] }));
+}

@@ -1,0 +1,75 @@
+/**
+ * The daemons' embedded database: Node's built-in `node:sqlite` (no native
+ * dependency). Opened in WAL mode with synchronous=FULL, so a committed
+ * statement survives `kill -9`; schemas are applied by numbered migrations.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { DatabaseSync } from "node:sqlite";
+
+export type { DatabaseSync };
+
+let sqlite: typeof import("node:sqlite") | undefined;
+
+/** Loads node:sqlite once, without its "experimental" warning on stderr (it is stable enough for us; Node ≥ 22.13). */
+async function loadSqlite(): Promise<typeof import("node:sqlite")> {
+  if (sqlite !== undefined) return sqlite;
+  const original = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === "string" ? warning : warning.message;
+    if (text.includes("SQLite")) return;
+    (original as (...a: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    sqlite = await import("node:sqlite");
+  } finally {
+    process.emitWarning = original;
+  }
+  return sqlite;
+}
+
+/** Opens (creating) the database at `path` (":memory:" for tests) and applies `migrations[i]` for every version not yet applied. */
+export async function openDatabase(path: string, migrations: readonly string[]): Promise<DatabaseSync> {
+  const { DatabaseSync } = await loadSqlite();
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path);
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
+  const version = Number((db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version);
+  for (let v = version; v < migrations.length; v++) {
+    db.exec("BEGIN");
+    try {
+      db.exec(migrations[v]);
+      db.exec(`PRAGMA user_version = ${v + 1}`);
+      db.exec("COMMIT");
+    } catch (e) {
+      db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+  return db;
+}
+
+/** Runs `fn` in one transaction. */
+export function transaction<T>(db: DatabaseSync, fn: () => T): T {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const r = fn();
+    db.exec("COMMIT");
+    return r;
+  } catch (e) {
+    db.exec("ROLLBACK");
+    throw e;
+  }
+}
+
+/** A key–value table every daemon database has (`meta`): cursors, secrets, identity. */
+export const META_TABLE = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);";
+
+export function getMeta(db: DatabaseSync, key: string): string | undefined {
+  const row = db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+  return row?.value;
+}
+
+export function setMeta(db: DatabaseSync, key: string, value: string): void {
+  db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(key, value);
+}

@@ -1,0 +1,84 @@
+import { bytesToHex, encodeAbiParameters, keccak256, type Hex } from "viem";
+import { dtypeInfo } from "./dtype.ts";
+import { MerkleTree } from "./merkle.ts";
+import { pack, padToWords, wordRangeOf } from "./packing.ts";
+import { TENSOR_SPEC_ABI, toAbiSpec, validateSpec, wordCount, committedPosition, type TensorSpec } from "./spec.ts";
+import type { Tensor } from "./tensor.ts";
+
+/**
+ * tensorRoot = keccak256(abi.encode(TensorSpec spec, bytes32 dataRoot)):
+ * the root binds dtype, layout and shape, so the same bytes under another
+ * shape or element type are another tensor.
+ */
+export function tensorRootOf(spec: TensorSpec, dataRoot: Hex): Hex {
+  return keccak256(encodeAbiParameters([TENSOR_SPEC_ABI, { type: "bytes32" }], [toAbiSpec(spec), dataRoot]));
+}
+
+/** Opening of the words covering a run of committed element positions. */
+export interface RangeOpening {
+  /** Index of the first word. */
+  readonly firstWord: number;
+  readonly words: Hex[];
+  readonly proof: Hex[];
+}
+
+/** A tensor with its Merkle tree built once, ready to open any range. */
+export class TensorCommitment {
+  readonly packed: Uint8Array;
+  readonly tree: MerkleTree;
+  readonly root: Hex;
+
+  constructor(readonly tensor: Tensor) {
+    validateSpec(tensor.spec);
+    this.packed = pack(tensor);
+    this.tree = new MerkleTree(padToWords(this.packed));
+    this.root = tensorRootOf(tensor.spec, this.tree.root);
+  }
+
+  get spec(): TensorSpec {
+    return this.tensor.spec;
+  }
+
+  get dataRoot(): Hex {
+    return this.tree.root;
+  }
+
+  get wordCount(): number {
+    return wordCount(this.tensor.spec);
+  }
+
+  word(index: number): Hex {
+    return this.tree.leaf(index);
+  }
+
+  /** Opens committed positions [start, start + count). */
+  openPositions(start: number, count: number): RangeOpening {
+    const { first, last } = wordRangeOf(this.spec.dtype, start, count);
+    const words: Hex[] = [];
+    for (let w = first; w <= last; w++) words.push(this.tree.leaf(w));
+    return { firstWord: first, words, proof: this.tree.rangeProof(first, last) };
+  }
+
+  /** Opens the single element at a row-major index. */
+  openElement(rowMajorIndex: number): RangeOpening {
+    return this.openPositions(committedPosition(this.spec, rowMajorIndex), 1);
+  }
+}
+
+export function tensorRoot(tensor: Tensor): Hex {
+  return new TensorCommitment(tensor).root;
+}
+
+/** Element at committed position `pos` read out of an opened word run. */
+export function elementFromWords(spec: TensorSpec, firstWord: number, words: readonly Hex[], pos: number): bigint {
+  const width = dtypeInfo(spec.dtype).width;
+  const byte = pos * width - firstWord * 32;
+  const wordIdx = Math.floor(byte / 32);
+  if (byte < 0 || wordIdx >= words.length) throw new RangeError(`position ${pos} is outside the opened words`);
+  const hex = words[wordIdx].slice(2);
+  const off = (byte % 32) * 2;
+  const raw = BigInt("0x" + hex.slice(off, off + width * 2));
+  return dtypeInfo(spec.dtype).signed ? BigInt.asIntN(width * 8, raw) : raw;
+}
+
+export { bytesToHex };

@@ -1,0 +1,75 @@
+import { dtypeInfo, type DType } from "./dtype.ts";
+import { committedPosition, elementCount, type TensorSpec } from "./spec.ts";
+import { allocate, setElement, Tensor } from "./tensor.ts";
+
+/**
+ * Canonical packing (docs/PROTOCOL.md §2): elements in committed order, each
+ * `width` bytes big-endian two's complement, concatenated. `packed` has no
+ * padding; `words` pads it with zero bytes to a multiple of 32.
+ */
+export function pack(tensor: Tensor): Uint8Array {
+  const { spec, data } = tensor;
+  const width = dtypeInfo(spec.dtype).width;
+  const out = new Uint8Array(data.length * width);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < data.length; i++) {
+    const pos = committedPosition(spec, i) * width;
+    writeElement(view, pos, width, BigInt(data[i]));
+  }
+  return out;
+}
+
+export function padToWords(packed: Uint8Array): Uint8Array {
+  const words = new Uint8Array(Math.ceil(packed.length / 32) * 32);
+  words.set(packed);
+  return words;
+}
+
+/** Inverse of `pack`: rebuilds the row-major tensor from its canonical bytes. */
+export function unpack(spec: TensorSpec, packed: Uint8Array): Tensor {
+  const n = elementCount(spec.shape);
+  const width = dtypeInfo(spec.dtype).width;
+  if (packed.length < n * width) {
+    throw new RangeError(`packed tensor has ${packed.length} bytes, spec needs ${n * width}`);
+  }
+  const data = allocate(spec.dtype, n);
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  for (let i = 0; i < n; i++) {
+    setElement(data, i, readElement(view, committedPosition(spec, i) * width, spec.dtype));
+  }
+  return new Tensor(spec, data);
+}
+
+/** Reads the element at committed position `pos` from packed bytes. */
+export function readElement(view: DataView, byteOffset: number, dtype: DType): bigint {
+  switch (dtypeInfo(dtype).name) {
+    case "int8":
+      return BigInt(view.getInt8(byteOffset));
+    case "uint8":
+      return BigInt(view.getUint8(byteOffset));
+    case "int32":
+      return BigInt(view.getInt32(byteOffset, false));
+    case "int64":
+      return view.getBigInt64(byteOffset, false);
+  }
+}
+
+function writeElement(view: DataView, byteOffset: number, width: number, value: bigint): void {
+  switch (width) {
+    case 1:
+      view.setUint8(byteOffset, Number(BigInt.asUintN(8, value)));
+      return;
+    case 4:
+      view.setUint32(byteOffset, Number(BigInt.asUintN(32, value)), false);
+      return;
+    case 8:
+      view.setBigUint64(byteOffset, BigInt.asUintN(64, value), false);
+      return;
+  }
+}
+
+/** Word range [first, last] holding committed element positions [start, start + count). */
+export function wordRangeOf(dtype: DType, start: number, count: number): { first: number; last: number } {
+  const width = dtypeInfo(dtype).width;
+  return { first: Math.floor((start * width) / 32), last: Math.floor(((start + count - 1) * width) / 32) };
+}

@@ -1,0 +1,107 @@
+import type { Hex } from "viem";
+import { traceRootOf } from "../graph/descriptor.ts";
+import type { CompiledModel } from "../onnx/compile.ts";
+import { tensorRoot, TensorCommitment } from "../tensor/commitment.ts";
+import { pack } from "../tensor/packing.ts";
+import type { Tensor } from "../tensor/tensor.ts";
+import { ExecutionError } from "./errors.ts";
+import { checkJobInput } from "./input.ts";
+import { toOrtTensor, fromOrtTensor } from "./ortTensor.ts";
+import { getSession, type SessionOptions } from "./session.ts";
+import type { ExecutionProviderName, ResolvedExecutionConfig } from "./sessionOptions.ts";
+
+/** One execution of a model on one input, committed as in docs/PROTOCOL.md §7. */
+export interface Trace {
+  readonly input: Tensor;
+  readonly inputRoot: Hex;
+  /** Node i's output, row-major, with the spec of its descriptor. */
+  readonly nodeOutputs: readonly Tensor[];
+  /** Tensor root of each node output. */
+  readonly nodeRoots: readonly Hex[];
+  /** keccak256(nodeRoots[0] ‖ … ‖ nodeRoots[N−1]). */
+  readonly traceRoot: Hex;
+  /** The last node's output. */
+  readonly output: Tensor;
+  /** = nodeRoots[N−1]. */
+  readonly outputRoot: Hex;
+  /** The output's canonical packed bytes (what a provider posts). */
+  readonly outputPacked: Uint8Array;
+  /** Merkle commitment of node i's output, built on first use and kept (for openings in a dispute). */
+  commitment(nodeIndex: number): TensorCommitment;
+  /** Merkle commitment of the job input, built on first use. */
+  inputCommitment(): TensorCommitment;
+  /** The provider that ran it and the settings used. */
+  readonly provider: ExecutionProviderName;
+  readonly config: ResolvedExecutionConfig;
+}
+
+export type TraceOptions = SessionOptions;
+
+class ExecutionTrace implements Trace {
+  readonly nodeRoots: readonly Hex[];
+  readonly traceRoot: Hex;
+  readonly inputRoot: Hex;
+  readonly outputPacked: Uint8Array;
+  private readonly commitments = new Map<number, TensorCommitment>();
+  private inputTree?: TensorCommitment;
+
+  constructor(
+    readonly input: Tensor,
+    readonly nodeOutputs: readonly Tensor[],
+    readonly provider: ExecutionProviderName,
+    readonly config: ResolvedExecutionConfig,
+  ) {
+    // Roots only: the trees are rebuilt on demand, so an undisputed job keeps no trees in memory.
+    this.nodeRoots = nodeOutputs.map(tensorRoot);
+    this.traceRoot = traceRootOf(this.nodeRoots);
+    this.inputRoot = tensorRoot(input);
+    this.outputPacked = pack(this.output);
+  }
+
+  get output(): Tensor {
+    return this.nodeOutputs[this.nodeOutputs.length - 1];
+  }
+
+  get outputRoot(): Hex {
+    return this.nodeRoots[this.nodeRoots.length - 1];
+  }
+
+  commitment(nodeIndex: number): TensorCommitment {
+    const tensor = this.nodeOutputs[nodeIndex];
+    if (tensor === undefined) throw new RangeError(`no node ${nodeIndex} (the trace has ${this.nodeOutputs.length})`);
+    let c = this.commitments.get(nodeIndex);
+    if (c === undefined) {
+      c = new TensorCommitment(tensor);
+      this.commitments.set(nodeIndex, c);
+    }
+    return c;
+  }
+
+  inputCommitment(): TensorCommitment {
+    this.inputTree ??= new TensorCommitment(this.input);
+    return this.inputTree;
+  }
+}
+
+/**
+ * Runs `compiled` on `input` with onnxruntime, fetching every node's output
+ * in one run (see rewrite.ts), and commits to the trace.
+ */
+export async function traceModel(compiled: CompiledModel, input: Tensor, options: TraceOptions = {}): Promise<Trace> {
+  const jobInput = checkJobInput(compiled, input);
+  const { session, provider, config } = await getSession(compiled, "trace", options);
+  let results: Awaited<ReturnType<typeof session.run>>;
+  try {
+    results = await session.run({ [compiled.input.name]: toOrtTensor(jobInput) });
+  } catch (cause) {
+    throw new ExecutionError("RUN_FAILED", `onnxruntime failed to run the model: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  const outputs = compiled.outputNames.map((name, i) => {
+    const value = results[name];
+    if (value === undefined) throw new ExecutionError("OUTPUT_MISMATCH", `onnxruntime returned no value for ${name}`);
+    return fromOrtTensor(value, compiled.nodes[i].output, `node ${i} (${compiled.nodeNames[i]})`);
+  });
+  return new ExecutionTrace(jobInput, outputs, provider, config);
+}

@@ -1,0 +1,206 @@
+/**
+ * `refute watch`: the watcher daemon (modeled on op-challenger), wired in init steps:
+ *
+ *   monitor (heads, reorgs) → job source (JobCommitted since a persisted cursor) →
+ *   sampler → scheduler (bounded queue) → executor (child processes with limits) →
+ *   compare outputRoot and traceRoot → responder (challenge, then the dispute moves
+ *   the pure solver asks for) → transaction sender (journal, nonces, fee bumps,
+ *   re-sends after reorgs) → claimer (bonds and bounties from events).
+ *
+ * The chain is the source of truth and the database a cache plus idempotency keys:
+ * each tick reads the chain at one head's hash and re-derives what to do, so a
+ * restart after `kill -9` carries on without duplicating anything.
+ */
+import { randomBytes } from "node:crypto";
+import { maxUint256 } from "viem";
+import { approve } from "../client/calls.ts";
+import type { ConfigOf } from "../service/config.ts";
+import { resolveDeployment } from "../service/commonConfig.ts";
+import { errorText } from "../service/logger.ts";
+import { ModelFiles } from "../service/modelFiles.ts";
+import { ProtocolReader } from "../service/protocolReads.ts";
+import { initRuntime, type Runtime } from "../service/runtime.ts";
+import { sleep } from "../service/shutdown.ts";
+import { getMeta, setMeta } from "../service/sqlite.ts";
+import { cudaUnavailableReason } from "../trace/sessionOptions.ts";
+import { Claimer } from "./claimer.ts";
+import type { WATCHER_FIELDS } from "./config.ts";
+import { ExecutorPool } from "./executor/pool.ts";
+import { JobSource } from "./jobSource.ts";
+import { WATCHER_METRICS, type WatcherMetric } from "./metrics.ts";
+import { Responder } from "./responder.ts";
+import { Sampler } from "./sampler.ts";
+import { WATCHER_MIGRATIONS, WatcherStore } from "./store.ts";
+import { Verifier } from "./verifier.ts";
+
+export type WatcherConfig = ConfigOf<typeof WATCHER_FIELDS>;
+
+export async function runWatcher(config: WatcherConfig): Promise<void> {
+  const deployment = resolveDeployment(config);
+  const rt = await initRuntime<WatcherMetric>({
+    service: "watcher",
+    config,
+    deployment,
+    metricDefs: WATCHER_METRICS,
+    migrations: WATCHER_MIGRATIONS,
+  });
+  const w = new Watcher(rt, config);
+  try {
+    await w.run();
+  } finally {
+    await w.close();
+    await rt.close();
+  }
+}
+
+class Watcher {
+  private readonly store: WatcherStore;
+  private readonly reader: ProtocolReader;
+  private readonly files: ModelFiles;
+  private readonly pool: ExecutorPool;
+  private readonly source: JobSource;
+  private readonly verifier: Verifier;
+  private readonly responder: Responder;
+  private readonly claimer: Claimer;
+  private approved = false;
+
+  constructor(
+    private readonly rt: Runtime<WatcherMetric>,
+    private readonly config: WatcherConfig,
+  ) {
+    const log = rt.log;
+    this.store = new WatcherStore(rt.db);
+    this.reader = new ProtocolReader(rt.client, rt.addresses);
+    this.files = new ModelFiles(config.models);
+    for (const [path, why] of this.files.problems()) log.error({ path, reason: why }, "model path not usable");
+    log.info({ files: this.files.entries().map(([hash, path]) => ({ path, fileHash: hash })) }, "model files");
+
+    const cudaReason = cudaUnavailableReason();
+    const ep = config.executionProvider === "cuda" || (config.executionProvider === "auto" && cudaReason === undefined) ? "cuda" : "cpu";
+    log.info({ executionProvider: ep, reason: ep === "cpu" ? (cudaReason ?? "asked for cpu") : undefined }, "executor");
+    this.pool = new ExecutorPool(
+      config.concurrency,
+      { memoryMb: config.executorMemoryMb, timeoutMs: config.executorTimeoutMs },
+      log.child({ component: "executor" }),
+    );
+
+    let secretHex = getMeta(rt.db, "sampling_secret");
+    if (secretHex === undefined) {
+      secretHex = randomBytes(32).toString("hex");
+      setMeta(rt.db, "sampling_secret", secretHex);
+    }
+    const sampler = new Sampler(Buffer.from(secretHex, "hex"), {
+      rate: config.samplingRate,
+      alwaysCheckFee: config.alwaysCheckFee,
+      alwaysCheckNewProviders: config.alwaysCheckNewProviders,
+    });
+    const start = config.startBlock >= 0 ? BigInt(config.startBlock) : rt.deployBlock;
+    this.source = new JobSource(
+      rt.client,
+      rt.addresses,
+      this.reader,
+      this.store,
+      sampler,
+      config.confirmations,
+      log.child({ component: "jobs" }),
+      rt.metrics,
+    );
+    this.source.init(start);
+    this.verifier = new Verifier(
+      rt.client,
+      rt.addresses,
+      this.reader,
+      this.store,
+      this.files,
+      this.pool,
+      () => rt.heads.head,
+      {
+        concurrency: config.concurrency,
+        queueLimit: config.queueLimit,
+        executionProvider: ep,
+        threads: config.executorThreads,
+        deployBlock: rt.deployBlock,
+      },
+      log.child({ component: "verifier" }),
+      rt.metrics,
+    );
+    this.responder = new Responder(
+      this.store,
+      this.reader,
+      rt.tx,
+      this.files,
+      rt.client,
+      log.child({ component: "responder" }),
+      rt.metrics,
+    );
+    this.claimer = new Claimer(rt.client, rt.addresses, this.store, config.confirmations, log.child({ component: "claimer" }), rt.metrics);
+    this.claimer.init(start);
+    log.info(
+      {
+        sampled: this.store.jobsInState("sampled").length,
+        mismatched: this.store.jobsInState("mismatch").length,
+        openChallenges: this.store.activeChallenges().length,
+        openTxs: rt.tx.openCount(),
+        samplingRate: config.samplingRate,
+      },
+      "state on start (reconciled with the chain on the first tick)",
+    );
+  }
+
+  async run(): Promise<void> {
+    const signal = this.rt.shutdown.signal;
+    while (!signal.aborted) {
+      try {
+        await this.tick();
+      } catch (err) {
+        this.rt.log.warn({ err: errorText(err) }, "tick failed; retrying");
+      }
+      await sleep(this.config.pollIntervalMs, signal);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.verifier.close();
+    await this.pool.close();
+  }
+
+  private async tick(): Promise<void> {
+    const { head, reorgAncestor, behind } = await this.rt.heads.poll();
+    this.rt.metrics.set("head", Number(head.number));
+    for (const e of this.rt.rpc.endpoints) this.rt.metrics.set("rpc_up", e.up ? 1 : 0, { url: e.url });
+    if (behind) this.rt.log.debug({ head: head.number }, "RPC answered with an older head");
+    if (reorgAncestor !== undefined) {
+      this.rt.log.warn({ ancestor: reorgAncestor, head: head.number }, "reorg detected: rewinding cursors");
+      this.source.rewind(reorgAncestor);
+      this.claimer.rewind(reorgAncestor);
+    }
+    const now = this.rt.heads.chainTime();
+    await this.rt.tx.tick(head, now);
+    if (!this.approved) this.approved = await this.approveBonds(head);
+    await this.source.poll(head);
+    this.verifier.schedule(now);
+    this.rt.metrics.set("queue_depth", this.verifier.depth);
+    for (const job of this.store.jobsInState("mismatch")) {
+      if (this.store.challengeOfJob(job.jobId, job.commitmentHash) === undefined) {
+        this.responder.open(job);
+        this.rt.log.info({ jobId: job.jobId, provider: job.provider }, "challenge opened");
+      }
+    }
+    await this.responder.tick(head, now);
+    await this.claimer.poll(head);
+  }
+
+  /** Lets the dispute game pull bonds (once, unlimited); true when done. */
+  private async approveBonds(head: { hash: `0x${string}` }): Promise<boolean> {
+    const a = this.rt.addresses;
+    const me = this.rt.account.address;
+    const allowance = await this.reader.allowance(me, a.disputeGame, head.hash);
+    if (allowance >= 1n << 128n) return true;
+    const balance = await this.reader.balanceOf(me, head.hash);
+    if (balance === 0n) this.rt.log.warn({ address: me }, "no tokens for challenger bonds");
+    const key = `approve-bonds:${a.disputeGame}`;
+    const rec = this.rt.tx.get(key);
+    if (rec === undefined) await this.rt.tx.submit(key, "approve", approve(a, a.disputeGame, maxUint256));
+    return false;
+  }
+}

@@ -1,0 +1,26 @@
+import type { MetricDef } from "../service/metrics.ts";
+
+/** Everything the watcher records (Prometheus names get the `refute_watcher_` prefix). */
+export const WATCHER_METRICS = {
+  jobs_seen: { type: "counter", help: "committed jobs seen" },
+  jobs_sampled: { type: "counter", help: "jobs chosen for re-execution", labelNames: ["rule"] },
+  jobs_verified: { type: "counter", help: "re-executed jobs whose commitment matched" },
+  jobs_mismatched: { type: "counter", help: "re-executed jobs whose commitment did not match" },
+  jobs_unverifiable: { type: "counter", help: "sampled jobs that could not be checked", labelNames: ["why"] },
+  jobs_late: { type: "counter", help: "sampled jobs whose window closed before they were checked" },
+  challenges: { type: "counter", help: "challenges committed" },
+  disputes_won: { type: "counter", help: "challenges won" },
+  disputes_lost: { type: "counter", help: "challenges lost" },
+  bounty_total: { type: "gauge", help: "bounties received, token base units (from DisputeSettled events)" },
+  bonds_lost_total: { type: "gauge", help: "bonds lost, token base units (from ChallengeResolved events)" },
+  queue_depth: { type: "gauge", help: "sampled jobs queued or running" },
+  executor_seconds: { type: "histogram", help: "re-execution time per job, seconds", labelNames: ["result"] },
+  tx_sent: { type: "counter", help: "transactions sent", labelNames: ["label"] },
+  tx_bumped: { type: "counter", help: "transactions re-sent with higher fees", labelNames: ["label"] },
+  tx_failed: { type: "counter", help: "transactions reverted or replaced", labelNames: ["label"] },
+  tx_rebroadcast: { type: "counter", help: "transactions re-broadcast", labelNames: ["label"] },
+  rpc_up: { type: "gauge", help: "1 when the RPC endpoint answers", labelNames: ["url"] },
+  head: { type: "gauge", help: "block number of the last head read" },
+} as const satisfies Record<string, MetricDef>;
+
+export type WatcherMetric = keyof typeof WATCHER_METRICS;

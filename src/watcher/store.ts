@@ -1,0 +1,324 @@
+/**
+ * The watcher's database: a cache of what it saw and decided, plus the
+ * idempotency keys of everything it does on-chain (the transaction journal lives
+ * beside it, src/service/txSender.ts). The chain stays the source of truth; on
+ * start every open challenge is re-read from it.
+ */
+import type { Hex } from "viem";
+import { META_TABLE, type DatabaseSync } from "../service/sqlite.ts";
+
+export const WATCHER_MIGRATIONS = [
+  `${META_TABLE}
+  CREATE TABLE jobs (
+    job_id TEXT NOT NULL,
+    commitment_hash TEXT NOT NULL,
+    model_id TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    output_root TEXT NOT NULL,
+    trace_root TEXT NOT NULL,
+    window_end INTEGER NOT NULL,
+    block_number INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    reason TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    exec_ms INTEGER,
+    ep TEXT,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (job_id, commitment_hash)
+  );
+  CREATE INDEX jobs_state ON jobs (state);
+  CREATE TABLE providers (provider TEXT PRIMARY KEY, seen INTEGER NOT NULL);
+  CREATE TABLE traces (
+    job_id TEXT NOT NULL,
+    commitment_hash TEXT NOT NULL,
+    input BLOB NOT NULL,
+    node_roots TEXT NOT NULL,
+    PRIMARY KEY (job_id, commitment_hash)
+  );
+  CREATE TABLE trace_nodes (
+    job_id TEXT NOT NULL,
+    commitment_hash TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    packed BLOB NOT NULL,
+    PRIMARY KEY (job_id, commitment_hash, idx)
+  );
+  CREATE TABLE challenges (
+    id INTEGER PRIMARY KEY,
+    job_id TEXT NOT NULL,
+    commitment_hash TEXT NOT NULL,
+    model_id TEXT NOT NULL,
+    salt TEXT NOT NULL,
+    commitment TEXT NOT NULL,
+    challenge_id TEXT,
+    state TEXT NOT NULL,
+    outcome TEXT,
+    reason TEXT,
+    attempt INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    UNIQUE (job_id, commitment_hash)
+  );
+  CREATE TABLE payouts (
+    kind TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    block_number INTEGER NOT NULL,
+    PRIMARY KEY (kind, ref)
+  );`,
+];
+
+/**
+ * seen → skipped | sampled → verified | mismatch | unverifiable | late | superseded.
+ * A mismatch gets a challenge (table challenges).
+ */
+export type JobState = "skipped" | "sampled" | "verified" | "mismatch" | "unverifiable" | "late" | "superseded";
+
+export interface WatchedJob {
+  readonly jobId: bigint;
+  readonly commitmentHash: Hex;
+  readonly modelId: Hex;
+  readonly provider: Hex;
+  readonly outputRoot: Hex;
+  readonly traceRoot: Hex;
+  readonly windowEnd: bigint;
+  readonly blockNumber: bigint;
+  readonly state: JobState;
+  readonly reason?: string;
+  readonly attempts: number;
+}
+
+interface JobRow {
+  job_id: string;
+  commitment_hash: string;
+  model_id: string;
+  provider: string;
+  output_root: string;
+  trace_root: string;
+  window_end: number;
+  block_number: number;
+  state: JobState;
+  reason: string | null;
+  attempts: number;
+}
+
+const toJob = (r: JobRow): WatchedJob => ({
+  jobId: BigInt(r.job_id),
+  commitmentHash: r.commitment_hash as Hex,
+  modelId: r.model_id as Hex,
+  provider: r.provider as Hex,
+  outputRoot: r.output_root as Hex,
+  traceRoot: r.trace_root as Hex,
+  windowEnd: BigInt(r.window_end),
+  blockNumber: BigInt(r.block_number),
+  state: r.state,
+  reason: r.reason ?? undefined,
+  attempts: r.attempts,
+});
+
+/** challenge row states: committing → revealing → playing → resolved, or abandoned. */
+export type ChallengeState = "committing" | "revealing" | "playing" | "resolved" | "abandoned";
+
+export interface ChallengeRow {
+  readonly id: number;
+  readonly jobId: bigint;
+  readonly commitmentHash: Hex;
+  readonly modelId: Hex;
+  readonly salt: Hex;
+  readonly commitment: Hex;
+  readonly challengeId?: bigint;
+  readonly state: ChallengeState;
+  readonly outcome?: string;
+  readonly attempt: number;
+}
+
+interface ChallengeDbRow {
+  id: number;
+  job_id: string;
+  commitment_hash: string;
+  model_id: string;
+  salt: string;
+  commitment: string;
+  challenge_id: string | null;
+  state: ChallengeState;
+  outcome: string | null;
+  attempt: number;
+}
+
+const toChallenge = (r: ChallengeDbRow): ChallengeRow => ({
+  id: r.id,
+  jobId: BigInt(r.job_id),
+  commitmentHash: r.commitment_hash as Hex,
+  modelId: r.model_id as Hex,
+  salt: r.salt as Hex,
+  commitment: r.commitment as Hex,
+  challengeId: r.challenge_id === null ? undefined : BigInt(r.challenge_id),
+  state: r.state,
+  outcome: r.outcome ?? undefined,
+  attempt: r.attempt,
+});
+
+export class WatcherStore {
+  constructor(readonly db: DatabaseSync) {}
+
+  /**
+   * Records a committed job once. Returns how many jobs of its provider were seen
+   * before it, or undefined when the job was already known.
+   */
+  addJob(j: Omit<WatchedJob, "state" | "attempts" | "reason">, decide: (providerSeen: number) => { state: JobState; reason: string }): WatchedJob | undefined {
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      const exists = this.db
+        .prepare("SELECT 1 FROM jobs WHERE job_id = ? AND commitment_hash = ?")
+        .get(j.jobId.toString(), j.commitmentHash);
+      if (exists !== undefined) {
+        this.db.exec("COMMIT");
+        return undefined;
+      }
+      const p = j.provider.toLowerCase();
+      const seen = (this.db.prepare("SELECT seen FROM providers WHERE provider = ?").get(p) as { seen: number } | undefined)?.seen ?? 0;
+      const { state, reason } = decide(seen);
+      this.db
+        .prepare(
+          `INSERT INTO jobs (job_id, commitment_hash, model_id, provider, output_root, trace_root, window_end, block_number, state, reason, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          j.jobId.toString(),
+          j.commitmentHash,
+          j.modelId,
+          j.provider,
+          j.outputRoot,
+          j.traceRoot,
+          Number(j.windowEnd),
+          Number(j.blockNumber),
+          state,
+          reason,
+          Date.now(),
+        );
+      this.db
+        .prepare("INSERT INTO providers (provider, seen) VALUES (?, 1) ON CONFLICT(provider) DO UPDATE SET seen = seen + 1")
+        .run(p);
+      this.db.exec("COMMIT");
+      return { ...j, state, reason, attempts: 0 };
+    } catch (e) {
+      this.db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+
+  jobsInState(state: JobState, limit = 1000): WatchedJob[] {
+    return (
+      this.db.prepare("SELECT * FROM jobs WHERE state = ? ORDER BY window_end, CAST(job_id AS INTEGER) LIMIT ?").all(state, limit) as unknown as JobRow[]
+    ).map(toJob);
+  }
+
+  job(jobId: bigint, commitmentHash: Hex): WatchedJob | undefined {
+    const r = this.db
+      .prepare("SELECT * FROM jobs WHERE job_id = ? AND commitment_hash = ?")
+      .get(jobId.toString(), commitmentHash) as JobRow | undefined;
+    return r && toJob(r);
+  }
+
+  setJobState(j: { jobId: bigint; commitmentHash: Hex }, state: JobState, reason?: string, exec?: { ms: number; ep: string }): void {
+    this.db
+      .prepare(
+        "UPDATE jobs SET state = ?, reason = ?, exec_ms = coalesce(?, exec_ms), ep = coalesce(?, ep), updated_at = ? WHERE job_id = ? AND commitment_hash = ?",
+      )
+      .run(state, reason ?? null, exec?.ms ?? null, exec?.ep ?? null, Date.now(), j.jobId.toString(), j.commitmentHash);
+  }
+
+  bumpAttempts(j: { jobId: bigint; commitmentHash: Hex }): number {
+    this.db
+      .prepare("UPDATE jobs SET attempts = attempts + 1 WHERE job_id = ? AND commitment_hash = ?")
+      .run(j.jobId.toString(), j.commitmentHash);
+    return this.job(j.jobId, j.commitmentHash)?.attempts ?? 0;
+  }
+
+  saveTrace(j: { jobId: bigint; commitmentHash: Hex }, input: Uint8Array, nodeRoots: readonly Hex[], nodes: readonly Uint8Array[]): void {
+    const id = j.jobId.toString();
+    this.db.prepare("INSERT OR REPLACE INTO traces (job_id, commitment_hash, input, node_roots) VALUES (?, ?, ?, ?)").run(
+      id,
+      j.commitmentHash,
+      input,
+      JSON.stringify(nodeRoots),
+    );
+    const put = this.db.prepare("INSERT OR REPLACE INTO trace_nodes (job_id, commitment_hash, idx, packed) VALUES (?, ?, ?, ?)");
+    nodes.forEach((n, i) => put.run(id, j.commitmentHash, i, n));
+  }
+
+  trace(j: { jobId: bigint; commitmentHash: Hex }): { input: Uint8Array; nodeRoots: Hex[]; nodes: Uint8Array[] } | undefined {
+    const id = j.jobId.toString();
+    const t = this.db.prepare("SELECT input, node_roots FROM traces WHERE job_id = ? AND commitment_hash = ?").get(id, j.commitmentHash) as
+      | { input: Uint8Array; node_roots: string }
+      | undefined;
+    if (t === undefined) return undefined;
+    const nodes = (
+      this.db
+        .prepare("SELECT packed FROM trace_nodes WHERE job_id = ? AND commitment_hash = ? ORDER BY idx")
+        .all(id, j.commitmentHash) as { packed: Uint8Array }[]
+    ).map((r) => r.packed);
+    return { input: t.input, nodeRoots: JSON.parse(t.node_roots) as Hex[], nodes };
+  }
+
+  /** Creates the challenge of a mismatched job once (the salt is fixed here, before anything is sent). */
+  addChallenge(c: { jobId: bigint; commitmentHash: Hex; modelId: Hex; salt: Hex; commitment: Hex }): ChallengeRow {
+    this.db
+      .prepare(
+        `INSERT INTO challenges (job_id, commitment_hash, model_id, salt, commitment, state, created_at)
+         VALUES (?, ?, ?, ?, ?, 'committing', ?) ON CONFLICT(job_id, commitment_hash) DO NOTHING`,
+      )
+      .run(c.jobId.toString(), c.commitmentHash, c.modelId, c.salt, c.commitment, Date.now());
+    return this.challengeOfJob(c.jobId, c.commitmentHash) as ChallengeRow;
+  }
+
+  challengeOfJob(jobId: bigint, commitmentHash: Hex): ChallengeRow | undefined {
+    const r = this.db
+      .prepare("SELECT * FROM challenges WHERE job_id = ? AND commitment_hash = ?")
+      .get(jobId.toString(), commitmentHash) as ChallengeDbRow | undefined;
+    return r && toChallenge(r);
+  }
+
+  activeChallenges(): ChallengeRow[] {
+    return (
+      this.db.prepare("SELECT * FROM challenges WHERE state NOT IN ('resolved', 'abandoned') ORDER BY id").all() as unknown as ChallengeDbRow[]
+    ).map(toChallenge);
+  }
+
+  challengeIds(): Set<string> {
+    const rows = this.db.prepare("SELECT challenge_id FROM challenges WHERE challenge_id IS NOT NULL").all() as { challenge_id: string }[];
+    return new Set(rows.map((r) => r.challenge_id));
+  }
+
+  updateChallenge(id: number, fields: { challengeId?: bigint; state?: ChallengeState; outcome?: string; reason?: string; attempt?: number }): void {
+    this.db
+      .prepare(
+        `UPDATE challenges SET challenge_id = coalesce(?, challenge_id), state = coalesce(?, state), outcome = coalesce(?, outcome),
+         reason = coalesce(?, reason), attempt = coalesce(?, attempt) WHERE id = ?`,
+      )
+      .run(
+        fields.challengeId?.toString() ?? null,
+        fields.state ?? null,
+        fields.outcome ?? null,
+        fields.reason ?? null,
+        fields.attempt ?? null,
+        id,
+      );
+  }
+
+  /** Records a payout seen in an event once; true when it is new. */
+  addPayout(kind: "bond-posted" | "bond-returned" | "bond-lost" | "bounty", ref: string, amount: bigint, block: bigint): boolean {
+    const r = this.db
+      .prepare("INSERT INTO payouts (kind, ref, amount, block_number) VALUES (?, ?, ?, ?) ON CONFLICT(kind, ref) DO NOTHING")
+      .run(kind, ref, amount.toString(), Number(block));
+    return Number(r.changes) > 0;
+  }
+
+  payoutTotal(kind: string): bigint {
+    const rows = this.db.prepare("SELECT amount FROM payouts WHERE kind = ?").all(kind) as { amount: string }[];
+    return rows.reduce((s, r) => s + BigInt(r.amount), 0n);
+  }
+
+  /** Forgets payouts recorded from blocks after `block` (a reorg replaced them). */
+  dropPayoutsAfter(block: bigint): void {
+    this.db.prepare("DELETE FROM payouts WHERE block_number > ?").run(Number(block));
+  }
+}

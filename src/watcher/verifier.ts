@@ -1,0 +1,165 @@
+/**
+ * Scheduler and executor front: sampled jobs, earliest deadline first, through a
+ * bounded queue (p-queue; jobs beyond `queueLimit` wait in the database, which is
+ * the backpressure) into the executor pool; then the comparison of BOTH the
+ * committed outputRoot and traceRoot with the watcher's own trace. A job that
+ * cannot be checked (no file, a registration the file does not match, a model the
+ * loader refuses, an executor killed for memory or time) is marked unverifiable
+ * with the reason, logged as an error, and the watcher goes on.
+ */
+import PQueue from "p-queue";
+import { hexToBytes, type Hex, type PublicClient } from "viem";
+import { jobManagerAbi } from "../chain/abis.ts";
+import type { ProtocolAddresses } from "../client/contracts.ts";
+import { crashPoint } from "../service/crash.ts";
+import type { ChainHead } from "../service/heads.ts";
+import { errorText, type Logger } from "../service/logger.ts";
+import type { Metrics } from "../service/metrics.ts";
+import type { ModelFiles } from "../service/modelFiles.ts";
+import { JobStatus, type ProtocolReader } from "../service/protocolReads.ts";
+import type { ExecutorPool } from "./executor/pool.ts";
+import type { WatcherMetric } from "./metrics.ts";
+import type { WatchedJob, WatcherStore } from "./store.ts";
+
+export interface VerifierOptions {
+  readonly concurrency: number;
+  readonly queueLimit: number;
+  readonly executionProvider: "cpu" | "cuda";
+  readonly threads: number;
+  readonly deployBlock: bigint;
+}
+
+export class Verifier {
+  private readonly queue: PQueue;
+  private readonly inFlight = new Set<string>();
+
+  constructor(
+    private readonly client: PublicClient,
+    private readonly addresses: ProtocolAddresses,
+    private readonly reader: ProtocolReader,
+    private readonly store: WatcherStore,
+    private readonly files: ModelFiles,
+    private readonly pool: ExecutorPool,
+    private readonly head: () => ChainHead | undefined,
+    private readonly options: VerifierOptions,
+    private readonly log: Logger,
+    private readonly metrics: Metrics<WatcherMetric>,
+  ) {
+    this.queue = new PQueue({ concurrency: options.concurrency });
+  }
+
+  get depth(): number {
+    return this.queue.size + this.queue.pending;
+  }
+
+  /** Queues sampled jobs (earliest window end first) up to the queue limit. */
+  schedule(now: bigint): void {
+    const room = this.options.queueLimit - this.depth;
+    if (room <= 0) return;
+    for (const job of this.store.jobsInState("sampled", room + this.inFlight.size)) {
+      const k = `${job.jobId}:${job.commitmentHash}`;
+      if (this.inFlight.has(k)) continue;
+      if (now >= job.windowEnd) {
+        this.store.setJobState(job, "late", "the challenge window closed before the job was checked");
+        this.metrics.inc("jobs_late");
+        this.log.warn({ jobId: job.jobId }, "job checked too late: window closed");
+        continue;
+      }
+      if (this.depth >= this.options.queueLimit) break;
+      this.inFlight.add(k);
+      void this.queue
+        .add(() => this.verify(job), { priority: -Number(job.windowEnd) })
+        .catch((err: unknown) => this.log.warn({ jobId: job.jobId, err: errorText(err) }, "verification failed; will retry"))
+        .finally(() => this.inFlight.delete(k));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.queue.clear();
+    await this.queue.onIdle();
+  }
+
+  private async verify(job: WatchedJob): Promise<void> {
+    const head = this.head();
+    if (head === undefined) return;
+    const ctx = { jobId: job.jobId, provider: job.provider };
+    const onChain = await this.reader.jobOf(job.jobId, head.hash);
+    if (onChain.commitmentHash !== job.commitmentHash || onChain.status !== JobStatus.Committed) {
+      this.store.setJobState(job, "superseded", `job status ${onChain.status}, commitment ${onChain.commitmentHash}`);
+      return;
+    }
+    const registered = await this.reader.model(job.modelId, head.hash);
+    const path = this.files.find(registered.fileHash);
+    if (path === undefined) {
+      return this.unverifiable(job, "no-file", `no model file with fileHash ${registered.fileHash} (model ${job.modelId}, uri ${registered.uri})`);
+    }
+    const requested = await this.client.getContractEvents({
+      address: this.addresses.jobManager,
+      abi: jobManagerAbi,
+      eventName: "JobRequested",
+      args: { jobId: job.jobId },
+      fromBlock: this.options.deployBlock,
+      toBlock: job.blockNumber,
+    });
+    const input = requested[requested.length - 1]?.args.input as Hex | undefined;
+    if (input === undefined) throw new Error(`no JobRequested event for job ${job.jobId} (yet)`);
+    if (input === "0x") return this.unverifiable(job, "input-by-uri", "the input was posted by root and URI, which is not supported yet");
+
+    const t0 = performance.now();
+    const result = await this.pool.run({
+      modelPath: path,
+      expected: {
+        fileHash: registered.fileHash,
+        graphRoot: registered.graphRoot,
+        nodeCount: registered.nodeCount,
+        profile: registered.profile,
+        input: { dtype: registered.input.dtype, layout: registered.input.layout, shape: [...registered.input.shape] },
+        output: { dtype: registered.output.dtype, layout: registered.output.layout, shape: [...registered.output.shape] },
+      },
+      input,
+      executionProvider: this.options.executionProvider,
+      threads: this.options.threads,
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    this.metrics.observe("executor_seconds", seconds, { result: result.kind });
+    switch (result.kind) {
+      case "mismatch":
+        return this.unverifiable(job, "registration-mismatch", `registration does not match ${path}: ${result.problems.join("; ")}`);
+      case "invalid":
+        return this.unverifiable(job, "model-invalid", `${path}: ${result.code}: ${result.message}`);
+      case "killed": {
+        const attempts = this.store.bumpAttempts(job);
+        if (result.why === "crash" && attempts < 2) {
+          this.log.warn({ ...ctx, err: result.message }, "executor crashed; retrying once");
+          return;
+        }
+        return this.unverifiable(job, `executor-${result.why}`, `${path}: ${result.message}`);
+      }
+      case "ok": {
+        this.store.saveTrace(job, hexToBytes(input), result.nodeRoots, result.nodes.map((h) => hexToBytes(h)));
+        for (const w of result.warnings) this.log.warn(ctx, w);
+        const outputOk = result.outputRoot.toLowerCase() === job.outputRoot.toLowerCase();
+        const traceOk = result.traceRoot.toLowerCase() === job.traceRoot.toLowerCase();
+        const exec = { ms: Math.round(seconds * 1000), ep: result.provider };
+        if (outputOk && traceOk) {
+          this.store.setJobState(job, "verified", "outputRoot and traceRoot match", exec);
+          this.metrics.inc("jobs_verified");
+          this.log.info({ ...ctx, ms: exec.ms, ep: result.provider }, "job verified");
+        } else {
+          const what = [outputOk ? undefined : "outputRoot", traceOk ? undefined : "traceRoot"].filter(Boolean).join(" and ");
+          this.store.setJobState(job, "mismatch", `${what} differ from the re-execution`, exec);
+          this.metrics.inc("jobs_mismatched");
+          this.log.warn({ ...ctx, ms: exec.ms, ep: result.provider, differs: what }, "job MISMATCH: challenging");
+        }
+        crashPoint("executed", (s) => this.log.warn({ stage: s }, "REFUTE_CRASH_AT: killing myself"));
+        return;
+      }
+    }
+  }
+
+  private unverifiable(job: WatchedJob, why: string, message: string): void {
+    this.store.setJobState(job, "unverifiable", message);
+    this.metrics.inc("jobs_unverifiable", { why });
+    this.log.error({ jobId: job.jobId, modelId: job.modelId, why, reason: message }, "job unverifiable");
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * A dishonest provider always loses against one honest challenger, for every
+ * kind of fault (DESIGN.md invariants), and the slash pays exactly as
+ * docs/PROTOCOL.md §9.4 says: 50 % of the collateral to the challenger, 30 % to
+ * the requester on top of its refunded fee, 20 % to the treasury, the bond back.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { jobManagerAbi } from "../../src/chain/abis.ts";
+import {
+  balanceOf,
+  jobOf,
+  LOCAL_MODEL_PARAMS,
+  LOCAL_TREASURY,
+  openTable,
+  playOut,
+  stakeOf,
+  TOKEN,
+  type LocalTable,
+} from "../../src/dispute/local.ts";
+import { readChallenge, readDispute } from "../../src/dispute/read.ts";
+import { Outcome, Reason, reasonName } from "../../src/dispute/state.ts";
+import { FAULT_KINDS, forgeCommitment, type FaultKind } from "../../src/provider/faults.ts";
+import { Rng } from "../../src/vectors/rng.ts";
+import { DEPTH, challengeJob, committedJob, shippedModel, type ShippedModel } from "./fixture.ts";
+
+const SEEDS = 20 * DEPTH;
+
+/** How each fault is caught. */
+const EXPECTED_REASON: Record<FaultKind, Reason> = {
+  "wrong-output": Reason.FraudProven,
+  "flipped-element": Reason.FraudProven,
+  "substituted-weights": Reason.FraudProven,
+  "skipped-layer": Reason.FraudProven,
+  "inconsistent-trace": Reason.InconsistentTrace,
+  withhold: Reason.ProviderTimeout,
+  silent: Reason.ProviderTimeout,
+  // Its whole reveal is refused (NonCanonicalWord), so it can only let the deadline pass.
+  "non-canonical": Reason.ProviderTimeout,
+};
+
+let table: LocalTable;
+let model: ShippedModel;
+
+before(async () => {
+  table = await openTable({ challengers: 1 });
+  model = await shippedModel(table);
+});
+
+after(async () => {
+  await table?.stop();
+});
+
+async function playFault(kind: FaultKind, seed: number): Promise<void> {
+  const rng = new Rng(seed);
+  const trace = await model.trace(rng.int(model.images.count));
+  const commitment = forgeCommitment(kind, model.compiled, trace, rng);
+  assert.notEqual(commitment.traceRoot === trace.traceRoot && commitment.outputRoot === trace.outputRoot, true, "the fault changed nothing");
+
+  const challenger = table.challenger(0).wallet.account.address;
+  const provider = table.provider.wallet.account.address;
+  const requester = table.requester.wallet.account.address;
+  const before = {
+    challenger: await balanceOf(table, challenger),
+    requester: await balanceOf(table, requester),
+    treasury: await balanceOf(table, LOCAL_TREASURY),
+    provider: await balanceOf(table, provider),
+    stake: await stakeOf(table, provider),
+  };
+
+  const { jobId } = await committedJob(table, model.modelId, trace.input, commitment);
+  const { id } = await challengeJob(table, 0, jobId, rng);
+  await playOut(table, {
+    jobId,
+    compiled: model.compiled,
+    provider: commitment,
+    challengers: [{ client: table.challenger(0), id, honest: trace }],
+  });
+
+  const label = `${kind}, seed ${seed} (fault at node ${commitment.faultNode})`;
+  const c = await readChallenge(table.provider, id);
+  assert.equal(c.outcome, Outcome.Won, `${label}: the challenger did not win (${reasonName(c.reason)})`);
+  assert.equal(c.reason, EXPECTED_REASON[kind], `${label}: won by ${reasonName(c.reason)}`);
+  const dispute = await readDispute(table.provider, jobId);
+  assert.equal(dispute.settled, true, `${label}: not settled`);
+  assert.equal(dispute.winner, id);
+
+  const C = LOCAL_MODEL_PARAMS.collateralPerJob;
+  const bounty = C / 2n;
+  const share = (C * 3n) / 10n;
+  assert.equal(await balanceOf(table, challenger), before.challenger + bounty, `${label}: bounty (bond back)`);
+  assert.equal(await balanceOf(table, requester), before.requester + share, `${label}: refund (fee back + 30 %)`);
+  assert.equal(await balanceOf(table, LOCAL_TREASURY), before.treasury + (C - bounty - share), `${label}: treasury share`);
+  assert.equal(await balanceOf(table, provider), before.provider, `${label}: the provider was paid`);
+  const stake = await stakeOf(table, provider);
+  assert.equal(stake.free, before.stake.free - C, `${label}: the collateral was not taken`);
+  assert.equal(stake.locked, before.stake.locked, `${label}: collateral still locked`);
+
+  const job = await jobOf(table, jobId);
+  assert.equal(job.status, 4, `${label}: not Slashed`);
+  assert.equal(job.frozen, false);
+  const [status, output] = await table.public.readContract({
+    address: table.addresses.jobManager,
+    abi: jobManagerAbi,
+    functionName: "resultOf",
+    args: [jobId],
+  });
+  assert.equal(status, 4, `${label}: resultOf does not say Slashed`);
+  assert.equal(output, "0x", `${label}: a slashed result is readable`);
+}
+
+for (const [k, kind] of FAULT_KINDS.entries()) {
+  test(`a ${kind} provider always loses to one honest challenger (${SEEDS} seeds)`, async () => {
+    for (let s = 0; s < SEEDS; s++) await playFault(kind, 0x50_000 + k * 1000 + s);
+  });
+}

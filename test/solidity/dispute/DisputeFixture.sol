@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Test} from "forge-std/Test.sol";
+import {DisputeGame} from "../../../contracts/DisputeGame.sol";
+import {JobManager} from "../../../contracts/JobManager.sol";
+import {ModelRegistry} from "../../../contracts/ModelRegistry.sol";
+import {OneStepVerifier} from "../../../contracts/OneStepVerifier.sol";
+import {StakeManager} from "../../../contracts/StakeManager.sol";
+import {ChallengeId, IDisputeGame} from "../../../contracts/interfaces/IDisputeGame.sol";
+import {IJobManager} from "../../../contracts/interfaces/IJobManager.sol";
+import {Duration, JobId, ModelId, Timestamp} from "../../../contracts/libraries/Types.sol";
+import {TestToken} from "../../../contracts/test/TestToken.sol";
+import {DisputeData, DisputeProofs, Trees} from "./DisputeData.sol";
+
+/// @notice The whole protocol, deployed and wired as a deployment does, with the dispute
+///         graph of DisputeData registered, and the steps every dispute test repeats.
+abstract contract DisputeFixture is Test {
+    uint64 internal constant START = 1_700_000_000;
+    uint64 internal constant MAX_CHALLENGE_WINDOW = 1 days;
+    uint64 internal constant MAX_RESPONSE_WINDOW = 1 hours;
+    uint64 internal constant WINDOW = 1 hours;
+    uint64 internal constant RESPONSE = 10 minutes;
+    uint128 internal constant COLLATERAL = 100e18;
+    uint128 internal constant BOND = 10e18;
+    uint256 internal constant FEE = 1e18;
+
+    TestToken internal token;
+    StakeManager internal stakes;
+    ModelRegistry internal registry;
+    JobManager internal jobs;
+    OneStepVerifier internal verifier;
+    DisputeGame internal game;
+    ModelId internal model;
+
+    address internal provider = makeAddr("provider");
+    address internal requester = makeAddr("requester");
+    address internal alice = makeAddr("alice");
+    address internal bob = makeAddr("bob");
+    address internal treasury = makeAddr("treasury");
+
+    function setUp() public virtual {
+        vm.warp(START);
+        vm.roll(100);
+        token = new TestToken();
+        stakes = new StakeManager(
+            token,
+            Duration.wrap(MAX_CHALLENGE_WINDOW + 15 * MAX_RESPONSE_WINDOW + 1),
+            Duration.wrap(MAX_CHALLENGE_WINDOW),
+            Duration.wrap(MAX_RESPONSE_WINDOW)
+        );
+        registry = new ModelRegistry(stakes);
+        jobs = new JobManager(stakes, registry, 200_000);
+        verifier = new OneStepVerifier();
+        game = new DisputeGame(jobs, registry, verifier, treasury);
+        stakes.initialize(address(jobs), address(jobs));
+        jobs.initialize(address(game));
+        model = registry.register(DisputeData.modelSpec(WINDOW, RESPONSE, COLLATERAL, BOND));
+
+        _fund(requester, address(jobs), 1_000_000e18);
+        _fund(provider, address(stakes), 1_000_000e18);
+        vm.prank(provider);
+        stakes.deposit(1_000_000e18);
+        _fund(alice, address(game), 1_000_000e18);
+        _fund(bob, address(game), 1_000_000e18);
+    }
+
+    function _fund(address who, address spender, uint256 amount) internal {
+        token.mint(who, amount);
+        vm.prank(who);
+        token.approve(spender, type(uint256).max);
+    }
+
+    // ------------------------------------------------------------------ jobs
+
+    function _run(uint256 seed, DisputeData.Fault f) internal pure returns (DisputeData.Run memory) {
+        return DisputeData.run(seed, f);
+    }
+
+    /// @notice A job requested on `r`'s input and committed as `r` by the provider.
+    function _job(DisputeData.Run memory r) internal returns (JobId id) {
+        vm.prank(requester);
+        id = jobs.request(model, r.input, FEE, Timestamp.wrap(uint64(block.timestamp) + 1 hours), false);
+        vm.prank(provider);
+        jobs.commit(id, r.outputRoot, r.output, r.traceRoot);
+    }
+
+    function _commitmentHash(JobId id) internal view returns (bytes32) {
+        return jobs.jobOf(id).commitmentHash;
+    }
+
+    function _commitment(JobId id, address who, bytes32 salt) internal view returns (bytes32) {
+        return keccak256(abi.encode(JobId.unwrap(id), _commitmentHash(id), who, salt));
+    }
+
+    function _commit(JobId id, address who) internal returns (ChallengeId c) {
+        bytes32 commitment = _commitment(id, who, _salt(who));
+        vm.prank(who);
+        c = game.commitChallenge(commitment);
+    }
+
+    function _reveal(ChallengeId c, JobId id, address who) internal {
+        bytes32 h = _commitmentHash(id);
+        vm.prank(who);
+        game.revealChallenge(c, id, h, _salt(who));
+    }
+
+    /// @notice Commit, next block, reveal.
+    function _challenge(JobId id, address who) internal returns (ChallengeId c) {
+        c = _commit(id, who);
+        vm.roll(block.number + 1);
+        _reveal(c, id, who);
+    }
+
+    function _salt(address who) internal pure returns (bytes32) {
+        return keccak256(abi.encode("salt", who));
+    }
+
+    // ------------------------------------------------------------------ moves
+
+    function _postRoots(JobId id, DisputeData.Run memory r) internal {
+        vm.prank(provider);
+        game.postRoots(id, r.roots);
+    }
+
+    function _select(ChallengeId c, address who, uint256 i, DisputeData.Run memory r) internal {
+        vm.prank(who);
+        game.selectNode(c, uint32(i), DisputeData.node(i), DisputeData.descriptorProof(i), r.roots);
+    }
+
+    function _revealWhole(ChallengeId c, uint256 i, DisputeData.Run memory r) internal {
+        vm.prank(provider);
+        game.revealWhole(c, DisputeData.outSpec(i), DisputeData.nodeWords(r, i));
+    }
+
+    /// @notice The provider's next reveal round of node 0 at the challenge's anchor; returns the children.
+    function _revealChildren(ChallengeId c, DisputeData.Run memory r) internal returns (bytes32[] memory children) {
+        IDisputeGame.Challenge memory ch = game.challengeOf(c);
+        children = Trees.children(r.tree0, ch.anchorLevel, ch.anchorIndex);
+        vm.prank(provider);
+        game.revealChildren(c, DisputeData.outSpec(0), Trees.root(r.tree0), children);
+    }
+
+    function _choose(ChallengeId c, address who, bytes32[] memory children, uint256 index) internal {
+        vm.prank(who);
+        game.chooseChild(c, children, index);
+    }
+
+    /// @notice Both reveal rounds of node 0, descending to the word holding element `e`.
+    function _descendTo(ChallengeId c, address who, DisputeData.Run memory r, uint256 e) internal {
+        uint256 w = e / 32;
+        _choose(c, who, _revealChildren(c, r), w >> 3);
+        _choose(c, who, _revealChildren(c, r), w & 7);
+    }
+
+    /// @notice The one-step proof of element `outIndex` of node `i`: claimed from `provided`, opened from `honest`.
+    function _prove(
+        ChallengeId c,
+        address who,
+        DisputeData.Run memory provided,
+        DisputeData.Run memory honest,
+        uint256 i,
+        uint256 outIndex
+    ) internal {
+        IDisputeGame.OneStepProof memory p = DisputeProofs.proof(provided, honest, i, outIndex);
+        vm.prank(who);
+        game.proveStep(c, p);
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    function _phase(ChallengeId c) internal view returns (IDisputeGame.Phase) {
+        return game.phaseOf(c);
+    }
+
+    function _deadline(ChallengeId c) internal view returns (uint64) {
+        return Timestamp.unwrap(game.deadlineOf(c));
+    }
+
+    function _jobOf(JobId id) internal view returns (IJobManager.Job memory) {
+        return jobs.jobOf(id);
+    }
+}
