@@ -3,7 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {JobId, JobStatus, ModelSpec, TensorSpec, Timestamp, Duration} from "./libraries/Types.sol";
+import {JobId, JobStatus, ModelParams, ModelSpec, TensorSpec, Timestamp, Duration} from "./libraries/Types.sol";
 import {Graph, NodeDescriptor} from "./libraries/Graph.sol";
 import {TensorCodec} from "./libraries/TensorCodec.sol";
 import {IDisputeGame, ChallengeId} from "./interfaces/IDisputeGame.sol";
@@ -29,27 +29,55 @@ contract DisputeGame is IDisputeGame {
     uint256 public constant REQUESTER_BPS = 3000;
     uint256 public constant TREASURY_BPS = 2000;
 
-    IJobManager public immutable jobManager;
-    IModelRegistry public immutable registry;
-    IOneStepVerifier public immutable verifier;
-    IERC20 public immutable token;
-    address public immutable treasury;
+    IJobManager internal immutable JOB_MANAGER;
+    IModelRegistry internal immutable REGISTRY;
+    IOneStepVerifier internal immutable VERIFIER;
+    IERC20 internal immutable TOKEN;
+    address internal immutable TREASURY;
 
+    /// @inheritdoc IDisputeGame
     uint256 public challengeCount;
     mapping(ChallengeId id => Challenge) internal _challenges;
     mapping(JobId jobId => Dispute) internal _disputes;
 
     constructor(IJobManager jobManager_, IModelRegistry registry_, IOneStepVerifier verifier_, address treasury_) {
         require(
-            address(jobManager_) != address(0) && address(registry_) != address(0)
-                && address(verifier_) != address(0) && treasury_ != address(0),
+            address(jobManager_) != address(0) &&
+                address(registry_) != address(0) &&
+                address(verifier_) != address(0) &&
+                treasury_ != address(0),
             ZeroAddress()
         );
-        jobManager = jobManager_;
-        registry = registry_;
-        verifier = verifier_;
-        token = jobManager_.token();
-        treasury = treasury_;
+        JOB_MANAGER = jobManager_;
+        REGISTRY = registry_;
+        VERIFIER = verifier_;
+        TOKEN = jobManager_.token();
+        TREASURY = treasury_;
+    }
+
+    /// @inheritdoc IDisputeGame
+    function jobManager() external view returns (IJobManager) {
+        return JOB_MANAGER;
+    }
+
+    /// @inheritdoc IDisputeGame
+    function registry() external view returns (IModelRegistry) {
+        return REGISTRY;
+    }
+
+    /// @inheritdoc IDisputeGame
+    function verifier() external view returns (IOneStepVerifier) {
+        return VERIFIER;
+    }
+
+    /// @inheritdoc IDisputeGame
+    function token() external view returns (IERC20) {
+        return TOKEN;
+    }
+
+    /// @inheritdoc IDisputeGame
+    function treasury() external view returns (address) {
+        return TREASURY;
     }
 
     // ------------------------------------------------------------------ challenges
@@ -77,7 +105,7 @@ contract DisputeGame is IDisputeGame {
             CommitmentMismatch(id)
         );
 
-        IJobManager.Job memory job = jobManager.jobOf(jobId);
+        IJobManager.Job memory job = JOB_MANAGER.jobOf(jobId);
         Dispute storage d = _disputes[jobId];
         // INVARIANT: only a committed job with no fraud established can be challenged.
         require(job.status == JobStatus.Committed && !d.fraud, JobNotChallengeable(jobId));
@@ -85,29 +113,31 @@ contract DisputeGame is IDisputeGame {
         // open, and for one response window after its last challenge failed — so challenges
         // that fill every slot and then lose can never run an honest challenger out of time.
         require(
-            block.timestamp < Timestamp.unwrap(job.windowEnd) || d.open > 0
-                || block.timestamp < Timestamp.unwrap(d.graceEnd),
+            block.timestamp < Timestamp.unwrap(job.windowEnd) ||
+                d.open > 0 ||
+                block.timestamp < Timestamp.unwrap(d.graceEnd),
             WindowClosed(jobId, job.windowEnd)
         );
-        require(
-            commitmentHash == job.commitmentHash, StaleCommitment(jobId, commitmentHash, job.commitmentHash)
-        );
+        require(commitmentHash == job.commitmentHash, StaleCommitment(jobId, commitmentHash, job.commitmentHash));
         require(d.open < MAX_OPEN_CHALLENGES, TooManyChallenges(jobId));
 
-        uint128 bond = registry.params(job.modelId).challengerBond;
+        ModelParams memory params = REGISTRY.params(job.modelId);
+        uint128 bond = params.challengerBond;
         c.jobId = jobId;
         c.bond = bond;
         c.revealedAt = Timestamp.wrap(uint64(block.timestamp));
         c.phase = Phase.AwaitRoots;
         c.slot = uint8(d.challenges.length);
+        // Models are immutable: every later deadline of this challenge uses this window.
+        c.responseWindow = params.responseWindow;
         d.challenges.push(id);
         d.open += 1;
         d.graceEnd = Timestamp.wrap(0);
-        if (!job.frozen) jobManager.freeze(jobId);
+        if (!job.frozen) JOB_MANAGER.freeze(jobId);
         if (Timestamp.unwrap(d.rootsPostedAt) == 0 && Timestamp.unwrap(d.rootsDeadline) == 0) {
-            d.rootsDeadline = _after(_responseWindow(job));
+            d.rootsDeadline = _after(params.responseWindow);
         }
-        token.safeTransferFrom(msg.sender, address(this), bond);
+        TOKEN.safeTransferFrom(msg.sender, address(this), bond);
         emit ChallengeRevealed(id, jobId, msg.sender, commitmentHash, bond);
     }
 
@@ -116,15 +146,16 @@ contract DisputeGame is IDisputeGame {
     /// @inheritdoc IDisputeGame
     function postRoots(JobId jobId, bytes32[] calldata nodeRoots) external {
         Dispute storage d = _disputes[jobId];
-        IJobManager.Job memory job = jobManager.jobOf(jobId);
+        IJobManager.Job memory job = JOB_MANAGER.jobOf(jobId);
         require(msg.sender == job.provider, NotProvider(jobId, msg.sender));
         require(d.open > 0 && !d.fraud, NoDispute(jobId));
         require(Timestamp.unwrap(d.rootsPostedAt) == 0, RootsAlreadyPosted(jobId));
         // INVARIANT: no move is accepted after its deadline.
         require(
-            block.timestamp <= Timestamp.unwrap(d.rootsDeadline), DeadlinePassed(ChallengeId.wrap(0), d.rootsDeadline)
+            block.timestamp <= Timestamp.unwrap(d.rootsDeadline),
+            DeadlinePassed(ChallengeId.wrap(0), d.rootsDeadline)
         );
-        uint32 nodeCount = registry.model(job.modelId).nodeCount;
+        uint32 nodeCount = REGISTRY.model(job.modelId).nodeCount;
         // INVARIANT: the posted roots are exactly the N roots the traceRoot commits to.
         require(nodeRoots.length == nodeCount, TraceMismatch(jobId));
         _checkPostedTrace(jobId, job.traceRoot, nodeRoots);
@@ -147,8 +178,8 @@ contract DisputeGame is IDisputeGame {
         bytes32[] calldata nodeRoots
     ) external {
         Challenge storage c = _challengerMove(id, Phase.AwaitNode);
-        IJobManager.Job memory job = jobManager.jobOf(c.jobId);
-        ModelSpec memory model = registry.model(job.modelId);
+        IJobManager.Job memory job = JOB_MANAGER.jobOf(c.jobId);
+        ModelSpec memory model = REGISTRY.model(job.modelId);
         _checkPostedTrace(c.jobId, job.traceRoot, nodeRoots);
         NodeDescriptor memory desc = node;
         Graph.verifyDescriptor(model.graphRoot, model.nodeCount, nodeIndex, desc, descriptorProof);
@@ -164,7 +195,7 @@ contract DisputeGame is IDisputeGame {
         c.anchorLevel = uint8(TensorCodec.depthOf(words));
         c.anchorIndex = 0;
         c.phase = words <= WHOLE_REVEAL_MAX_WORDS ? Phase.AwaitWhole : Phase.AwaitChildren;
-        c.deadline = _after(Duration.wrap(model.params.responseWindow.raw()));
+        c.deadline = _after(c.responseWindow);
         emit NodeSelected(id, c.jobId, nodeIndex, uint32(words));
     }
 
@@ -184,14 +215,17 @@ contract DisputeGame is IDisputeGame {
 
         c.anchorHash = dataRoot;
         c.phase = Phase.AwaitProof;
-        c.deadline = _after(_responseWindowOf(c.jobId));
+        c.deadline = _after(c.responseWindow);
         emit WholeRevealed(id, words);
     }
 
     /// @inheritdoc IDisputeGame
-    function revealChildren(ChallengeId id, TensorSpec calldata output, bytes32 dataRoot, bytes32[] calldata children)
-        external
-    {
+    function revealChildren(
+        ChallengeId id,
+        TensorSpec calldata output,
+        bytes32 dataRoot,
+        bytes32[] calldata children
+    ) external {
         Challenge storage c = _providerMove(id, Phase.AwaitChildren);
         bytes32 current = c.anchorHash;
         if (current == bytes32(0)) {
@@ -210,7 +244,7 @@ contract DisputeGame is IDisputeGame {
 
         c.childrenHash = keccak256(abi.encodePacked(children));
         c.phase = Phase.AwaitChoice;
-        c.deadline = _after(_responseWindowOf(c.jobId));
+        c.deadline = _after(c.responseWindow);
         emit ChildrenRevealed(id, c.anchorLevel, c.anchorIndex, children);
     }
 
@@ -237,20 +271,20 @@ contract DisputeGame is IDisputeGame {
             return;
         }
         c.phase = level == 0 ? Phase.AwaitProof : Phase.AwaitChildren;
-        c.deadline = _after(_responseWindowOf(c.jobId));
+        c.deadline = _after(c.responseWindow);
     }
 
     /// @inheritdoc IDisputeGame
     function proveStep(ChallengeId id, OneStepProof calldata proof) external {
         Challenge storage c = _challengerMove(id, Phase.AwaitProof);
-        IJobManager.Job memory job = jobManager.jobOf(c.jobId);
+        IJobManager.Job memory job = JOB_MANAGER.jobOf(c.jobId);
         NodeDescriptor memory node = proof.node;
         _checkHash(c.descriptorHash, Graph.descriptorHash(node));
         _checkPostedTrace(c.jobId, job.traceRoot, proof.nodeRoots);
 
         int256 claimed = _claimedElement(c, node.output, proof);
         bytes32[] memory operandRoots = _operandRoots(c.nodeIndex, node, job.inputRoot, proof.nodeRoots);
-        int256 recomputed = verifier.execute(proof.node, operandRoots, proof.outIndex, proof.operands);
+        int256 recomputed = VERIFIER.execute(proof.node, operandRoots, proof.outIndex, proof.operands);
         emit StepChecked(id, proof.outIndex, claimed, recomputed);
 
         Dispute storage d = _disputes[c.jobId];
@@ -334,7 +368,7 @@ contract DisputeGame is IDisputeGame {
         if (phase == Phase.AwaitNode && c.phase == Phase.AwaitRoots) {
             uint64 from = Timestamp.unwrap(d.rootsPostedAt);
             uint64 revealed = Timestamp.unwrap(c.revealedAt);
-            return Timestamp.wrap((from > revealed ? from : revealed) + _responseWindowOf(c.jobId).raw());
+            return Timestamp.wrap((from > revealed ? from : revealed) + c.responseWindow.raw());
         }
         return c.deadline;
     }
@@ -347,7 +381,7 @@ contract DisputeGame is IDisputeGame {
 
     function _providerMove(ChallengeId id, Phase expected) internal view returns (Challenge storage c) {
         c = _challenge(id);
-        address provider = jobManager.jobOf(c.jobId).provider;
+        address provider = JOB_MANAGER.jobOf(c.jobId).provider;
         require(msg.sender == provider, NotProvider(c.jobId, msg.sender));
         _checkMove(id, c, expected);
     }
@@ -380,11 +414,11 @@ contract DisputeGame is IDisputeGame {
     }
 
     /// @dev Reads the provider's claimed element out of the word opened under the anchor.
-    function _claimedElement(Challenge storage c, TensorSpec memory output, OneStepProof calldata proof)
-        internal
-        view
-        returns (int256)
-    {
+    function _claimedElement(
+        Challenge storage c,
+        TensorSpec memory output,
+        OneStepProof calldata proof
+    ) internal view returns (int256) {
         uint256 count = TensorCodec.elementCount(output);
         uint256 width = TensorCodec.width(output.dtype);
         uint256 byteIndex = TensorCodec.committedPosition(output, proof.outIndex) * width;
@@ -403,11 +437,12 @@ contract DisputeGame is IDisputeGame {
 
     /// @dev The root each operand must open against: the job input, an earlier node's
     ///      root as the provider posted it, or the constant's root from the descriptor.
-    function _operandRoots(uint32 nodeIndex, NodeDescriptor memory node, bytes32 inputRoot, bytes32[] calldata roots)
-        internal
-        pure
-        returns (bytes32[] memory operandRoots)
-    {
+    function _operandRoots(
+        uint32 nodeIndex,
+        NodeDescriptor memory node,
+        bytes32 inputRoot,
+        bytes32[] calldata roots
+    ) internal pure returns (bytes32[] memory operandRoots) {
         operandRoots = new bytes32[](node.inputs.length);
         for (uint256 k; k < node.inputs.length; ++k) {
             uint8 source = node.inputs[k].source;
@@ -425,9 +460,7 @@ contract DisputeGame is IDisputeGame {
 
     /// @dev Resolves one open challenge and pays its bond at once: back to the challenger
     ///      when it won or became moot, to the provider when it lost.
-    function _resolve(ChallengeId id, Challenge storage c, Dispute storage d, Outcome outcome, Reason reason)
-        internal
-    {
+    function _resolve(ChallengeId id, Challenge storage c, Dispute storage d, Outcome outcome, Reason reason) internal {
         // INVARIANT: a challenge resolves exactly once.
         c.phase = Phase.Resolved;
         c.outcome = outcome;
@@ -442,8 +475,8 @@ contract DisputeGame is IDisputeGame {
             }
         }
         emit ChallengeResolved(id, c.jobId, outcome, reason);
-        address to = outcome == Outcome.Lost ? jobManager.jobOf(c.jobId).provider : c.challenger;
-        token.safeTransfer(to, c.bond);
+        address to = outcome == Outcome.Lost ? JOB_MANAGER.jobOf(c.jobId).provider : c.challenger;
+        TOKEN.safeTransfer(to, c.bond);
     }
 
     /// @dev Swap-and-pop of the open list, keeping each challenge's slot up to date.
@@ -490,7 +523,7 @@ contract DisputeGame is IDisputeGame {
         if (block.timestamp < Timestamp.unwrap(d.graceEnd)) return false;
         d.failed = false;
         d.graceEnd = Timestamp.wrap(0);
-        jobManager.release(jobId);
+        JOB_MANAGER.release(jobId);
         emit DisputeSettled(jobId, false, ChallengeId.wrap(0), 0);
         return true;
     }
@@ -502,7 +535,7 @@ contract DisputeGame is IDisputeGame {
             ChallengeId id = d.challenges[i - 1];
             _resolve(id, _challenges[id], d, Outcome.Moot, Reason.Superseded);
         }
-        IJobManager.Job memory job = jobManager.jobOf(jobId);
+        IJobManager.Job memory job = JOB_MANAGER.jobOf(jobId);
         uint256 collateral = job.collateral;
         uint256 bounty = (collateral * BOUNTY_BPS) / 10_000;
         uint256 refund = (collateral * REQUESTER_BPS) / 10_000;
@@ -510,17 +543,13 @@ contract DisputeGame is IDisputeGame {
         uint256[] memory amounts = new uint256[](3);
         (recipients[0], amounts[0]) = (_challenges[d.winner].challenger, bounty);
         (recipients[1], amounts[1]) = (job.requester, refund);
-        (recipients[2], amounts[2]) = (treasury, collateral - bounty - refund);
-        jobManager.settleFraud(jobId, recipients, amounts);
+        (recipients[2], amounts[2]) = (TREASURY, collateral - bounty - refund);
+        JOB_MANAGER.settleFraud(jobId, recipients, amounts);
         emit DisputeSettled(jobId, true, d.winner, bounty);
     }
 
-    function _responseWindow(IJobManager.Job memory job) internal view returns (Duration) {
-        return registry.params(job.modelId).responseWindow;
-    }
-
     function _responseWindowOf(JobId jobId) internal view returns (Duration) {
-        return registry.params(jobManager.jobOf(jobId).modelId).responseWindow;
+        return REGISTRY.params(JOB_MANAGER.jobOf(jobId).modelId).responseWindow;
     }
 
     function _after(Duration d) internal view returns (Timestamp) {

@@ -72,7 +72,10 @@ export async function loadShipped(table: LocalTable): Promise<Shipped> {
     compiled,
     modelId,
     trace: (image) =>
-      traceModel(compiled, new Tensor(compiled.input, quantizePixels(images.pixels.subarray(image * size, (image + 1) * size)))),
+      traceModel(
+        compiled,
+        new Tensor(compiled.input, quantizePixels(images.pixels.subarray(image * size, (image + 1) * size))),
+      ),
   };
 }
 
@@ -121,17 +124,41 @@ export async function measureDispute(
  * node (node 1, MatMulInteger with K = 784: the dearest proof of the model), each
  * after a warm-up dispute, so storage is in its steady state.
  */
-export async function measureFullDisputes(table: LocalTable, shipped: Shipped): Promise<Record<string, MeasuredDispute>> {
+export async function measureFullDisputes(
+  table: LocalTable,
+  shipped: Shipped,
+): Promise<Record<string, MeasuredDispute>> {
   const { compiled, modelId } = shipped;
   const warm = await shipped.trace(0);
   await measureDispute(table, compiled, modelId, warm, forgeCommitment("wrong-output", compiled, warm, new Rng(1)), 1);
   const out: Record<string, MeasuredDispute> = {};
   const t1 = await shipped.trace(1);
-  out["wrong-output"] = await measureDispute(table, compiled, modelId, t1, forgeCommitment("wrong-output", compiled, t1, new Rng(2)), 2);
+  out["wrong-output"] = await measureDispute(
+    table,
+    compiled,
+    modelId,
+    t1,
+    forgeCommitment("wrong-output", compiled, t1, new Rng(2)),
+    2,
+  );
   const t2 = await shipped.trace(2);
-  out["flipped-element@node1"] = await measureDispute(table, compiled, modelId, t2, flippedElementAt(compiled, t2, 1, new Rng(3)), 3);
+  out["flipped-element@node1"] = await measureDispute(
+    table,
+    compiled,
+    modelId,
+    t2,
+    flippedElementAt(compiled, t2, 1, new Rng(3)),
+    3,
+  );
   const t3 = await shipped.trace(3);
-  out["flipped-element@node0"] = await measureDispute(table, compiled, modelId, t3, flippedElementAt(compiled, t3, 0, new Rng(4)), 4);
+  out["flipped-element@node0"] = await measureDispute(
+    table,
+    compiled,
+    modelId,
+    t3,
+    flippedElementAt(compiled, t3, 0, new Rng(4)),
+    4,
+  );
   return out;
 }
 
@@ -143,7 +170,12 @@ async function measureJobs(table: LocalTable, shipped: Shipped) {
     const commitDeadline = (await now(table)) + 3600n;
     const { receipt } = await send(
       table.requester,
-      requestJob(table.addresses, { modelId: shipped.modelId, input: pack(trace.input), fee: 10n ** 18n, commitDeadline }),
+      requestJob(table.addresses, {
+        modelId: shipped.modelId,
+        input: pack(trace.input),
+        fee: 10n ** 18n,
+        commitDeadline,
+      }),
     );
     const [event] = parseEventLogs({ abi: jobManagerAbi, logs: receipt.logs, eventName: "JobRequested" });
     return { jobId: event.args.jobId, gas: gasOf(receipt) };
@@ -175,16 +207,28 @@ async function measureJobs(table: LocalTable, shipped: Shipped) {
   const job = await jobOf(table, jobId);
   if ((await now(table)) < job.windowEnd) await mineAt(table, job.windowEnd);
   const finalize = await send(table.requester, finalizeJob(table.addresses, jobId));
-  return { request: requestGas, commit: gasOf(commit.receipt), commitBatchPerJob: batch, finalize: gasOf(finalize.receipt) };
+  return {
+    request: requestGas,
+    commit: gasOf(commit.receipt),
+    commitBatchPerJob: batch,
+    finalize: gasOf(finalize.receipt),
+  };
 }
 
 /** Gas of the moves only a large output, a timeout or a release exercise. */
 async function measureOtherMoves(table: LocalTable, shipped: Shipped) {
-  // k-ary reveal: node 0 of a wide model with 513 words (depth 10: rounds of 16, 16 and 4 children).
-  const wide = wideModel(4100);
+  // k-ary reveal: node 0 of a wide model with 376 words (depth 9: rounds of 16, 16 and 2 children).
+  const wide = wideModel(3001);
   const wideId = await registerCompiled(table, wide);
   const wideTrace = await traceModel(wide, wideInput(wide, new Rng(7)));
-  const bisection = await measureDispute(table, wide, wideId, wideTrace, flippedElementAt(wide, wideTrace, 0, new Rng(8)), 8);
+  const bisection = await measureDispute(
+    table,
+    wide,
+    wideId,
+    wideTrace,
+    flippedElementAt(wide, wideTrace, 0, new Rng(8)),
+    8,
+  );
   const of = (kind: MoveKind) => bisection.moves.filter((m) => m.kind === kind).map((m) => m.gas);
 
   // A challenger that stays silent: the provider claims the timeout, then releases after the grace period.
@@ -193,7 +237,12 @@ async function measureOtherMoves(table: LocalTable, shipped: Shipped) {
   const jobId = await requestInference(table, shipped.modelId, trace.input);
   const commitmentHash = await commitResult(table, jobId, commitment);
   const client = table.challenger(1);
-  const ticket: ChallengeTicket = { jobId, commitmentHash, challenger: client.wallet.account.address, salt: `0x${"11".repeat(32)}` };
+  const ticket: ChallengeTicket = {
+    jobId,
+    commitmentHash,
+    challenger: client.wallet.account.address,
+    salt: `0x${"11".repeat(32)}`,
+  };
   const { id } = await commitTicket(client, ticket);
   await mineBlock(table);
   await revealTicket(client, id, ticket);
@@ -247,7 +296,10 @@ async function main(): Promise<void> {
           flattenNode0: first(disputes["flipped-element@node0"], "proveStep"),
           matMulIntegerBisection: other.bisectionProveStep,
         },
-        timeout: { challengerMissed: other.timeoutChallengerMissed, providerSilentWithSlash: other.timeoutProviderSilentAndSettle },
+        timeout: {
+          challengerMissed: other.timeoutChallengerMissed,
+          providerSilentWithSlash: other.timeoutProviderSilentAndSettle,
+        },
         settle: { release: other.settleRelease },
       },
       fullDispute: Object.fromEntries(
@@ -256,7 +308,7 @@ async function main(): Promise<void> {
           { transactions: d.transactions, gas: d.gas, moves: d.moves.map((m) => `${m.kind} ${m.gas}`) },
         ]),
       ),
-      bisectionDispute513Words: other.bisectionDispute,
+      bisectionDispute376Words: other.bisectionDispute,
       target: {
         ...TARGET,
         met: Object.values(disputes).every((d) => d.transactions <= TARGET.maxTransactions && d.gas < TARGET.maxGas),

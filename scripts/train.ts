@@ -15,6 +15,7 @@
  * simulation is only used for calibration and as a bit-exactness cross-check.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { cardIdentity } from "../src/model/card.ts";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-node";
@@ -277,7 +278,8 @@ const card = {
     hiddenClip: round4(q.hiddenClip),
     calibration: `hidden clip chosen among max/percentiles by int8 accuracy on the first ${calibCount} training images`,
   },
-  modelId: null,
+  // What a registration with the default parameters binds (src/model/card.ts).
+  ...cardIdentity(onnxBytes, onnxPath),
 };
 const cardPath = `${outDir}fmnist-mlp.card.json`;
 writeFileSync(cardPath, `${JSON.stringify(card, null, 2)}\n`);

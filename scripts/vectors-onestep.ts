@@ -14,7 +14,13 @@ import { encodeAbiParameters, type Hex } from "viem";
 import { NODE_DESCRIPTOR_ABI, Source, toAbiDescriptor, type NodeDescriptor } from "../src/graph/descriptor.ts";
 import { Opcode, type OpName } from "../src/graph/opcode.ts";
 import { buildOneStepProof, RANGE_OPENING_ABI, toAbiOpening } from "../src/proof/oneStep.ts";
-import { caseOperands, CaseRng, generatorsFor, matmulIntegerOverflowCase, type OpCase } from "../src/reference/cases.ts";
+import {
+  caseOperands,
+  CaseRng,
+  generatorsFor,
+  matmulIntegerOverflowCase,
+  type OpCase,
+} from "../src/reference/cases.ts";
 import { evaluateElement } from "../src/reference/evaluate.ts";
 import { TensorCommitment } from "../src/tensor/commitment.ts";
 import { DType } from "../src/tensor/dtype.ts";

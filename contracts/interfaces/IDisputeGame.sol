@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {JobId, Timestamp, TensorSpec} from "../libraries/Types.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Duration, JobId, Timestamp, TensorSpec} from "../libraries/Types.sol";
 import {NodeDescriptor} from "../libraries/Graph.sol";
 import {TensorCodec} from "../libraries/TensorCodec.sol";
+import {IJobManager} from "./IJobManager.sol";
+import {IModelRegistry} from "./IModelRegistry.sol";
+import {IOneStepVerifier} from "./IOneStepVerifier.sol";
 
 /// @notice A challenge, numbered from 1 in commit order; the order decides the bounty.
 type ChallengeId is uint256;
@@ -65,12 +69,13 @@ interface IDisputeGame {
     ///        padded tree past them must be zero.
     /// @param anchorLevel Height of the opened subtree node (0 = a word).
     /// @param anchorIndex Index of the opened subtree node at its level.
+    /// @param slot Position in the job's list of open challenges.
+    /// @param responseWindow The model's response window, read once at reveal.
     /// @param nodeRoot The provider's root of the disputed node's output.
     /// @param descriptorHash Hash of the disputed node's descriptor.
     /// @param outSpecHash Hash of the disputed node's output spec.
     /// @param anchorHash The opened subtree node (0 before the first opening).
     /// @param childrenHash Hash of the children revealed in the pending round.
-    /// @param slot Position in the job's list of open challenges.
     struct Challenge {
         address challenger;
         uint64 commitBlock;
@@ -87,12 +92,13 @@ interface IDisputeGame {
         uint32 byteLength;
         uint8 anchorLevel;
         uint32 anchorIndex;
+        uint8 slot;
+        Duration responseWindow;
         bytes32 nodeRoot;
         bytes32 descriptorHash;
         bytes32 outSpecHash;
         bytes32 anchorHash;
         bytes32 childrenHash;
-        uint8 slot;
     }
 
     /// @notice The dispute state of one job, shared by its challenges.
@@ -105,6 +111,7 @@ interface IDisputeGame {
     /// @param open Challenges revealed and not yet resolved.
     /// @param winner The lowest-numbered won challenge (0 = none).
     /// @param challenges The open challenges (unordered; at most MAX_OPEN_CHALLENGES).
+    // solhint-disable-next-line gas-struct-packing
     struct Dispute {
         Timestamp rootsDeadline;
         Timestamp rootsPostedAt;
@@ -236,7 +243,11 @@ interface IDisputeGame {
     /// @param commitmentHash The job commitment it disputes.
     /// @param bond The bond.
     event ChallengeRevealed(
-        ChallengeId indexed id, JobId indexed jobId, address indexed challenger, bytes32 commitmentHash, uint256 bond
+        ChallengeId indexed id,
+        JobId indexed jobId,
+        address indexed challenger,
+        bytes32 commitmentHash,
+        uint256 bond
     );
     /// @notice The provider posted its node roots.
     /// @param jobId The job.
@@ -325,8 +336,12 @@ interface IDisputeGame {
     /// @param output The node's output spec (checked in the first round).
     /// @param dataRoot The output's data root (used in the first round only).
     /// @param children The 2^min(LOG_K, level) descendants.
-    function revealChildren(ChallengeId id, TensorSpec calldata output, bytes32 dataRoot, bytes32[] calldata children)
-        external;
+    function revealChildren(
+        ChallengeId id,
+        TensorSpec calldata output,
+        bytes32 dataRoot,
+        bytes32[] calldata children
+    ) external;
 
     /// @notice The challenger picks the revealed child it disputes. When that child is a word
     ///         with non-zero padding, the challenge is won at once (Reason.NonCanonical).
@@ -366,4 +381,19 @@ interface IDisputeGame {
 
     /// @notice Number of challenges committed so far.
     function challengeCount() external view returns (uint256);
+
+    /// @notice The JobManager whose jobs are disputed (it freezes, releases and slashes them).
+    function jobManager() external view returns (IJobManager);
+
+    /// @notice Where models (graphRoot, node count, economic parameters) are registered.
+    function registry() external view returns (IModelRegistry);
+
+    /// @notice The one-step evaluator.
+    function verifier() external view returns (IOneStepVerifier);
+
+    /// @notice The protocol token, in which bonds are posted.
+    function token() external view returns (IERC20);
+
+    /// @notice Who receives the treasury's share of a slash.
+    function treasury() external view returns (address);
 }

@@ -329,7 +329,12 @@ library OneStep {
 
     /// @dev The operator's arity (`minInputs` … `maxInputs` inputs, ABSENT ones included) and
     ///      attribute count (docs/PROTOCOL.md §6).
-    function _expectShape(NodeDescriptor memory node, uint256 minInputs, uint256 maxInputs, uint256 attrs) private pure {
+    function _expectShape(
+        NodeDescriptor memory node,
+        uint256 minInputs,
+        uint256 maxInputs,
+        uint256 attrs
+    ) private pure {
         uint256 count = node.inputs.length;
         if (count < minInputs || count > maxInputs) revert IOneStepVerifier.InvalidInputCount(count);
         if (node.attrs.length != attrs) revert IOneStepVerifier.AttributeCountMismatch(attrs, node.attrs.length);

@@ -9,6 +9,9 @@ import {MatMulIntegerOp} from "../ops/MatMulIntegerOp.sol";
 /// @notice Test-only: the pieces of a MatMulInteger one-step check on their own, each returning
 ///         the gas its computation used (calldata and ABI decoding excluded), so the gas test can
 ///         say where a proof's gas goes (test/ops/gas.test.ts).
+// Parameters are memory on purpose: they are decoded before the body runs, so the gas each
+// function measures is its computation's alone.
+// solhint-disable gas-calldata-parameters
 contract OneStepHarness {
     /// @notice Gas of verifying one range opening against a tensor root.
     function verifyGas(

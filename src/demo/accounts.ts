@@ -15,14 +15,19 @@ export const ANVIL_KEYS: readonly Hex[] = [
   "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
 ];
 
-/** Who plays which part in the demo and the tests. */
+/**
+ * Who plays which part in the demo and the tests. The demo's workload comes from two
+ * requester accounts so that each provider serves its own (`refute provide
+ * --requester`) instead of racing for every job: `requester`'s jobs go to the honest
+ * provider, `secondRequester`'s to the cheating one.
+ */
 export const ROLES = {
   deployer: 0,
   requester: 1,
   honestProvider: 2,
   cheatingProvider: 3,
   watcher: 4,
-  spare: 5,
+  secondRequester: 5,
 } as const;
 export type Role = keyof typeof ROLES;
 

@@ -4,7 +4,15 @@
  * loop that lets the provider and its challengers play a job's dispute to its
  * end. Used by the tests (test/dispute/) and the gas benchmark (scripts/gas.ts).
  */
-import { createPublicClient, createWalletClient, http, parseEventLogs, type Address, type Hex, type PublicClient } from "viem";
+import {
+  createPublicClient,
+  createWalletClient,
+  http,
+  parseEventLogs,
+  type Address,
+  type Hex,
+  type PublicClient,
+} from "viem";
 import { foundry } from "viem/chains";
 import { jobManagerAbi, modelRegistryAbi, stakeManagerAbi, tokenAbi } from "../chain/abis.ts";
 import { startAnvil, type AnvilNode } from "../chain/anvil.ts";
@@ -72,7 +80,8 @@ export async function openTable(options: OpenTableOptions = {}): Promise<LocalTa
     const transport = http(anvil.rpcUrl, { batch: true, timeout: 120_000 });
     const publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 20 });
     const accounts = await createWalletClient({ chain: foundry, transport }).getAddresses();
-    const wallet = (account: Address) => createWalletClient({ chain: foundry, transport, account, pollingInterval: 20 });
+    const wallet = (account: Address) =>
+      createWalletClient({ chain: foundry, transport, account, pollingInterval: 20 });
     const deployment = await deployProtocol({
       publicClient,
       walletClient: wallet(accounts[0]),
@@ -137,7 +146,10 @@ export async function now(table: Pick<LocalTable, "public">): Promise<bigint> {
 
 /** The next block (the next transaction's, with automine) gets exactly this timestamp. */
 export async function setNextTimestamp(table: Pick<LocalTable, "public">, t: bigint): Promise<void> {
-  await table.public.request({ method: "evm_setNextBlockTimestamp" as never, params: [`0x${t.toString(16)}`] as never });
+  await table.public.request({
+    method: "evm_setNextBlockTimestamp" as never,
+    params: [`0x${t.toString(16)}`] as never,
+  });
 }
 
 /** Mines one empty block (a challenge reveal must come in a later block than its commit). */
@@ -173,9 +185,17 @@ export async function registerCompiled(
 }
 
 /** Requests a job with `input` inline and a fee; returns its id. */
-export async function requestInference(table: LocalTable, modelId: Hex, input: Tensor, fee = 1n * TOKEN): Promise<bigint> {
+export async function requestInference(
+  table: LocalTable,
+  modelId: Hex,
+  input: Tensor,
+  fee = 1n * TOKEN,
+): Promise<bigint> {
   const commitDeadline = (await now(table)) + 3600n;
-  const { receipt } = await send(table.requester, requestJob(table.addresses, { modelId, input: pack(input), fee, commitDeadline }));
+  const { receipt } = await send(
+    table.requester,
+    requestJob(table.addresses, { modelId, input: pack(input), fee, commitDeadline }),
+  );
   const [event] = parseEventLogs({ abi: jobManagerAbi, logs: receipt.logs, eventName: "JobRequested" });
   return event.args.jobId;
 }
@@ -204,7 +224,12 @@ export async function jobOf(table: Pick<LocalTable, "public" | "addresses">, job
 }
 
 export async function balanceOf(table: Pick<LocalTable, "public" | "addresses">, who: Address): Promise<bigint> {
-  return table.public.readContract({ address: table.addresses.token, abi: tokenAbi, functionName: "balanceOf", args: [who] });
+  return table.public.readContract({
+    address: table.addresses.token,
+    abi: tokenAbi,
+    functionName: "balanceOf",
+    args: [who],
+  });
 }
 
 export async function stakeOf(table: Pick<LocalTable, "public" | "addresses">, who: Address) {
@@ -261,7 +286,14 @@ export async function playOut(table: LocalTable, game: Game, maxRounds = 64): Pr
     moved ||= p.sent.length > 0;
     for (const [k, seat] of game.challengers.entries()) {
       await applyTiming(table, seat.timing, () => challengerDeadline(table, seat.id));
-      const r = await playChallenger(seat.client, seat.id, game.compiled, seat.honest, seat.strategy ?? honestStrategy, options);
+      const r = await playChallenger(
+        seat.client,
+        seat.id,
+        game.compiled,
+        seat.honest,
+        seat.strategy ?? honestStrategy,
+        options,
+      );
       steps.push({ who: k, result: r });
       moved ||= r.sent.length > 0;
     }

@@ -81,12 +81,16 @@ export function callOf(a: ProtocolAddresses, move: Move): ContractCall {
 }
 
 /** Sends moves in order; a refused move is reported, not thrown, and does not stop the others. */
-export async function sendMoves(client: RefuteClient, moves: readonly Move[], options: PlayOptions = {}): Promise<StepResult> {
+export async function sendMoves(
+  client: RefuteClient,
+  moves: readonly Move[],
+  options: PlayOptions = {},
+): Promise<StepResult> {
   const sent: SentMove[] = [];
   const refused: RefusedMove[] = [];
   for (const move of moves) {
     try {
-      const { receipt } = await send(client, callOf(client.addresses, move));
+      const { receipt } = await send(client, await withGasHeadroom(client, callOf(client.addresses, move)));
       sent.push({ move, receipt });
       options.log?.(`${move.kind} ${describe(move)} mined (gas ${receipt.gasUsed})`);
     } catch (err) {
@@ -138,6 +142,25 @@ export async function playChallenger(
   ]);
   const move = challengerMove({ now, challenge, roots, words, children }, { compiled, honest: honestTrace }, strategy);
   return sendMoves(client, move ? [move] : [], options);
+}
+
+/**
+ * The call with a gas limit above the node's estimate. The estimate runs against the
+ * latest block, but the move executes in the next one, with a later timestamp: a move
+ * that rewrites a deadline (`now + R`) finds it unchanged in the estimate when the last
+ * move was in the same second, so the estimate misses the SSTORE's cost and the mined
+ * transaction runs out of gas. When the estimate itself fails, the call goes out as is
+ * and `send`'s simulation reports the decoded refusal.
+ */
+export async function withGasHeadroom(client: RefuteClient, call: ContractCall): Promise<ContractCall> {
+  let estimate: bigint;
+  try {
+    estimate = await client.public.estimateContractGas({ ...call, account: client.wallet.account });
+  } catch {
+    return call;
+  }
+  const gas = estimate + estimate / 5n + 20_000n;
+  return Object.assign({ gas }, call);
 }
 
 /**

@@ -43,7 +43,14 @@ export async function commitTicket(
  * commit, and `send` simulates against the latest block: call this once a block after
  * the commit's exists (on a local node with automine, mine one).
  */
-export async function revealTicket(client: RefuteClient, id: bigint, ticket: ChallengeTicket): Promise<TransactionReceipt> {
-  const { receipt } = await send(client, revealChallenge(client.addresses, id, ticket.jobId, ticket.commitmentHash, ticket.salt));
+export async function revealTicket(
+  client: RefuteClient,
+  id: bigint,
+  ticket: ChallengeTicket,
+): Promise<TransactionReceipt> {
+  const { receipt } = await send(
+    client,
+    revealChallenge(client.addresses, id, ticket.jobId, ticket.commitmentHash, ticket.salt),
+  );
   return receipt;
 }

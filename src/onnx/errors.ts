@@ -45,6 +45,7 @@ export const ModelErrorCodes = {
   ProfileRuleError: [
     "MATMUL_B_NOT_CONSTANT",
     "MATMUL_RANK",
+    "ONE_STEP_TOO_LARGE",
     "ZERO_POINT_SHAPE",
     "ZERO_POINT_NOT_CONSTANT",
     "DIVISOR_NOT_CONSTANT",

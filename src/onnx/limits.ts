@@ -23,6 +23,12 @@ export const Limits = {
    * small file cost minutes of descriptor hashing.
    */
   MAX_NODE_INPUTS: 64,
+  /**
+   * §8: elements one output element reads from one operand run — MatMulInteger's K
+   * and ArgMax's row. It bounds the gas of a one-step proof (MatMulInteger at
+   * K = 4096 is measured in bench/gas.json), so every node stays provable in a block.
+   */
+  MAX_ONE_STEP_RUN: 4096,
   /** §8: default-domain opset range. */
   MIN_OPSET: 13,
   MAX_OPSET: 21,

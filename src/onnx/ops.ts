@@ -1,3 +1,4 @@
+import { Limits } from "./limits.ts";
 import { DType, dtypeInfo, isDType } from "../tensor/dtype.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import type { OpName } from "../graph/opcode.ts";
@@ -257,6 +258,13 @@ export const OP_RULES: Readonly<Record<OpName, OpRule>> = {
           ctx.where,
         );
       }
+      if (k > Limits.MAX_ONE_STEP_RUN) {
+        throw new ProfileRuleError(
+          "ONE_STEP_TOO_LARGE",
+          `MatMulInteger inner dimension ${k} exceeds ${Limits.MAX_ONE_STEP_RUN}: its one-step proof would not fit a block`,
+          ctx.where,
+        );
+      }
       const azp = optionalInput(ctx, 2);
       if (azp !== null) {
         requireSameDType(ctx, "MatMulInteger", [a, azp]);
@@ -476,6 +484,13 @@ export const OP_RULES: Readonly<Record<OpName, OpRule>> = {
         throw new ProfileRuleError(
           "ARGMAX_NOT_LAST_AXIS",
           `ArgMax axis ${axis} is not the last axis (${rank - 1}) of [${x.type.shape.join(",")}]`,
+          ctx.where,
+        );
+      }
+      if (x.type.shape[rank - 1] > Limits.MAX_ONE_STEP_RUN) {
+        throw new ProfileRuleError(
+          "ONE_STEP_TOO_LARGE",
+          `ArgMax row of ${x.type.shape[rank - 1]} exceeds ${Limits.MAX_ONE_STEP_RUN}: its one-step proof would not fit a block`,
           ctx.where,
         );
       }

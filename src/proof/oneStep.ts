@@ -59,7 +59,10 @@ export type BuildOneStepProofErrorType = OneStepProofError | ReferenceEvalError;
 
 function sameSpec(a: TensorSpec, b: TensorSpec): boolean {
   return (
-    a.dtype === b.dtype && a.layout === b.layout && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i])
+    a.dtype === b.dtype &&
+    a.layout === b.layout &&
+    a.shape.length === b.shape.length &&
+    a.shape.every((d, i) => d === b.shape[i])
   );
 }
 

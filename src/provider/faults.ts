@@ -83,7 +83,9 @@ export function forgeCommitment(kind: FaultKind, compiled: CompiledModel, honest
     case "flipped-element":
       return flippedElementAt(compiled, honest, rng.int(n), rng);
     case "substituted-weights": {
-      const node = compiled.nodes.findIndex((d) => d.inputs.some((o) => o.source === Source.CONSTANT && o.spec.shape.length >= 2));
+      const node = compiled.nodes.findIndex((d) =>
+        d.inputs.some((o) => o.source === Source.CONSTANT && o.spec.shape.length >= 2),
+      );
       const k = compiled.nodes[node].inputs.findIndex((o) => o.source === Source.CONSTANT && o.spec.shape.length >= 2);
       // A changed weight only shows where its activation is not the zero point (most pixels of an
       // image are background): retry until the node's output really differs from the honest one.
@@ -120,7 +122,12 @@ export function forgeCommitment(kind: FaultKind, compiled: CompiledModel, honest
     case "withhold":
       return { ...forgeCommitment("flipped-element", compiled, honest, rng), reveals: false, fault: kind };
     case "silent":
-      return { ...forgeCommitment("wrong-output", compiled, honest, rng), postsRoots: false, reveals: false, fault: kind };
+      return {
+        ...forgeCommitment("wrong-output", compiled, honest, rng),
+        postsRoots: false,
+        reveals: false,
+        fault: kind,
+      };
     case "non-canonical": {
       // Correct values with junk in the padding of one intermediate node, and a wrong final
       // output: without the game's canonical-padding rule this fraud could not be proven
@@ -130,7 +137,11 @@ export function forgeCommitment(kind: FaultKind, compiled: CompiledModel, honest
       const node = candidates[rng.int(candidates.length)];
       const outputs = [...honest.nodeOutputs];
       outputs[n - 1] = perturbElement(outputs[n - 1], rng);
-      return withNodeData(fromOutputs(kind, honest.input, outputs, node), node, junkPadding(new TensorCommitment(outputs[node]), rng));
+      return withNodeData(
+        fromOutputs(kind, honest.input, outputs, node),
+        node,
+        junkPadding(new TensorCommitment(outputs[node]), rng),
+      );
     }
   }
 }
@@ -236,7 +247,10 @@ function perturbElement(t: Tensor, rng: Rng): Tensor {
   return new Tensor(t.spec, data);
 }
 
-function sameSpec(a: { dtype: number; shape: readonly number[] }, b: { dtype: number; shape: readonly number[] }): boolean {
+function sameSpec(
+  a: { dtype: number; shape: readonly number[] },
+  b: { dtype: number; shape: readonly number[] },
+): boolean {
   return a.dtype === b.dtype && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
 }
 

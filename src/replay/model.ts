@@ -59,7 +59,7 @@ export async function loadReplayModel(spec: ModelSpec, modelId: Hex, file?: stri
   const id = modelIdOf(modelSpecFor(compiled, { uri: spec.uri, params: spec.params }));
   if (id !== modelId) throw new ModelMismatchError(`${source} compiles to model ${id}, the job names ${modelId}`);
   const path = file !== undefined ? source : spec.uri.startsWith("file://") ? resolveFileUri(spec.uri) : undefined;
-  return { spec, compiled, source, labels: path !== undefined ? cardLabels(path) : undefined };
+  return { spec, compiled, source: path ?? source, labels: path !== undefined ? cardLabels(path) : undefined };
 }
 
 function cardLabels(modelPath: string): readonly string[] | undefined {

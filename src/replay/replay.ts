@@ -13,7 +13,7 @@
  * - `honesty`: a comparison with the honest re-execution (is this output right, is
  *   this the node to dispute). A failed honesty check is a finding about a party.
  */
-import { hexToBytes, type Address, type Hash, type Hex, type PublicClient } from "viem";
+import { formatUnits, hexToBytes, type Address, type Hash, type Hex, type PublicClient } from "viem";
 import { disputeGameAbi } from "../chain/abis.ts";
 import type { ProtocolAddresses } from "../client/contracts.ts";
 import { traceRootOf } from "../graph/descriptor.ts";
@@ -397,7 +397,7 @@ class ReplayContext {
       case "JobRequested": {
         actor = "requester";
         const where = e.inputUri === "" ? `${inputBytes.length} bytes inline` : `by URI ${e.inputUri}`;
-        text = `${short(e.requester)} requested model ${short(e.modelId)} on an input (${where}), fee ${e.fee}, commit by ${time(e.commitDeadline)}`;
+        text = `${short(e.requester)} requested model ${short(e.modelId)} on an input (${where}), fee ${tokens(e.fee)}, commit by ${time(e.commitDeadline)}`;
         rule(same(tensorRoot(this.honest.input), e.inputRoot), `the input hashes to the posted inputRoot ${short(e.inputRoot)}`);
         break;
       }
@@ -433,7 +433,7 @@ class ReplayContext {
         actor = "challenger";
         challengeId = e.id;
         this.challenges.set(e.id, { id: e.id, challenger: e.challenger });
-        text = `${short(e.challenger)} revealed challenge #${e.id} against this result, bond ${e.bond}`;
+        text = `${short(e.challenger)} revealed challenge #${e.id} against this result, bond ${tokens(e.bond)}`;
         if (committed !== undefined) {
           rule(same(e.commitmentHash, committed.commitmentHash), "it names the job's current commitment hash");
         }
@@ -591,7 +591,7 @@ class ReplayContext {
       }
       case "DisputeSettled": {
         text = e.fraud
-          ? `the dispute settled: fraud, bounty ${e.bounty} to challenge #${e.winner}`
+          ? `the dispute settled: fraud, bounty ${tokens(e.bounty)} to challenge #${e.winner}`
           : "the dispute settled: no fraud, the job is released";
         if (e.fraud) {
           const slashed = this.events.find((x) => x.kind === "JobSlashed");
@@ -612,15 +612,15 @@ class ReplayContext {
         text = "every challenge failed: the job is released and finalizes after its window";
         break;
       case "JobFinalized":
-        text = `finalized: fee ${e.fee} paid to ${short(e.provider)}, the result is final`;
+        text = `finalized: fee ${tokens(e.fee)} paid to ${short(e.provider)}, the result is final`;
         honesty(!fraudulent, fraudulent ? "a WRONG result became final (nobody proved it wrong in time)" : "an honest result became final");
         break;
       case "JobSlashed":
-        text = `slashed: ${short(e.provider)} lost collateral ${e.collateral}, fee ${e.refund} refunded`;
+        text = `slashed: ${short(e.provider)} lost collateral ${tokens(e.collateral)}, fee ${tokens(e.refund)} refunded`;
         honesty(fraudulent, fraudulent ? "a wrong result was slashed" : "an HONEST result was slashed");
         break;
       case "JobExpired":
-        text = `expired: nobody committed in time, fee ${e.refund} refunded`;
+        text = `expired: nobody committed in time, fee ${tokens(e.refund)} refunded`;
         break;
       case "CallbackFailed":
         text = `the consumer callback of ${short(e.consumer)} failed (the job resolved anyway)`;
@@ -723,6 +723,11 @@ function same(a: Hex, b: Hex): boolean {
 
 function short(h: string): string {
   return h.length > 14 ? `${h.slice(0, 8)}…${h.slice(-4)}` : h;
+}
+
+/** A token amount for the story, assuming 18 decimals (the JSON keeps base units). */
+function tokens(x: bigint): string {
+  return `${formatUnits(x, 18)} tokens`;
 }
 
 function time(t: bigint): string {

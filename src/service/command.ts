@@ -1,4 +1,4 @@
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
 import { addConfigOptions, ConfigError, envOnlyHelp, parseConfig, type ConfigOf, type FieldTable } from "./config.ts";
 import { StartupError } from "./runtime.ts";
 
@@ -30,14 +30,11 @@ export function daemonCommand<F extends FieldTable>(p: {
       });
       await p.run(config);
     } catch (e) {
-      if (e instanceof ConfigError) {
-        for (const line of e.lines()) console.error(line);
-        throw new CommanderError(2, "refute.config", "invalid configuration");
-      }
-      if (e instanceof StartupError) {
-        console.error(`refute: ${e.code}: ${e.message}`);
-        throw new CommanderError(2, "refute.startup", e.message);
-      }
+      // cmd.error writes through the program's configured output (tests capture it) and
+      // throws a CommanderError, which `refute` turns into exit code 2.
+      if (e instanceof ConfigError) cmd.error(e.lines().join("\n"), { exitCode: 2, code: "refute.config" });
+      if (e instanceof StartupError)
+        cmd.error(`refute: ${e.code}: ${e.message}`, { exitCode: 2, code: "refute.startup" });
       throw e;
     }
   });

@@ -30,7 +30,12 @@ export function commonFields(daemon: "watcher" | "provider") {
       help: "deployment JSON file (the deployments/<network>.json format)",
       schema: f.optionalText(),
     },
-    token: { flag: "--token <address>", env: "REFUTE_TOKEN", help: "token address (overrides the deployment)", schema: f.optionalAddress() },
+    token: {
+      flag: "--token <address>",
+      env: "REFUTE_TOKEN",
+      help: "token address (overrides the deployment)",
+      schema: f.optionalAddress(),
+    },
     stakeManager: {
       flag: "--stake-manager <address>",
       env: "REFUTE_STAKE_MANAGER",

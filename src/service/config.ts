@@ -138,7 +138,8 @@ function resolveRaw(
   const fromEnv = sources.env[spec.env];
   if (fromEnv !== undefined && fromEnv !== "") return { raw: split(spec, fromEnv), source: spec.env };
   const fromFile = dotenv[spec.env];
-  if (fromFile !== undefined && fromFile !== "") return { raw: split(spec, fromFile), source: `${spec.env} in the env file` };
+  if (fromFile !== undefined && fromFile !== "")
+    return { raw: split(spec, fromFile), source: `${spec.env} in the env file` };
   return { raw: undefined, source: "default" };
 }
 

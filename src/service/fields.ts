@@ -10,14 +10,16 @@ type Check<T> = (raw: RawValue) => { ok: T } | { error: string };
 
 /** A schema from a check function over the raw value. */
 export function field<T>(check: Check<T>): z.ZodType<T, RawValue> {
-  return z.custom<RawValue>(() => true).transform((raw, ctx) => {
-    const r = check(raw);
-    if ("error" in r) {
-      ctx.addIssue({ code: "custom", message: r.error });
-      return z.NEVER;
-    }
-    return r.ok;
-  });
+  return z
+    .custom<RawValue>(() => true)
+    .transform((raw, ctx) => {
+      const r = check(raw);
+      if ("error" in r) {
+        ctx.addIssue({ code: "custom", message: r.error });
+        return z.NEVER;
+      }
+      return r.ok;
+    });
 }
 
 function one(raw: RawValue): string | undefined {
@@ -30,8 +32,15 @@ function one(raw: RawValue): string | undefined {
 function many(raw: RawValue): string[] | undefined {
   if (raw === undefined) return undefined;
   if (typeof raw === "boolean") return [String(raw)];
-  if (typeof raw === "string") return raw.split(",").map((s) => s.trim()).filter(Boolean);
-  return raw.flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
+  if (typeof raw === "string")
+    return raw
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+  return raw
+    .flatMap((s) => s.split(","))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function text(options: { default?: string } = {}): z.ZodType<string, RawValue> {
@@ -103,7 +112,9 @@ export function choice<const T extends string>(values: readonly T[], o: { defaul
   return field<T>((raw) => {
     const s = one(raw) ?? o.default;
     if (s === undefined) return { error: `is required (one of ${values.join(", ")})` };
-    return (values as readonly string[]).includes(s) ? { ok: s as T } : { error: `must be one of ${values.join(", ")}` };
+    return (values as readonly string[]).includes(s)
+      ? { ok: s as T }
+      : { error: `must be one of ${values.join(", ")}` };
   });
 }
 
@@ -111,7 +122,9 @@ export function choiceList<const T extends string>(values: readonly T[]): z.ZodT
   return field<T[]>((raw) => {
     const items = many(raw) ?? [];
     const bad = items.find((s) => !(values as readonly string[]).includes(s));
-    return bad !== undefined ? { error: `${JSON.stringify(bad)} is not one of ${values.join(", ")}` } : { ok: items as T[] };
+    return bad !== undefined
+      ? { error: `${JSON.stringify(bad)} is not one of ${values.join(", ")}` }
+      : { ok: items as T[] };
   });
 }
 
@@ -126,7 +139,8 @@ export function urlList(o: { required: boolean }): z.ZodType<string[], RawValue>
       } catch {
         return { error: `${JSON.stringify(s)} is not a URL` };
       }
-      if (u.protocol !== "http:" && u.protocol !== "https:") return { error: `${JSON.stringify(s)} is not an http(s) URL` };
+      if (u.protocol !== "http:" && u.protocol !== "https:")
+        return { error: `${JSON.stringify(s)} is not an http(s) URL` };
     }
     return { ok: items };
   });
@@ -144,7 +158,9 @@ export function addressList(): z.ZodType<Address[], RawValue> {
   return field<Address[]>((raw) => {
     const items = many(raw) ?? [];
     const bad = items.find((s) => !isAddress(s, { strict: false }));
-    return bad !== undefined ? { error: `${JSON.stringify(bad)} is not a 20-byte hex address` } : { ok: items.map((s) => getAddress(s)) };
+    return bad !== undefined
+      ? { error: `${JSON.stringify(bad)} is not a 20-byte hex address` }
+      : { ok: items.map((s) => getAddress(s)) };
   });
 }
 

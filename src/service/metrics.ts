@@ -58,7 +58,10 @@ export class PromMetrics<N extends string> implements Metrics<N> {
           ? new Counter(common)
           : def.type === "gauge"
             ? new Gauge(common)
-            : new Histogram({ ...common, buckets: [...(def.buckets ?? [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60])] });
+            : new Histogram({
+                ...common,
+                buckets: [...(def.buckets ?? [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60])],
+              });
       this.metrics.set(name, m);
     }
   }

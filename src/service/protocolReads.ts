@@ -60,8 +60,18 @@ export class ProtocolReader {
   /** The challenge with its phase resolved against the job (AwaitRoots → AwaitNode once roots are posted) and its current deadline. */
   async challengeOf(id: bigint, at: Hex): Promise<ChallengeState & { readonly commitment: Hex }> {
     const [c, deadline] = await Promise.all([
-      readAt(this.client, at, { address: this.addresses.disputeGame, abi: disputeGameAbi, functionName: "challengeOf", args: [id] }),
-      readAt(this.client, at, { address: this.addresses.disputeGame, abi: disputeGameAbi, functionName: "deadlineOf", args: [id] }),
+      readAt(this.client, at, {
+        address: this.addresses.disputeGame,
+        abi: disputeGameAbi,
+        functionName: "challengeOf",
+        args: [id],
+      }),
+      readAt(this.client, at, {
+        address: this.addresses.disputeGame,
+        abi: disputeGameAbi,
+        functionName: "deadlineOf",
+        args: [id],
+      }),
     ]);
     const raw = c as unknown as RawChallenge & { commitment: Hex };
     return { ...challengeState(id, raw, BigInt(deadline as bigint)), commitment: raw.commitment };

@@ -29,10 +29,9 @@ export async function readAt<
     method: "eth_call",
     params: [{ to: call.address, data }, { blockHash, requireCanonical: true } as never],
   })) as Hex;
-  return decodeFunctionResult({ abi: call.abi, functionName: call.functionName, data: result } as never) as ContractFunctionReturnType<
-    abi,
-    "pure" | "view",
-    name,
-    args
-  >;
+  return decodeFunctionResult({
+    abi: call.abi,
+    functionName: call.functionName,
+    data: result,
+  } as never) as ContractFunctionReturnType<abi, "pure" | "view", name, args>;
 }

@@ -95,7 +95,9 @@ export async function initRuntime<M extends string>(p: {
   }
   const code = await probe.getCode({ address: p.deployment.addresses.jobManager });
   if (code === undefined || code === "0x") {
-    throw new StartupError(`no contract at the JobManager address ${p.deployment.addresses.jobManager} on chain ${chainId}`);
+    throw new StartupError(
+      `no contract at the JobManager address ${p.deployment.addresses.jobManager} on chain ${chainId}`,
+    );
   }
   const chain = defineChain({
     id: chainId,
@@ -123,7 +125,8 @@ export async function initRuntime<M extends string>(p: {
     account,
     {
       chainId,
-      confirmations: config.confirmations,
+      // Reorgs deeper than the confirmation depth happen: keep re-checking for a while longer.
+      finalityDepth: Math.max(12, config.confirmations * 2),
       bumpAfterMs: config.bumpAfterSec * 1000,
       deadlineMarginSec: 10,
       bumpPercent: 25,

@@ -33,7 +33,9 @@ export async function openDatabase(path: string, migrations: readonly string[]):
   const { DatabaseSync } = await loadSqlite();
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
+  db.exec(
+    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+  );
   const version = Number((db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version);
   for (let v = version; v < migrations.length; v++) {
     db.exec("BEGIN");
@@ -71,5 +73,8 @@ export function getMeta(db: DatabaseSync, key: string): string | undefined {
 }
 
 export function setMeta(db: DatabaseSync, key: string, value: string): void {
-  db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(key, value);
+  db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(
+    key,
+    value,
+  );
 }

@@ -13,7 +13,8 @@
  *   nonce; a transaction the node forgot is re-broadcast; one not mined within
  *   `bumpAfterMs`, or whose deadline is near, is replaced with fees raised by
  *   `bumpPercent` (≥ 10 %, what nodes require to replace).
- * - A transaction is final once `confirmations` blocks deep.
+ * - A transaction is final once `finalityDepth` blocks are on top of it; until then
+ *   its receipt is re-checked every tick.
  */
 import {
   keccak256,
@@ -99,7 +100,11 @@ interface Row {
 
 export interface TxSenderOptions {
   readonly chainId: number;
-  readonly confirmations: number;
+  /**
+   * Blocks on top of a transaction's block before it is final and no longer
+   * re-checked. Until then a reorg that drops it is noticed and it is re-sent.
+   */
+  readonly finalityDepth: number;
   /** Replace a transaction not mined after this long. */
   readonly bumpAfterMs: number;
   /** Also replace it when its deadline is this close (chain seconds). */
@@ -164,7 +169,12 @@ export class TxSender {
     return run;
   }
 
-  private async submitLocked(key: string, label: string, call: ContractCall, options: SubmitOptions): Promise<TxRecord> {
+  private async submitLocked(
+    key: string,
+    label: string,
+    call: ContractCall,
+    options: SubmitOptions,
+  ): Promise<TxRecord> {
     const existing = this.get(key);
     if (existing !== undefined) return existing;
     const data = encodeFunctionData({ abi: call.abi, functionName: call.functionName, args: call.args } as never);
@@ -226,24 +236,34 @@ export class TxSender {
     }
     if (receipt !== undefined) {
       const outcome: TxOutcome = receipt.status === "success" ? "success" : "reverted";
-      const deep = head.number >= receipt.blockNumber + BigInt(Math.max(0, this.options.confirmations - 1));
+      const deep = head.number >= receipt.blockNumber + BigInt(this.options.finalityDepth);
       const status: TxStatus = deep ? "final" : "mined";
       if (row.status !== status || row.block_hash !== receipt.blockHash || row.outcome !== outcome) {
         this.db
-          .prepare("UPDATE txs SET status = ?, outcome = ?, mined_hash = ?, block_number = ?, block_hash = ? WHERE id = ?")
+          .prepare(
+            "UPDATE txs SET status = ?, outcome = ?, mined_hash = ?, block_number = ?, block_hash = ? WHERE id = ?",
+          )
           .run(status, outcome, receipt.transactionHash, Number(receipt.blockNumber), receipt.blockHash, row.id);
         if (row.status === "pending") {
           const level = outcome === "success" ? "info" : "warn";
-          this.log[level]({ key: row.key, block: receipt.blockNumber, hash: receipt.transactionHash, outcome }, "tx mined");
+          this.log[level](
+            { key: row.key, block: receipt.blockNumber, hash: receipt.transactionHash, outcome },
+            "tx mined",
+          );
           if (outcome === "reverted") this.metrics.inc("tx_failed", { label: row.label });
         }
       }
       return;
     }
     if (row.status === "mined") {
-      this.log.warn({ key: row.key, hash: row.mined_hash, block: row.block_number }, "tx dropped by a reorg; re-sending");
+      this.log.warn(
+        { key: row.key, hash: row.mined_hash, block: row.block_number },
+        "tx dropped by a reorg; re-sending",
+      );
       this.db
-        .prepare("UPDATE txs SET status = 'pending', outcome = NULL, mined_hash = NULL, block_number = NULL, block_hash = NULL WHERE id = ?")
+        .prepare(
+          "UPDATE txs SET status = 'pending', outcome = NULL, mined_hash = NULL, block_number = NULL, block_hash = NULL WHERE id = ?",
+        )
         .run(row.id);
     }
     if (chainNonce > row.nonce) {
@@ -252,10 +272,9 @@ export class TxSender {
       const strikes = (this.replacedStrikes.get(row.id) ?? 0) + 1;
       this.replacedStrikes.set(row.id, strikes);
       if (strikes < 3) return;
-      this.db.prepare("UPDATE txs SET status = 'final', outcome = 'replaced', error = ? WHERE id = ?").run(
-        `nonce ${row.nonce} used by another transaction`,
-        row.id,
-      );
+      this.db
+        .prepare("UPDATE txs SET status = 'final', outcome = 'replaced', error = ? WHERE id = ?")
+        .run(`nonce ${row.nonce} used by another transaction`, row.id);
       this.log.warn({ key: row.key, nonce: row.nonce }, "tx nonce used by another transaction");
       this.metrics.inc("tx_failed", { label: row.label });
       return;
@@ -266,7 +285,8 @@ export class TxSender {
     }
     const last = attempts[attempts.length - 1];
     const now = Date.now();
-    const deadlineNear = row.deadline !== null && chainTime + BigInt(this.options.deadlineMarginSec) >= BigInt(row.deadline);
+    const deadlineNear =
+      row.deadline !== null && chainTime + BigInt(this.options.deadlineMarginSec) >= BigInt(row.deadline);
     const stale = now - last.at >= this.options.bumpAfterMs;
     if ((stale || (deadlineNear && now - last.at >= 2000)) && (await this.bump(row, attempts))) return;
     if ((await this.client.getTransaction({ hash: last.hash }).catch(() => undefined)) === undefined) {
@@ -339,7 +359,10 @@ export class TxSender {
       // Nodes without the method: keep 1 gwei.
     }
     const fee = base * 2n + prio;
-    return { maxFeePerGas: fee > this.options.maxFeePerGas ? this.options.maxFeePerGas : fee, maxPriorityFeePerGas: prio };
+    return {
+      maxFeePerGas: fee > this.options.maxFeePerGas ? this.options.maxFeePerGas : fee,
+      maxPriorityFeePerGas: prio,
+    };
   }
 
   private async sign(tx: {
@@ -350,7 +373,12 @@ export class TxSender {
     maxFeePerGas: bigint;
     maxPriorityFeePerGas: bigint;
   }): Promise<Attempt> {
-    const raw = await this.account.signTransaction({ ...tx, chainId: this.options.chainId, type: "eip1559", value: 0n });
+    const raw = await this.account.signTransaction({
+      ...tx,
+      chainId: this.options.chainId,
+      type: "eip1559",
+      value: 0n,
+    });
     return {
       hash: keccak256(raw),
       raw,

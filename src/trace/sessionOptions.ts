@@ -34,11 +34,12 @@ export type ResolvedExecutionConfig = Required<ExecutionConfig>;
  *   initializers listed as graph inputs) would otherwise go to stderr on
  *   every session.
  * - session.x64quantprecision "1": on x86 CPUs without VNNI (AVX2, AVX-512
- *   before Cascade Lake, e.g. AMD Zen 2/3) the fast uint8×int8 MatMulInteger
- *   kernel sums pairs of products in saturating 16-bit lanes (VPMADDUBSW),
- *   so its result depends on the host and is not the exact integer sum. This
- *   switches those hosts to the exact uint8×uint8 kernel; VNNI hosts are
- *   unaffected. Without it, two honest CPU executors could disagree.
+ *   before Cascade Lake, e.g. AMD Zen 2/3) onnxruntime's uint8×int8
+ *   MatMulInteger kernels sum product pairs in saturating 16-bit lanes
+ *   (VPMADDUBSW), so the result depends on the host. The model onnxruntime
+ *   runs has no int8 MatMulInteger weights left (rewrite.ts turns them into
+ *   uint8, for every optimization level); this option, which makes
+ *   onnxruntime do the same at "extended" and above, is kept as a second guard.
  * - session.intra_op.allow_spinning "0": idle pool threads sleep instead of
  *   spinning, so a daemon running many sessions does not burn cores.
  */

@@ -15,8 +15,9 @@
  *
  * Weights use 7 bits (−63…63): onnxruntime's x86 u8×s8 kernels on CPUs without
  * VNNI add pairs of products in saturating 16-bit arithmetic, which is exact only
- * while |B| ≤ 64 (255·64·2 < 2^15). The exact integer profile requires it
- * (docs/PROTOCOL.md §8), so every honest CPU computes the same bits.
+ * while |B| ≤ 64 (255·64·2 < 2^15). The executor already avoids those kernels
+ * (docs/PROTOCOL.md §6.1, portability); 7-bit weights make the shipped model
+ * exact under every kernel as well, at no measurable cost in accuracy.
  *   b1 is in acc1 units (s_x*s_w1), b2 in acc2 units (s_h*s_w2).
  *
  * The requantization multiplier s_x*s_w1/s_h is approximated by M1/D1 with

@@ -69,7 +69,12 @@ export class Claimer {
           this.log.error({ challenge: id, bond }, "bond lost");
         }
       } else if (l.eventName === "DisputeSettled") {
-        const { jobId, fraud, winner, bounty } = l.args as { jobId: bigint; fraud: boolean; winner: bigint; bounty: bigint };
+        const { jobId, fraud, winner, bounty } = l.args as {
+          jobId: bigint;
+          fraud: boolean;
+          winner: bigint;
+          bounty: bigint;
+        };
         if (!fraud || !ours.has(winner.toString())) continue;
         if (this.store.addPayout("bounty", winner.toString(), bounty, block)) {
           this.log.info({ jobId, challenge: winner, bounty }, "bounty received");

@@ -19,6 +19,8 @@ export function registerWatchCommand(program: Command): void {
         const { runWatcher } = await import("./daemon.ts");
         await runWatcher(config);
       },
-    }).exitOverride(),
+    })
+      .copyInheritedSettings(program)
+      .exitOverride(),
   );
 }

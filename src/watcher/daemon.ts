@@ -76,7 +76,10 @@ class Watcher {
     log.info({ files: this.files.entries().map(([hash, path]) => ({ path, fileHash: hash })) }, "model files");
 
     const cudaReason = cudaUnavailableReason();
-    const ep = config.executionProvider === "cuda" || (config.executionProvider === "auto" && cudaReason === undefined) ? "cuda" : "cpu";
+    const ep =
+      config.executionProvider === "cuda" || (config.executionProvider === "auto" && cudaReason === undefined)
+        ? "cuda"
+        : "cpu";
     log.info({ executionProvider: ep, reason: ep === "cpu" ? (cudaReason ?? "asked for cpu") : undefined }, "executor");
     this.pool = new ExecutorPool(
       config.concurrency,
@@ -133,7 +136,14 @@ class Watcher {
       log.child({ component: "responder" }),
       rt.metrics,
     );
-    this.claimer = new Claimer(rt.client, rt.addresses, this.store, config.confirmations, log.child({ component: "claimer" }), rt.metrics);
+    this.claimer = new Claimer(
+      rt.client,
+      rt.addresses,
+      this.store,
+      config.confirmations,
+      log.child({ component: "claimer" }),
+      rt.metrics,
+    );
     this.claimer.init(start);
     log.info(
       {

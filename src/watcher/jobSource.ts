@@ -73,11 +73,22 @@ export class JobSource {
         const onChainModel = onChain.modelId;
         let rule = "skip";
         const added = this.store.addJob(
-          { jobId, commitmentHash, modelId: onChainModel, provider, outputRoot, traceRoot, windowEnd, blockNumber: l.blockNumber ?? 0n },
+          {
+            jobId,
+            commitmentHash,
+            modelId: onChainModel,
+            provider,
+            outputRoot,
+            traceRoot,
+            windowEnd,
+            blockNumber: l.blockNumber ?? 0n,
+          },
           (providerSeen) => {
             const d = this.sampler.decide({ jobId, commitmentHash, fee, providerSeen });
             rule = d.rule;
-            return d.sampled ? { state: "sampled", reason: `sampled: ${d.rule}` } : { state: "skipped", reason: "not sampled" };
+            return d.sampled
+              ? { state: "sampled", reason: `sampled: ${d.rule}` }
+              : { state: "skipped", reason: "not sampled" };
           },
         );
         if (added === undefined) continue;

@@ -33,6 +33,8 @@ export class Responder {
   private readonly compiled = new Map<string, CompiledModel>();
   private readonly traces = new Map<string, OutputsTrace>();
   private readonly roots = new Map<string, Hex[]>();
+  /** Moves the chain refused in simulation, and when: retried after a pause, not every tick. */
+  private readonly refused = new Map<string, number>();
 
   constructor(
     private readonly store: WatcherStore,
@@ -64,7 +66,10 @@ export class Responder {
       try {
         await this.step(row, head, now);
       } catch (err) {
-        this.log.warn({ jobId: row.jobId, challenge: row.challengeId, err: errorText(err) }, "challenge step failed; retrying");
+        this.log.warn(
+          { jobId: row.jobId, challenge: row.challengeId, err: errorText(err) },
+          "challenge step failed; retrying",
+        );
       }
     }
   }
@@ -80,11 +85,16 @@ export class Responder {
       if (rec === undefined) {
         const onChain = await this.reader.jobOf(row.jobId, head.hash);
         if (onChain.commitmentHash !== row.commitmentHash || (now >= onChain.windowEnd && !onChain.frozen)) {
-          this.store.updateChallenge(row.id, { state: "abandoned", reason: "window closed or commitment replaced before the commit" });
+          this.store.updateChallenge(row.id, {
+            state: "abandoned",
+            reason: "window closed or commitment replaced before the commit",
+          });
           this.log.warn(ctx, "challenge abandoned before its commit");
           return;
         }
-        await this.tx.submit(commitKey, "commitChallenge", commitChallenge(a, row.commitment), { deadline: onChain.windowEnd });
+        await this.tx.submit(commitKey, "commitChallenge", commitChallenge(a, row.commitment), {
+          deadline: onChain.windowEnd,
+        });
         this.metrics.inc("challenges");
         this.log.info({ ...ctx, commitment: row.commitment }, "challenge commit sent");
         crashPoint("committed", (s) => this.log.warn({ stage: s }, "REFUTE_CRASH_AT: killing myself"));
@@ -128,13 +138,22 @@ export class Responder {
       const rec = this.tx.get(key);
       if (rec === undefined) {
         try {
-          await this.tx.submit(key, "revealChallenge", revealChallenge(a, row.challengeId, row.jobId, row.commitmentHash, row.salt), {
-            deadline: job?.windowEnd,
-            after: commitKey,
-          });
+          await this.tx.submit(
+            key,
+            "revealChallenge",
+            revealChallenge(a, row.challengeId, row.jobId, row.commitmentHash, row.salt),
+            {
+              deadline: job?.windowEnd,
+              after: commitKey,
+            },
+          );
         } catch (err) {
           if (!(err instanceof CallRevertedError)) throw err;
-          if (["StaleCommitment", "WindowClosed", "JobNotChallengeable", "TooManyChallenges"].includes(err.errorName ?? "")) {
+          if (
+            ["StaleCommitment", "WindowClosed", "JobNotChallengeable", "TooManyChallenges"].includes(
+              err.errorName ?? "",
+            )
+          ) {
             this.store.updateChallenge(row.id, { state: "abandoned", reason: err.errorName });
             this.log.warn({ ...ctx, err: errorText(err) }, "challenge abandoned: reveal refused");
             return;
@@ -173,29 +192,49 @@ export class Responder {
     }
   }
 
-  private async send(row: ChallengeRow, key: string, label: string, call: ContractCall, deadline?: bigint): Promise<void> {
+  private async send(
+    row: ChallengeRow,
+    key: string,
+    label: string,
+    call: ContractCall,
+    deadline?: bigint,
+  ): Promise<void> {
     const rec = this.tx.get(key);
     if (rec === undefined) {
+      if (Date.now() - (this.refused.get(key) ?? 0) < 3000) return;
       try {
         await this.tx.submit(key, label, call, { deadline });
       } catch (err) {
         if (!(err instanceof CallRevertedError)) throw err;
-        this.log.warn({ jobId: row.jobId, challenge: row.challengeId, key, err: errorText(err) }, "move refused by simulation");
+        this.refused.set(key, Date.now());
+        this.log.warn(
+          { jobId: row.jobId, challenge: row.challengeId, key, err: errorText(err) },
+          "move refused by simulation",
+        );
       }
     } else if (rec.status !== "pending" && rec.outcome !== "success") {
       this.store.updateChallenge(row.id, { attempt: row.attempt + 1 });
-      this.log.warn({ jobId: row.jobId, challenge: row.challengeId, key, outcome: rec.outcome }, "move failed on-chain; retrying");
+      this.log.warn(
+        { jobId: row.jobId, challenge: row.challengeId, key, outcome: rec.outcome },
+        "move failed on-chain; retrying",
+      );
     }
   }
 
   private async resolved(row: ChallengeRow, outcome: Outcome, reason: Reason, head: ChainHead): Promise<void> {
-    const outcomeName = Object.keys(Outcome).find((k) => Outcome[k as keyof typeof Outcome] === outcome) ?? String(outcome);
+    const outcomeName =
+      Object.keys(Outcome).find((k) => Outcome[k as keyof typeof Outcome] === outcome) ?? String(outcome);
     const ctx = { jobId: row.jobId, challenge: row.challengeId, outcome: outcomeName, reason: reasonName(reason) };
     if (outcome === Outcome.Won) {
       const d = await this.reader.disputeOf(row.jobId, head.hash);
       if (d.fraud && !d.settled) {
         // Settlement waits for older open challenges; anyone may call it once possible.
-        await this.send(row, `settle:${row.jobId}:${head.number}`, "settle", settleDispute(this.reader.addresses, row.jobId));
+        await this.send(
+          row,
+          `settle:${row.jobId}:${head.number}`,
+          "settle",
+          settleDispute(this.reader.addresses, row.jobId),
+        );
         return;
       }
     }

@@ -31,8 +31,11 @@ export class Sampler {
   }
 
   decide(j: { jobId: bigint; commitmentHash: Hex; fee: bigint; providerSeen: number }): SampleDecision {
-    if (this.rules.alwaysCheckFee !== undefined && j.fee >= this.rules.alwaysCheckFee) return { sampled: true, rule: "fee" };
+    if (this.rules.alwaysCheckFee !== undefined && j.fee >= this.rules.alwaysCheckFee)
+      return { sampled: true, rule: "fee" };
     if (j.providerSeen < this.rules.alwaysCheckNewProviders) return { sampled: true, rule: "new-provider" };
-    return this.draw(j.jobId, j.commitmentHash) < this.rules.rate ? { sampled: true, rule: "random" } : { sampled: false, rule: "skip" };
+    return this.draw(j.jobId, j.commitmentHash) < this.rules.rate
+      ? { sampled: true, rule: "random" }
+      : { sampled: false, rule: "skip" };
   }
 }

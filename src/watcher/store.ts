@@ -163,7 +163,10 @@ export class WatcherStore {
    * Records a committed job once. Returns how many jobs of its provider were seen
    * before it, or undefined when the job was already known.
    */
-  addJob(j: Omit<WatchedJob, "state" | "attempts" | "reason">, decide: (providerSeen: number) => { state: JobState; reason: string }): WatchedJob | undefined {
+  addJob(
+    j: Omit<WatchedJob, "state" | "attempts" | "reason">,
+    decide: (providerSeen: number) => { state: JobState; reason: string },
+  ): WatchedJob | undefined {
     this.db.exec("BEGIN IMMEDIATE");
     try {
       const exists = this.db
@@ -174,7 +177,9 @@ export class WatcherStore {
         return undefined;
       }
       const p = j.provider.toLowerCase();
-      const seen = (this.db.prepare("SELECT seen FROM providers WHERE provider = ?").get(p) as { seen: number } | undefined)?.seen ?? 0;
+      const seen =
+        (this.db.prepare("SELECT seen FROM providers WHERE provider = ?").get(p) as { seen: number } | undefined)
+          ?.seen ?? 0;
       const { state, reason } = decide(seen);
       this.db
         .prepare(
@@ -195,7 +200,9 @@ export class WatcherStore {
           Date.now(),
         );
       this.db
-        .prepare("INSERT INTO providers (provider, seen) VALUES (?, 1) ON CONFLICT(provider) DO UPDATE SET seen = seen + 1")
+        .prepare(
+          "INSERT INTO providers (provider, seen) VALUES (?, 1) ON CONFLICT(provider) DO UPDATE SET seen = seen + 1",
+        )
         .run(p);
       this.db.exec("COMMIT");
       return { ...j, state, reason, attempts: 0 };
@@ -207,7 +214,9 @@ export class WatcherStore {
 
   jobsInState(state: JobState, limit = 1000): WatchedJob[] {
     return (
-      this.db.prepare("SELECT * FROM jobs WHERE state = ? ORDER BY window_end, CAST(job_id AS INTEGER) LIMIT ?").all(state, limit) as unknown as JobRow[]
+      this.db
+        .prepare("SELECT * FROM jobs WHERE state = ? ORDER BY window_end, CAST(job_id AS INTEGER) LIMIT ?")
+        .all(state, limit) as unknown as JobRow[]
     ).map(toJob);
   }
 
@@ -218,7 +227,12 @@ export class WatcherStore {
     return r && toJob(r);
   }
 
-  setJobState(j: { jobId: bigint; commitmentHash: Hex }, state: JobState, reason?: string, exec?: { ms: number; ep: string }): void {
+  setJobState(
+    j: { jobId: bigint; commitmentHash: Hex },
+    state: JobState,
+    reason?: string,
+    exec?: { ms: number; ep: string },
+  ): void {
     this.db
       .prepare(
         "UPDATE jobs SET state = ?, reason = ?, exec_ms = coalesce(?, exec_ms), ep = coalesce(?, ep), updated_at = ? WHERE job_id = ? AND commitment_hash = ?",
@@ -233,23 +247,30 @@ export class WatcherStore {
     return this.job(j.jobId, j.commitmentHash)?.attempts ?? 0;
   }
 
-  saveTrace(j: { jobId: bigint; commitmentHash: Hex }, input: Uint8Array, nodeRoots: readonly Hex[], nodes: readonly Uint8Array[]): void {
+  saveTrace(
+    j: { jobId: bigint; commitmentHash: Hex },
+    input: Uint8Array,
+    nodeRoots: readonly Hex[],
+    nodes: readonly Uint8Array[],
+  ): void {
     const id = j.jobId.toString();
-    this.db.prepare("INSERT OR REPLACE INTO traces (job_id, commitment_hash, input, node_roots) VALUES (?, ?, ?, ?)").run(
-      id,
-      j.commitmentHash,
-      input,
-      JSON.stringify(nodeRoots),
+    this.db
+      .prepare("INSERT OR REPLACE INTO traces (job_id, commitment_hash, input, node_roots) VALUES (?, ?, ?, ?)")
+      .run(id, j.commitmentHash, input, JSON.stringify(nodeRoots));
+    const put = this.db.prepare(
+      "INSERT OR REPLACE INTO trace_nodes (job_id, commitment_hash, idx, packed) VALUES (?, ?, ?, ?)",
     );
-    const put = this.db.prepare("INSERT OR REPLACE INTO trace_nodes (job_id, commitment_hash, idx, packed) VALUES (?, ?, ?, ?)");
     nodes.forEach((n, i) => put.run(id, j.commitmentHash, i, n));
   }
 
-  trace(j: { jobId: bigint; commitmentHash: Hex }): { input: Uint8Array; nodeRoots: Hex[]; nodes: Uint8Array[] } | undefined {
+  trace(j: {
+    jobId: bigint;
+    commitmentHash: Hex;
+  }): { input: Uint8Array; nodeRoots: Hex[]; nodes: Uint8Array[] } | undefined {
     const id = j.jobId.toString();
-    const t = this.db.prepare("SELECT input, node_roots FROM traces WHERE job_id = ? AND commitment_hash = ?").get(id, j.commitmentHash) as
-      | { input: Uint8Array; node_roots: string }
-      | undefined;
+    const t = this.db
+      .prepare("SELECT input, node_roots FROM traces WHERE job_id = ? AND commitment_hash = ?")
+      .get(id, j.commitmentHash) as { input: Uint8Array; node_roots: string } | undefined;
     if (t === undefined) return undefined;
     const nodes = (
       this.db
@@ -279,16 +300,23 @@ export class WatcherStore {
 
   activeChallenges(): ChallengeRow[] {
     return (
-      this.db.prepare("SELECT * FROM challenges WHERE state NOT IN ('resolved', 'abandoned') ORDER BY id").all() as unknown as ChallengeDbRow[]
+      this.db
+        .prepare("SELECT * FROM challenges WHERE state NOT IN ('resolved', 'abandoned') ORDER BY id")
+        .all() as unknown as ChallengeDbRow[]
     ).map(toChallenge);
   }
 
   challengeIds(): Set<string> {
-    const rows = this.db.prepare("SELECT challenge_id FROM challenges WHERE challenge_id IS NOT NULL").all() as { challenge_id: string }[];
+    const rows = this.db.prepare("SELECT challenge_id FROM challenges WHERE challenge_id IS NOT NULL").all() as {
+      challenge_id: string;
+    }[];
     return new Set(rows.map((r) => r.challenge_id));
   }
 
-  updateChallenge(id: number, fields: { challengeId?: bigint; state?: ChallengeState; outcome?: string; reason?: string; attempt?: number }): void {
+  updateChallenge(
+    id: number,
+    fields: { challengeId?: bigint; state?: ChallengeState; outcome?: string; reason?: string; attempt?: number },
+  ): void {
     this.db
       .prepare(
         `UPDATE challenges SET challenge_id = coalesce(?, challenge_id), state = coalesce(?, state), outcome = coalesce(?, outcome),
@@ -305,9 +333,16 @@ export class WatcherStore {
   }
 
   /** Records a payout seen in an event once; true when it is new. */
-  addPayout(kind: "bond-posted" | "bond-returned" | "bond-lost" | "bounty", ref: string, amount: bigint, block: bigint): boolean {
+  addPayout(
+    kind: "bond-posted" | "bond-returned" | "bond-lost" | "bounty",
+    ref: string,
+    amount: bigint,
+    block: bigint,
+  ): boolean {
     const r = this.db
-      .prepare("INSERT INTO payouts (kind, ref, amount, block_number) VALUES (?, ?, ?, ?) ON CONFLICT(kind, ref) DO NOTHING")
+      .prepare(
+        "INSERT INTO payouts (kind, ref, amount, block_number) VALUES (?, ?, ?, ?) ON CONFLICT(kind, ref) DO NOTHING",
+      )
       .run(kind, ref, amount.toString(), Number(block));
     return Number(r.changes) > 0;
   }

@@ -69,7 +69,9 @@ export class Verifier {
       this.inFlight.add(k);
       void this.queue
         .add(() => this.verify(job), { priority: -Number(job.windowEnd) })
-        .catch((err: unknown) => this.log.warn({ jobId: job.jobId, err: errorText(err) }, "verification failed; will retry"))
+        .catch((err: unknown) =>
+          this.log.warn({ jobId: job.jobId, err: errorText(err) }, "verification failed; will retry"),
+        )
         .finally(() => this.inFlight.delete(k));
     }
   }
@@ -91,7 +93,11 @@ export class Verifier {
     const registered = await this.reader.model(job.modelId, head.hash);
     const path = this.files.find(registered.fileHash);
     if (path === undefined) {
-      return this.unverifiable(job, "no-file", `no model file with fileHash ${registered.fileHash} (model ${job.modelId}, uri ${registered.uri})`);
+      return this.unverifiable(
+        job,
+        "no-file",
+        `no model file with fileHash ${registered.fileHash} (model ${job.modelId}, uri ${registered.uri})`,
+      );
     }
     const requested = await this.client.getContractEvents({
       address: this.addresses.jobManager,
@@ -103,7 +109,8 @@ export class Verifier {
     });
     const input = requested[requested.length - 1]?.args.input as Hex | undefined;
     if (input === undefined) throw new Error(`no JobRequested event for job ${job.jobId} (yet)`);
-    if (input === "0x") return this.unverifiable(job, "input-by-uri", "the input was posted by root and URI, which is not supported yet");
+    if (input === "0x")
+      return this.unverifiable(job, "input-by-uri", "the input was posted by root and URI, which is not supported yet");
 
     const t0 = performance.now();
     const result = await this.pool.run({
@@ -114,7 +121,11 @@ export class Verifier {
         nodeCount: registered.nodeCount,
         profile: registered.profile,
         input: { dtype: registered.input.dtype, layout: registered.input.layout, shape: [...registered.input.shape] },
-        output: { dtype: registered.output.dtype, layout: registered.output.layout, shape: [...registered.output.shape] },
+        output: {
+          dtype: registered.output.dtype,
+          layout: registered.output.layout,
+          shape: [...registered.output.shape],
+        },
       },
       input,
       executionProvider: this.options.executionProvider,
@@ -124,7 +135,11 @@ export class Verifier {
     this.metrics.observe("executor_seconds", seconds, { result: result.kind });
     switch (result.kind) {
       case "mismatch":
-        return this.unverifiable(job, "registration-mismatch", `registration does not match ${path}: ${result.problems.join("; ")}`);
+        return this.unverifiable(
+          job,
+          "registration-mismatch",
+          `registration does not match ${path}: ${result.problems.join("; ")}`,
+        );
       case "invalid":
         return this.unverifiable(job, "model-invalid", `${path}: ${result.code}: ${result.message}`);
       case "killed": {
@@ -136,7 +151,12 @@ export class Verifier {
         return this.unverifiable(job, `executor-${result.why}`, `${path}: ${result.message}`);
       }
       case "ok": {
-        this.store.saveTrace(job, hexToBytes(input), result.nodeRoots, result.nodes.map((h) => hexToBytes(h)));
+        this.store.saveTrace(
+          job,
+          hexToBytes(input),
+          result.nodeRoots,
+          result.nodes.map((h) => hexToBytes(h)),
+        );
         for (const w of result.warnings) this.log.warn(ctx, w);
         const outputOk = result.outputRoot.toLowerCase() === job.outputRoot.toLowerCase();
         const traceOk = result.traceRoot.toLowerCase() === job.traceRoot.toLowerCase();
@@ -146,7 +166,9 @@ export class Verifier {
           this.metrics.inc("jobs_verified");
           this.log.info({ ...ctx, ms: exec.ms, ep: result.provider }, "job verified");
         } else {
-          const what = [outputOk ? undefined : "outputRoot", traceOk ? undefined : "traceRoot"].filter(Boolean).join(" and ");
+          const what = [outputOk ? undefined : "outputRoot", traceOk ? undefined : "traceRoot"]
+            .filter(Boolean)
+            .join(" and ");
           this.store.setJobState(job, "mismatch", `${what} differ from the re-execution`, exec);
           this.metrics.inc("jobs_mismatched");
           this.log.warn({ ...ctx, ms: exec.ms, ep: result.provider, differs: what }, "job MISMATCH: challenging");

@@ -40,8 +40,9 @@ const wides: Wide[] = [];
 
 before(async () => {
   table = await openTable({ challengers: 1 });
-  // 75 words (depth 7, no tail padding), 256 words (depth 8, two full rounds), 513 words (depth 10, a 16-byte tail).
-  for (const n of [600, 2048, 4100]) {
+  // 75 words (depth 7, no tail padding), 256 words (depth 8, two full rounds), 376 words
+  // (depth 9, three rounds, a 28-byte tail). ArgMax rows stop at 4096 (the loader's bound).
+  for (const n of [600, 2048, 3001]) {
     const compiled = wideModel(n);
     const words = wordCount(compiled.nodes[0].output);
     wides.push({ n, compiled, modelId: await registerCompiled(table, compiled), words, depth: depthFor(words) });
@@ -56,7 +57,13 @@ async function traceOf(w: Wide, rng: Rng): Promise<Trace> {
   return traceModel(w.compiled, wideInput(w.compiled, rng));
 }
 
-async function dispute(w: Wide, trace: Trace, commitment: Commitment, rng: Rng, strategy = undefined as ReturnType<typeof randomStrategy> | undefined) {
+async function dispute(
+  w: Wide,
+  trace: Trace,
+  commitment: Commitment,
+  rng: Rng,
+  strategy = undefined as ReturnType<typeof randomStrategy> | undefined,
+) {
   const { jobId } = await committedJob(table, w.modelId, trace.input, commitment);
   const { id } = await challengeJob(table, 0, jobId, rng);
   const record = await playOut(table, {
@@ -76,7 +83,7 @@ test("the wide models' first node needs the k-ary reveal", () => {
     [
       [75, 7],
       [256, 8],
-      [513, 10],
+      [376, 9],
     ],
   );
 });
@@ -112,8 +119,8 @@ test("an honest provider of a large output beats random descents", async () => {
 
 const SPOTS: readonly [number, PaddingSpot][] = [
   [600, "leaf"],
-  [4100, "leaf"],
-  [4100, "tail"],
+  [3001, "leaf"],
+  [3001, "tail"],
 ];
 
 for (const [n, spot] of SPOTS) {

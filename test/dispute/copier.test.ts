@@ -53,7 +53,12 @@ after(async () => {
 async function watchedAndCopied(seed: number) {
   const rng = new Rng(seed);
   const trace = await model.trace(rng.int(model.images.count));
-  const commitment = forgeCommitment(rng.float() < 0.5 ? "wrong-output" : "flipped-element", model.compiled, trace, rng);
+  const commitment = forgeCommitment(
+    rng.float() < 0.5 ? "wrong-output" : "flipped-element",
+    model.compiled,
+    trace,
+    rng,
+  );
   const { jobId } = await committedJob(table, model.modelId, trace.input, commitment);
   const watcher = await challengeJob(table, WATCHER, jobId, rng);
 
@@ -102,7 +107,11 @@ test("the first committer takes the bounty even when a copier proves first", asy
     assert.equal(dispute.fraud, true);
     assert.equal(dispute.settled, false, "settled while an older challenge is still open");
     assert.equal((await jobOf(table, jobId)).status, 2, "slashed before the first committer finished");
-    assert.equal(await balanceOf(table, copier.wallet.account.address), before.copier + BOND, "the copier's bond came back");
+    assert.equal(
+      await balanceOf(table, copier.wallet.account.address),
+      before.copier + BOND,
+      "the copier's bond came back",
+    );
 
     // The watcher proves too: it committed first, so the bounty is its.
     await playOut(table, {

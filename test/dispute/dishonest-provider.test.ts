@@ -15,7 +15,6 @@ import {
   openTable,
   playOut,
   stakeOf,
-  TOKEN,
   type LocalTable,
 } from "../../src/dispute/local.ts";
 import { readChallenge, readDispute } from "../../src/dispute/read.ts";
@@ -55,7 +54,11 @@ async function playFault(kind: FaultKind, seed: number): Promise<void> {
   const rng = new Rng(seed);
   const trace = await model.trace(rng.int(model.images.count));
   const commitment = forgeCommitment(kind, model.compiled, trace, rng);
-  assert.notEqual(commitment.traceRoot === trace.traceRoot && commitment.outputRoot === trace.outputRoot, true, "the fault changed nothing");
+  assert.notEqual(
+    commitment.traceRoot === trace.traceRoot && commitment.outputRoot === trace.outputRoot,
+    true,
+    "the fault changed nothing",
+  );
 
   const challenger = table.challenger(0).wallet.account.address;
   const provider = table.provider.wallet.account.address;
@@ -90,7 +93,11 @@ async function playFault(kind: FaultKind, seed: number): Promise<void> {
   const share = (C * 3n) / 10n;
   assert.equal(await balanceOf(table, challenger), before.challenger + bounty, `${label}: bounty (bond back)`);
   assert.equal(await balanceOf(table, requester), before.requester + share, `${label}: refund (fee back + 30 %)`);
-  assert.equal(await balanceOf(table, LOCAL_TREASURY), before.treasury + (C - bounty - share), `${label}: treasury share`);
+  assert.equal(
+    await balanceOf(table, LOCAL_TREASURY),
+    before.treasury + (C - bounty - share),
+    `${label}: treasury share`,
+  );
   assert.equal(await balanceOf(table, provider), before.provider, `${label}: the provider was paid`);
   const stake = await stakeOf(table, provider);
   assert.equal(stake.free, before.stake.free - C, `${label}: the collateral was not taken`);

@@ -42,7 +42,10 @@ export async function shippedModel(table: LocalTable): Promise<ShippedModel> {
     let t = traces.get(image);
     if (!t) {
       const size = images.rows * images.cols;
-      const input = new Tensor(compiled.input, quantizePixels(images.pixels.subarray(image * size, (image + 1) * size)));
+      const input = new Tensor(
+        compiled.input,
+        quantizePixels(images.pixels.subarray(image * size, (image + 1) * size)),
+      );
       t = traceModel(compiled, input);
       traces.set(image, t);
     }
@@ -79,7 +82,12 @@ export async function challengeJob(
 ): Promise<{ id: bigint; ticket: ChallengeTicket }> {
   const client = table.challenger(seat);
   const { commitmentHash } = await jobOf(table, jobId);
-  const ticket: ChallengeTicket = { jobId, commitmentHash, challenger: client.wallet.account.address, salt: saltOf(rng) };
+  const ticket: ChallengeTicket = {
+    jobId,
+    commitmentHash,
+    challenger: client.wallet.account.address,
+    salt: saltOf(rng),
+  };
   const { id } = await commitTicket(client, ticket);
   await mineBlock(table);
   await revealTicket(client, id, ticket);

@@ -102,7 +102,10 @@ test("a cheater holding all 16 slots past the window cannot stop an honest chall
     const won = await readChallenge(table.provider, watcherId);
     assert.equal(won.outcome, Outcome.Won);
     assert.equal((await jobOf(table, jobId)).status, 4, "not Slashed");
-    assert.equal(await balanceOf(table, watcher.wallet.account.address), before + LOCAL_MODEL_PARAMS.collateralPerJob / 2n);
+    assert.equal(
+      await balanceOf(table, watcher.wallet.account.address),
+      before + LOCAL_MODEL_PARAMS.collateralPerJob / 2n,
+    );
   }
 });
 

@@ -91,7 +91,13 @@ async function playGame(seed: number, tally: Tally): Promise<void> {
   }
   const providerTiming: Timing = count === 1 && rng.float() < 0.25 ? "at-deadline" : "prompt";
 
-  const record = await playOut(table, { jobId, compiled: model.compiled, provider: commitment, providerTiming, challengers: seats });
+  const record = await playOut(table, {
+    jobId,
+    compiled: model.compiled,
+    provider: commitment,
+    providerTiming,
+    challengers: seats,
+  });
 
   let bonds = 0n;
   for (const seat of seats) {
@@ -99,17 +105,29 @@ async function playGame(seed: number, tally: Tally): Promise<void> {
     const label = `seed ${seed}, challenge ${seat.id} (${seat.strategy?.name}/${seat.timing})`;
     assert.equal(c.phase, Phase.Resolved, `${label}: not resolved`);
     assert.equal(c.outcome, Outcome.Lost, `${label}: the honest provider lost (${reasonName(c.reason)})`);
-    assert.ok(c.reason === Reason.ElementMatches || c.reason === Reason.ChallengerTimeout, `${label}: ${reasonName(c.reason)}`);
+    assert.ok(
+      c.reason === Reason.ElementMatches || c.reason === Reason.ChallengerTimeout,
+      `${label}: ${reasonName(c.reason)}`,
+    );
     tally.byReason.set(reasonName(c.reason), (tally.byReason.get(reasonName(c.reason)) ?? 0) + 1);
     bonds += c.bond;
   }
   for (const step of record.steps) {
     if (step.who === "provider") continue;
     const seat = seats[step.who];
-    if (seat.timing === "late") tally.refusedLate += step.result.refused.filter((r) => r.error.errorName === "DeadlinePassed" || !r.error.errorName).length;
-    if (seat.timing === "at-deadline") tally.acceptedAtDeadline += step.result.sent.filter((s) => s.move.kind !== "timeout").length;
+    if (seat.timing === "late")
+      tally.refusedLate += step.result.refused.filter(
+        (r) => r.error.errorName === "DeadlinePassed" || !r.error.errorName,
+      ).length;
+    if (seat.timing === "at-deadline")
+      tally.acceptedAtDeadline += step.result.sent.filter((s) => s.move.kind !== "timeout").length;
     // A move sent one second late is never accepted.
-    if (seat.timing === "late") assert.equal(step.result.sent.filter((s) => s.move.kind !== "timeout").length, 0, `seed ${seed}: a late move was accepted`);
+    if (seat.timing === "late")
+      assert.equal(
+        step.result.sent.filter((s) => s.move.kind !== "timeout").length,
+        0,
+        `seed ${seed}: a late move was accepted`,
+      );
   }
 
   const dispute = await readDispute(table.provider, jobId);
@@ -138,11 +156,19 @@ async function playGame(seed: number, tally: Tally): Promise<void> {
 }
 
 test(`an honest provider never loses, over ${GAMES} games against every challenger strategy`, async () => {
-  const tally: Tally = { games: 0, challenges: 0, byStrategy: new Map(), byReason: new Map(), refusedLate: 0, acceptedAtDeadline: 0 };
+  const tally: Tally = {
+    games: 0,
+    challenges: 0,
+    byStrategy: new Map(),
+    byReason: new Map(),
+    refusedLate: 0,
+    acceptedAtDeadline: 0,
+  };
   for (let g = 0; g < GAMES; g++) await playGame(0x40_000 + g, tally);
   assert.equal(tally.games, GAMES);
   // Every strategy and both deadline edges were exercised.
-  for (const make of STRATEGIES) assert.ok([...tally.byStrategy.keys()].some((k) => k.startsWith(make(new Rng(0)).name)));
+  for (const make of STRATEGIES)
+    assert.ok([...tally.byStrategy.keys()].some((k) => k.startsWith(make(new Rng(0)).name)));
   assert.ok(tally.acceptedAtDeadline > 0, "no move was played exactly at its deadline");
   assert.ok(tally.refusedLate > 0, "no move was refused one second after its deadline");
   assert.ok((tally.byReason.get("ElementMatches") ?? 0) > 0);

@@ -378,3 +378,32 @@ describe("static shape inference", () => {
     rejects(bytes, ProfileRuleError, "INVALID_ATTRIBUTE");
   });
 });
+
+describe("one-step size bounds (docs/PROTOCOL.md §8)", () => {
+  const rejects = (bytes: Uint8Array) =>
+    assert.throws(
+      () => loadModel(bytes),
+      (e: unknown) => e instanceof ProfileRuleError && e.code === "ONE_STEP_TOO_LARGE",
+    );
+
+  it("refuses a MatMulInteger whose K exceeds 4096 and accepts K = 4096", () => {
+    const build = (k: number) =>
+      new GraphBuilder({ opset: 13 })
+        .input("x", DType.INT8, [1, k])
+        .initializer("w", tensor(DType.INT8, [k, 1], new Array<number>(k).fill(1)))
+        .node("MatMulInteger", ["x", "w"], ["y"])
+        .output("y", DType.INT32, [1, 1])
+        .build();
+    rejects(build(4097));
+    assert.equal(loadModel(build(4096)).nodes.length, 1);
+  });
+
+  it("refuses an ArgMax whose row exceeds 4096", () => {
+    const bytes = new GraphBuilder({ opset: 13 })
+      .input("x", DType.INT8, [1, 4097])
+      .node("ArgMax", ["x"], ["y"], { axis: 1, keepdims: 0 })
+      .output("y", DType.INT64, [1])
+      .build();
+    rejects(bytes);
+  });
+});

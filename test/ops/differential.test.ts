@@ -104,7 +104,9 @@ async function onChain(checks: readonly Check[]): Promise<string[]> {
     );
     chunk.forEach((k, j) => {
       if (values[j] !== k.ort || k.reference !== k.ort) {
-        mismatches.push(`${k.name} o=${k.outIndex}: onnxruntime ${k.ort}, reference ${k.reference}, chain ${values[j]}`);
+        mismatches.push(
+          `${k.name} o=${k.outIndex}: onnxruntime ${k.ort}, reference ${k.reference}, chain ${values[j]}`,
+        );
       }
     });
   }
@@ -143,7 +145,9 @@ describe("OneStepVerifier against onnxruntime and the reference evaluator", () =
           elements += checks.length;
         }
       }
-      t.diagnostic(`${op}: ${elements} elements, ${mismatches.length} mismatches (${[...perLabel].map(([l, n]) => `${l} ${n}`).join(", ")})`);
+      t.diagnostic(
+        `${op}: ${elements} elements, ${mismatches.length} mismatches (${[...perLabel].map(([l, n]) => `${l} ${n}`).join(", ")})`,
+      );
       assert.deepEqual(mismatches.slice(0, 10), [], `${mismatches.length} mismatches`);
       assert.ok(elements >= MIN_ELEMENTS, `${op}: only ${elements} elements checked`);
       for (const { label } of gens) assert.ok((perLabel.get(label) ?? 0) > 0, `${op} ${label}: no element checked`);

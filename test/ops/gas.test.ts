@@ -47,13 +47,12 @@ function gasCase(
   const operands = inputs.map((i) => i?.t);
   const node: NodeDescriptor = {
     opcode: Opcode[op],
-    inputs: inputs.map(
-      (i): Operand =>
-        i === undefined
-          ? { source: Source.ABSENT, index: 0, root: ZERO_ROOT, spec: row(0 as DType, []) }
-          : i.constant
-            ? { source: Source.CONSTANT, index: 0, root: new TensorCommitment(i.t).root, spec: i.t.spec }
-            : { source: Source.NODE_OUTPUT, index: 0, root: ZERO_ROOT, spec: i.t.spec },
+    inputs: inputs.map((i): Operand =>
+      i === undefined
+        ? { source: Source.ABSENT, index: 0, root: ZERO_ROOT, spec: row(0 as DType, []) }
+        : i.constant
+          ? { source: Source.CONSTANT, index: 0, root: new TensorCommitment(i.t).root, spec: i.t.spec }
+          : { source: Source.NODE_OUTPUT, index: 0, root: ZERO_ROOT, spec: i.t.spec },
     ),
     output,
     attrs,
@@ -83,7 +82,11 @@ function cases(): GasCase[] {
     gasCase(
       "Clip",
       "Clip",
-      [x(rand(I32, [1, 128])), c(Tensor.fromBigInts(row(I32, []), [-128n])), c(Tensor.fromBigInts(row(I32, []), [127n]))],
+      [
+        x(rand(I32, [1, 128])),
+        c(Tensor.fromBigInts(row(I32, []), [-128n])),
+        c(Tensor.fromBigInts(row(I32, []), [127n])),
+      ],
       h,
     ),
     gasCase("Relu", "Relu", [x(rand(I8, [1, 128]))], row(I8, [1, 128])),
@@ -101,7 +104,15 @@ function cases(): GasCase[] {
     gasCase(
       "Gather",
       "Gather",
-      [c(rand(I8, [1000, 64])), x(Tensor.fromBigInts(row(DType.INT64, [1, 16]), Array.from({ length: 16 }, (_, i) => BigInt(i * 61 - 500))))],
+      [
+        c(rand(I8, [1000, 64])),
+        x(
+          Tensor.fromBigInts(
+            row(DType.INT64, [1, 16]),
+            Array.from({ length: 16 }, (_, i) => BigInt(i * 61 - 500)),
+          ),
+        ),
+      ],
       row(I8, [1, 16, 64]),
       [0n],
     ),
@@ -131,7 +142,12 @@ test("execute gas per opcode and per MatMulInteger K stays under its ceiling (be
     // The last output element: its operands' openings reach the far end of every tree.
     const outIndex = elementCount(g.node.output.shape) - 1;
     const proof = buildOneStepProof({ node: g.node, operands: commitments, outIndex });
-    const call = { address: verifier.address, abi: verifier.abi, functionName: "execute", args: oneStepArgs(g.node, proof) } as const;
+    const call = {
+      address: verifier.address,
+      abi: verifier.abi,
+      functionName: "execute",
+      args: oneStepArgs(g.node, proof),
+    } as const;
     const value = (await verifier.client.readContract(call)) as bigint;
     assert.equal(value, evaluateElement(g.node, g.operands, outIndex), `${g.key}: on-chain value`);
     gas[g.key] = Number(await verifier.client.estimateContractGas({ ...call, account: DEPLOYER }));

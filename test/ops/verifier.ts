@@ -1,5 +1,13 @@
 /** A OneStepVerifier (and test contracts) deployed on a fresh anvil, for the tests of test/ops/. */
-import { createPublicClient, createWalletClient, http, type Abi, type Address, type PublicClient, type WalletClient } from "viem";
+import {
+  createPublicClient,
+  createWalletClient,
+  http,
+  type Abi,
+  type Address,
+  type PublicClient,
+  type WalletClient,
+} from "viem";
 import { foundry } from "viem/chains";
 import { startAnvil, type AnvilNode } from "../../src/chain/anvil.ts";
 import { loadArtifact } from "../../src/chain/artifacts.ts";

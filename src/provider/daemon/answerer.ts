@@ -20,8 +20,12 @@ import { MerkleTree } from "../../tensor/merkle.ts";
 import { wordCount } from "../../tensor/spec.ts";
 import type { ProviderJob, ProviderStore } from "./store.ts";
 
+const REFUSED_RETRY_MS = 5000;
+
 export class DisputeAnswerer {
   private readonly data = new Map<bigint, ProviderData>();
+  /** Moves the chain refused, and when: retried after REFUSED_RETRY_MS, not every tick. */
+  private readonly refused = new Map<string, number>();
 
   constructor(
     private readonly reader: ProtocolReader,
@@ -35,7 +39,10 @@ export class DisputeAnswerer {
   async answer(job: ProviderJob, compiled: CompiledModel, head: ChainHead): Promise<void> {
     const dispute = await this.reader.disputeOf(job.jobId, head.hash);
     const challenges = await Promise.all(dispute.challenges.map((id) => this.reader.challengeOf(id, head.hash)));
-    const moves = providerMoves({ now: head.timestamp, jobId: job.jobId, dispute, challenges }, this.providerData(job, compiled));
+    const moves = providerMoves(
+      { now: head.timestamp, jobId: job.jobId, dispute, challenges },
+      this.providerData(job, compiled),
+    );
     for (const move of moves) {
       const c = "id" in move ? challenges.find((x) => x.id === move.id) : undefined;
       const key = `${move.kind}:${"id" in move ? move.id : move.jobId}:${c?.anchorLevel ?? 0}:${c?.anchorIndex ?? 0}:${c?.phase ?? 0}`;
@@ -46,12 +53,14 @@ export class DisputeAnswerer {
 
   private async send(key: string, move: Move, deadline: bigint | undefined): Promise<void> {
     if (this.tx.get(key) !== undefined) return;
+    if (Date.now() - (this.refused.get(key) ?? 0) < REFUSED_RETRY_MS) return;
     try {
       await this.tx.submit(key, move.kind, callOf(this.reader.addresses, move), { deadline });
       this.onMove(move.kind);
       this.log.info({ key }, `dispute move: ${move.kind}`);
     } catch (err) {
       if (!(err instanceof CallRevertedError)) throw err;
+      this.refused.set(key, Date.now());
       this.log.warn({ key, err: errorText(err) }, "dispute move refused by simulation");
     }
   }

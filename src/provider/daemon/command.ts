@@ -17,6 +17,8 @@ export function registerProvideCommand(program: Command): void {
         const { runProvider } = await import("./daemon.ts");
         await runProvider(config);
       },
-    }).exitOverride(),
+    })
+      .copyInheritedSettings(program)
+      .exitOverride(),
   );
 }

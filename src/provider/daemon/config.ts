@@ -12,7 +12,8 @@ export const PROVIDER_FIELDS = {
     help: "ONNX model file or folder of them to serve; repeatable (env: comma-separated)",
     multiple: true,
     schema: f.field<string[]>((raw) => {
-      const list = raw === undefined ? [] : typeof raw === "string" ? raw.split(",") : typeof raw === "boolean" ? [] : [...raw];
+      const list =
+        raw === undefined ? [] : typeof raw === "string" ? raw.split(",") : typeof raw === "boolean" ? [] : [...raw];
       const paths = list.map((s) => s.trim()).filter(Boolean);
       return paths.length ? { ok: paths } : { error: "is required (at least one model file or folder)" };
     }),

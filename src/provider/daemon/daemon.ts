@@ -90,29 +90,53 @@ class ProviderDaemon {
     this.log = rt.log;
     this.store = new ProviderStore(rt.db);
     this.reader = new ProtocolReader(rt.client, rt.addresses);
-    this.models = new HostedModels(new ModelFiles(config.models), rt.client, rt.addresses, rt.log.child({ component: "models" }));
+    this.models = new HostedModels(
+      new ModelFiles(config.models),
+      rt.client,
+      rt.addresses,
+      rt.log.child({ component: "models" }),
+    );
     this.faults = new FaultPlan(config.faults, config.faultRate, config.faultSeed);
-    this.answerer = new DisputeAnswerer(this.reader, rt.tx, this.store, rt.log.child({ component: "disputes" }), (move) =>
-      rt.metrics.inc("dispute_moves", { move }),
+    this.answerer = new DisputeAnswerer(
+      this.reader,
+      rt.tx,
+      this.store,
+      rt.log.child({ component: "disputes" }),
+      (move) => rt.metrics.inc("dispute_moves", { move }),
     );
     this.requesters = new Set(config.requesters.map((a) => a.toLowerCase()));
-    const wantCuda = config.executionProvider === "cuda" || (config.executionProvider === "auto" && cudaUnavailableReason() === undefined);
+    const wantCuda =
+      config.executionProvider === "cuda" ||
+      (config.executionProvider === "auto" && cudaUnavailableReason() === undefined);
     this.ep = wantCuda ? "cuda" : "cpu";
   }
 
   async start(): Promise<void> {
-    if (this.models.count === 0) throw new StartupError("none of the --model files can be served (see the errors above)");
+    if (this.models.count === 0)
+      throw new StartupError("none of the --model files can be served (see the errors above)");
     if (this.faults.active) {
-      this.log.warn({ kinds: this.faults.kinds, rate: this.faults.rate }, "FAULT INJECTION ON: this provider commits wrong results");
+      this.log.warn(
+        { kinds: this.faults.kinds, rate: this.faults.rate },
+        "FAULT INJECTION ON: this provider commits wrong results",
+      );
     }
-    this.log.info({ executionProvider: this.ep, reason: this.ep === "cpu" ? (cudaUnavailableReason() ?? "asked for cpu") : undefined }, "tracing with");
+    this.log.info(
+      {
+        executionProvider: this.ep,
+        reason: this.ep === "cpu" ? (cudaUnavailableReason() ?? "asked for cpu") : undefined,
+      },
+      "tracing with",
+    );
     if (this.config.tracePort >= 0) {
       this.server = await startTraceServer({
         port: this.config.tracePort,
         store: this.store,
         nodeSpecs: (modelId) => this.models.servable(modelId)?.nodes.map((n) => n.output),
       });
-      this.log.info({ port: this.server.port, url: `http://127.0.0.1:${this.server.port}/jobs/:id/trace` }, "trace server listening");
+      this.log.info(
+        { port: this.server.port, url: `http://127.0.0.1:${this.server.port}/jobs/:id/trace` },
+        "trace server listening",
+      );
     }
     if (getMeta(this.rt.db, CURSOR) === undefined) setMeta(this.rt.db, CURSOR, String(this.rt.deployBlock - 1n));
   }
@@ -158,7 +182,8 @@ class ProviderDaemon {
   private async scanRequests(head: ChainHead): Promise<void> {
     const cursor = BigInt(getMeta(this.rt.db, CURSOR) ?? "0");
     // Overlap by the confirmation depth: events of re-mined blocks are seen again (inserts are idempotent).
-    const from = cursor + 1n - BigInt(this.config.confirmations) > 0n ? cursor + 1n - BigInt(this.config.confirmations) : 0n;
+    const from =
+      cursor + 1n - BigInt(this.config.confirmations) > 0n ? cursor + 1n - BigInt(this.config.confirmations) : 0n;
     if (from > head.number) return;
     for (let start = from; start <= head.number; start += 2000n) {
       const end = start + 1999n < head.number ? start + 1999n : head.number;
@@ -227,7 +252,16 @@ class ProviderDaemon {
         const seconds = (performance.now() - t0) / 1000;
         this.rt.metrics.observe("trace_seconds", seconds);
         this.rt.metrics.inc("jobs_traced", { fault: c.fault ?? "none" });
-        this.log.info({ jobId: job.jobId, fault: c.fault, faultNode: c.faultNode, ms: Math.round(seconds * 1000), ep: trace.provider }, "job traced");
+        this.log.info(
+          {
+            jobId: job.jobId,
+            fault: c.fault,
+            faultNode: c.faultNode,
+            ms: Math.round(seconds * 1000),
+            ep: trace.provider,
+          },
+          "job traced",
+        );
       } catch (err) {
         this.store.setState(job.jobId, "skipped", errorText(err));
         this.log.error({ jobId: job.jobId, err: errorText(err) }, "trace failed; skipping job");
@@ -239,7 +273,11 @@ class ProviderDaemon {
     // Commits journaled before a crash but not yet sent are sent under the same key.
     for (const job of this.store.inState("committing")) {
       if (job.commitKey !== undefined && this.rt.tx.get(job.commitKey) === undefined) {
-        await this.sendCommits(job.commitKey, this.store.inState("committing").filter((j) => j.commitKey === job.commitKey), head);
+        await this.sendCommits(
+          job.commitKey,
+          this.store.inState("committing").filter((j) => j.commitKey === job.commitKey),
+          head,
+        );
       }
     }
     const ready = this.store.inState("traced");
@@ -305,7 +343,11 @@ class ProviderDaemon {
       const t = job.commitKey === undefined ? undefined : this.rt.tx.get(job.commitKey);
       if (t === undefined || t.status === "pending") continue;
       const onChain = await this.reader.jobOf(job.jobId, head.hash);
-      if (onChain.status !== JobStatus.Requested && onChain.provider.toLowerCase() === me && onChain.traceRoot === job.traceRoot) {
+      if (
+        onChain.status !== JobStatus.Requested &&
+        onChain.provider.toLowerCase() === me &&
+        onChain.traceRoot === job.traceRoot
+      ) {
         this.store.setCommitted(job.jobId, onChain.windowEnd);
         this.rt.metrics.inc("jobs_committed");
         this.log.info({ jobId: job.jobId, windowEnd: onChain.windowEnd, fault: job.fault }, "job committed");
@@ -376,7 +418,8 @@ class ProviderDaemon {
     }
     const a = this.rt.addresses;
     const allowance = await this.reader.allowance(me, a.stakeManager, head.hash);
-    if (allowance < need) await this.rt.tx.submit(`stake-approve:${have}:${target}`, "approve", approve(a, a.stakeManager, need));
+    if (allowance < need)
+      await this.rt.tx.submit(`stake-approve:${have}:${target}`, "approve", approve(a, a.stakeManager, need));
     const ap = this.rt.tx.get(`stake-approve:${have}:${target}`);
     if (ap !== undefined && ap.status === "pending") return false;
     await this.rt.tx.submit(`stake-deposit:${have}:${target}`, "deposit", deposit(a, need));

@@ -16,7 +16,12 @@ import { readAt } from "../../service/readAt.ts";
 import { registrationProblems, type RegisteredModel } from "../../service/registration.ts";
 
 export type ModelVerdict =
-  | { readonly kind: "serve"; readonly compiled: CompiledModel; readonly registered: RegisteredModel; readonly path: string }
+  | {
+      readonly kind: "serve";
+      readonly compiled: CompiledModel;
+      readonly registered: RegisteredModel;
+      readonly path: string;
+    }
   | { readonly kind: "refused"; readonly reason: string }
   | { readonly kind: "not-ours" };
 
@@ -64,7 +69,10 @@ export class HostedModels {
       const problems = registrationProblems(registered, hosted.compiled);
       if (problems.length) {
         v = { kind: "refused", reason: `registration does not match ${hosted.path}: ${problems.join("; ")}` };
-        this.log.error({ modelId, path: hosted.path, problems }, "refusing to serve a model whose registration does not match the file");
+        this.log.error(
+          { modelId, path: hosted.path, problems },
+          "refusing to serve a model whose registration does not match the file",
+        );
       } else {
         v = { kind: "serve", compiled: hosted.compiled, registered, path: hosted.path };
         this.log.info({ modelId, path: hosted.path }, "serving model");

@@ -41,7 +41,8 @@ export const PROVIDER_MIGRATIONS = [
  * new → traced → committing → committed → finalized | slashed;
  * skipped (not ours to serve, or unservable) and expired (deadline passed) are final.
  */
-export type ProviderJobState = "new" | "traced" | "committing" | "committed" | "finalized" | "slashed" | "skipped" | "expired";
+export type ProviderJobState =
+  "new" | "traced" | "committing" | "committed" | "finalized" | "slashed" | "skipped" | "expired";
 
 export interface ProviderJob {
   readonly jobId: bigint;
@@ -103,7 +104,14 @@ export class ProviderStore {
   constructor(private readonly db: DatabaseSync) {}
 
   /** Records a requested job once; false when it was already known. */
-  addJob(j: { jobId: bigint; modelId: Hex; requester: Hex; commitDeadline: bigint; block: bigint; input: Uint8Array }): boolean {
+  addJob(j: {
+    jobId: bigint;
+    modelId: Hex;
+    requester: Hex;
+    commitDeadline: bigint;
+    block: bigint;
+    input: Uint8Array;
+  }): boolean {
     const r = this.db
       .prepare(
         `INSERT INTO jobs (job_id, model_id, requester, commit_deadline, request_block, state, input_packed)
@@ -126,7 +134,9 @@ export class ProviderStore {
   setState(jobId: bigint, state: ProviderJobState, error?: string): void {
     const resolved = state === "finalized" || state === "slashed" ? Math.floor(Date.now() / 1000) : null;
     this.db
-      .prepare("UPDATE jobs SET state = ?, error = coalesce(?, error), resolved_at = coalesce(?, resolved_at) WHERE job_id = ?")
+      .prepare(
+        "UPDATE jobs SET state = ?, error = coalesce(?, error), resolved_at = coalesce(?, resolved_at) WHERE job_id = ?",
+      )
       .run(state, error ?? null, resolved, jobId.toString());
   }
 
@@ -173,7 +183,9 @@ export class ProviderStore {
 
   /** Per node, the leaves of its committed data tree. */
   nodes(jobId: bigint): Uint8Array[] {
-    const rows = this.db.prepare("SELECT leaves FROM job_nodes WHERE job_id = ? ORDER BY idx").all(jobId.toString()) as {
+    const rows = this.db
+      .prepare("SELECT leaves FROM job_nodes WHERE job_id = ? ORDER BY idx")
+      .all(jobId.toString()) as {
       leaves: Uint8Array;
     }[];
     return rows.map((r) => r.leaves);
@@ -185,7 +197,9 @@ export class ProviderStore {
   }
 
   setCommitted(jobId: bigint, windowEnd: bigint): void {
-    this.db.prepare("UPDATE jobs SET state = 'committed', window_end = ? WHERE job_id = ?").run(Number(windowEnd), jobId.toString());
+    this.db
+      .prepare("UPDATE jobs SET state = 'committed', window_end = ? WHERE job_id = ?")
+      .run(Number(windowEnd), jobId.toString());
   }
 
   /** Drops node data of jobs resolved more than `retentionSec` ago. */

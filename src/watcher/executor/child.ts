@@ -51,7 +51,8 @@ async function execute(req: ExecRequest): Promise<ExecResult> {
       warnings,
     };
   } catch (e) {
-    if (e instanceof ExecutionError || e instanceof InputMismatchError) return { kind: "invalid", code: e.code, message: e.message };
+    if (e instanceof ExecutionError || e instanceof InputMismatchError)
+      return { kind: "invalid", code: e.code, message: e.message };
     throw e;
   }
 }
@@ -60,7 +61,11 @@ process.on("message", (req: ExecRequest) => {
   execute(req)
     .then((result) => reply({ type: "result", id: req.id, result }))
     .catch((e: unknown) =>
-      reply({ type: "result", id: req.id, result: { kind: "invalid", code: "INTERNAL", message: e instanceof Error ? e.message : String(e) } }),
+      reply({
+        type: "result",
+        id: req.id,
+        result: { kind: "invalid", code: "INTERNAL", message: e instanceof Error ? e.message : String(e) },
+      }),
     );
 });
 process.on("disconnect", () => process.exit(0));

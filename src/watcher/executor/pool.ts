@@ -79,8 +79,12 @@ export class ExecutorPool {
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "json",
     });
-    child.stdout?.on("data", (d: Buffer) => this.log.debug({ pid: child.pid, out: d.toString().trim() }, "executor output"));
-    child.stderr?.on("data", (d: Buffer) => this.log.debug({ pid: child.pid, err: d.toString().trim() }, "executor stderr"));
+    child.stdout?.on("data", (d: Buffer) =>
+      this.log.debug({ pid: child.pid, out: d.toString().trim() }, "executor output"),
+    );
+    child.stderr?.on("data", (d: Buffer) =>
+      this.log.debug({ pid: child.pid, err: d.toString().trim() }, "executor stderr"),
+    );
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill("SIGKILL");
@@ -127,9 +131,16 @@ export class ExecutorPool {
       };
       const onExit = (code: number | null, signal: string | null) => {
         w.dead = true;
-        finish({ kind: "killed", why: "crash", message: `executor exited (${signal ?? `code ${code}`}) while running the model` });
+        finish({
+          kind: "killed",
+          why: "crash",
+          message: `executor exited (${signal ?? `code ${code}`}) while running the model`,
+        });
       };
-      const timer = setTimeout(() => kill("timeout", `ran longer than ${this.limits.timeoutMs} ms`), this.limits.timeoutMs);
+      const timer = setTimeout(
+        () => kill("timeout", `ran longer than ${this.limits.timeoutMs} ms`),
+        this.limits.timeoutMs,
+      );
       const watch = setInterval(() => {
         const mb = residentMb(child.pid);
         if (mb === undefined) return;

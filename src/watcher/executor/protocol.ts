@@ -40,4 +40,5 @@ export type ExecResult =
   /** The child died, ran too long or grew too large (set by the parent). */
   | { readonly kind: "killed"; readonly why: "timeout" | "memory" | "crash"; readonly message: string };
 
-export type ChildMessage = { readonly type: "ready" } | { readonly type: "result"; readonly id: number; readonly result: ExecResult };
+export type ChildMessage =
+  { readonly type: "ready" } | { readonly type: "result"; readonly id: number; readonly result: ExecResult };

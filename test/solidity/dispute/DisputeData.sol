@@ -26,7 +26,8 @@ library Trees {
         for (uint256 d = 1; d <= depth; ++d) {
             bytes32[] memory below = lv[d - 1];
             bytes32[] memory level = new bytes32[](below.length / 2);
-            for (uint256 i; i < level.length; ++i) level[i] = keccak256(abi.encodePacked(below[2 * i], below[2 * i + 1]));
+            for (uint256 i; i < level.length; ++i)
+                level[i] = keccak256(abi.encodePacked(below[2 * i], below[2 * i + 1]));
             lv[d] = level;
         }
     }
@@ -42,7 +43,11 @@ library Trees {
     }
 
     /// @notice The 2^min(4, level) descendants of node (level, index) that one reveal round opens.
-    function children(bytes32[][] memory lv, uint256 level, uint256 index) internal pure returns (bytes32[] memory out) {
+    function children(
+        bytes32[][] memory lv,
+        uint256 level,
+        uint256 index
+    ) internal pure returns (bytes32[] memory out) {
         uint256 step = level < 4 ? level : 4;
         out = new bytes32[](1 << step);
         for (uint256 j; j < out.length; ++j) out[j] = lv[level - step][(index << step) + j];
@@ -151,11 +156,12 @@ library DisputeData {
         return Trees.rangeProof(graphLevels(), i, i);
     }
 
-    function modelSpec(uint64 window, uint64 response, uint128 collateral, uint128 bond)
-        internal
-        pure
-        returns (ModelSpec memory s)
-    {
+    function modelSpec(
+        uint64 window,
+        uint64 response,
+        uint128 collateral,
+        uint128 bond
+    ) internal pure returns (ModelSpec memory s) {
         s.fileHash = keccak256("dispute-graph.onnx");
         s.graphRoot = graphRoot();
         s.nodeCount = uint32(NODES);
@@ -256,11 +262,12 @@ library DisputeData {
 library DisputeProofs {
     /// @notice The proof of element `outIndex` of node `i`, claimed from `provided`'s data
     ///         and opened from `honest`'s (the challenger's) operands.
-    function proof(DisputeData.Run memory provided, DisputeData.Run memory honest, uint256 i, uint256 outIndex)
-        internal
-        pure
-        returns (IDisputeGame.OneStepProof memory p)
-    {
+    function proof(
+        DisputeData.Run memory provided,
+        DisputeData.Run memory honest,
+        uint256 i,
+        uint256 outIndex
+    ) internal pure returns (IDisputeGame.OneStepProof memory p) {
         p.node = DisputeData.node(i);
         p.nodeRoots = provided.roots;
         p.outIndex = outIndex;
@@ -283,8 +290,11 @@ library DisputeProofs {
                 proof: Trees.rangeProof(honest.tree0, 0, 64)
             });
         } else {
-            p.operands[0] =
-                TensorCodec.RangeOpening({firstWord: 0, words: Trees.slice(honest.tree1, 0, 1), proof: new bytes32[](0)});
+            p.operands[0] = TensorCodec.RangeOpening({
+                firstWord: 0,
+                words: Trees.slice(honest.tree1, 0, 1),
+                proof: new bytes32[](0)
+            });
         }
     }
 }

@@ -105,6 +105,14 @@ abstract contract DisputeFixture is Test {
         game.revealChallenge(c, id, h, _salt(who));
     }
 
+    /// @notice A reveal that must revert with `err` (the job's commitment hash is read first).
+    function _revealReverts(ChallengeId c, JobId id, address who, bytes memory err) internal {
+        bytes32 h = _commitmentHash(id);
+        vm.expectRevert(err);
+        vm.prank(who);
+        game.revealChallenge(c, id, h, _salt(who));
+    }
+
     /// @notice Commit, next block, reveal.
     function _challenge(JobId id, address who) internal returns (ChallengeId c) {
         c = _commit(id, who);
@@ -139,6 +147,16 @@ abstract contract DisputeFixture is Test {
         children = Trees.children(r.tree0, ch.anchorLevel, ch.anchorIndex);
         vm.prank(provider);
         game.revealChildren(c, DisputeData.outSpec(0), Trees.root(r.tree0), children);
+    }
+
+    /// @notice A reveal round that must revert with `err` (the anchor is read first).
+    function _revealChildrenReverts(ChallengeId c, DisputeData.Run memory r, bytes memory err) internal {
+        IDisputeGame.Challenge memory ch = game.challengeOf(c);
+        bytes32[] memory children = Trees.children(r.tree0, ch.anchorLevel, ch.anchorIndex);
+        bytes32 dataRoot = Trees.root(r.tree0);
+        vm.expectRevert(err);
+        vm.prank(provider);
+        game.revealChildren(c, DisputeData.outSpec(0), dataRoot, children);
     }
 
     function _choose(ChallengeId c, address who, bytes32[] memory children, uint256 index) internal {

@@ -128,13 +128,20 @@ contract DisputeHandler is CommonBase, StdUtils {
         vm.startPrank(provider);
         bool ok = true;
         if (ch.phase == IDisputeGame.Phase.AwaitRoots) {
-            try game.postRoots(ch.jobId, r.roots) {} catch { ok = false; }
+            try game.postRoots(ch.jobId, r.roots) {} catch {
+                ok = false;
+            }
         } else if (ch.phase == IDisputeGame.Phase.AwaitWhole) {
-            try game.revealWhole(c, DisputeData.outSpec(ch.nodeIndex), DisputeData.nodeWords(r, ch.nodeIndex)) {}
-            catch { ok = false; }
+            try
+                game.revealWhole(c, DisputeData.outSpec(ch.nodeIndex), DisputeData.nodeWords(r, ch.nodeIndex))
+            {} catch {
+                ok = false;
+            }
         } else {
             bytes32[] memory children = Trees.children(r.tree0, ch.anchorLevel, ch.anchorIndex);
-            try game.revealChildren(c, DisputeData.outSpec(0), Trees.root(r.tree0), children) {} catch { ok = false; }
+            try game.revealChildren(c, DisputeData.outSpec(0), Trees.root(r.tree0), children) {} catch {
+                ok = false;
+            }
         }
         vm.stopPrank();
         // Only non-canonical data may be refused to a provider moving in time.
@@ -162,7 +169,9 @@ contract DisputeHandler is CommonBase, StdUtils {
             while (j < mine.length && mine[j] == truth[j]) ++j;
             if (j == mine.length) return;
             vm.prank(who);
-            try game.chooseChild(c, mine, j) {} catch { ok = false; }
+            try game.chooseChild(c, mine, j) {} catch {
+                ok = false;
+            }
         } else {
             uint256 e;
             if (ch.nodeIndex == 0) {
@@ -172,7 +181,9 @@ contract DisputeHandler is CommonBase, StdUtils {
             }
             IDisputeGame.OneStepProof memory p = DisputeProofs.proof(r, h, ch.nodeIndex, e);
             vm.prank(who);
-            try game.proveStep(c, p) {} catch { ok = false; }
+            try game.proveStep(c, p) {} catch {
+                ok = false;
+            }
         }
         if (!ok) ++honestRefused;
         else ++movesPlayed;
@@ -198,8 +209,12 @@ contract DisputeHandler is CommonBase, StdUtils {
         } else {
             uint256 e = ch.nodeIndex == 0 ? ch.anchorIndex * 32 + (choice % 32) : 0;
             if (e >= DisputeData.L) return;
-            IDisputeGame.OneStepProof memory p =
-                DisputeProofs.proof(r, DisputeData.run(ji.seed, DisputeData.Fault.None), ch.nodeIndex, e);
+            IDisputeGame.OneStepProof memory p = DisputeProofs.proof(
+                r,
+                DisputeData.run(ji.seed, DisputeData.Fault.None),
+                ch.nodeIndex,
+                e
+            );
             vm.prank(who);
             try game.proveStep(c, p) {
                 ok = true;
@@ -210,7 +225,7 @@ contract DisputeHandler is CommonBase, StdUtils {
 
     /// @notice Anyone claims a missed deadline; a timeout before it must be refused.
     function timeout(uint256 k) external observe {
-        (bool found, ChallengeId c,) = _pick(k);
+        (bool found, ChallengeId c, ) = _pick(k);
         if (!found) return;
         bool due = block.timestamp > _deadline(c);
         try game.timeout(c) {
@@ -273,7 +288,8 @@ contract DisputeHandler is CommonBase, StdUtils {
         for (uint256 t; t < n; ++t) {
             ChallengeId c = revealed[(k + t) % n];
             ch = game.challengeOf(c);
-            if (ch.phase >= IDisputeGame.Phase.AwaitRoots && ch.phase < IDisputeGame.Phase.Resolved) return (true, c, ch);
+            if (ch.phase >= IDisputeGame.Phase.AwaitRoots && ch.phase < IDisputeGame.Phase.Resolved)
+                return (true, c, ch);
         }
         return (false, ChallengeId.wrap(0), ch);
     }
@@ -283,13 +299,17 @@ contract DisputeHandler is CommonBase, StdUtils {
     }
 
     function _providerTurn(IDisputeGame.Phase p) internal pure returns (bool) {
-        return p == IDisputeGame.Phase.AwaitRoots || p == IDisputeGame.Phase.AwaitWhole
-            || p == IDisputeGame.Phase.AwaitChildren;
+        return
+            p == IDisputeGame.Phase.AwaitRoots ||
+            p == IDisputeGame.Phase.AwaitWhole ||
+            p == IDisputeGame.Phase.AwaitChildren;
     }
 
     function _challengerTurn(IDisputeGame.Phase p) internal pure returns (bool) {
-        return p == IDisputeGame.Phase.AwaitNode || p == IDisputeGame.Phase.AwaitChoice
-            || p == IDisputeGame.Phase.AwaitProof;
+        return
+            p == IDisputeGame.Phase.AwaitNode ||
+            p == IDisputeGame.Phase.AwaitChoice ||
+            p == IDisputeGame.Phase.AwaitProof;
     }
 
     function _select(ChallengeId c, address who, uint256 i, DisputeData.Run memory r) internal returns (bool ok) {

@@ -263,7 +263,12 @@ contract OpLibrariesTest is Test {
         for (uint256 i; i < count; ++i) values[i] = TensorCodec.elementAt(spec, o, start + i);
     }
 
-    function testFuzz_argMaxPacked_matchesArgMax(uint256 seed, uint8 dtypePick, uint256 start, uint256 count) public pure {
+    function testFuzz_argMaxPacked_matchesArgMax(
+        uint256 seed,
+        uint8 dtypePick,
+        uint256 start,
+        uint256 count
+    ) public pure {
         uint8[4] memory dtypes = [U8, I8, I32, I64];
         uint8 dtype = dtypes[dtypePick % 4];
         uint256 width = TensorCodec.width(dtype);

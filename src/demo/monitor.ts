@@ -1,0 +1,80 @@
+/**
+ * The demo's live view of the chain: each job's status and which jobs have been
+ * challenged, read every second, condensed into one progress line.
+ */
+import type { Address, PublicClient } from "viem";
+import { disputeGameAbi, jobManagerAbi } from "../chain/abis.ts";
+import type { ProtocolAddresses } from "../client/contracts.ts";
+
+/** JobStatus of the contracts, by value. */
+export const JOB_STATUS = ["None", "Requested", "Committed", "Finalized", "Slashed", "Expired"] as const;
+export type JobStatusName = (typeof JOB_STATUS)[number];
+
+export interface ChainSnapshot {
+  readonly status: ReadonlyMap<bigint, JobStatusName>;
+  readonly frozen: ReadonlySet<bigint>;
+  readonly challenged: ReadonlySet<bigint>;
+}
+
+export interface Progress {
+  readonly jobs: number;
+  readonly committed: number;
+  readonly finalized: number;
+  readonly challenged: number;
+  readonly slashed: number;
+  readonly expired: number;
+  readonly disputesOpen: number;
+}
+
+export async function snapshot(
+  client: PublicClient,
+  addresses: Pick<ProtocolAddresses, "jobManager" | "disputeGame">,
+  jobIds: readonly bigint[],
+  fromBlock: bigint,
+): Promise<ChainSnapshot> {
+  const jobs = await Promise.all(
+    jobIds.map((jobId) =>
+      client.readContract({ address: addresses.jobManager as Address, abi: jobManagerAbi, functionName: "jobOf", args: [jobId] }),
+    ),
+  );
+  const status = new Map<bigint, JobStatusName>();
+  const frozen = new Set<bigint>();
+  jobs.forEach((j, i) => {
+    status.set(jobIds[i], JOB_STATUS[j.status] ?? "None");
+    if (j.frozen) frozen.add(jobIds[i]);
+  });
+  const revealed = await client.getContractEvents({
+    address: addresses.disputeGame,
+    abi: disputeGameAbi,
+    eventName: "ChallengeRevealed",
+    fromBlock,
+  });
+  const ours = new Set(jobIds);
+  const challenged = new Set(revealed.map((l) => l.args.jobId).filter((id): id is bigint => id !== undefined && ours.has(id)));
+  return { status, frozen, challenged };
+}
+
+export function progressOf(s: ChainSnapshot): Progress {
+  const count = (...names: JobStatusName[]) => [...s.status.values()].filter((v) => names.includes(v)).length;
+  return {
+    jobs: s.status.size,
+    committed: count("Committed", "Finalized", "Slashed"),
+    finalized: count("Finalized"),
+    challenged: s.challenged.size,
+    slashed: count("Slashed"),
+    expired: count("Expired"),
+    disputesOpen: s.frozen.size,
+  };
+}
+
+/** Whether every job reached an end state. */
+export function allResolved(s: ChainSnapshot): boolean {
+  return [...s.status.values()].every((v) => v === "Finalized" || v === "Slashed" || v === "Expired");
+}
+
+export function progressLine(p: Progress, elapsedSec: number): string {
+  return (
+    `[${String(Math.round(elapsedSec)).padStart(4)} s] jobs ${p.jobs} | committed ${p.committed} | finalized ${p.finalized} | ` +
+    `challenged ${p.challenged} | slashed ${p.slashed}${p.disputesOpen ? ` | disputes open ${p.disputesOpen}` : ""}${p.expired ? ` | expired ${p.expired}` : ""}`
+  );
+}
