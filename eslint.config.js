@@ -2,7 +2,19 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: [".scratch", "node_modules", "artifacts", "cache", "out", "bench", "deployments", "test/fixtures", "models"] },
+  {
+    ignores: [
+      ".scratch",
+      "node_modules",
+      "artifacts",
+      "cache",
+      "out",
+      "bench",
+      "deployments",
+      "test/fixtures",
+      "models",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -18,9 +18,13 @@ try {
   process.exit(e instanceof CommanderError && e.exitCode === 0 ? 0 : 2);
 }
 
-const missing = BOUND_CONTRACTS.filter(([, source, name]) => !existsSync(join(REPO, "artifacts", source, `${name}.json`)));
+const missing = BOUND_CONTRACTS.filter(
+  ([, source, name]) => !existsSync(join(REPO, "artifacts", source, `${name}.json`)),
+);
 if (missing.length > 0) {
-  console.log(`compiling the contracts (missing artifacts: ${missing.map(([, , n]) => n).join(", ")}); this takes 1-3 minutes…`);
+  console.log(
+    `compiling the contracts (missing artifacts: ${missing.map(([, , n]) => n).join(", ")}); this takes 1-3 minutes…`,
+  );
   const r = spawnSync("npx", ["hardhat", "build"], { cwd: REPO, stdio: "inherit" });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

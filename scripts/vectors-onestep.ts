@@ -10,6 +10,7 @@
  *     node --import tsx scripts/vectors-onestep.ts
  */
 import { writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { encodeAbiParameters, type Hex } from "viem";
 import { NODE_DESCRIPTOR_ABI, Source, toAbiDescriptor, type NodeDescriptor } from "../src/graph/descriptor.ts";
 import { Opcode, type OpName } from "../src/graph/opcode.ts";
@@ -109,8 +110,13 @@ export function oneStepVectors(): OneStepVector[] {
   return out;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const cases = oneStepVectors();
-  writeFileSync(new URL("../test/vectors/onestep.json", import.meta.url), JSON.stringify({ cases }, null, 1) + "\n");
-  console.log(`wrote test/vectors/onestep.json (${cases.length} cases)`);
+/** The file's text (deterministic: the same code gives the same bytes, which test/ops/oneStep.test.ts checks). */
+export function oneStepVectorsJson(): string {
+  return JSON.stringify({ cases: oneStepVectors() }, null, 1) + "\n";
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const text = oneStepVectorsJson();
+  writeFileSync(new URL("../test/vectors/onestep.json", import.meta.url), text);
+  console.log(`wrote test/vectors/onestep.json (${JSON.parse(text).cases.length} cases, ${text.length} bytes)`);
 }

@@ -120,16 +120,17 @@ contract ClassifierConsumer is IRefuteConsumer {
     /// @param commitDeadline The last second at which a provider may answer.
     /// @param callback Whether the JobManager should call `onRefuteResult` when the job resolves.
     /// @return jobId The protocol job.
-    function classify(bytes calldata image, uint256 fee, Timestamp commitDeadline, bool callback)
-        external
-        returns (JobId jobId)
-    {
+    function classify(
+        bytes calldata image,
+        uint256 fee,
+        Timestamp commitDeadline,
+        bool callback
+    ) external returns (JobId jobId) {
         require(image.length == INPUT_BYTES, InvalidImage(image.length));
         token.safeTransferFrom(msg.sender, address(this), fee);
         jobId = jobManager.request(model, image, fee, commitDeadline, callback);
         // The JobManager bounds the fee to 128 bits.
-        _requests[jobId] =
-            Request({requester: msg.sender, state: RequestState.Pending, label: 0, fee: uint128(fee)});
+        _requests[jobId] = Request({requester: msg.sender, state: RequestState.Pending, label: 0, fee: uint128(fee)});
         emit ClassificationRequested(jobId, msg.sender, fee);
     }
 
@@ -172,7 +173,7 @@ contract ClassifierConsumer is IRefuteConsumer {
     /// @param jobId A job requested through `classify`.
     function reclaim(JobId jobId) external {
         Request storage r = _known(jobId);
-        (JobStatus status,) = jobManager.resultOf(jobId);
+        (JobStatus status, ) = jobManager.resultOf(jobId);
         require(
             r.state == RequestState.Pending && (status == JobStatus.Slashed || status == JobStatus.Expired),
             NotReclaimable(jobId, status)

@@ -24,6 +24,18 @@ library MatMulIntegerOp {
         return IntMath.wrap(acc, TensorCodec.INT32);
     }
 
+    /// @notice A run of 8-bit elements inside opened words: one operand of the dot product.
+    /// @param words The opened words holding the run.
+    /// @param offset Byte offset of the run's first element in `words`.
+    /// @param isSigned Whether the elements are int8 (else uint8).
+    /// @param zeroPoint The operand's zero point (0 when absent).
+    struct ByteRun {
+        bytes32[] words;
+        uint256 offset;
+        bool isSigned;
+        int256 zeroPoint;
+    }
+
     /// @notice The element read straight from the opened words of A's row and B's column.
     /// @dev With a' = a + 128 for int8 (a for uint8), offA = azp + 128 for int8 (azp for uint8),
     ///      and likewise for B, every a', b' is an unsigned byte and
@@ -32,77 +44,76 @@ library MatMulIntegerOp {
     ///      A's lanes times B's lanes in reverse order put Σ_lanes a·b in the top lane (each
     ///      coefficient is below 2²¹, so lower lanes never carry into it, and the higher ones fall
     ///      off modulo 2²⁵⁶). Σa' and Σb' are summed lane-wise and folded once at the end.
-    /// @param aWords The opened words holding A's row.
-    /// @param aByte Byte offset of the row's first element in `aWords`.
-    /// @param aSigned Whether A is int8 (else uint8).
-    /// @param bWords The opened words holding B's column (B committed transposed).
-    /// @param bByte Byte offset of the column's first element in `bWords`.
-    /// @param bSigned Whether B is int8 (else uint8).
+    /// @param a A's row.
+    /// @param b B's column (B is committed transposed).
     /// @param k The inner dimension; both runs must hold `k` bytes from their offsets.
     // The kernel is one assembly block; splitting it into functions would cost gas per call.
     // solhint-disable-next-line function-max-lines
-    function dotPacked(
-        bytes32[] memory aWords,
-        uint256 aByte,
-        bool aSigned,
-        int256 azp,
-        bytes32[] memory bWords,
-        uint256 bByte,
-        bool bSigned,
-        int256 bzp,
-        uint256 k
-    ) internal pure returns (int256) {
-        uint256 flipA = aSigned ? SIGN_FLIP : 0;
-        uint256 flipB = bSigned ? SIGN_FLIP : 0;
+    function dotPacked(ByteRun memory a, ByteRun memory b, uint256 k) internal pure returns (int256) {
+        uint256 flipA = a.isSigned ? SIGN_FLIP : 0;
+        uint256 flipB = b.isSigned ? SIGN_FLIP : 0;
+        bytes32[] memory aWords = a.words;
+        bytes32[] memory bWords = b.words;
+        uint256 aByte = a.offset;
+        uint256 bByte = b.offset;
         uint256 products;
         uint256 sumA;
         uint256 sumB;
-        // Written for the optimizer: the loop lives in its own Yul function with few live
-        // variables, so that its stack layout does not depend on the caller; the last partial
-        // chunk goes through the same loop from scratch space. Measured per 32 byte pairs:
-        // ~870 gas like this; ~1,370 with the loop inline in a larger function body; ~2,300 with
-        // more variables than the stack reaches (spilled to memory); ~80,000 by extracting int256
-        // arrays and calling {dot}.
+        // Written for the optimizer: the loop lives in a Yul function that calls itself once for
+        // the last partial chunk, so it is never inlined and its stack layout does not depend on
+        // the caller. Measured per 32 byte pairs: ~870 gas like this; ~1,370 to ~1,500 with the
+        // loop inlined into a larger function; ~2,300 with more variables than the stack reaches
+        // (spilled to memory); ~80,000 by extracting int256 arrays and calling {dot}.
         assembly ("memory-safe") {
-            // Over the whole chunks [pa, end) of A and the chunks of B from pb: Σ a'b' and the
-            // lane-wise sums of A's and B's bytes (each 32-bit lane gains at most 4·255 per chunk,
-            // so none overflows below 2²⁶ elements).
-            function chunks(pa, pb, end, fa, fb) -> dots, la, lb {
-                for {} lt(pa, end) {
+            // Over n bytes of A from pa and of B from pb: Σ a'b' and the lane-wise sums of A's
+            // and B's bytes (each 32-bit lane gains at most 4·255 per chunk, so none overflows
+            // below 2²⁶ elements).
+            function chunks(pa, pb, n, fa, fb) -> dots, la, lb {
+                for {
+                    let end := add(pa, and(n, not(31)))
+                } lt(pa, end) {
                     pa := add(pa, 0x20)
                     pb := add(pb, 0x20)
                 } {
                     let wa := xor(mload(pa), fa)
                     let wb := xor(mload(pb), fb)
                     let l := 0x000000ff000000ff000000ff000000ff000000ff000000ff000000ff000000ff
-                    lb := add(
-                        lb,
-                        add(add(and(wb, l), and(shr(8, wb), l)), add(and(shr(16, wb), l), and(shr(24, wb), l)))
-                    )
+                    lb := add(lb, add(add(and(wb, l), and(shr(8, wb), l)), add(and(shr(16, wb), l), and(shr(24, wb), l))))
                     // Reverse the eight 32-bit lanes of B's word.
                     wb := or(shl(128, wb), shr(128, wb))
-                    let m := 0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff
-                    wb := or(shl(64, and(wb, m)), and(shr(64, wb), m))
-                    m := 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff
-                    wb := or(shl(32, and(wb, m)), and(shr(32, wb), m))
-                    let a0 := and(wa, l)
-                    let a1 := and(shr(8, wa), l)
-                    let a2 := and(shr(16, wa), l)
-                    let a3 := and(shr(24, wa), l)
-                    la := add(la, add(add(a0, a1), add(a2, a3)))
+                    let x := 0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff
+                    wb := or(shl(64, and(wb, x)), and(shr(64, wb), x))
+                    x := 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff
+                    wb := or(shl(32, and(wb, x)), and(shr(32, wb), x))
                     // Byte g of every lane of A times byte g of the mirrored lane of B, for the
                     // four g, leaves the sum of the 32 products in the top lane (below 2²¹); the
                     // lower lanes stay below 2²¹ as well and never carry into it.
-                    dots := add(
-                        dots,
-                        shr(
-                            224,
-                            add(
-                                add(mul(a0, and(wb, l)), mul(a1, and(shr(8, wb), l))),
-                                add(mul(a2, and(shr(16, wb), l)), mul(a3, and(shr(24, wb), l)))
-                            )
-                        )
-                    )
+                    x := and(wa, l)
+                    la := add(la, x)
+                    let d := mul(x, and(wb, l))
+                    x := and(shr(8, wa), l)
+                    la := add(la, x)
+                    d := add(d, mul(x, and(shr(8, wb), l)))
+                    x := and(shr(16, wa), l)
+                    la := add(la, x)
+                    d := add(d, mul(x, and(shr(16, wb), l)))
+                    x := and(shr(24, wa), l)
+                    la := add(la, x)
+                    d := add(d, mul(x, and(shr(24, wb), l)))
+                    dots := add(dots, shr(224, d))
+                }
+                let tail := and(n, 31)
+                if tail {
+                    // The last partial chunk, flipped and with the bytes past the run zeroed
+                    // (so the padding adds nothing), as one whole chunk from scratch space.
+                    // The loop has left pa and pb at the chunk.
+                    let keep := not(shr(shl(3, tail), not(0)))
+                    mstore(0x00, and(xor(mload(pa), fa), keep))
+                    mstore(0x20, and(xor(mload(pb), fb), keep))
+                    let td, ta, tb := chunks(0x00, 0x20, 0x20, 0, 0)
+                    dots := add(dots, td)
+                    la := add(la, ta)
+                    lb := add(lb, tb)
                 }
             }
             // Σ of a word's eight 32-bit lanes: folded into four 64-bit lanes, whose sum lands in
@@ -113,29 +124,14 @@ library MatMulIntegerOp {
                 s := shr(192, mul(w, 0x0000000000000001000000000000000100000000000000010000000000000001))
             }
 
-            let pa := add(add(aWords, 0x20), aByte)
-            let pb := add(add(bWords, 0x20), bByte)
-            let whole := and(k, not(31))
             let lanesA, lanesB
-            products, lanesA, lanesB := chunks(pa, pb, add(pa, whole), flipA, flipB)
-            let tail := and(k, 31)
-            if tail {
-                // The last partial chunk, flipped and with the bytes past the run zeroed (so the
-                // padding adds nothing), through the same loop from scratch space.
-                let keep := not(shr(shl(3, tail), not(0)))
-                mstore(0x00, and(xor(mload(add(pa, whole)), flipA), keep))
-                mstore(0x20, and(xor(mload(add(pb, whole)), flipB), keep))
-                let p, la, lb := chunks(0x00, 0x20, 0x20, 0, 0)
-                products := add(products, p)
-                lanesA := add(lanesA, la)
-                lanesB := add(lanesB, lb)
-            }
+            products, lanesA, lanesB := chunks(add(add(aWords, 0x20), aByte), add(add(bWords, 0x20), bByte), k, flipA, flipB)
             sumA := sumLanes(lanesA)
             sumB := sumLanes(lanesB)
         }
         unchecked {
-            int256 offA = aSigned ? azp + 128 : azp;
-            int256 offB = bSigned ? bzp + 128 : bzp;
+            int256 offA = a.isSigned ? a.zeroPoint + 128 : a.zeroPoint;
+            int256 offB = b.isSigned ? b.zeroPoint + 128 : b.zeroPoint;
             int256 acc = int256(products) - offB * int256(sumA) - offA * int256(sumB) + int256(k) * offA * offB;
             return IntMath.wrap(acc, TensorCodec.INT32);
         }

@@ -122,14 +122,8 @@ library OneStep {
         }
         return
             MatMulIntegerOp.dotPacked(
-                aOpen.words,
-                aStart - aOpen.firstWord * 32,
-                aSigned,
-                azp,
-                bOpen.words,
-                bStart - bOpen.firstWord * 32,
-                bSigned,
-                bzp,
+                MatMulIntegerOp.ByteRun(aOpen.words, aStart - aOpen.firstWord * 32, aSigned, azp),
+                MatMulIntegerOp.ByteRun(bOpen.words, bStart - bOpen.firstWord * 32, bSigned, bzp),
                 k
             );
     }

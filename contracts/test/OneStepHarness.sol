@@ -36,8 +36,10 @@ contract OneStepHarness {
         int256 bzp,
         uint256 k
     ) external view returns (int256 value, uint256 gasUsed) {
+        MatMulIntegerOp.ByteRun memory a = MatMulIntegerOp.ByteRun(aWords, aByte, aSigned, azp);
+        MatMulIntegerOp.ByteRun memory b = MatMulIntegerOp.ByteRun(bWords, bByte, bSigned, bzp);
         gasUsed = gasleft();
-        value = MatMulIntegerOp.dotPacked(aWords, aByte, aSigned, azp, bWords, bByte, bSigned, bzp, k);
+        value = MatMulIntegerOp.dotPacked(a, b, k);
         gasUsed -= gasleft();
     }
 

@@ -52,7 +52,15 @@ export function freePort(): Promise<number> {
 
 export async function startAnvil(params: StartAnvilParameters = {}): Promise<AnvilNode> {
   const port = params.port ?? (await freePort());
-  const args = ["--host", "127.0.0.1", "--port", String(port), "--silent", "--chain-id", String(params.chainId ?? 31337)];
+  const args = [
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--silent",
+    "--chain-id",
+    String(params.chainId ?? 31337),
+  ];
   if (params.blockTime !== undefined) args.push("--block-time", String(params.blockTime));
   args.push(...(params.args ?? []));
   const child = spawn(anvilBinary(), args, { stdio: ["ignore", "ignore", "pipe"] });
@@ -61,7 +69,8 @@ export async function startAnvil(params: StartAnvilParameters = {}): Promise<Anv
   const rpcUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (params.readyTimeoutMs ?? 15_000);
   for (;;) {
-    if (child.exitCode !== null) throw new AnvilStartError(`anvil exited with code ${child.exitCode}: ${stderr.trim()}`);
+    if (child.exitCode !== null)
+      throw new AnvilStartError(`anvil exited with code ${child.exitCode}: ${stderr.trim()}`);
     if (await answers(rpcUrl)) break;
     if (Date.now() > deadline) {
       child.kill("SIGKILL");

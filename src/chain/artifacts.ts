@@ -21,7 +21,8 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
  */
 export function loadArtifact(sourcePath: string, name: string): Artifact {
   const file = `${ROOT}artifacts/${sourcePath}/${name}.json`;
-  if (!existsSync(file)) throw new MissingArtifactError(`no artifact for ${name} at ${file}: run \`npx hardhat build\``);
+  if (!existsSync(file))
+    throw new MissingArtifactError(`no artifact for ${name} at ${file}: run \`npx hardhat build\``);
   const json = JSON.parse(readFileSync(file, "utf8")) as { contractName: string; abi: Abi; bytecode: Hex };
   return { contractName: json.contractName, abi: json.abi, bytecode: json.bytecode };
 }

@@ -45,15 +45,26 @@ export interface DeployParameters {
 export async function deployProtocol(p: DeployParameters): Promise<Deployment> {
   const { publicClient, walletClient, params } = p;
   const log = p.log ?? (() => {});
-  const deploy = async (source: string, name: string, args: readonly unknown[]): Promise<{ address: Address; block: bigint }> => {
+  const deploy = async (
+    source: string,
+    name: string,
+    args: readonly unknown[],
+  ): Promise<{ address: Address; block: bigint }> => {
     const artifact = loadArtifact(source, name);
     const hash = await walletClient.deployContract({ abi: artifact.abi, bytecode: artifact.bytecode, args });
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success" || !receipt.contractAddress) throw new Error(`deploying ${name} reverted (tx ${hash})`);
+    if (receipt.status !== "success" || !receipt.contractAddress)
+      throw new Error(`deploying ${name} reverted (tx ${hash})`);
     log(`deployed ${name} at ${receipt.contractAddress}`);
     return { address: receipt.contractAddress, block: receipt.blockNumber };
   };
-  const call = async (source: string, name: string, address: Address, functionName: string, args: readonly unknown[]) => {
+  const call = async (
+    source: string,
+    name: string,
+    address: Address,
+    functionName: string,
+    args: readonly unknown[],
+  ) => {
     const { abi } = loadArtifact(source, name);
     const hash: Hex = await walletClient.writeContract({ address, abi, functionName, args });
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
@@ -69,7 +80,11 @@ export async function deployProtocol(p: DeployParameters): Promise<Deployment> {
     params.maxResponseWindow,
   ]);
   const registry = await deploy("contracts/ModelRegistry.sol", "ModelRegistry", [sm.address]);
-  const jm = await deploy("contracts/JobManager.sol", "JobManager", [sm.address, registry.address, params.callbackGasLimit]);
+  const jm = await deploy("contracts/JobManager.sol", "JobManager", [
+    sm.address,
+    registry.address,
+    params.callbackGasLimit,
+  ]);
   const verifier = await deploy("contracts/OneStepVerifier.sol", "OneStepVerifier", []);
   const game = await deploy("contracts/DisputeGame.sol", "DisputeGame", [
     jm.address,

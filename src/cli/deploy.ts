@@ -18,7 +18,14 @@ import { deploymentPath, loadDeployment, saveDeployment, type DeploymentFile } f
 import type { CommandContext } from "./context.ts";
 import { ExitCode } from "./errors.ts";
 import { unsignedFlag } from "./modelParams.ts";
-import { checkNetworkName, connectSigner, loadEnvFile, privateKeyFromEnv, rpcUrlFor, type NetworkSigner } from "./network.ts";
+import {
+  checkNetworkName,
+  connectSigner,
+  loadEnvFile,
+  privateKeyFromEnv,
+  rpcUrlFor,
+  type NetworkSigner,
+} from "./network.ts";
 
 /** What `deployments/<network>.json` holds, as written by the deploy command. */
 export interface DeploymentRecord {
@@ -122,7 +129,8 @@ export function gitCommit(cwd = REPO): string | null {
 }
 
 function addressFlag(value: string): Address {
-  if (!isAddress(value, { strict: false })) throw new InvalidArgumentError(`expected a 20-byte hex address, got ${JSON.stringify(value)}`);
+  if (!isAddress(value, { strict: false }))
+    throw new InvalidArgumentError(`expected a 20-byte hex address, got ${JSON.stringify(value)}`);
   return getAddress(value);
 }
 
@@ -147,12 +155,28 @@ export function deployCommand({ io, setExit }: CommandContext): Command {
         "(RPC from REFUTE_RPC_URL_<NETWORK> or REFUTE_RPC_URL, key from REFUTE_PRIVATE_KEY; .env is read)",
     )
     .requiredOption("--network <name>", "network name: picks the RPC variable and names the deployment file")
-    .option("--token <address>", "use this ERC20 as the fee/stake token (default: deploy a mintable TestToken)", addressFlag)
+    .option(
+      "--token <address>",
+      "use this ERC20 as the fee/stake token (default: deploy a mintable TestToken)",
+      addressFlag,
+    )
     .option("--treasury <address>", "receives the treasury share of slashes (default: the deployer)", addressFlag)
     .option("--unbonding-delay <seconds>", `stake unbonding delay (default ${d.unbondingDelay})`, unsignedFlag(64))
-    .option("--max-challenge-window <seconds>", `largest challenge window a model may register (default ${d.maxChallengeWindow})`, unsignedFlag(64))
-    .option("--max-response-window <seconds>", `largest response window a model may register (default ${d.maxResponseWindow})`, unsignedFlag(64))
-    .option("--callback-gas-limit <gas>", `gas each consumer callback gets (default ${d.callbackGasLimit})`, unsignedFlag(64))
+    .option(
+      "--max-challenge-window <seconds>",
+      `largest challenge window a model may register (default ${d.maxChallengeWindow})`,
+      unsignedFlag(64),
+    )
+    .option(
+      "--max-response-window <seconds>",
+      `largest response window a model may register (default ${d.maxResponseWindow})`,
+      unsignedFlag(64),
+    )
+    .option(
+      "--callback-gas-limit <gas>",
+      `gas each consumer callback gets (default ${d.callbackGasLimit})`,
+      unsignedFlag(64),
+    )
     .option("--out <file>", "where to write the deployment (default deployments/<network>.json)")
     .option("--json", "print the deployment as JSON")
     .action(async (flags: DeployFlags) => {

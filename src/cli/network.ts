@@ -53,7 +53,10 @@ export function rpcUrlFor(network: string, env: NodeJS.ProcessEnv = process.env)
   // The daemons read REFUTE_RPC_URL as a comma-separated list of fallbacks: take the first.
   const fallback = env["REFUTE_RPC_URL"]?.split(",")[0]?.trim();
   if (fallback !== undefined && fallback !== "") return fallback;
-  throw new UsageError("NO_RPC", `no RPC for network ${network}: set ${rpcEnvName(network)} or REFUTE_RPC_URL (or put it in .env)`);
+  throw new UsageError(
+    "NO_RPC",
+    `no RPC for network ${network}: set ${rpcEnvName(network)} or REFUTE_RPC_URL (or put it in .env)`,
+  );
 }
 
 /** The signing key from `REFUTE_PRIVATE_KEY`. */

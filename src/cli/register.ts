@@ -20,7 +20,14 @@ import { ExitCode, UsageError } from "./errors.ts";
 import { readModelFile } from "./files.ts";
 import { withModelParamFlags } from "./inspect.ts";
 import { modelSpecOptions, type ModelParamFlags } from "./modelParams.ts";
-import { checkNetworkName, connectSigner, loadEnvFile, privateKeyFromEnv, rpcUrlFor, type NetworkSigner } from "./network.ts";
+import {
+  checkNetworkName,
+  connectSigner,
+  loadEnvFile,
+  privateKeyFromEnv,
+  rpcUrlFor,
+  type NetworkSigner,
+} from "./network.ts";
 
 export interface RegisterModelResult {
   readonly modelId: Hex;
@@ -60,7 +67,10 @@ export function registerCommand({ io, setExit }: CommandContext): Command {
   return withModelParamFlags(new Command("register"))
     .description("register an ONNX model in a deployment's ModelRegistry and print its modelId")
     .argument("<file>", "ONNX model file")
-    .requiredOption("--network <name>", "network (RPC from REFUTE_RPC_URL_<NETWORK> or REFUTE_RPC_URL, key from REFUTE_PRIVATE_KEY)")
+    .requiredOption(
+      "--network <name>",
+      "network (RPC from REFUTE_RPC_URL_<NETWORK> or REFUTE_RPC_URL, key from REFUTE_PRIVATE_KEY)",
+    )
     .option("--deployment <file>", "deployment file (default deployments/<network>.json)")
     .option("--json", "print JSON")
     .action(async (file: string, flags: RegisterFlags) => {
@@ -69,7 +79,9 @@ export function registerCommand({ io, setExit }: CommandContext): Command {
       const compiled = compileModel(readModelFile(file));
       const options = modelSpecOptions(file, flags);
       const spec = modelSpecFor(compiled, options);
-      const deployment = loadDeployment(flags.deployment !== undefined ? resolve(flags.deployment) : deploymentPath(network));
+      const deployment = loadDeployment(
+        flags.deployment !== undefined ? resolve(flags.deployment) : deploymentPath(network),
+      );
       const signer = await connectSigner(rpcUrlFor(network), privateKeyFromEnv(), network);
       if (signer.chainId !== deployment.chainId) {
         throw new UsageError(

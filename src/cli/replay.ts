@@ -27,12 +27,14 @@ interface ReplayFlags {
 }
 
 function jobIdArg(value: string): bigint {
-  if (!/^\d{1,78}$/.test(value) || BigInt(value) === 0n) throw new InvalidArgumentError(`expected a job id ≥ 1, got ${JSON.stringify(value)}`);
+  if (!/^\d{1,78}$/.test(value) || BigInt(value) === 0n)
+    throw new InvalidArgumentError(`expected a job id ≥ 1, got ${JSON.stringify(value)}`);
   return BigInt(value);
 }
 
 function blockFlag(value: string): bigint {
-  if (!/^\d{1,20}$/.test(value)) throw new InvalidArgumentError(`expected a block number, got ${JSON.stringify(value)}`);
+  if (!/^\d{1,20}$/.test(value))
+    throw new InvalidArgumentError(`expected a block number, got ${JSON.stringify(value)}`);
   return BigInt(value);
 }
 
@@ -43,7 +45,8 @@ function blockFlag(value: string): bigint {
 export function findDeployment(chainId: number, file?: string, dir = dirname(deploymentPath("x"))): DeploymentFile {
   if (file !== undefined) {
     const d = loadDeployment(resolve(file));
-    if (d.chainId !== chainId) throw new UsageError("WRONG_CHAIN", `${file} is on chain ${d.chainId}, the RPC is chain ${chainId}`);
+    if (d.chainId !== chainId)
+      throw new UsageError("WRONG_CHAIN", `${file} is on chain ${d.chainId}, the RPC is chain ${chainId}`);
     return d;
   }
   let names: string[] = [];
@@ -79,8 +82,14 @@ export function replayCommand({ io, setExit }: CommandContext): Command {
     .argument("<jobId>", "the job", jobIdArg)
     .requiredOption("--rpc <url>", "JSON-RPC endpoint of the chain")
     .option("--deployment <file>", "deployment file (default: the one under deployments/ with the RPC's chain id)")
-    .option("--model <file>", "the model file (default: fetched from the registered URI; file:// and http(s) supported)")
-    .option("--trace-url <url>", "the provider's trace server, e.g. http://127.0.0.1:7311 (compares its served trace too)")
+    .option(
+      "--model <file>",
+      "the model file (default: fetched from the registered URI; file:// and http(s) supported)",
+    )
+    .option(
+      "--trace-url <url>",
+      "the provider's trace server, e.g. http://127.0.0.1:7311 (compares its served trace too)",
+    )
     .option("--from-block <n>", "first block to search (default: the deployment block)", blockFlag)
     .option("--json", "print JSON: { jobId, status, steps, verdict, chainVerdict, agrees, … }")
     .action(async (jobId: bigint, flags: ReplayFlags) => {

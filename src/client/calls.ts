@@ -125,7 +125,12 @@ export const selectNode = (
   args: [id, nodeIndex, toAbiDescriptor(node), proof, roots],
 });
 
-export const revealWhole = (a: ProtocolAddresses, id: bigint, output: TensorSpec, words: readonly Hex[]): ContractCall => ({
+export const revealWhole = (
+  a: ProtocolAddresses,
+  id: bigint,
+  output: TensorSpec,
+  words: readonly Hex[],
+): ContractCall => ({
   address: a.disputeGame,
   abi: disputeGameAbi,
   functionName: "revealWhole",
@@ -145,7 +150,12 @@ export const revealChildren = (
   args: [id, toAbiSpec(output), dataRoot, children],
 });
 
-export const chooseChild = (a: ProtocolAddresses, id: bigint, children: readonly Hex[], index: number): ContractCall => ({
+export const chooseChild = (
+  a: ProtocolAddresses,
+  id: bigint,
+  children: readonly Hex[],
+  index: number,
+): ContractCall => ({
   address: a.disputeGame,
   abi: disputeGameAbi,
   functionName: "chooseChild",

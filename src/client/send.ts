@@ -1,4 +1,11 @@
-import { BaseError, ContractFunctionRevertedError, type Abi, type Address, type Hash, type TransactionReceipt } from "viem";
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  type Abi,
+  type Address,
+  type Hash,
+  type TransactionReceipt,
+} from "viem";
 import type { RefuteClient } from "./contracts.ts";
 
 /** One contract call, built by the functions in calls.ts and sent by `send` or a transaction journal. */
@@ -39,14 +46,21 @@ export function revertOf(err: unknown): { name: string; args: readonly unknown[]
  * Simulates, then sends and waits for the receipt. Simulation first means a call
  * that would revert is refused with its decoded error and costs no gas.
  */
-export async function send(client: RefuteClient, call: ContractCall): Promise<{ hash: Hash; receipt: TransactionReceipt }> {
+export async function send(
+  client: RefuteClient,
+  call: ContractCall,
+): Promise<{ hash: Hash; receipt: TransactionReceipt }> {
   try {
     await client.public.simulateContract({ ...call, account: client.wallet.account });
   } catch (err) {
     const r = revertOf(err);
     throw new CallRevertedError(call, r?.name, r?.args, { cause: err });
   }
-  const hash = await client.wallet.writeContract({ ...call, chain: client.wallet.chain, account: client.wallet.account });
+  const hash = await client.wallet.writeContract({
+    ...call,
+    chain: client.wallet.chain,
+    account: client.wallet.account,
+  });
   const receipt = await client.public.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new CallRevertedError(call, undefined, undefined, { cause: receipt });
   return { hash, receipt };

@@ -64,7 +64,9 @@ export async function setUpChain(p: {
     const options = { uri: "file://fmnist-mlp.onnx", params };
     const modelId = modelIdFor(compiled, options);
     await registerModelSpec(deployer, addresses, modelSpecFor(compiled, options), modelId);
-    p.log(`registered fmnist-mlp as ${modelId} (window ${p.challengeWindow} s, response ${p.responseWindow} s, collateral 100, bond 10)`);
+    p.log(
+      `registered fmnist-mlp as ${modelId} (window ${p.challengeWindow} s, response ${p.responseWindow} s, collateral 100, bond 10)`,
+    );
 
     const client = async (role: Role): Promise<RefuteClient> => {
       const s = await connectSigner(anvil.rpcUrl, keyOf(role), "demo");

@@ -34,7 +34,12 @@ export async function snapshot(
 ): Promise<ChainSnapshot> {
   const jobs = await Promise.all(
     jobIds.map((jobId) =>
-      client.readContract({ address: addresses.jobManager as Address, abi: jobManagerAbi, functionName: "jobOf", args: [jobId] }),
+      client.readContract({
+        address: addresses.jobManager as Address,
+        abi: jobManagerAbi,
+        functionName: "jobOf",
+        args: [jobId],
+      }),
     ),
   );
   const status = new Map<bigint, JobStatusName>();
@@ -50,7 +55,9 @@ export async function snapshot(
     fromBlock,
   });
   const ours = new Set(jobIds);
-  const challenged = new Set(revealed.map((l) => l.args.jobId).filter((id): id is bigint => id !== undefined && ours.has(id)));
+  const challenged = new Set(
+    revealed.map((l) => l.args.jobId).filter((id): id is bigint => id !== undefined && ours.has(id)),
+  );
   return { status, frozen, challenged };
 }
 

@@ -37,21 +37,27 @@ export const DEFAULT_DEMO_OPTIONS: DemoOptions = {
 function intIn(min: number, max: number): (v: string) => number {
   return (v) => {
     const n = Number(v);
-    if (!/^\d+$/.test(v) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number in ${min}…${max}`);
+    if (!/^\d+$/.test(v) || n < min || n > max)
+      throw new InvalidArgumentError(`expected a whole number in ${min}…${max}`);
     return n;
   };
 }
 
 function rate(v: string): number {
   const n = Number(v);
-  if (!/^(0|1|0?\.\d+|1\.0*)$/.test(v) || !(n >= 0 && n <= 1)) throw new InvalidArgumentError("expected a number in 0…1");
+  if (!/^(0|1|0?\.\d+|1\.0*)$/.test(v) || !(n >= 0 && n <= 1))
+    throw new InvalidArgumentError("expected a number in 0…1");
   return n;
 }
 
 function faultList(v: string): FaultKind[] {
-  const kinds = v.split(",").map((s) => s.trim()).filter(Boolean);
+  const kinds = v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = kinds.filter((k) => !isFaultKind(k));
-  if (kinds.length === 0 || bad.length > 0) throw new InvalidArgumentError(`unknown fault kind(s) ${bad.join(", ")}; known: ${FAULT_KINDS.join(", ")}`);
+  if (kinds.length === 0 || bad.length > 0)
+    throw new InvalidArgumentError(`unknown fault kind(s) ${bad.join(", ")}; known: ${FAULT_KINDS.join(", ")}`);
   return kinds as FaultKind[];
 }
 
@@ -64,9 +70,17 @@ export function parseDemoOptions(argv: readonly string[]): DemoOptions {
         "a workload of real Fashion-MNIST images; ends with a report (exit 0 only when every sampled bad job was slashed and no honest job challenged)",
     )
     .option("--jobs <n>", `jobs to request (default ${d.jobs})`, intIn(1, 1000))
-    .option("--cheat-rate <p>", `share of jobs served by the cheating provider, which cheats on each (default ${d.cheatRate})`, rate)
+    .option(
+      "--cheat-rate <p>",
+      `share of jobs served by the cheating provider, which cheats on each (default ${d.cheatRate})`,
+      rate,
+    )
     .option("--sampling-rate <p>", `the watcher's sampling rate (default ${d.samplingRate})`, rate)
-    .option("--faults <kinds>", `fault kinds the cheater mixes, comma-separated (default all: ${FAULT_KINDS.join(",")})`, faultList)
+    .option(
+      "--faults <kinds>",
+      `fault kinds the cheater mixes, comma-separated (default all: ${FAULT_KINDS.join(",")})`,
+      faultList,
+    )
     .option("--seed <n>", `seed of the routing, images and faults (default ${d.seed})`, intIn(0, 0xffffffff))
     .option("--challenge-window <s>", `challenge window, seconds (default ${d.challengeWindow})`, intIn(5, 3600))
     .option("--response-window <s>", `response window, seconds (default ${d.responseWindow})`, intIn(5, 3600))

@@ -42,6 +42,8 @@ export interface DemoJobRow {
   readonly challenged: boolean;
   /** Whether the auditor's replay reaches the chain's verdict (null: the chain has not decided). */
   readonly replayAgrees: boolean | null;
+  /** The class an honest run gives (the replay's re-execution). */
+  readonly honest: number | null;
 }
 
 export interface DemoReport {
@@ -62,6 +64,8 @@ export interface DemoReport {
   readonly bountiesPaidBaseUnits: string;
   /** Finalized results that match the dataset's label, over finalized results. */
   readonly accuracy: number | null;
+  /** The model's own accuracy on the same images (the replay's re-execution), for comparison. */
+  readonly modelAccuracy: number | null;
   /** Replays whose verdict the chain reached, over jobs the chain decided. */
   readonly replayAgreement: string;
   readonly storyHeld: boolean;
@@ -91,7 +95,9 @@ export async function buildReport(p: {
 }): Promise<DemoReport> {
   const sampled = new Set(p.watcherLog.filter((l) => l.msg === "job sampled").map((l) => String(l["jobId"])));
   const faults = new Map(
-    p.cheaterLog.filter((l) => l.msg === "job traced").map((l) => [String(l["jobId"]), typeof l["fault"] === "string" ? l["fault"] : null]),
+    p.cheaterLog
+      .filter((l) => l.msg === "job traced")
+      .map((l) => [String(l["jobId"]), typeof l["fault"] === "string" ? l["fault"] : null]),
   );
   const rows: DemoJobRow[] = [];
   const problems: string[] = [];
@@ -112,10 +118,13 @@ export async function buildReport(p: {
       sampled: sampled.has(id),
       challenged,
       replayAgrees: r.agrees,
+      honest: r.honest !== undefined ? Number(r.honest.output[0]) : null,
     };
     rows.push(row);
-    if (r.status !== "Finalized" && r.status !== "Slashed") problems.push(`job ${id} did not resolve (${r.status}${r.frozen ? ", disputed" : ""})`);
-    if (bad && row.sampled && r.status !== "Slashed") problems.push(`bad job ${id} was sampled but not slashed (${r.status})`);
+    if (r.status !== "Finalized" && r.status !== "Slashed")
+      problems.push(`job ${id} did not resolve (${r.status}${r.frozen ? ", disputed" : ""})`);
+    if (bad && row.sampled && r.status !== "Slashed")
+      problems.push(`bad job ${id} was sampled but not slashed (${r.status})`);
     if (!bad && r.verdict === "honest" && challenged) problems.push(`honest job ${id} was challenged`);
     if (!bad && r.status === "Slashed") problems.push(`honest job ${id} was slashed`);
     if (r.ruleViolations > 0) problems.push(`job ${id}: ${r.ruleViolations} move(s) fail the replay's rule checks`);
@@ -148,6 +157,7 @@ export async function buildReport(p: {
     bountiesPaid: Number(formatUnits(bounties, 18)),
     bountiesPaidBaseUnits: bounties.toString(),
     accuracy: finalizedRows.length > 0 ? correct / finalizedRows.length : null,
+    modelAccuracy: rows.length > 0 ? rows.filter((r) => r.honest === r.label).length / rows.length : null,
     replayAgreement: `${decided.filter((r) => r.replayAgrees === true).length}/${decided.length}`,
     storyHeld: problems.length === 0,
     problems,
@@ -167,22 +177,37 @@ export async function buildReport(p: {
 
 /** The readable end of the demo: one row per job, then the totals and the verdict on the story. */
 export function renderReport(r: DemoReport): string {
-  const name = (c: number | null) => (c === null ? "—" : `${c} ${CLASS_NAMES[c] ?? "?"}`);
-  const header = ["job", "image", "true class", "provider", "fault", "committed", "sampled", "challenged", "outcome", "replay"];
+  const name = (c: number | null) => (c === null ? "—" : `${c} ${CLASS_NAMES[c] ?? "(not a class)"}`);
+  const header = [
+    "job",
+    "image",
+    "true class",
+    "provider",
+    "fault",
+    "committed",
+    "sampled",
+    "challenged",
+    "outcome",
+    "replay",
+  ];
   const body = r.rows.map((x) => [
     x.jobId,
     String(x.image),
     name(x.label),
     x.provider,
     x.fault ?? "",
-    x.committed === x.label ? name(x.committed) : `${name(x.committed)}${x.bad ? " ✗" : ""}`,
+    `${name(x.committed)}${x.bad ? " (bad)" : ""}`,
     x.sampled ? "yes" : "no",
     x.challenged ? "yes" : "no",
     x.status,
     x.replayAgrees === null ? "—" : x.replayAgrees ? "agrees" : "DISAGREES",
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c].length)));
-  const fmt = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd();
+  const fmt = (cells: string[]) =>
+    cells
+      .map((cell, c) => cell.padEnd(widths[c]))
+      .join("  ")
+      .trimEnd();
   const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)} %`);
   const lines = [
     fmt(header),
@@ -193,8 +218,8 @@ export function renderReport(r: DemoReport): string {
     `bad results             ${r.badJobs} (sampled ${r.badJobsSampled}, slashed ${r.badJobsSlashed}, finalized ${r.badJobsFinalized})`,
     `honest results          ${r.honestJobs} (challenged ${r.honestJobsChallenged})`,
     `bounties paid           ${r.bountiesPaid} tokens`,
-    `accuracy of finalized   ${pct(r.accuracy)} (against the Fashion-MNIST labels)`,
-    `auditor replay agrees   ${r.replayAgreement} decided jobs`,
+    `accuracy of finalized   ${pct(r.accuracy)} against the Fashion-MNIST labels (the model itself: ${pct(r.modelAccuracy)} on these images, 88.7 % on the 1,000-image eval set)`,
+    `auditor replay agrees   ${r.replayAgreement} decided jobs${r.badJobsFinalized > 0 ? " (it disagrees where a wrong result became final unsampled)" : ""}`,
     `time                    ${r.elapsedSec} s`,
     "",
     r.storyHeld

@@ -8,7 +8,8 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { addressOf, keyOf, type Role } from "./accounts.ts";
-import { MODEL_FILE, setUpChain, type DemoChain } from "./chain.ts";
+import { stakeManagerAbi } from "../chain/abis.ts";
+import { MODEL_FILE, setUpChain, TOKEN, type DemoChain } from "./chain.ts";
 import { DaemonProcess } from "./daemonProcess.ts";
 import { allResolved, progressLine, progressOf, snapshot, type ChainSnapshot } from "./monitor.ts";
 import type { DemoOptions } from "./options.ts";
@@ -39,7 +40,12 @@ export async function runDemo(o: DemoOptions, io: DemoIo): Promise<DemoResult> {
   const say = (line: string) => io.out(`${line}\n`);
 
   say(`refute demo: ${o.jobs} jobs, cheat rate ${o.cheatRate}, sampling rate ${o.samplingRate}, seed ${o.seed}`);
-  const chain = await setUpChain({ dir: work, challengeWindow: o.challengeWindow, responseWindow: o.responseWindow, log: say });
+  const chain = await setUpChain({
+    dir: work,
+    challengeWindow: o.challengeWindow,
+    responseWindow: o.responseWindow,
+    log: say,
+  });
   const daemons: DaemonProcess[] = [];
   const stopAll = async () => {
     await Promise.all(daemons.map((d) => d.stop()));
@@ -51,7 +57,13 @@ export async function runDemo(o: DemoOptions, io: DemoIo): Promise<DemoResult> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    const honest = startDaemon(chain, work, "honest-provider", "honestProvider", providerArgs(chain, work, "honest", ["--requester", addressOf("requester")]));
+    const honest = startDaemon(
+      chain,
+      work,
+      "honest-provider",
+      "honestProvider",
+      providerArgs(chain, work, "honest", ["--requester", addressOf("requester")]),
+    );
     const cheater = startDaemon(
       chain,
       work,
@@ -70,15 +82,25 @@ export async function runDemo(o: DemoOptions, io: DemoIo): Promise<DemoResult> {
     );
     const watcher = startDaemon(chain, work, "watcher", "watcher", watcherArgs(chain, work, o.samplingRate));
     daemons.push(honest, cheater, watcher);
-    say(`started honest provider, cheating provider (faults: ${o.faults.join(", ")}) and watcher; logs in ${join(work, "logs")}`);
+    say(
+      `started honest provider, cheating provider (faults: ${o.faults.join(", ")}) and watcher; logs in ${join(work, "logs")}`,
+    );
     await Promise.all([
       honest.waitFor((l) => l.msg === "trace server listening", 120_000, "the honest provider starting"),
       cheater.waitFor((l) => l.msg === "trace server listening", 120_000, "the cheating provider starting"),
       watcher.waitFor((l) => l.msg === "watcher starting", 120_000, "the watcher starting"),
     ]);
 
+    // Providers stake at start (--stake); a commit before the deposit lands would be refused.
+    await Promise.all([
+      waitForStake(chain, "honestProvider", honest),
+      waitForStake(chain, "cheatingProvider", cheater),
+    ]);
+
     const plan = planWorkload(o.jobs, o.cheatRate, o.seed);
-    say(`requesting ${plan.length} jobs on Fashion-MNIST test images (${plan.filter((j) => j.route === "cheater").length} go to the cheating provider)`);
+    say(
+      `requesting ${plan.length} jobs on Fashion-MNIST test images (${plan.filter((j) => j.route === "cheater").length} go to the cheating provider)`,
+    );
     const jobs = await sendWorkload({
       plan,
       compiled: chain.compiled,
@@ -145,6 +167,25 @@ async function follow(
   }
 }
 
+const STAKE = 5000n * TOKEN;
+
+/** Waits until the provider's free stake reaches what `--stake` deposits. */
+async function waitForStake(chain: DemoChain, role: Role, daemon: DaemonProcess, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [free] = await chain.public.readContract({
+      address: chain.addresses.stakeManager,
+      abi: stakeManagerAbi,
+      functionName: "stakeOf",
+      args: [addressOf(role)],
+    });
+    if (free >= STAKE) return;
+    if (!daemon.running) throw new Error(`${daemon.name} exited before staking\n${daemon.tail()}`);
+    if (Date.now() > deadline) throw new Error(`${daemon.name} did not stake within ${timeoutMs} ms\n${daemon.tail()}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 function startDaemon(chain: DemoChain, work: string, name: string, role: Role, args: readonly string[]): DaemonProcess {
   return new DaemonProcess(
     name,
@@ -168,7 +209,7 @@ function providerArgs(chain: DemoChain, work: string, name: string, extra: reado
     "--trace-port",
     "0",
     "--stake",
-    "5000e18",
+    STAKE.toString(),
     "--batch-wait",
     "500",
     ...COMMON,

@@ -38,8 +38,18 @@ export function planWorkload(jobs: number, cheatRate: number, seed: number): Pla
   const pool = Array.from({ length: labels.length }, (_, i) => i);
   shuffle(pool, rng);
   const images = Array.from({ length: jobs }, (_, i) => pool[i % pool.length]);
-  const cheated = new Set(shuffle(Array.from({ length: jobs }, (_, i) => i), rng).slice(0, Math.round(jobs * cheatRate)));
-  return images.map((image, order) => ({ order, image, label: labels[image], route: cheated.has(order) ? "cheater" : "honest" }));
+  const cheated = new Set(
+    shuffle(
+      Array.from({ length: jobs }, (_, i) => i),
+      rng,
+    ).slice(0, Math.round(jobs * cheatRate)),
+  );
+  return images.map((image, order) => ({
+    order,
+    image,
+    label: labels[image],
+    route: cheated.has(order) ? "cheater" : "honest",
+  }));
 }
 
 function shuffle<T>(a: T[], rng: Rng): T[] {
@@ -87,7 +97,13 @@ export async function sendWorkload(p: {
     });
     const nonce = nonces.get(client) ?? 0;
     nonces.set(client, nonce + 1);
-    const hash = await client.wallet.writeContract({ ...call, chain: client.wallet.chain, account: client.wallet.account, nonce, gas: 1_000_000n });
+    const hash = await client.wallet.writeContract({
+      ...call,
+      chain: client.wallet.chain,
+      account: client.wallet.account,
+      nonce,
+      gas: 1_000_000n,
+    });
     sent.push({ job, hash, client });
     p.onSent?.(sent.length);
     await new Promise((r) => setTimeout(r, p.paceMs));

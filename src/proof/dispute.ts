@@ -22,7 +22,8 @@ export const LOG_K = 4;
 
 /** Index of the first node whose root differs, or undefined when the traces agree. */
 export function firstDivergentNode(claimed: readonly Hex[], honest: readonly Hex[]): number | undefined {
-  if (claimed.length !== honest.length) throw new RangeError(`trace lengths differ: ${claimed.length} vs ${honest.length}`);
+  if (claimed.length !== honest.length)
+    throw new RangeError(`trace lengths differ: ${claimed.length} vs ${honest.length}`);
   const i = claimed.findIndex((r, k) => r.toLowerCase() !== honest[k].toLowerCase());
   return i < 0 ? undefined : i;
 }
@@ -141,7 +142,9 @@ export function buildStepProof(p: {
     outProof = treeOfWords(p.opening.words).rangeProof(outWordIndex, outWordIndex);
   } else {
     if (p.opening.wordIndex !== outWordIndex) {
-      throw new RangeError(`element ${p.outIndex} is in word ${outWordIndex}, the provider opened word ${p.opening.wordIndex}`);
+      throw new RangeError(
+        `element ${p.outIndex} is in word ${outWordIndex}, the provider opened word ${p.opening.wordIndex}`,
+      );
     }
     outWord = p.opening.word;
     outProof = [];
@@ -151,5 +154,13 @@ export function buildStepProof(p: {
     operands: operandCommitments(p.compiled, p.honest, p.nodeIndex),
     outIndex: p.outIndex,
   });
-  return { node, nodeRoots: p.providerRoots, outIndex: p.outIndex, outWordIndex, outWord, outProof, operands: openings };
+  return {
+    node,
+    nodeRoots: p.providerRoots,
+    outIndex: p.outIndex,
+    outWordIndex,
+    outWord,
+    outProof,
+    operands: openings,
+  };
 }

@@ -3,7 +3,16 @@
  * the job and its challenges, decoded and in chain order. Read with `eth_getLogs`
  * by indexed topics only (no contract state), so an auditor needs nothing but an RPC.
  */
-import { decodeEventLog, numberToHex, pad, type Address, type Hash, type Hex, type PublicClient, type RpcLog } from "viem";
+import {
+  decodeEventLog,
+  numberToHex,
+  pad,
+  type Address,
+  type Hash,
+  type Hex,
+  type PublicClient,
+  type RpcLog,
+} from "viem";
 import { disputeGameAbi, jobManagerAbi } from "../chain/abis.ts";
 import type { ProtocolAddresses } from "../client/contracts.ts";
 
@@ -42,7 +51,12 @@ export type JobEvent = EventBase &
     | { readonly kind: "JobSlashed"; readonly provider: Address; readonly collateral: bigint; readonly refund: bigint }
     | { readonly kind: "JobExpired"; readonly requester: Address; readonly refund: bigint }
     | { readonly kind: "CallbackFailed"; readonly consumer: Address }
-    | { readonly kind: "ChallengeCommitted"; readonly id: bigint; readonly challenger: Address; readonly commitment: Hex }
+    | {
+        readonly kind: "ChallengeCommitted";
+        readonly id: bigint;
+        readonly challenger: Address;
+        readonly commitment: Hex;
+      }
     | {
         readonly kind: "ChallengeRevealed";
         readonly id: bigint;
@@ -150,7 +164,11 @@ export async function fetchJobEvents(p: FetchJobEventsParameters): Promise<JobEv
       if (d && CHALLENGE_TOPIC1.has(d.kind) && !JOB_TOPIC2.has(d.kind)) raw.push({ log, ...d });
     }
   }
-  raw.sort((a, b) => cmp(BigInt(a.log.blockNumber ?? 0), BigInt(b.log.blockNumber ?? 0)) || Number(a.log.logIndex) - Number(b.log.logIndex));
+  raw.sort(
+    (a, b) =>
+      cmp(BigInt(a.log.blockNumber ?? 0), BigInt(b.log.blockNumber ?? 0)) ||
+      Number(a.log.logIndex) - Number(b.log.logIndex),
+  );
 
   const timestamps = new Map<bigint, bigint>();
   for (const r of raw) {

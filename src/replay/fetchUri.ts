@@ -22,7 +22,10 @@ const REPO = fileURLToPath(new URL("../../", import.meta.url));
  * it is looked up in `searchDirs` (by default the working directory, then this
  * checkout's models/). `file:///abs/path` is taken as is.
  */
-export function resolveFileUri(uri: string, searchDirs: readonly string[] = [process.cwd(), join(REPO, "models")]): string {
+export function resolveFileUri(
+  uri: string,
+  searchDirs: readonly string[] = [process.cwd(), join(REPO, "models")],
+): string {
   const rest = uri.slice("file://".length);
   if (rest.startsWith("/")) return decodeURIComponent(rest);
   const name = decodeURIComponent(rest);
@@ -42,7 +45,8 @@ export async function fetchUri(uri: string, maxBytes: number, timeoutMs = 15_000
     if (size > maxBytes) throw new FetchUriError(uri, `${path} is ${size} bytes, more than ${maxBytes}`);
     return new Uint8Array(readFileSync(path));
   }
-  if (!/^https?:\/\//.test(uri)) throw new FetchUriError(uri, `${uri}: only file://, http:// and https:// URIs can be fetched`);
+  if (!/^https?:\/\//.test(uri))
+    throw new FetchUriError(uri, `${uri}: only file://, http:// and https:// URIs can be fetched`);
   let res: Response;
   try {
     res = await fetch(uri, { signal: AbortSignal.timeout(timeoutMs) });

@@ -30,7 +30,12 @@ export interface ReplayModel {
 
 /** The registered spec of `modelId`. */
 export async function readModelSpec(client: PublicClient, registry: Address, modelId: Hex): Promise<ModelSpec> {
-  const m = await client.readContract({ address: registry, abi: modelRegistryAbi, functionName: "model", args: [modelId] });
+  const m = await client.readContract({
+    address: registry,
+    abi: modelRegistryAbi,
+    functionName: "model",
+    args: [modelId],
+  });
   const spec = (s: { dtype: number; layout: number; shape: readonly number[] }) => ({
     dtype: s.dtype as DType,
     layout: s.layout as Layout,
@@ -51,7 +56,8 @@ export async function readModelSpec(client: PublicClient, registry: Address, mod
 /** Loads the file (given, or by the registered URI) and checks it is the registered model. */
 export async function loadReplayModel(spec: ModelSpec, modelId: Hex, file?: string): Promise<ReplayModel> {
   const source = file !== undefined ? resolve(file) : spec.uri;
-  const bytes = file !== undefined ? new Uint8Array(readFileSync(source)) : await fetchUri(spec.uri, Limits.MAX_FILE_BYTES);
+  const bytes =
+    file !== undefined ? new Uint8Array(readFileSync(source)) : await fetchUri(spec.uri, Limits.MAX_FILE_BYTES);
   const compiled = compileModel(bytes);
   if (compiled.fileHash !== spec.fileHash) {
     throw new ModelMismatchError(`${source} hashes to ${compiled.fileHash}, the registration binds ${spec.fileHash}`);

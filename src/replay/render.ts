@@ -18,14 +18,18 @@ export function renderReplay(r: ReplayReport): string {
     lines.push(`           traceRoot ${r.honest.traceRoot}`);
   }
   if (r.committed !== undefined) {
-    lines.push(`committed  output [${r.committed.output.join(", ")}]${r.committed.label ? ` (${r.committed.label})` : ""} by ${r.provider ?? "?"}`);
+    lines.push(
+      `committed  output [${r.committed.output.join(", ")}]${r.committed.label ? ` (${r.committed.label})` : ""} by ${r.provider ?? "?"}`,
+    );
     lines.push(`           traceRoot ${r.committed.traceRoot}`);
   }
   lines.push("", "steps");
   const t0 = r.steps[0]?.timestamp ?? 0;
   for (const s of r.steps) {
     const at = `t+${s.timestamp - t0}s`.padEnd(8);
-    lines.push(`  ${String(s.index).padStart(2)}  block ${String(s.block).padEnd(6)} ${at} ${s.actor.padEnd(10)} ${s.text}`);
+    lines.push(
+      `  ${String(s.index).padStart(2)}  block ${String(s.block).padEnd(6)} ${at} ${s.actor.padEnd(10)} ${s.text}`,
+    );
     for (const c of s.checks) {
       const mark = c.ok ? "✓" : c.kind === "rule" ? "✗ RULE" : "!";
       lines.push(`${" ".repeat(14)}${mark} ${c.detail}`);

@@ -235,11 +235,16 @@ class ReplayContext {
     const challenges = await this.challengeSummaries(verdict.verdict);
     const roots = this.postedRoots ?? providerTrace?.nodeRoots;
     const firstDivergent = roots !== undefined ? (firstDivergentNode(roots, this.honest.nodeRoots) ?? null) : undefined;
-    const ruleViolations = this.steps.reduce((n, s) => n + s.checks.filter((c) => c.kind === "rule" && !c.ok).length, 0);
+    const ruleViolations = this.steps.reduce(
+      (n, s) => n + s.checks.filter((c) => c.kind === "rule" && !c.ok).length,
+      0,
+    );
     const shouldWin =
       chainVerdict === "in-progress" ? (verdict.verdict === "fraudulent" ? "challenger" : "provider") : undefined;
     const providerTraceNote =
-      providerTrace === undefined || committed === undefined ? undefined : this.providerTraceNote(providerTrace, committed);
+      providerTrace === undefined || committed === undefined
+        ? undefined
+        : this.providerTraceNote(providerTrace, committed);
     const report: ReplayReport = {
       jobId: this.p.jobId.toString(),
       status,
@@ -284,20 +289,25 @@ class ReplayContext {
 
   // ------------------------------------------------------------------ verdicts
 
-  private verdict(committed: Extract<JobEvent, { kind: "JobCommitted" }> | undefined): { verdict: Verdict; reason: string } {
+  private verdict(committed: Extract<JobEvent, { kind: "JobCommitted" }> | undefined): {
+    verdict: Verdict;
+    reason: string;
+  } {
     if (committed === undefined) return { verdict: "no-result", reason: "no provider committed a result" };
     const outputOk = same(committed.outputRoot, this.honest.outputRoot);
     const traceOk = same(committed.traceRoot, this.honest.traceRoot);
     const out = this.describeOutput(this.committedOutput(committed.output));
     const want = this.describeOutput(this.honest.output);
-    if (outputOk && traceOk) return { verdict: "honest", reason: `the committed output ${out} and trace equal the re-execution` };
+    if (outputOk && traceOk)
+      return { verdict: "honest", reason: `the committed output ${out} and trace equal the re-execution` };
     if (!outputOk && traceOk) {
       return {
         verdict: "fraudulent",
         reason: `the committed output ${out} is not the last root of the committed (honest) trace, which gives ${want}: an inconsistent trace`,
       };
     }
-    if (!outputOk) return { verdict: "fraudulent", reason: `the committed output ${out} is wrong: the model gives ${want}` };
+    if (!outputOk)
+      return { verdict: "fraudulent", reason: `the committed output ${out} is wrong: the model gives ${want}` };
     return { verdict: "fraudulent", reason: `the output ${out} is right but the committed trace is not the model's` };
   }
 
@@ -357,7 +367,8 @@ class ReplayContext {
         this.p.client.readContract({ ...game, functionName: "deadlineOf", args: [c.id] }),
       ]);
       const name = PHASES[phase] ?? "None";
-      const mover = name === "AwaitRoots" || name === "AwaitWhole" || name === "AwaitChildren" ? "provider" : "challenger";
+      const mover =
+        name === "AwaitRoots" || name === "AwaitWhole" || name === "AwaitChildren" ? "provider" : "challenger";
       out.push({
         id: c.id.toString(),
         challenger: c.challenger,
@@ -398,7 +409,10 @@ class ReplayContext {
         actor = "requester";
         const where = e.inputUri === "" ? `${inputBytes.length} bytes inline` : `by URI ${e.inputUri}`;
         text = `${short(e.requester)} requested model ${short(e.modelId)} on an input (${where}), fee ${tokens(e.fee)}, commit by ${time(e.commitDeadline)}`;
-        rule(same(tensorRoot(this.honest.input), e.inputRoot), `the input hashes to the posted inputRoot ${short(e.inputRoot)}`);
+        rule(
+          same(tensorRoot(this.honest.input), e.inputRoot),
+          `the input hashes to the posted inputRoot ${short(e.inputRoot)}`,
+        );
         break;
       }
       case "JobCommitted": {
@@ -479,7 +493,8 @@ class ReplayContext {
           c.node = e.node;
           c.anchor = { level: depthFor(e.wordCount), index: 0 };
         }
-        const k = this.postedRoots !== undefined ? firstDivergentNode(this.postedRoots, this.honest.nodeRoots) : undefined;
+        const k =
+          this.postedRoots !== undefined ? firstDivergentNode(this.postedRoots, this.honest.nodeRoots) : undefined;
         honesty(
           k === e.node,
           k === undefined
@@ -500,7 +515,10 @@ class ReplayContext {
           const spec = this.compiled.nodes[c.node].output;
           const root = this.postedRoots?.[c.node];
           if (root !== undefined) {
-            rule(same(tensorRootOf(spec, treeOfWords(e.words).root), root), "the words open to the provider's posted root");
+            rule(
+              same(tensorRootOf(spec, treeOfWords(e.words).root), root),
+              "the words open to the provider's posted root",
+            );
           }
           const d = divergentElement(spec, e.words, 0, this.honest.commitment(c.node));
           honesty(
@@ -550,10 +568,18 @@ class ReplayContext {
           const want = divergentChild(c.children, this.honestTree(c.node), c.anchor.level, c.anchor.index);
           honesty(
             want === e.index,
-            want === undefined ? "no child differs: the challenger cannot win" : want === e.index ? "it is the first differing child" : `the first differing child is ${want}`,
+            want === undefined
+              ? "no child differs: the challenger cannot win"
+              : want === e.index
+                ? "it is the first differing child"
+                : `the first differing child is ${want}`,
           );
           const step = stepAt(c.anchor.level);
-          c.anchor = { level: c.anchor.level - step, index: (c.anchor.index << step) + e.index, hash: c.children[e.index] };
+          c.anchor = {
+            level: c.anchor.level - step,
+            index: (c.anchor.index << step) + e.index,
+            hash: c.children[e.index],
+          };
           c.children = undefined;
         }
         break;
@@ -579,7 +605,9 @@ class ReplayContext {
         text = `challenge #${e.id} resolved: ${outcome} (${reason})`;
         if (outcome !== "Moot") {
           const should = fraudulent ? "Won" : "Lost";
-          const own = (outcome === "Lost" && reason === "ChallengerTimeout") || (outcome === "Won" && reason === "ProviderTimeout");
+          const own =
+            (outcome === "Lost" && reason === "ChallengerTimeout") ||
+            (outcome === "Won" && reason === "ProviderTimeout");
           honesty(
             outcome === should,
             outcome === should
@@ -613,7 +641,10 @@ class ReplayContext {
         break;
       case "JobFinalized":
         text = `finalized: fee ${tokens(e.fee)} paid to ${short(e.provider)}, the result is final`;
-        honesty(!fraudulent, fraudulent ? "a WRONG result became final (nobody proved it wrong in time)" : "an honest result became final");
+        honesty(
+          !fraudulent,
+          fraudulent ? "a WRONG result became final (nobody proved it wrong in time)" : "an honest result became final",
+        );
         break;
       case "JobSlashed":
         text = `slashed: ${short(e.provider)} lost collateral ${tokens(e.collateral)}, fee ${tokens(e.refund)} refunded`;
@@ -666,7 +697,10 @@ class ReplayContext {
         const runs = dependencies(node, honestOperands, outIndex);
         const inputRoot = this.events.find((x) => x.kind === "JobRequested")?.inputRoot ?? "0x";
         const ts = recomputeFromProof(node, sent, inputRoot, runs);
-        rule(ts === e.recomputed, `the reference evaluator recomputes ${ts} from the proof's openings (chain: ${e.recomputed})`);
+        rule(
+          ts === e.recomputed,
+          `the reference evaluator recomputes ${ts} from the proof's openings (chain: ${e.recomputed})`,
+        );
       } catch (err) {
         rule(false, `the proof's openings do not re-check: ${(err as Error).message}`);
       }
@@ -737,11 +771,7 @@ function time(t: bigint): string {
 /** The one-paragraph conclusion printed at the end. */
 export function summarize(r: ReplayReport): string {
   const verdictText =
-    r.verdict === "honest"
-      ? "HONEST result"
-      : r.verdict === "fraudulent"
-        ? "FRAUDULENT result"
-        : "no result to judge";
+    r.verdict === "honest" ? "HONEST result" : r.verdict === "fraudulent" ? "FRAUDULENT result" : "no result to judge";
   const chainText: Record<ChainVerdict, string> = {
     honest: "the chain finalized it",
     fraudulent: "the chain slashed it",

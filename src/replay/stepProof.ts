@@ -27,7 +27,11 @@ export interface SentStepProof {
  * the transaction did not call `proveStep` on the game directly (a relayer or a
  * smart-contract wallet called it), in which case only the event is available.
  */
-export async function sentStepProof(client: PublicClient, disputeGame: Address, hash: Hash): Promise<SentStepProof | undefined> {
+export async function sentStepProof(
+  client: PublicClient,
+  disputeGame: Address,
+  hash: Hash,
+): Promise<SentStepProof | undefined> {
   const tx = await client.getTransaction({ hash });
   if (tx.to === null || tx.to === undefined || !isAddressEqual(tx.to, disputeGame)) return undefined;
   let decoded;

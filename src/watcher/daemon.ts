@@ -86,6 +86,7 @@ class Watcher {
       { memoryMb: config.executorMemoryMb, timeoutMs: config.executorTimeoutMs },
       log.child({ component: "executor" }),
     );
+    this.pool.warm();
 
     let secretHex = getMeta(rt.db, "sampling_secret");
     if (secretHex === undefined) {
@@ -170,8 +171,9 @@ class Watcher {
   }
 
   async close(): Promise<void> {
-    await this.verifier.close();
+    // Kill the executors first: a re-execution in flight ends at once (it is retried on restart).
     await this.pool.close();
+    await this.verifier.close();
   }
 
   private async tick(): Promise<void> {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { createPublicClient, http, parseEventLogs, type Hex, type PublicClient } from "viem";
@@ -25,9 +25,15 @@ const MODEL = join(REPO, "models", "fmnist-mlp.onnx");
 const TOKEN = 10n ** 18n;
 
 /** Runs `refute …` as a process; resolves with its exit code and output (never rejects on a non-zero exit). */
-async function refute(args: readonly string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+async function refute(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [REFUTE_BIN, ...args], { cwd: REPO, env: { ...process.env, ...env } });
+    const { stdout, stderr } = await run(process.execPath, [REFUTE_BIN, ...args], {
+      cwd: REPO,
+      env: { ...process.env, ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -55,6 +61,8 @@ describe("refute deploy and refute model register", { timeout: 240_000 }, () => 
 
   after(async () => {
     rmSync(file, { force: true });
+    // deployments/ itself goes too when this test created it.
+    if (existsSync(dirname(file)) && readdirSync(dirname(file)).length === 0) rmdirSync(dirname(file));
     rmSync(dir, { recursive: true, force: true });
     await anvil?.stop();
   });
@@ -70,32 +78,56 @@ describe("refute deploy and refute model register", { timeout: 240_000 }, () => 
     assert.equal(typeof json["deployedAt"], "string");
     assert.ok("gitCommit" in json);
     const params = json["parameters"] as Record<string, unknown>;
-    for (const k of ["unbondingDelay", "maxChallengeWindow", "maxResponseWindow", "callbackGasLimit", "treasury", "deployer"]) {
+    for (const k of [
+      "unbondingDelay",
+      "maxChallengeWindow",
+      "maxResponseWindow",
+      "callbackGasLimit",
+      "treasury",
+      "deployer",
+    ]) {
       assert.ok(k in params, `parameters.${k}`);
     }
     assert.equal(params["testToken"], true);
     for (const [name, address] of Object.entries(deployment.addresses)) {
       assert.ok(((await pub.getCode({ address })) ?? "0x").length > 2, `${name} has code`);
     }
-    const game = await pub.readContract({ address: deployment.addresses.jobManager, abi: jobManagerAbi, functionName: "disputeGame" });
+    const game = await pub.readContract({
+      address: deployment.addresses.jobManager,
+      abi: jobManagerAbi,
+      functionName: "disputeGame",
+    });
     assert.equal(game, deployment.addresses.disputeGame);
-    const jm = await pub.readContract({ address: deployment.addresses.stakeManager, abi: stakeManagerAbi, functionName: "jobManager" });
+    const jm = await pub.readContract({
+      address: deployment.addresses.stakeManager,
+      abi: stakeManagerAbi,
+      functionName: "jobManager",
+    });
     assert.equal(jm, deployment.addresses.jobManager);
     assert.match(r.stdout, /disputeGame\s+0x/);
   });
 
   test("--token reuses an existing ERC20 and --out writes elsewhere", async () => {
     const out = join(dir, "second.json");
-    const r = await refute(["deploy", "--network", network, "--token", deployment.addresses.token, "--out", out, "--json"], env);
+    const r = await refute(
+      ["deploy", "--network", network, "--token", deployment.addresses.token, "--out", out, "--json"],
+      env,
+    );
     assert.equal(r.code, 0, r.stderr);
-    const second = JSON.parse(readFileSync(out, "utf8")) as { addresses: { token: string }; parameters: { testToken: boolean } };
+    const second = JSON.parse(readFileSync(out, "utf8")) as {
+      addresses: { token: string };
+      parameters: { testToken: boolean };
+    };
     assert.equal(second.addresses.token, deployment.addresses.token);
     assert.equal(second.parameters.testToken, false);
     assert.equal((JSON.parse(r.stdout) as { file: string }).file, out);
   });
 
   test("without an RPC or a key it stops with one line and exit 2", async () => {
-    const noRpc = await refute(["deploy", "--network", "nowhere"], { REFUTE_PRIVATE_KEY: keyOf("deployer"), REFUTE_RPC_URL: "" });
+    const noRpc = await refute(["deploy", "--network", "nowhere"], {
+      REFUTE_PRIVATE_KEY: keyOf("deployer"),
+      REFUTE_RPC_URL: "",
+    });
     assert.equal(noRpc.code, 2);
     assert.match(noRpc.stderr, /^refute: NO_RPC: no RPC for network nowhere: set REFUTE_RPC_URL_NOWHERE/);
     const noKey = await refute(["deploy", "--network", network], { [rpcVar]: anvil.rpcUrl, REFUTE_PRIVATE_KEY: "" });
@@ -113,7 +145,12 @@ describe("refute deploy and refute model register", { timeout: 240_000 }, () => 
     const compiled = compileModel(new Uint8Array(readFileSync(MODEL)));
     modelId = modelIdFor(compiled, {
       uri: "file://fmnist-mlp.onnx",
-      params: { challengeWindow: 20n, responseWindow: 15n, collateralPerJob: 100n * TOKEN, challengerBond: 10n * TOKEN },
+      params: {
+        challengeWindow: 20n,
+        responseWindow: 15n,
+        collateralPerJob: 100n * TOKEN,
+        challengerBond: 10n * TOKEN,
+      },
     });
     assert.equal(json.modelId, modelId);
     assert.equal(json.registered, true);
@@ -130,7 +167,8 @@ describe("refute deploy and refute model register", { timeout: 240_000 }, () => 
     };
     const a = deployment.addresses;
     const admin = await client("deployer");
-    for (const role of ["requester", "honestProvider", "watcher"] as const) await send(admin, mint(a, addressOf(role), 10_000n * TOKEN));
+    for (const role of ["requester", "honestProvider", "watcher"] as const)
+      await send(admin, mint(a, addressOf(role), 10_000n * TOKEN));
     const requester = await client("requester");
     await send(requester, approve(a, a.jobManager, 1_000n * TOKEN));
 
@@ -138,7 +176,18 @@ describe("refute deploy and refute model register", { timeout: 240_000 }, () => 
     const daemonEnv = (role: Role) => ({ REFUTE_RPC_URL: anvil.rpcUrl, REFUTE_PRIVATE_KEY: keyOf(role) });
     const provider = new DaemonProcess(
       "provider",
-      ["provide", ...common, "--db", join(dir, "provider.sqlite"), "--trace-port", "0", "--stake", "1000e18", "--batch-wait", "300"],
+      [
+        "provide",
+        ...common,
+        "--db",
+        join(dir, "provider.sqlite"),
+        "--trace-port",
+        "0",
+        "--stake",
+        "1000e18",
+        "--batch-wait",
+        "300",
+      ],
       daemonEnv("honestProvider"),
     );
     const watcher = new DaemonProcess(
@@ -149,18 +198,48 @@ describe("refute deploy and refute model register", { timeout: 240_000 }, () => 
     try {
       await provider.waitFor((l) => l.msg === "trace server listening", 60_000, "the provider starting");
       await watcher.waitFor((l) => l.msg === "watcher starting", 60_000, "the watcher starting");
+      // The provider deposits its --stake at start; jobs come once it is on chain.
+      for (const deadline = Date.now() + 60_000; ;) {
+        const [free] = await pub.readContract({
+          address: a.stakeManager,
+          abi: stakeManagerAbi,
+          functionName: "stakeOf",
+          args: [addressOf("honestProvider")],
+        });
+        if (free >= 1000n * TOKEN) break;
+        assert.ok(Date.now() < deadline, `the provider did not stake\n${provider.tail()}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
       const now = (await pub.getBlock()).timestamp;
       const { receipt } = await send(
         requester,
-        requestJob(a, { modelId, input: pack(imageInput(compileModel(new Uint8Array(readFileSync(MODEL))), 0)), fee: TOKEN, commitDeadline: now + 120n }),
+        requestJob(a, {
+          modelId,
+          input: pack(imageInput(compileModel(new Uint8Array(readFileSync(MODEL))), 0)),
+          fee: TOKEN,
+          commitDeadline: now + 120n,
+        }),
       );
       const [log] = parseEventLogs({ abi: jobManagerAbi, logs: receipt.logs, eventName: "JobRequested" });
       const jobId = log.args.jobId;
-      await provider.waitFor((l) => l.msg === "serving model" && l["modelId"] === modelId, 60_000, "serving the registered model");
-      await watcher.waitFor((l) => l.msg === "job verified" && String(l["jobId"]) === String(jobId), 60_000, "the watcher verifying the job");
+      await provider.waitFor(
+        (l) => l.msg === "serving model" && l["modelId"] === modelId,
+        60_000,
+        "serving the registered model",
+      );
+      await watcher.waitFor(
+        (l) => l.msg === "job verified" && String(l["jobId"]) === String(jobId),
+        60_000,
+        "the watcher verifying the job",
+      );
       const deadline = Date.now() + 90_000;
       for (;;) {
-        const [status] = await pub.readContract({ address: a.jobManager, abi: jobManagerAbi, functionName: "resultOf", args: [jobId] });
+        const [status] = await pub.readContract({
+          address: a.jobManager,
+          abi: jobManagerAbi,
+          functionName: "resultOf",
+          args: [jobId],
+        });
         if (status === 3) break;
         assert.ok(Date.now() < deadline, `job ${jobId} not finalized (status ${status})\n${provider.tail()}`);
         await new Promise((r) => setTimeout(r, 500));

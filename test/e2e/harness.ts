@@ -62,7 +62,9 @@ export interface Chain {
 }
 
 export async function setupChain(options: { params?: ModelParams; blockTime?: number } = {}): Promise<Chain> {
-  const anvil = await startAnvil({ blockTime: options.blockTime ?? 1 });
+  // Set up with automine (one block per transaction, no waiting), then switch to
+  // `blockTime`-second blocks for the scenario itself.
+  const anvil = await startAnvil();
   const pub = createPublicClient({
     chain: foundry,
     transport: http(anvil.rpcUrl),
@@ -107,6 +109,7 @@ export async function setupChain(options: { params?: ModelParams; blockTime?: nu
     await send(client(role), approve(addresses, addresses.stakeManager, 10_000n * TOKEN));
     await send(client(role), deposit(addresses, 10_000n * TOKEN));
   }
+  await pub.request({ method: "evm_setIntervalMining" as never, params: [options.blockTime ?? 1] as never });
   return {
     anvil,
     public: pub,

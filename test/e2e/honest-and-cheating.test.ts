@@ -1,7 +1,7 @@
 /**
  * Scenario 1: an honest provider, a cheating provider (every fault kind, in turn)
  * and a watcher sampling every job, all real processes against anvil (1 s blocks,
- * challenge window 30 s, response window 20 s).
+ * challenge window 45 s, response window 25 s: short, with room for a loaded 2-core machine).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -12,6 +12,7 @@ import { tokenAbi } from "../../src/chain/abis.ts";
 import { traceModel } from "../../src/trace/trace.ts";
 import {
   Daemon,
+  E2E_PARAMS,
   imageInput,
   keyEnv,
   providerArgs,
@@ -37,7 +38,7 @@ describe("e2e: honest provider, cheating provider, watcher at 100 %", { timeout:
   let balanceBefore = 0n;
 
   before(async () => {
-    chain = await setupChain();
+    chain = await setupChain({ params: { ...E2E_PARAMS, challengeWindow: 45n, responseWindow: 25n } });
     balanceBefore = await chain.public.readContract({
       address: chain.addresses.token,
       abi: tokenAbi,
@@ -63,7 +64,7 @@ describe("e2e: honest provider, cheating provider, watcher at 100 %", { timeout:
       keyEnv(ROLE.cheater),
       "cheater",
     );
-    watcher = new Daemon(watcherArgs(chain), keyEnv(ROLE.watcher), "watcher");
+    watcher = new Daemon(watcherArgs(chain, ["--concurrency", "2"]), keyEnv(ROLE.watcher), "watcher");
     daemons.push(honest, cheater, watcher);
     await Promise.all(
       daemons.map((d) =>

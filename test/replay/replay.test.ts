@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
 import { after, before, describe, test } from "node:test";
 import type { Hex } from "viem";
 import { jobManagerAbi } from "../../src/chain/abis.ts";
@@ -54,7 +55,8 @@ describe("refute replay", () => {
     t = await openTable();
     const job = async (image: number, forge?: Parameters<typeof forgeCommitment>[0], seed = 1): Promise<Played> => {
       const { jobId, trace } = await requestImage(t, image);
-      const c = forge === undefined ? honestCommitment(trace) : forgeCommitment(forge, t.compiled, trace, new Rng(seed));
+      const c =
+        forge === undefined ? honestCommitment(trace) : forgeCommitment(forge, t.compiled, trace, new Rng(seed));
       await commit(t, jobId, c);
       return { jobId, trace, c };
     };
@@ -138,10 +140,15 @@ describe("refute replay", () => {
       assert.ok(kinds.includes(k), `missing ${k} in ${kinds.join(", ")}`);
     }
     const step = r.steps.find((s) => s.event === "StepChecked");
-    assert.ok(step?.checks.some((c) => c.kind === "rule" && c.ok && c.detail.startsWith("the reference evaluator recomputes")));
+    assert.ok(
+      step?.checks.some((c) => c.kind === "rule" && c.ok && c.detail.startsWith("the reference evaluator recomputes")),
+    );
     assert.ok(step?.checks.some((c) => c.kind === "honesty" && c.ok));
     const select = r.steps.find((s) => s.event === "NodeSelected");
-    assert.ok(select?.checks.some((c) => c.kind === "honesty" && c.ok), "the challenger named the first divergent node");
+    assert.ok(
+      select?.checks.some((c) => c.kind === "honesty" && c.ok),
+      "the challenger named the first divergent node",
+    );
     assert.equal(r.committed?.firstDivergentNode, slashed.c.faultNode);
     assert.equal(r.challenges.length, 1);
     assert.equal(r.challenges[0].outcome, "Won");
@@ -171,7 +178,10 @@ describe("refute replay", () => {
     assert.equal(r.challenges[0].next?.mover, "challenger");
     assert.equal(r.challenges[0].shouldBe, "Lost");
     const select = r.steps.find((s) => s.event === "NodeSelected");
-    assert.ok(select?.checks.some((c) => c.kind === "honesty" && !c.ok), "selecting an honest node is flagged");
+    assert.ok(
+      select?.checks.some((c) => c.kind === "honesty" && !c.ok),
+      "selecting an honest node is flagged",
+    );
   });
 
   test("a wrong result under challenge: dispute in progress, the challenger should win", async () => {
@@ -193,7 +203,15 @@ describe("refute replay", () => {
   });
 
   test("--json prints { jobId, status, steps, verdict, chainVerdict, agrees } and exits 0 when the chain agrees", async () => {
-    const { code, out } = await cli(["replay", String(slashed.jobId), "--rpc", t.anvil.rpcUrl, "--deployment", t.deploymentFile, "--json"]);
+    const { code, out } = await cli([
+      "replay",
+      String(slashed.jobId),
+      "--rpc",
+      t.anvil.rpcUrl,
+      "--deployment",
+      t.deploymentFile,
+      "--json",
+    ]);
     assert.equal(code, 0);
     const json = JSON.parse(out) as Record<string, unknown>;
     assert.equal(json["jobId"], String(slashed.jobId));
@@ -205,7 +223,14 @@ describe("refute replay", () => {
   });
 
   test("the CLI exits 3 when the chain reached another verdict", async () => {
-    const { code, out } = await cli(["replay", String(unchallengedFraud.jobId), "--rpc", t.anvil.rpcUrl, "--deployment", t.deploymentFile]);
+    const { code, out } = await cli([
+      "replay",
+      String(unchallengedFraud.jobId),
+      "--rpc",
+      t.anvil.rpcUrl,
+      "--deployment",
+      t.deploymentFile,
+    ]);
     assert.equal(code, 3);
     assert.match(out, /agrees\s+NO/);
     assert.match(out, /FRAUDULENT result/);
@@ -217,6 +242,31 @@ describe("refute replay", () => {
     assert.match(text, /verdict\s+fraudulent/);
     assert.match(text, /chain verdict\s+fraudulent/);
     assert.match(text, /agrees\s+yes/);
+  });
+
+  test("--trace-url compares the trace the provider serves with the re-execution", async () => {
+    const c = unchallengedFraud.c;
+    const server = createServer((req, res) => {
+      const ok = req.url === `/jobs/${unchallengedFraud.jobId}/trace`;
+      res.writeHead(ok ? 200 : 404, { "content-type": "application/json" });
+      res.end(JSON.stringify(ok ? { traceRoot: c.traceRoot, nodeRoots: c.nodeRoots } : { error: "not found" }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      const r = await replayJob({
+        client: t.requester.public,
+        addresses: t.addresses,
+        jobId: unchallengedFraud.jobId,
+        fromBlock: t.deployBlock,
+        traceUrl: `http://127.0.0.1:${port}`,
+      });
+      assert.equal(r.committed?.firstDivergentNode, t.compiled.nodes.length - 1);
+      assert.match(r.verdictReason, /the trace the provider serves first differs from the re-execution at node 9/);
+    } finally {
+      server.close();
+    }
   });
 
   test("an unknown job has no verdict", async () => {

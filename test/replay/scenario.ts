@@ -85,7 +85,12 @@ export async function openTable(): Promise<Table> {
   const compiled = compileModel(new Uint8Array(readFileSync(MODEL_FILE)));
   const options = {
     uri: "file://fmnist-mlp.onnx",
-    params: { challengeWindow: WINDOW, responseWindow: RESPONSE, collateralPerJob: 100n * TOKEN, challengerBond: 10n * TOKEN },
+    params: {
+      challengeWindow: WINDOW,
+      responseWindow: RESPONSE,
+      collateralPerJob: 100n * TOKEN,
+      challengerBond: 10n * TOKEN,
+    },
   };
   const modelId = modelIdFor(compiled, options);
   await registerModelSpec(deployer, addresses, modelSpecFor(compiled, options), modelId);
@@ -94,7 +99,8 @@ export async function openTable(): Promise<Table> {
   const requester = await clientOf(anvil.rpcUrl, "requester", addresses);
   const provider = await clientOf(anvil.rpcUrl, "honestProvider", addresses);
   const challenger = await clientOf(anvil.rpcUrl, "watcher", addresses);
-  for (const c of [requester, provider, challenger]) await send(admin, mint(addresses, c.wallet.account.address, 10_000n * TOKEN));
+  for (const c of [requester, provider, challenger])
+    await send(admin, mint(addresses, c.wallet.account.address, 10_000n * TOKEN));
   await send(requester, approve(addresses, addresses.jobManager, 2n ** 255n));
   await send(provider, approve(addresses, addresses.stakeManager, 2n ** 255n));
   await send(provider, deposit(addresses, 5_000n * TOKEN));
@@ -128,7 +134,12 @@ export async function requestImage(t: Table, index: number): Promise<{ jobId: bi
   const block = await t.requester.public.getBlock();
   const { receipt } = await send(
     t.requester,
-    requestJob(t.addresses, { modelId: t.modelId, input: pack(input), fee: TOKEN, commitDeadline: block.timestamp + 600n }),
+    requestJob(t.addresses, {
+      modelId: t.modelId,
+      input: pack(input),
+      fee: TOKEN,
+      commitDeadline: block.timestamp + 600n,
+    }),
   );
   const [log] = parseEventLogs({ abi: jobManagerAbi, logs: receipt.logs, eventName: "JobRequested" });
   return { jobId: log.args.jobId, trace: await traceModel(t.compiled, input) };
@@ -136,7 +147,10 @@ export async function requestImage(t: Table, index: number): Promise<{ jobId: bi
 
 /** The provider commits `c`; returns the commitment hash a challenge names. */
 export async function commit(t: Table, jobId: bigint, c: Commitment): Promise<Hex> {
-  await send(t.provider, commitJob(t.addresses, { jobId, outputRoot: c.outputRoot, output: c.outputPacked, traceRoot: c.traceRoot }));
+  await send(
+    t.provider,
+    commitJob(t.addresses, { jobId, outputRoot: c.outputRoot, output: c.outputPacked, traceRoot: c.traceRoot }),
+  );
   return commitmentHashOf(jobId, t.provider.wallet.account.address, c.outputRoot, c.traceRoot);
 }
 
@@ -162,10 +176,19 @@ export async function providerPostsRoots(t: Table, jobId: bigint, c: Commitment)
 }
 
 /** The challenger names `node` (default: the first node that differs from its honest trace). */
-export async function challengerSelects(t: Table, id: bigint, c: Commitment, honest: Trace, node?: number): Promise<number> {
+export async function challengerSelects(
+  t: Table,
+  id: bigint,
+  c: Commitment,
+  honest: Trace,
+  node?: number,
+): Promise<number> {
   const i = node ?? firstDivergentNode(c.nodeRoots, honest.nodeRoots);
   if (i === undefined) throw new Error("the provider's roots are honest");
-  await send(t.challenger, selectNode(t.addresses, id, i, t.compiled.nodes[i], t.compiled.graph.tree.rangeProof(i, i), c.nodeRoots));
+  await send(
+    t.challenger,
+    selectNode(t.addresses, id, i, t.compiled.nodes[i], t.compiled.graph.tree.rangeProof(i, i), c.nodeRoots),
+  );
   return i;
 }
 
@@ -177,7 +200,14 @@ export async function providerRevealsWhole(t: Table, id: bigint, c: Commitment, 
 }
 
 /** The challenger proves the first element of `node` that differs from its honest trace. */
-export async function challengerProves(t: Table, id: bigint, c: Commitment, honest: Trace, node: number, words: readonly Hex[]): Promise<void> {
+export async function challengerProves(
+  t: Table,
+  id: bigint,
+  c: Commitment,
+  honest: Trace,
+  node: number,
+  words: readonly Hex[],
+): Promise<void> {
   const outIndex = divergentElement(t.compiled.nodes[node].output, words, 0, honest.commitment(node));
   if (outIndex === undefined) throw new Error("no element differs");
   const proof = buildStepProof({
@@ -193,7 +223,11 @@ export async function challengerProves(t: Table, id: bigint, c: Commitment, hone
 
 /** Plays a whole dispute of a wrong commitment: roots, node, whole reveal, proof. The job ends Slashed. */
 export async function playFraudToTheEnd(t: Table, jobId: bigint, c: Commitment, honest: Trace): Promise<bigint> {
-  const id = await challenge(t, jobId, commitmentHashOf(jobId, t.provider.wallet.account.address, c.outputRoot, c.traceRoot));
+  const id = await challenge(
+    t,
+    jobId,
+    commitmentHashOf(jobId, t.provider.wallet.account.address, c.outputRoot, c.traceRoot),
+  );
   await providerPostsRoots(t, jobId, c);
   const node = await challengerSelects(t, id, c, honest);
   const words = await providerRevealsWhole(t, id, c, node);

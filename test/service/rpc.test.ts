@@ -33,14 +33,22 @@ function fakeNode(answer: (method: string) => unknown): Promise<{ url: string; s
 
 describe("RPC fallback with health checks", () => {
   const servers: Server[] = [];
-  after(() => servers.forEach((s) => s.closeAllConnections() || s.close()));
+  after(() => {
+    for (const s of servers) {
+      s.closeAllConnections();
+      s.close();
+    }
+  });
 
   it("moves on from a hanging endpoint to the next and marks it down", async () => {
     const a = await fakeNode(() => undefined);
     const b = await fakeNode(() => "0x10");
     servers.push(a.server, b.server);
     const events: string[] = [];
-    const rpc = new ResilientRpc([a.url, b.url], { timeoutMs: 200, onChange: (e, ev) => events.push(`${e.url}:${ev}`) });
+    const rpc = new ResilientRpc([a.url, b.url], {
+      timeoutMs: 200,
+      onChange: (e, ev) => events.push(`${e.url}:${ev}`),
+    });
     assert.equal(await rpc.request("eth_blockNumber", []), "0x10");
     assert.deepEqual(events, [`${a.url}:down`]);
     assert.equal(rpc.order()[0].url, b.url, "the healthy endpoint is tried first now");
@@ -54,7 +62,10 @@ describe("RPC fallback with health checks", () => {
     const b = await fakeNode(() => "0x01");
     servers.push(a.server, b.server);
     const rpc = new ResilientRpc([a.url, b.url], { timeoutMs: 500 });
-    await assert.rejects(rpc.request("eth_call", []), (e: unknown) => e instanceof JsonRpcError && /reverted/.test(e.message));
+    await assert.rejects(
+      rpc.request("eth_call", []),
+      (e: unknown) => e instanceof JsonRpcError && /reverted/.test(e.message),
+    );
     assert.equal(b.calls.length, 0);
     assert.equal(await rpc.request("eth_getBalance", []), "0x01");
   });

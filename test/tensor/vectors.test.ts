@@ -30,11 +30,7 @@ test("every golden opening verifies against its tensor root and unpacking round-
       openings++;
     }
     const t = unpack(spec, hexToBytes(c.packed));
-    assert.deepEqual(
-      t.toBigInts().map(String),
-      c.values,
-      c.name,
-    );
+    assert.deepEqual(t.toBigInts().map(String), c.values, c.name);
   }
   assert.ok(openings >= 30, `only ${openings} openings checked`);
 });

@@ -10,7 +10,8 @@ describe("sampler", () => {
   it("samples about `rate` of the jobs", () => {
     const s = new Sampler(secret(1), { rate: 0.25, alwaysCheckNewProviders: 0 });
     let n = 0;
-    for (let j = 0n; j < 4000n; j++) if (s.decide({ jobId: j, commitmentHash: H, fee: 0n, providerSeen: 99 }).sampled) n++;
+    for (let j = 0n; j < 4000n; j++)
+      if (s.decide({ jobId: j, commitmentHash: H, fee: 0n, providerSeen: 99 }).sampled) n++;
     assert.ok(n > 850 && n < 1150, `${n} of 4000`);
   });
 
@@ -25,9 +26,18 @@ describe("sampler", () => {
 
   it("always checks a fee at or above the threshold and providers seen fewer than N times", () => {
     const s = new Sampler(secret(3), { rate: 0, alwaysCheckFee: 5n, alwaysCheckNewProviders: 2 });
-    assert.deepEqual(s.decide({ jobId: 1n, commitmentHash: H, fee: 5n, providerSeen: 10 }), { sampled: true, rule: "fee" });
-    assert.deepEqual(s.decide({ jobId: 1n, commitmentHash: H, fee: 4n, providerSeen: 1 }), { sampled: true, rule: "new-provider" });
-    assert.deepEqual(s.decide({ jobId: 1n, commitmentHash: H, fee: 4n, providerSeen: 2 }), { sampled: false, rule: "skip" });
+    assert.deepEqual(s.decide({ jobId: 1n, commitmentHash: H, fee: 5n, providerSeen: 10 }), {
+      sampled: true,
+      rule: "fee",
+    });
+    assert.deepEqual(s.decide({ jobId: 1n, commitmentHash: H, fee: 4n, providerSeen: 1 }), {
+      sampled: true,
+      rule: "new-provider",
+    });
+    assert.deepEqual(s.decide({ jobId: 1n, commitmentHash: H, fee: 4n, providerSeen: 2 }), {
+      sampled: false,
+      rule: "skip",
+    });
   });
 
   it("refuses a short secret", () => {

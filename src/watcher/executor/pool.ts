@@ -38,6 +38,11 @@ export class ExecutorPool {
     private readonly log: Logger,
   ) {}
 
+  /** Starts every worker now, so the first job does not wait for a process start (onnxruntime loads in seconds). */
+  warm(): void {
+    while (this.workers.length < this.size) this.workers.push(this.spawn());
+  }
+
   /** Runs one request on an idle worker (the scheduler never asks for more than `size` at once). */
   async run(req: Omit<ExecRequest, "id">): Promise<ExecResult> {
     const worker = this.idleWorker();

@@ -12,8 +12,15 @@ library Trees {
     /// @notice The packed bytes as `leaves` words (zero padded).
     function words(bytes memory packed, uint256 leaves) internal pure returns (bytes32[] memory w) {
         w = new bytes32[](leaves);
-        for (uint256 i; i < packed.length; ++i) {
-            w[i / 32] |= bytes32(uint256(uint8(packed[i])) << (8 * (31 - (i % 32))));
+        uint256 len = packed.length;
+        for (uint256 i; i * 32 < len; ++i) {
+            bytes32 v;
+            assembly ("memory-safe") {
+                v := mload(add(add(packed, 32), mul(i, 32)))
+            }
+            uint256 rest = len - i * 32;
+            if (rest < 32) v &= bytes32(~(type(uint256).max >> (rest * 8)));
+            w[i] = v;
         }
     }
 
@@ -26,9 +33,16 @@ library Trees {
         for (uint256 d = 1; d <= depth; ++d) {
             bytes32[] memory below = lv[d - 1];
             bytes32[] memory level = new bytes32[](below.length / 2);
-            for (uint256 i; i < level.length; ++i)
-                level[i] = keccak256(abi.encodePacked(below[2 * i], below[2 * i + 1]));
+            for (uint256 i; i < level.length; ++i) level[i] = hashPair(below[2 * i], below[2 * i + 1]);
             lv[d] = level;
+        }
+    }
+
+    function hashPair(bytes32 a, bytes32 b) internal pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            mstore(0x00, a)
+            mstore(0x20, b)
+            h := keccak256(0x00, 0x40)
         }
     }
 
@@ -181,10 +195,14 @@ library DisputeData {
 
     function input(uint256 seed) internal pure returns (bytes memory x) {
         x = new bytes(L);
-        bytes32 h;
-        for (uint256 i; i < L; ++i) {
-            if (i % 32 == 0) h = keccak256(abi.encode(seed, i));
-            x[i] = h[i % 32];
+        for (uint256 w; w * 32 < L; ++w) {
+            bytes32 h = keccak256(abi.encode(seed, w));
+            uint256 rest = L - w * 32;
+            // The last word is cut at L bytes: nothing may be written past the data.
+            if (rest < 32) h &= bytes32(~(type(uint256).max >> (rest * 8)));
+            assembly ("memory-safe") {
+                mstore(add(add(x, 32), mul(w, 32)), h)
+            }
         }
     }
 

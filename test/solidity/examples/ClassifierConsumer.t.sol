@@ -64,8 +64,8 @@ contract ClassifierConsumerTest is RefuteFixture {
     function _settleFraud(JobId id) internal {
         address[] memory r = new address[](2);
         uint256[] memory m = new uint256[](2);
-        (r[0], m[0]) = (game, COLLATERAL - COLLATERAL * 3 / 10);
-        (r[1], m[1]) = (address(consumer), COLLATERAL * 3 / 10);
+        (r[0], m[0]) = (game, COLLATERAL - (COLLATERAL * 3) / 10);
+        (r[1], m[1]) = (address(consumer), (COLLATERAL * 3) / 10);
         vm.prank(game);
         jobs.settleFraud(id, r, m);
     }
@@ -216,6 +216,17 @@ contract ClassifierConsumerTest is RefuteFixture {
         jobs.finalize(id);
         assertEq(uint8(_state(id)), uint8(ClassifierConsumer.RequestState.Rejected));
         assertEq(_totalActed(), 0);
+    }
+
+    function test_onRefuteResult_finalized_costsFarLessThanTheCap() public {
+        JobId id = _classify(true);
+        bytes memory output = abi.encodePacked(int64(8));
+        vm.prank(address(jobs));
+        uint256 before = gasleft();
+        consumer.onRefuteResult(id, JobStatus.Finalized, output);
+        uint256 used = before - gasleft();
+        emit log_named_uint("callback gas", used);
+        assertLt(used, CALLBACK_GAS / 2);
     }
 
     function test_finalize_callbackStaysUnderTheGasCap() public {

@@ -21,6 +21,9 @@ import {DisputeGameActor, GrieferActor, Ledger, ProviderActor, RequesterActor} f
 /// @notice Providers, requesters, a griefer and a stand-in dispute game act in random
 ///         order; after every sequence the protocol's books must balance and every job's
 ///         history must be a legal one.
+/// @dev The actors live in Actors.sol, which Hardhat must treat as a test root to know
+///      their artifacts: run this file alone with both paths,
+///      `npx hardhat test solidity test/solidity/invariant/Protocol.invariant.t.sol test/solidity/invariant/Actors.sol`.
 contract ProtocolInvariantTest is Test {
     TestToken internal token;
     StakeManager internal stakes;

@@ -186,4 +186,28 @@ contract OneStepVectorsTest is Test {
         vm.expectRevert(abi.encodeWithSelector(IOneStepVerifier.UnsupportedLayout.selector, 1, 0));
         _execute(c);
     }
+
+    function test_execute_castToOtherThanOutputDType_reverts() public {
+        OneStepCase memory c = _first(Opcodes.CAST, 0, 1);
+        int64 other = c.node.output.dtype == TensorCodec.INT64 ? int64(3) : int64(7);
+        c.node.attrs[0] = other;
+        vm.expectRevert(abi.encodeWithSelector(IOneStepVerifier.InvalidAttribute.selector, 0, int256(other)));
+        _execute(c);
+    }
+
+    function test_execute_attributeCountMismatch_reverts() public {
+        OneStepCase memory c = _first(Opcodes.ARG_MAX, 0, 1);
+        int64[] memory two = new int64[](2);
+        (two[0], two[1]) = (c.node.attrs[0], c.node.attrs[1]);
+        c.node.attrs = two;
+        vm.expectRevert(abi.encodeWithSelector(IOneStepVerifier.AttributeCountMismatch.selector, 3, 2));
+        _execute(c);
+    }
+
+    function test_execute_argMaxNotOnLastAxis_reverts() public {
+        OneStepCase memory c = _first(Opcodes.ARG_MAX, 0, 1);
+        c.node.attrs[0] = int64(uint64(c.node.inputs[0].spec.shape.length));
+        vm.expectRevert(abi.encodeWithSelector(IOneStepVerifier.InvalidAttribute.selector, 0, int256(c.node.attrs[0])));
+        _execute(c);
+    }
 }

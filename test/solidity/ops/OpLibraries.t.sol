@@ -317,9 +317,32 @@ contract OpLibrariesTest is Test {
         (bytes32[] memory aw, int256[] memory a) = _packed(seed, 6, aSigned ? I8 : U8, aByte, k);
         (bytes32[] memory bw, int256[] memory b) = _packed(seed ^ 0xb, 6, bSigned ? I8 : U8, bByte, k);
         assertEq(
-            MatMulIntegerOp.dotPacked(aw, aByte, aSigned, azp, bw, bByte, bSigned, bzp, k),
+            MatMulIntegerOp.dotPacked(
+                MatMulIntegerOp.ByteRun(aw, aByte, aSigned, azp),
+                MatMulIntegerOp.ByteRun(bw, bByte, bSigned, bzp),
+                k
+            ),
             MatMulIntegerOp.dot(a, b, azp, bzp)
         );
+    }
+
+    function _dot(
+        bytes32[] memory aw,
+        uint256 aByte,
+        bool aSigned,
+        int256 azp,
+        bytes32[] memory bw,
+        uint256 bByte,
+        bool bSigned,
+        int256 bzp,
+        uint256 k
+    ) internal pure returns (int256) {
+        return
+            MatMulIntegerOp.dotPacked(
+                MatMulIntegerOp.ByteRun(aw, aByte, aSigned, azp),
+                MatMulIntegerOp.ByteRun(bw, bByte, bSigned, bzp),
+                k
+            );
     }
 
     function test_dotPacked_extremes_everySignedness() public pure {
@@ -332,10 +355,10 @@ contract OpLibrariesTest is Test {
             lows[i] = bytes32(0x8080808080808080808080808080808080808080808080808080808080808080);
         }
         // uint8 255 · uint8 255 with zero points 0.
-        assertEq(MatMulIntegerOp.dotPacked(ones, 5, false, 0, ones, 9, false, 0, k), int256(k) * 255 * 255);
+        assertEq(_dot(ones, 5, false, 0, ones, 9, false, 0, k), int256(k) * 255 * 255);
         // int8 −128 − 127 = −255 on both sides.
-        assertEq(MatMulIntegerOp.dotPacked(lows, 3, true, 127, lows, 0, true, 127, k), int256(k) * 255 * 255);
+        assertEq(_dot(lows, 3, true, 127, lows, 0, true, 127, k), int256(k) * 255 * 255);
         // int8 −1 against uint8 255 with zero point 0: −255 each.
-        assertEq(MatMulIntegerOp.dotPacked(ones, 0, true, 0, ones, 31, false, 0, k), -int256(k) * 255);
+        assertEq(_dot(ones, 0, true, 0, ones, 31, false, 0, k), -int256(k) * 255);
     }
 }

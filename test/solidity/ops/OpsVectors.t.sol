@@ -157,14 +157,8 @@ contract OpsVectorsTest is Test {
         uint256 aByte = deps[0].start % 32;
         uint256 bByte = deps[1].start % 32;
         int256 packed = MatMulIntegerOp.dotPacked(
-            _pack(a, aByte),
-            aByte,
-            aSigned,
-            azp,
-            _pack(b, bByte),
-            bByte,
-            bSigned,
-            bzp,
+            MatMulIntegerOp.ByteRun(_pack(a, aByte), aByte, aSigned, azp),
+            MatMulIntegerOp.ByteRun(_pack(b, bByte), bByte, bSigned, bzp),
             k
         );
         assertEq(packed, plain, c.name);

@@ -1,0 +1,211 @@
+/**
+ * `npm run bench`: the performance figures of Refute, all measured in one run on
+ * this machine, written to bench/results.json and bench/RESULTS.md (with SVG charts):
+ *
+ * - gas: copied from bench/gas.json (`npm run gas` is run first when it is absent);
+ * - provider: commit path (trace + roots + traceRoot + packing + commit calldata) vs
+ *   plain inference, per evaluation image (src/bench/provider.ts);
+ * - watcher: re-executions per second through the watcher's child-process executor vs
+ *   raw onnxruntime inferences per second (src/bench/watcher.ts);
+ * - latency to challenge / to slash and time to finality, on anvil with the daemons as
+ *   real processes (src/bench/latency.ts).
+ *
+ *     npm run bench [-- --quick] [-- --out <dir>] [-- --help]
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { anvilBinary } from "../src/chain/anvil.ts";
+import { loadGas } from "../src/bench/gas.ts";
+import { loadWorkload, REPO, type Workload } from "../src/bench/inputs.ts";
+import { benchLatency, type LatencyResult } from "../src/bench/latency.ts";
+import { describeMachine } from "../src/bench/machine.ts";
+import { benchProvider } from "../src/bench/provider.ts";
+import { renderCharts, renderMarkdown, type BenchResults, type FinalitySection } from "../src/bench/report.ts";
+import { round } from "../src/bench/stats.ts";
+import { benchWatcherThroughput } from "../src/bench/watcher.ts";
+import { releaseSessions } from "../src/trace/session.ts";
+
+const HELP = `npm run bench -- [options]
+
+  --quick                  tiny profile: few images, no latency run, npm run gas is not run
+  --out <dir>              where results.json, RESULTS.md and the charts go (default bench/)
+  --images <n>             evaluation images for the provider figures (default 1000; quick 12)
+  --watcher-jobs <n>       re-executions for the watcher throughput (default 200; quick 4)
+  --bad-jobs <n>           bad jobs in the latency run (default 50)
+  --honest-jobs <n>        honest jobs in the latency run (default 20)
+  --pace <ms>              time between two requests (default 2000)
+  --block-time <s>         anvil block time (default 1)
+  --challenge-window <s>   model's challenge window (default 60)
+  --response-window <s>    model's response window (default 20)
+  --poll-interval <ms>     the daemons' --poll-interval (default 250)
+  --confirmations <n>      the daemons' --confirmations (default 1)
+  --faults <kinds>         the cheater's --fault (default wrong-output,flipped-element,substituted-weights,skipped-layer,inconsistent-trace)
+  --timeout <s>            give up waiting for resolutions after this long (default 900)
+  --skip-latency           do not run the latency run (the keys are then null with the reason)
+  --gas-file <file>        gas figures to copy (default bench/gas.json)
+  -h, --help               this text
+`;
+
+const { values: a } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    out: { type: "string" },
+    images: { type: "string" },
+    "watcher-jobs": { type: "string" },
+    "bad-jobs": { type: "string", default: "50" },
+    "honest-jobs": { type: "string", default: "20" },
+    pace: { type: "string", default: "2000" },
+    "block-time": { type: "string", default: "1" },
+    "challenge-window": { type: "string", default: "60" },
+    "response-window": { type: "string", default: "20" },
+    "poll-interval": { type: "string", default: "250" },
+    confirmations: { type: "string", default: "1" },
+    faults: {
+      type: "string",
+      default: "wrong-output,flipped-element,substituted-weights,skipped-layer,inconsistent-trace",
+    },
+    timeout: { type: "string", default: "900" },
+    "skip-latency": { type: "boolean", default: false },
+    "gas-file": { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+  strict: true,
+});
+
+if (a.help === true) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+
+function int(name: string, v: string | undefined, fallback: number, min: number): number {
+  const n = v === undefined ? fallback : Number(v);
+  if (!Number.isInteger(n) || n < min) {
+    process.stderr.write(`bench: --${name} must be an integer ≥ ${min} (got ${JSON.stringify(v)})\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const quick = a.quick === true;
+const outDir = resolve(a.out ?? join(REPO, "bench"));
+const images = int("images", a.images, quick ? 12 : 1000, quick ? 1 : 200);
+const watcherJobs = int("watcher-jobs", a["watcher-jobs"], quick ? 4 : 200, 1);
+const badJobs = int("bad-jobs", a["bad-jobs"], 50, 1);
+const honestJobs = int("honest-jobs", a["honest-jobs"], 20, 1);
+const skipLatency = quick || a["skip-latency"] === true;
+const log = (line: string) => process.stdout.write(`bench: ${line}\n`);
+const started = Date.now();
+const command = ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" ");
+
+let anvil: string | undefined;
+try {
+  anvil = anvilBinary();
+} catch {
+  anvil = undefined;
+}
+const machine = describeMachine(anvil);
+log(`${machine.cpuModel}, ${machine.logicalCores} cores, ${machine.memoryGiB} GiB, load ${machine.loadAverage1m}`);
+
+const gas = loadGas({ file: a["gas-file"], runScriptIfMissing: !quick, log });
+log(gas.gas !== null ? `gas: copied from ${gas.source}` : `gas: missing (${gas.missing})`);
+
+const all = loadWorkload(Math.max(images, watcherJobs));
+const view = (n: number): Workload => ({ ...all, inputs: all.inputs.slice(0, n) });
+
+log(`provider: commit path vs plain inference over ${images} images`);
+const provider = await benchProvider(view(images), { warmup: quick ? 3 : 30 });
+log(
+  `  commitOverheadRatio ${provider.commitOverheadRatio} (median ${provider.commitPathMs.median} ms vs ${provider.plainInferenceMs.median} ms)`,
+);
+await releaseSessions();
+
+log(`watcher: executor re-executions vs raw onnxruntime over ${watcherJobs} jobs`);
+const throughput = await benchWatcherThroughput(view(watcherJobs), {
+  warmup: quick ? 1 : 5,
+  rounds: quick ? 2 : 4,
+  compileSamples: quick ? 2 : 10,
+});
+log(
+  `  throughputRatio ${throughput.throughputRatio} (${throughput.reexecutionsPerSec}/s vs ${throughput.rawInferencesPerSec}/s)`,
+);
+await releaseSessions();
+
+let latency: LatencyResult | null = null;
+let latencyMissing: string | undefined;
+if (skipLatency) {
+  latencyMissing = quick ? "skipped by --quick" : "skipped by --skip-latency";
+} else {
+  const workDir = mkdtempSync(join(tmpdir(), "refute-bench-"));
+  log(`latency: anvil + daemons, ${badJobs} bad and ${honestJobs} honest jobs (work dir ${workDir})`);
+  try {
+    latency = await benchLatency(all, {
+      badJobs,
+      honestJobs,
+      paceMs: int("pace", a.pace, 2000, 0),
+      blockTime: int("block-time", a["block-time"], 1, 1),
+      challengeWindow: int("challenge-window", a["challenge-window"], 60, 1),
+      responseWindow: int("response-window", a["response-window"], 20, 1),
+      pollIntervalMs: int("poll-interval", a["poll-interval"], 250, 10),
+      confirmations: int("confirmations", a.confirmations, 1, 0),
+      faults: (a.faults ?? "").split(",").filter(Boolean),
+      timeoutSec: int("timeout", a.timeout, 900, 10),
+      observeIntervalMs: 20,
+      workDir,
+      log: (l) => log(`  ${l}`),
+    });
+    rmSync(workDir, { recursive: true, force: true });
+    log(
+      `  challenge p50 ${latency.latencyToChallengeMs?.p50 ?? "—"} ms, slash p50 ${latency.latencyToSlashMs?.p50 ?? "—"} ms, finality p50 ${latency.finality.timeToFinalityMs?.p50 ?? "—"} ms`,
+    );
+  } catch (e) {
+    latencyMissing = `the latency run failed: ${(e as Error).message.split("\n").slice(0, 6).join(" | ")} (daemon logs kept in ${workDir}/logs)`;
+    log(`  ${latencyMissing}`);
+  }
+}
+
+const finality: FinalitySection | null =
+  latency === null
+    ? null
+    : {
+        jobs: latency.honestJobs.finalized,
+        ...latency.finality,
+      };
+
+const results: BenchResults = {
+  schema: 1,
+  generated:
+    "npm run bench (scripts/bench.ts): every figure measured in this run on this machine; gas copied from bench/gas.json",
+  command,
+  profile: quick ? "quick" : "full",
+  machine,
+  loadAverage1mAtEnd: round(loadavg()[0], 1),
+  durationSec: round((Date.now() - started) / 1000, 1),
+  gas: gas.gas,
+  gasSource: gas.source,
+  ...(gas.missing !== undefined ? { gasMissing: gas.missing } : {}),
+  provider,
+  watcher: {
+    ...throughput,
+    latencyToChallengeMs: latency?.latencyToChallengeMs ?? null,
+    latencyToSlashMs: latency?.latencyToSlashMs ?? null,
+    ...(latency === null || latency.latencyToChallengeMs === null || latency.latencyToSlashMs === null
+      ? { latencyMissing: latencyMissing ?? "no bad job was challenged and slashed during the run" }
+      : {}),
+    latency,
+  },
+  finality,
+  ...(finality === null || finality.timeToFinalityMs === null
+    ? { finalityMissing: latencyMissing ?? "no honest job finalized during the run" }
+    : {}),
+};
+
+mkdirSync(outDir, { recursive: true });
+const charts = renderCharts(results);
+for (const c of charts) writeFileSync(join(outDir, c.file), c.svg);
+writeFileSync(join(outDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(outDir, "RESULTS.md"), renderMarkdown(results, charts));
+log(
+  `wrote ${join(outDir, "results.json")}, ${join(outDir, "RESULTS.md")} and ${charts.length} charts in ${results.durationSec} s`,
+);

@@ -1,0 +1,181 @@
+/**
+ * Watcher re-execution throughput against raw onnxruntime, same model, same run.
+ *
+ * - Re-execution: exactly what the watcher's verifier (src/watcher/verifier.ts) does
+ *   per sampled job once it has the input: `ExecutorPool.run` (src/watcher/executor/
+ *   pool.ts), i.e. a request over IPC to the executor CHILD PROCESS, which reads and
+ *   compiles the model file, checks it against the registration, traces it
+ *   (`traceModel`) and sends back every node root, traceRoot, outputRoot and every
+ *   node's packed output; then the comparison of BOTH outputRoot and traceRoot with
+ *   the committed ones (here: an honest commitment computed beforehand). One worker,
+ *   the watcher's defaults (`--concurrency 1`, `--executor-threads 1`, CPU).
+ * - Raw: `InferenceSession.run` of onnxruntime-node on the plain model (the bytes
+ *   src/trace/rewrite.ts hands onnxruntime, without extra outputs), inputs built
+ *   beforehand, the same session options and thread count.
+ *
+ * Both run back to back in alternating rounds (raw, executor, raw, executor, …) so
+ * that load from other processes on a shared box falls on both alike; the rates are
+ * total jobs over total time.
+ */
+import { readFileSync } from "node:fs";
+import * as ort from "onnxruntime-node";
+import { pino } from "pino";
+import { bytesToHex, type Hex } from "viem";
+import { compileModel } from "../onnx/compile.ts";
+import { pack } from "../tensor/packing.ts";
+import { toOrtTensor } from "../trace/ortTensor.ts";
+import { ortModelBytes } from "../trace/rewrite.ts";
+import { resolveExecutionConfig, sessionOptionsFor } from "../trace/sessionOptions.ts";
+import { traceModel } from "../trace/trace.ts";
+import { ExecutorPool } from "../watcher/executor/pool.ts";
+import type { ExecRequest, ExpectedModel } from "../watcher/executor/protocol.ts";
+import type { Workload } from "./inputs.ts";
+import { round, roundSummary, summarize, type Summary } from "./stats.ts";
+
+export interface WatcherThroughput {
+  /** Re-executions per second divided by raw inferences per second. */
+  readonly throughputRatio: number;
+  readonly reexecutionsPerSec: number;
+  readonly rawInferencesPerSec: number;
+  readonly jobs: number;
+  readonly rounds: number;
+  readonly reexecutionMs: Summary;
+  readonly rawInferenceMs: Summary;
+  /**
+   * Where a re-execution's time goes, measured in this process: compiling the model
+   * file (src/onnx/compile.ts: decode, validate, fileHash, graphRoot over every
+   * constant's tensor root), which the executor child does on every request, and the
+   * trace + compare alone on the already compiled model.
+   */
+  readonly breakdown: {
+    readonly compileModelMs: Summary;
+    readonly traceAndCompareMs: Summary;
+    /** Trace + compare per second with the model compiled once (no child process, no IPC). */
+    readonly compiledOncePerSec: number;
+  };
+  /** Every re-execution matched the honest commitment (a sanity check of the path). */
+  readonly allMatched: boolean;
+  readonly executor: string;
+  readonly threads: number;
+  readonly ep: string;
+}
+
+type Request = Omit<ExecRequest, "id">;
+
+export async function benchWatcherThroughput(
+  w: Workload,
+  opts: { readonly warmup: number; readonly rounds: number; readonly compileSamples: number },
+): Promise<WatcherThroughput> {
+  const { compiled, inputs } = w;
+  const threads = 1;
+  const expected: ExpectedModel = {
+    fileHash: compiled.fileHash,
+    graphRoot: compiled.graphRoot,
+    nodeCount: compiled.nodes.length,
+    profile: 1,
+    input: { dtype: compiled.input.dtype, layout: compiled.input.layout, shape: [...compiled.input.shape] },
+    output: { dtype: compiled.output.dtype, layout: compiled.output.layout, shape: [...compiled.output.shape] },
+  };
+  // What the jobs committed: honest roots, computed here beforehand (not timed).
+  const committed: { outputRoot: Hex; traceRoot: Hex }[] = [];
+  const requests: Request[] = [];
+  for (const input of inputs) {
+    const t = await traceModel(compiled, input);
+    committed.push({ outputRoot: t.outputRoot, traceRoot: t.traceRoot });
+    requests.push({
+      modelPath: w.modelFile,
+      expected,
+      input: bytesToHex(pack(input)),
+      executionProvider: "cpu",
+      threads,
+    });
+  }
+
+  const config = resolveExecutionConfig({ intraOpNumThreads: threads });
+  const raw = await ort.InferenceSession.create(
+    ortModelBytes(compiled, { allOutputs: false }),
+    sessionOptionsFor(config),
+  );
+  const feeds = inputs.map((x) => ({ [compiled.input.name]: toOrtTensor(x) }));
+  const pool = new ExecutorPool(1, { memoryMb: 2048, timeoutMs: 120_000 }, pino({ level: "silent" }));
+
+  let allMatched = true;
+  const reexecute = async (i: number): Promise<void> => {
+    const r = await pool.run(requests[i]);
+    if (r.kind !== "ok") throw new Error(`executor: ${r.kind}: ${JSON.stringify(r)}`);
+    const c = committed[i];
+    const outputOk = r.outputRoot.toLowerCase() === c.outputRoot.toLowerCase();
+    const traceOk = r.traceRoot.toLowerCase() === c.traceRoot.toLowerCase();
+    if (!(outputOk && traceOk)) allMatched = false;
+  };
+  try {
+    for (let k = 0; k < opts.warmup; k++) {
+      await raw.run(feeds[k % feeds.length]);
+      await reexecute(k % inputs.length);
+    }
+    const rawMs: number[] = [];
+    const execMs: number[] = [];
+    let rawTotal = 0;
+    let execTotal = 0;
+    const rounds = Math.max(1, Math.min(opts.rounds, inputs.length));
+    const per = Math.ceil(inputs.length / rounds);
+    for (let r = 0; r < rounds; r++) {
+      const from = r * per;
+      const to = Math.min(inputs.length, from + per);
+      let t0 = performance.now();
+      for (let i = from; i < to; i++) {
+        const s = performance.now();
+        await raw.run(feeds[i]);
+        rawMs.push(performance.now() - s);
+      }
+      rawTotal += performance.now() - t0;
+      t0 = performance.now();
+      for (let i = from; i < to; i++) {
+        const s = performance.now();
+        await reexecute(i);
+        execMs.push(performance.now() - s);
+      }
+      execTotal += performance.now() - t0;
+    }
+    const compileMs: number[] = [];
+    const bytes = new Uint8Array(readFileSync(w.modelFile));
+    for (let k = 0; k < opts.compileSamples; k++) {
+      const s = performance.now();
+      compileModel(bytes);
+      compileMs.push(performance.now() - s);
+    }
+    const traceMs: number[] = [];
+    const t0 = performance.now();
+    for (let i = 0; i < inputs.length; i++) {
+      const s = performance.now();
+      const t = await traceModel(compiled, inputs[i], { intraOpNumThreads: threads });
+      if (t.outputRoot !== committed[i].outputRoot || t.traceRoot !== committed[i].traceRoot) allMatched = false;
+      traceMs.push(performance.now() - s);
+    }
+    const compiledOncePerSec = (inputs.length / (performance.now() - t0)) * 1000;
+    const reexecutionsPerSec = (execMs.length / execTotal) * 1000;
+    const rawInferencesPerSec = (rawMs.length / rawTotal) * 1000;
+    return {
+      throughputRatio: round(reexecutionsPerSec / rawInferencesPerSec, 5),
+      reexecutionsPerSec: round(reexecutionsPerSec, 2),
+      rawInferencesPerSec: round(rawInferencesPerSec, 2),
+      jobs: execMs.length,
+      rounds,
+      reexecutionMs: roundSummary(summarize(execMs), 4),
+      rawInferenceMs: roundSummary(summarize(rawMs), 4),
+      breakdown: {
+        compileModelMs: roundSummary(summarize(compileMs), 2),
+        traceAndCompareMs: roundSummary(summarize(traceMs), 4),
+        compiledOncePerSec: round(compiledOncePerSec, 2),
+      },
+      allMatched,
+      executor:
+        "src/watcher/executor/pool.ts ExecutorPool (1 child process, as `refute watch --concurrency 1`): compile + registration check + traceModel + all node outputs over IPC, then outputRoot and traceRoot compared",
+      threads,
+      ep: "cpu",
+    };
+  } finally {
+    await pool.close();
+    await raw.release();
+  }
+}
