@@ -184,6 +184,8 @@ const results: BenchResults = {
   durationSec: round((Date.now() - started) / 1000, 1),
   gas: gas.gas,
   gasSource: gas.source,
+  ...(gas.modified !== undefined ? { gasFileModified: gas.modified } : {}),
+  gasScriptRun: gas.ranGasScript,
   ...(gas.missing !== undefined ? { gasMissing: gas.missing } : {}),
   provider,
   watcher: {

@@ -90,6 +90,8 @@ library OneStep {
         _expectShape(node, 2, 4, 0);
         TensorSpec memory a = _input(node, 0).spec;
         TensorSpec memory b = _input(node, 1).spec;
+        // Validates B's shape (no zero dimension) before K and N divide anything.
+        TensorCodec.elementCount(b);
         bool aSigned = _byteOperand(a, 0);
         bool bSigned = _byteOperand(b, 1);
         if (a.layout != TensorCodec.ROW_MAJOR) revert IOneStepVerifier.UnsupportedLayout(0, a.layout);
@@ -186,6 +188,8 @@ library OneStep {
         _expectOpenings(openings, 2);
         TensorSpec memory data = _input(node, 0).spec;
         TensorSpec memory indices = _input(node, 1).spec;
+        // Validates the data shape (no zero dimension) before `inner` divides anything.
+        TensorCodec.elementCount(data);
         uint256 rank = data.shape.length;
         uint256 axis = GatherOp.normalizeAxis(node.attrs[0], rank);
         uint256 dim = data.shape[axis];

@@ -5,7 +5,7 @@
  * as missing. Never estimated here.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { REPO } from "./inputs.ts";
 
@@ -19,6 +19,8 @@ export interface GasSection {
   readonly missing?: string;
   /** Whether this run ran `npm run gas` to produce the file. */
   readonly ranGasScript: boolean;
+  /** When the copied file was last written (ISO-8601), so a copy can be matched to its source. */
+  readonly modified?: string;
 }
 
 export function hasGasScript(repo = REPO): boolean {
@@ -58,7 +60,12 @@ export function loadGas(opts: {
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
       return { gas: null, source, ranGasScript, missing: `${source} is not a JSON object` };
     }
-    return { gas: parsed as { [k: string]: Json }, source, ranGasScript };
+    return {
+      gas: parsed as { [k: string]: Json },
+      source,
+      ranGasScript,
+      modified: statSync(file).mtime.toISOString(),
+    };
   } catch (e) {
     return { gas: null, source, ranGasScript, missing: `${source} is not valid JSON: ${(e as Error).message}` };
   }

@@ -194,14 +194,15 @@ export async function benchLatency(w: Workload, o: LatencyOptions): Promise<Late
     o.log(`deployed; model ${modelId} registered (window ${o.challengeWindow} s, response ${o.responseWindow} s)`);
 
     const pub = deployer.public;
-    observer = new ChainObserver(
+    const obs = new ChainObserver(
       pub,
       [addresses.jobManager, addresses.disputeGame],
       [...jobManagerAbi, ...disputeGameAbi] as Abi,
       (await pub.getBlockNumber({ cacheTime: 0 })) + 1n,
       o.observeIntervalMs,
     );
-    observer.start();
+    observer = obs;
+    obs.start();
 
     const common = ["--poll-interval", String(o.pollIntervalMs), "--confirmations", String(o.confirmations)];
     const start = (name: string, role: Role, args: readonly string[]) => {
@@ -239,7 +240,10 @@ export async function benchLatency(w: Workload, o: LatencyOptions): Promise<Late
       cheater.waitFor("trace server listening", 180_000),
       watcher.waitFor("watcher starting", 180_000),
     ]);
-    await Promise.all([waitForStake(pub, addresses.stakeManager, "honest", honest), waitForStake(pub, addresses.stakeManager, "cheater", cheater)]);
+    await Promise.all([
+      waitForStake(pub, addresses.stakeManager, "honest", honest),
+      waitForStake(pub, addresses.stakeManager, "cheater", cheater),
+    ]);
     o.log(`daemons up (pids ${daemons.map((d) => `${d.name} ${d.pid}`).join(", ")})`);
 
     const nonces = new Map<RefuteClient, number>();
@@ -279,7 +283,7 @@ export async function benchLatency(w: Workload, o: LatencyOptions): Promise<Late
     const warmHonest = await jobIdOf(await request("honest", w.inputs.length - 1));
     const warmBad = await jobIdOf(await request("bad", w.inputs.length - 2));
     const isSlashed = (j: bigint) =>
-      observer!.events.some(
+      obs.events.some(
         (e) =>
           (e.eventName === "JobSlashed" || (e.eventName === "DisputeSettled" && e.args.fraud === true)) &&
           e.args.jobId === j,
@@ -317,11 +321,11 @@ export async function benchLatency(w: Workload, o: LatencyOptions): Promise<Late
 
     const slashedJobs = () =>
       new Set(
-        observer!.events
+        obs.events
           .filter((e) => e.eventName === "JobSlashed" || (e.eventName === "DisputeSettled" && e.args.fraud === true))
           .map((e) => e.args.jobId as bigint),
       );
-    const finalizedJobs = () => new Set(observer!.named("JobFinalized").map((e) => e.args.jobId as bigint));
+    const finalizedJobs = () => new Set(obs.named("JobFinalized").map((e) => e.args.jobId as bigint));
     const deadline = Date.now() + o.timeoutSec * 1000;
     let lastReport = 0;
     for (;;) {
@@ -344,13 +348,13 @@ export async function benchLatency(w: Workload, o: LatencyOptions): Promise<Late
     }
     // Let the observer take in the last block.
     await new Promise((r) => setTimeout(r, Math.max(200, o.observeIntervalMs * 3)));
-    await observer.stop();
+    await obs.stop();
 
     const faultOf = new Map<bigint, string>();
     for (const l of cheater.messages("job committed")) {
       if (l.jobId !== undefined && typeof l.fault === "string") faultOf.set(BigInt(String(l.jobId)), l.fault);
     }
-    const result = analyze(observer, bad, good, faultOf, addressOf("watcher"), o, started);
+    const result = analyze(obs, bad, good, faultOf, addressOf("watcher"), o, started);
     return { ...result, warmup: { jobs: 2, coldExecutorMs: Number.isFinite(coldExecutorMs) ? coldExecutorMs : null } };
   } finally {
     await observer?.stop();

@@ -36,6 +36,10 @@ export interface BenchResults {
   readonly durationSec: number;
   readonly gas: { readonly [k: string]: Json } | null;
   readonly gasSource: string;
+  /** mtime of the copied gas file. */
+  readonly gasFileModified?: string;
+  /** Whether this run ran `npm run gas` first (the file was absent). */
+  readonly gasScriptRun?: boolean;
   readonly gasMissing?: string;
   readonly provider: ProviderBench;
   readonly watcher: WatcherSection;
@@ -172,7 +176,11 @@ export function renderCharts(r: BenchResults): Chart[] {
 function gasSection(r: BenchResults): string[] {
   const g = r.gas;
   if (g === null) return [`Gas figures are missing: ${r.gasMissing ?? "unknown reason"}.`];
-  const out: string[] = [`Copied from \`${r.gasSource}\` (exact \`gasUsed\` from receipts on anvil, \`npm run gas\`).`, ""];
+  const out: string[] = [
+    `Copied from \`${r.gasSource}\`${r.gasFileModified !== undefined ? ` (written ${r.gasFileModified}${r.gasScriptRun === true ? " by this run" : ""})` : ""}:`,
+    "exact `gasUsed` from receipts on anvil, `npm run gas` (scripts/gas.ts).",
+    "",
+  ];
   const row = (name: string, ...path: string[]) => {
     const v = gasAt(g, ...path);
     return v === undefined ? undefined : `| ${name} | ${v.toLocaleString("en-US")} |`;
@@ -357,6 +365,12 @@ export function renderMarkdown(r: BenchResults, charts: readonly Chart[]): strin
       pctRow("**bad commit → slashed**", lat.latencyToSlashMs),
       pctRow("bad commit → challenge (block timestamps)", lat.latencyToChallengeChainSec, "s"),
       pctRow("bad commit → slashed (block timestamps)", lat.latencyToSlashChainSec, "s"),
+      "",
+      `Blocks come every ${c.blockTimeSec} s, so every latency is a whole number of blocks plus the observer's jitter:`,
+      `the median challenge lands ${lat.latencyToChallengeMs === null ? "—" : fmt(lat.latencyToChallengeMs.p50 / (1000 * c.blockTimeSec))} blocks after the bad commit (the watcher's poll, ${c.confirmations} confirmation(s), the`,
+      `re-execution, then its commitChallenge in the next block), the median slash ${lat.latencyToSlashMs === null ? "—" : fmt(lat.latencyToSlashMs.p50 / (1000 * c.blockTimeSec))} blocks after it (revealChallenge`,
+      "at least one block after the commit, then postRoots, selectNode, the provider's reveal(s) and proveStep, each in a later",
+      "block; an inconsistent trace loses at postRoots already).",
       "",
       `Bad jobs: ${lat.badJobs.requested} requested, ${lat.badJobs.committed} committed, ${lat.badJobs.challenged} challenged, ${lat.badJobs.slashed} slashed.`,
       `Honest jobs: ${lat.honestJobs.requested} requested, ${lat.honestJobs.committed} committed, ${lat.honestJobs.finalized} finalized, ${lat.honestJobs.challenged} challenged.`,

@@ -120,11 +120,11 @@ export function cdfChart(c: {
   readonly unit: string;
   readonly series: readonly CdfSeries[];
 }): string {
-  const width = 820;
+  const width = 860;
   const height = 400;
   const left = 64;
   const top = c.subtitle !== undefined ? 70 : 54;
-  const plotW = width - left - 190;
+  const plotW = width - left - 240;
   const plotH = height - top - 56;
   const all = c.series.flatMap((s) => s.values);
   const ticks = linearTicks(Math.max(...all, 1));
@@ -191,7 +191,7 @@ export function stackedBar(c: {
     );
   });
   body.push(
-    `<text x="${width - left}" y="${top - 6}" text-anchor="end" fill="#333">${esc(`total ${fmt(total)} ${c.unit}`)}</text>`,
+    `<text x="${width - left}" y="${top - 6}" text-anchor="end" fill="#333">${esc(`sum of the parts ${fmt(total)} ${c.unit}`)}</text>`,
   );
   return frame(width, height, c.title, body, c.subtitle);
 }

@@ -79,6 +79,9 @@ export async function openTable(options: OpenTableOptions = {}): Promise<LocalTa
     // Generous timeout: a loaded CI machine can take seconds to answer a large eth_call.
     const transport = http(anvil.rpcUrl, { batch: true, timeout: 120_000 });
     const publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 20 });
+    // Each block one second after the last, whatever the wall clock does: games (and their gas,
+    // which depends on whether a rewritten deadline changed) replay exactly.
+    await publicClient.request({ method: "anvil_setBlockTimestampInterval" as never, params: [1] as never });
     const accounts = await createWalletClient({ chain: foundry, transport }).getAddresses();
     const wallet = (account: Address) =>
       createWalletClient({ chain: foundry, transport, account, pollingInterval: 20 });

@@ -56,7 +56,8 @@ export class ExecutorPool {
       return await this.send(worker, { ...req, id: this.nextId++ });
     } finally {
       worker.busy = false;
-      if (worker.dead) this.workers.splice(this.workers.indexOf(worker), 1);
+      const at = this.workers.indexOf(worker);
+      if (worker.dead && at >= 0) this.workers.splice(at, 1);
     }
   }
 
@@ -69,6 +70,9 @@ export class ExecutorPool {
   }
 
   private idleWorker(): Worker {
+    // A worker that died while idle (or while starting) is replaced, not counted.
+    for (let i = this.workers.length - 1; i >= 0; i--)
+      if (this.workers[i].dead && !this.workers[i].busy) this.workers.splice(i, 1);
     const idle = this.workers.find((w) => !w.busy && !w.dead);
     if (idle !== undefined) return idle;
     if (this.workers.length >= this.size) throw new Error(`all ${this.size} executors are busy`);
