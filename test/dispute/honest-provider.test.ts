@@ -164,7 +164,14 @@ test(`an honest provider never loses, over ${GAMES} games against every challeng
     refusedLate: 0,
     acceptedAtDeadline: 0,
   };
-  for (let g = 0; g < GAMES; g++) await playGame(0x40_000 + g, tally);
+  for (let g = 0; g < GAMES; g++) {
+    const seed = 0x40_000 + g;
+    try {
+      await playGame(seed, tally);
+    } catch (err) {
+      throw new Error(`game with seed ${seed} failed`, { cause: err });
+    }
+  }
   assert.equal(tally.games, GAMES);
   // Every strategy and both deadline edges were exercised.
   for (const make of STRATEGIES)
