@@ -109,6 +109,7 @@ export async function openTable(options: OpenTableOptions = {}): Promise<LocalTa
     };
     const requester = clientOf(accounts[1]);
     const provider = clientOf(accounts[2]);
+    const nudger = startNudger(publicClient);
     const plenty = 10n ** 12n * TOKEN;
     await fund(requester, plenty, addresses.jobManager);
     await fund(provider, plenty, addresses.stakeManager);
@@ -127,12 +128,43 @@ export async function openTable(options: OpenTableOptions = {}): Promise<LocalTa
         return clientOf(accounts[3 + seat]);
       },
       clientOf,
-      stop: () => anvil.stop(),
+      stop: async () => {
+        nudger.stop();
+        await anvil.stop();
+      },
     };
   } catch (err) {
     await anvil.stop();
     throw err;
   }
+}
+
+/**
+ * Mines a block when a transaction has sat in anvil's pool for a while: with automine, anvil
+ * occasionally leaves a ready transaction unmined (foundry-rs/foundry#10122), and the sender
+ * would wait for a receipt that never comes. Only ever fires on that fault.
+ */
+function startNudger(client: PublicClient): { stop(): void } {
+  let seen = 0;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    (async () => {
+      const status = (await client.request({ method: "txpool_status" as never, params: [] as never })) as {
+        pending: Hex;
+      };
+      seen = BigInt(status.pending) > 0n ? seen + 1 : 0;
+      if (seen >= 3) {
+        await client.request({ method: "evm_mine" as never, params: [] as never });
+        seen = 0;
+      }
+    })()
+      .catch(() => {})
+      .finally(() => (busy = false));
+  }, 500);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
 
 /** Mints `amount` to the client's account and approves `spender` for all of it. */

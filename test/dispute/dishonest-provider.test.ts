@@ -117,7 +117,7 @@ async function playFault(kind: FaultKind, seed: number): Promise<void> {
 }
 
 for (const [k, kind] of FAULT_KINDS.entries()) {
-  test(`a ${kind} provider always loses to one honest challenger (${SEEDS} seeds)`, async () => {
+  test(`a provider at fault (${kind}) always loses to one honest challenger (${SEEDS} seeds)`, async () => {
     for (let s = 0; s < SEEDS; s++) await playFault(kind, 0x50_000 + k * 1000 + s);
   });
 }

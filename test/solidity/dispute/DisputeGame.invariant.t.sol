@@ -34,6 +34,24 @@ contract DisputeGameInvariantTest is DisputeFixture {
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 
+    /// @notice The handler can play a whole dispute (so the fuzzer has a path to every move):
+    ///         a wrong node 0 found by the k-ary reveal, proven, slashed.
+    function test_handler_playsAWholeDisputeToTheSlash() public {
+        handler.newJob(11, 7); // odd: faulty; 7 >> 1 = 3 → Flipped0
+        handler.commitChallenge(0, 0);
+        handler.revealChallenge(0);
+        handler.providerMove(0); // roots
+        handler.honestMove(0); // select node 0
+        for (uint256 round; round < 2; ++round) {
+            handler.providerMove(0); // children
+            handler.honestMove(0); // choose
+        }
+        handler.honestMove(0); // prove
+        assertEq(uint8(jobs.jobOf(handler.jobIds(0)).status), uint8(JobStatus.Slashed));
+        assertEq(handler.movesPlayed(), 7);
+        assertEq(handler.honestRefused(), 0);
+    }
+
     /// @notice Solvency: the protocol holds exactly stakes + escrowed fees + open bonds, and the
     ///         game exactly the bonds of its open challenges.
     function invariant_solvency() public view {

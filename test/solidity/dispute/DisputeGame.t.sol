@@ -7,9 +7,9 @@ import {IDisputeHook} from "../../../contracts/interfaces/IDisputeHook.sol";
 import {IJobManager} from "../../../contracts/interfaces/IJobManager.sol";
 import {IModelRegistry} from "../../../contracts/interfaces/IModelRegistry.sol";
 import {IOneStepVerifier} from "../../../contracts/interfaces/IOneStepVerifier.sol";
-import {Graph} from "../../../contracts/libraries/Graph.sol";
+import {Graph, NodeDescriptor, Operand} from "../../../contracts/libraries/Graph.sol";
 import {TensorCodec} from "../../../contracts/libraries/TensorCodec.sol";
-import {JobId, JobStatus, TensorSpec, Timestamp} from "../../../contracts/libraries/Types.sol";
+import {JobId, JobStatus, ModelId, ModelSpec, TensorSpec, Timestamp} from "../../../contracts/libraries/Types.sol";
 import {DisputeData, DisputeProofs, Trees} from "./DisputeData.sol";
 import {DisputeFixture} from "./DisputeFixture.sol";
 
@@ -1091,5 +1091,56 @@ contract DisputeGameTest is DisputeFixture {
         _prove(c, alice, r, _honest(), 2, 0);
         assertEq(uint8(game.phaseOf(c)), uint8(IDisputeGame.Phase.Resolved));
         assertEq(game.disputeOf(id).challenges.length, 0);
+    }
+
+    // ================================================================== malformed graphs
+
+    /// @notice A registered graph whose node reads its own output (the registry does not check
+    ///         graphs; watchers refuse such models): the proof is refused, never mis-evaluated.
+    function test_proveStep_operandFromALaterNode_reverts() public {
+        NodeDescriptor memory self;
+        self.opcode = 13;
+        self.inputs = new Operand[](1);
+        self.inputs[0] = Operand({
+            source: Graph.NODE_OUTPUT,
+            index: 0,
+            root: bytes32(0),
+            spec: DisputeData.spec(DisputeData.INT8, 1, 4)
+        });
+        self.output = DisputeData.spec(DisputeData.INT8, 1, 4);
+        ModelSpec memory spec = DisputeData.modelSpec(WINDOW, RESPONSE, COLLATERAL, BOND);
+        spec.nodeCount = 1;
+        spec.graphRoot = Graph.graphRoot(1, Graph.descriptorHash(self));
+        spec.input = DisputeData.spec(DisputeData.INT8, 1, 4);
+        spec.output = DisputeData.spec(DisputeData.INT8, 1, 4);
+        ModelId selfModel = registry.register(spec);
+
+        bytes memory data = hex"01020304";
+        bytes32 root = TensorCodec.rootOfPacked(spec.output, data);
+        bytes32[] memory roots = new bytes32[](1);
+        roots[0] = root;
+        vm.prank(requester);
+        JobId id = jobs.request(selfModel, data, FEE, Timestamp.wrap(uint64(block.timestamp) + 1 hours), false);
+        vm.prank(provider);
+        jobs.commit(id, root, data, keccak256(abi.encodePacked(roots)));
+        ChallengeId c = _challenge(id, alice);
+        vm.prank(provider);
+        game.postRoots(id, roots);
+        vm.prank(alice);
+        game.selectNode(c, 0, self, new bytes32[](0), roots);
+        bytes32[] memory words = Trees.words(data, 1);
+        vm.prank(provider);
+        game.revealWhole(c, spec.output, words);
+
+        IDisputeGame.OneStepProof memory p;
+        p.node = self;
+        p.nodeRoots = roots;
+        p.outWord = words[0];
+        p.outProof = new bytes32[](0);
+        p.operands = new TensorCodec.RangeOpening[](1);
+        p.operands[0] = TensorCodec.RangeOpening({firstWord: 0, words: words, proof: new bytes32[](0)});
+        _expect(abi.encodeWithSelector(IDisputeGame.OperandNotEarlier.selector, 0, 0));
+        vm.prank(alice);
+        game.proveStep(c, p);
     }
 }
