@@ -1,12 +1,35 @@
 import {
   BaseError,
   ContractFunctionRevertedError,
+  decodeErrorResult,
   type Abi,
   type Address,
   type Hash,
   type TransactionReceipt,
 } from "viem";
+import {
+  disputeGameAbi,
+  jobManagerAbi,
+  modelRegistryAbi,
+  oneStepVerifierAbi,
+  stakeManagerAbi,
+  tokenAbi,
+} from "../chain/abis.ts";
 import type { RefuteClient } from "./contracts.ts";
+
+/**
+ * Every custom error of the protocol's contracts. A call to one contract can revert
+ * with another's error (JobManager.commit bubbles StakeManager's InsufficientFreeStake),
+ * which the called contract's ABI alone cannot decode.
+ */
+const PROTOCOL_ERRORS: Abi = [
+  ...tokenAbi,
+  ...stakeManagerAbi,
+  ...modelRegistryAbi,
+  ...jobManagerAbi,
+  ...disputeGameAbi,
+  ...oneStepVerifierAbi,
+].filter((item) => item.type === "error");
 
 /** One contract call, built by the functions in calls.ts and sent by `send` or a transaction journal. */
 export interface ContractCall {
@@ -36,10 +59,15 @@ export class CallRevertedError extends Error {
 export function revertOf(err: unknown): { name: string; args: readonly unknown[] } | undefined {
   if (!(err instanceof BaseError)) return undefined;
   const revert = err.walk((e) => e instanceof ContractFunctionRevertedError);
-  if (revert instanceof ContractFunctionRevertedError && revert.data?.errorName) {
-    return { name: revert.data.errorName, args: revert.data.args ?? [] };
+  if (!(revert instanceof ContractFunctionRevertedError)) return undefined;
+  if (revert.data?.errorName) return { name: revert.data.errorName, args: revert.data.args ?? [] };
+  if (revert.raw === undefined || revert.raw.length < 10) return undefined;
+  try {
+    const d = decodeErrorResult({ abi: PROTOCOL_ERRORS, data: revert.raw });
+    return { name: d.errorName, args: d.args ?? [] };
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
 /**

@@ -91,7 +91,8 @@ export async function runDemo(o: DemoOptions, io: DemoIo): Promise<DemoResult> {
       watcher.waitFor((l) => l.msg === "watcher starting", 120_000, "the watcher starting"),
     ]);
 
-    // Providers stake at start (--stake); a commit before the deposit lands would be refused.
+    // Providers stake at start (--stake). A commit before the deposit lands would only be
+    // retried, but the requests should start when both providers can take them.
     await Promise.all([
       waitForStake(chain, "honestProvider", honest),
       waitForStake(chain, "cheatingProvider", cheater),

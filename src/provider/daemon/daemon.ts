@@ -49,6 +49,8 @@ export const PROVIDER_METRICS = {
 type M = keyof typeof PROVIDER_METRICS;
 
 const CURSOR = "requests_cursor";
+/** How long a commit refused for lack of free stake waits before it is simulated again. */
+const STAKE_RETRY_MS = 2_000;
 
 export async function runProvider(config: ProviderConfig): Promise<void> {
   const deployment = resolveDeployment(config);
@@ -80,6 +82,8 @@ class ProviderDaemon {
   private readonly ep: ExecutionProviderName;
   private readonly readyAt = new Map<bigint, number>();
   private readonly finalizing = new Map<bigint, string>();
+  /** Jobs whose commit was refused for lack of free stake, with when (retried after STAKE_RETRY_MS). */
+  private readonly waitingForStake = new Map<bigint, number>();
   private server?: TraceServer;
   private lastPrune = 0;
 
@@ -280,7 +284,9 @@ class ProviderDaemon {
         );
       }
     }
-    const ready = this.store.inState("traced");
+    const ready = this.store
+      .inState("traced")
+      .filter((j) => Date.now() - (this.waitingForStake.get(j.jobId) ?? 0) >= STAKE_RETRY_MS);
     if (ready.length === 0) return;
     const oldest = Math.min(...ready.map((j) => this.readyAt.get(j.jobId) ?? 0));
     if (ready.length < this.config.maxBatch && Date.now() - oldest < this.config.batchWaitMs) return;
@@ -290,7 +296,9 @@ class ProviderDaemon {
       const onChain = await this.reader.jobOf(job.jobId, head.hash);
       if (onChain.status !== JobStatus.Requested) {
         this.store.setState(job.jobId, "skipped", `job is no longer open (status ${onChain.status})`);
+        this.waitingForStake.delete(job.jobId);
       } else if (job.commitDeadline <= now + 1n) {
+        this.waitingForStake.delete(job.jobId);
         this.store.setState(job.jobId, "expired", "commit deadline passed");
         this.log.warn({ jobId: job.jobId }, "commit deadline passed before the commit");
       } else {
@@ -320,10 +328,21 @@ class ProviderDaemon {
     try {
       const call = batch.length > 1 ? commitBatch(a, batch.map(args)) : commitJob(a, args(batch[0]));
       await this.rt.tx.submit(key, batch.length > 1 ? "commitBatch" : "commit", call, { deadline });
+      for (const j of batch) this.waitingForStake.delete(j.jobId);
       this.rt.metrics.inc("commit_txs", { kind: batch.length > 1 ? "batch" : "single" });
       this.log.info({ jobs: batch.map((j) => j.jobId), key }, batch.length > 1 ? "committing batch" : "committing");
     } catch (err) {
       if (!(err instanceof CallRevertedError)) throw err;
+      if (batch.length === 1 && err.errorName === "InsufficientFreeStake") {
+        // Not the job's fault: the stake is still being deposited, or locked by other jobs
+        // until they finalize. Keep it and retry each tick until its commit deadline.
+        const [job] = batch;
+        if (!this.waitingForStake.has(job.jobId))
+          this.log.warn({ jobId: job.jobId, err: errorText(err) }, "not enough free stake to commit; will retry");
+        this.waitingForStake.set(job.jobId, Date.now());
+        this.store.setState(job.jobId, "traced");
+        return;
+      }
       this.log.warn({ key, err: errorText(err) }, "commit refused by simulation");
       if (batch.length > 1) {
         for (const j of batch) {
