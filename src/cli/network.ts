@@ -24,11 +24,12 @@ import {
   type WalletClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { perNetworkEnvName } from "../service/config.ts";
 import { UsageError } from "./errors.ts";
 
 /** Name of the variable holding the RPC URL of `network`. */
 export function rpcEnvName(network: string): string {
-  return `REFUTE_RPC_URL_${network.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+  return perNetworkEnvName("REFUTE_RPC_URL", network);
 }
 
 export const PRIVATE_KEY_ENV = "REFUTE_PRIVATE_KEY";

@@ -14,8 +14,11 @@ export function commonFields(daemon: "watcher" | "provider") {
     rpcUrls: {
       flag: "--rpc-url <url>",
       env: "REFUTE_RPC_URL",
-      help: "JSON-RPC endpoint; repeat for fallbacks, tried in order with health checks (env: comma-separated)",
+      help:
+        "JSON-RPC endpoint; repeat for fallbacks, tried in order with health checks " +
+        "(env: comma-separated; with --network <name>, REFUTE_RPC_URL_<NAME> is read first)",
       multiple: true,
+      perNetwork: "network",
       schema: f.urlList({ required: true }),
     },
     network: {

@@ -28,6 +28,12 @@ export interface FieldSpec<T> {
   readonly multiple?: boolean;
   /** Never echo the value in an error (keys). */
   readonly secret?: boolean;
+  /**
+   * The key of the field holding a network name: when set, `<env>_<NETWORK>`
+   * (upper-cased, other characters as `_`) is read before `<env>`, so one .env can
+   * hold the RPC of every network and `--network <name>` picks its own.
+   */
+  readonly perNetwork?: string;
 }
 
 export type FieldTable = Readonly<Record<string, FieldSpec<unknown>>>;
@@ -97,7 +103,8 @@ export function parseConfig<F extends FieldTable>(fields: F, sources: ConfigSour
   }
   const out: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(fields)) {
-    const { raw, source } = resolveRaw(spec, sources, dotenv);
+    const network = networkOf(fields, spec, sources, dotenv);
+    const { raw, source } = resolveRaw(spec, sources, dotenv, network);
     const r = spec.schema.safeParse(raw);
     if (r.success) {
       out[key] = r.data;
@@ -107,8 +114,8 @@ export function parseConfig<F extends FieldTable>(fields: F, sources: ConfigSour
     const where =
       raw === undefined
         ? spec.flag
-          ? ` (set ${flagName(spec.flag)} or ${spec.env})`
-          : ` (set ${spec.env})`
+          ? ` (set ${[flagName(spec.flag), ...envNames(spec, network)].join(", ").replace(/, ([^,]*)$/, " or $1")})`
+          : ` (set ${envNames(spec, network).join(" or ")})`
         : spec.secret
           ? ` (from ${source})`
           : ` (got ${JSON.stringify(typeof raw === "boolean" ? String(raw) : raw)} from ${source})`;
@@ -126,20 +133,46 @@ function attributeOf(flag: string): string {
   return new Option(flag).attributeName();
 }
 
+/** Name of the per-network variable of `env`: REFUTE_RPC_URL + sepolia → REFUTE_RPC_URL_SEPOLIA. */
+export function perNetworkEnvName(env: string, network: string): string {
+  return `${env}_${network.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+}
+
+/** The variables a field is read from, most specific first. */
+function envNames(spec: FieldSpec<unknown>, network: string | undefined): string[] {
+  return network === undefined ? [spec.env] : [perNetworkEnvName(spec.env, network), spec.env];
+}
+
+/** The network name a `perNetwork` field refers to, if it is set (and is text). */
+function networkOf(
+  fields: FieldTable,
+  spec: FieldSpec<unknown>,
+  sources: ConfigSources,
+  dotenv: Record<string, string>,
+): string | undefined {
+  const holder = spec.perNetwork === undefined ? undefined : fields[spec.perNetwork];
+  if (holder === undefined) return undefined;
+  const { raw } = resolveRaw(holder, sources, dotenv);
+  return typeof raw === "string" && raw !== "" ? raw : undefined;
+}
+
 function resolveRaw(
   spec: FieldSpec<unknown>,
   sources: ConfigSources,
   dotenv: Record<string, string>,
+  network?: string,
 ): { raw: RawValue; source: string } {
   if (spec.flag !== undefined) {
     const v = sources.flags[attributeOf(spec.flag)];
     if (v !== undefined) return { raw: v as RawValue, source: flagName(spec.flag) };
   }
-  const fromEnv = sources.env[spec.env];
-  if (fromEnv !== undefined && fromEnv !== "") return { raw: split(spec, fromEnv), source: spec.env };
-  const fromFile = dotenv[spec.env];
-  if (fromFile !== undefined && fromFile !== "")
-    return { raw: split(spec, fromFile), source: `${spec.env} in the env file` };
+  for (const name of envNames(spec, network)) {
+    const fromEnv = sources.env[name];
+    if (fromEnv !== undefined && fromEnv !== "") return { raw: split(spec, fromEnv), source: name };
+    const fromFile = dotenv[name];
+    if (fromFile !== undefined && fromFile !== "")
+      return { raw: split(spec, fromFile), source: `${name} in the env file` };
+  }
   return { raw: undefined, source: "default" };
 }
 
