@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import hardhatKeystore from "@nomicfoundation/hardhat-keystore";
 import { defineConfig } from "hardhat/config";
 
 // Compile offline: Hardhat would otherwise download solc. The pinned `solc` npm
@@ -13,6 +14,9 @@ const solcPath = require.resolve("solc/soljson.js");
 const deep = process.env.REFUTE_DEEP === "1";
 
 export default defineConfig({
+  // `npx hardhat keystore set REFUTE_PRIVATE_KEY`: the key `refute deploy` and
+  // `refute model register` sign with when the environment has none (src/cli/keystore.ts).
+  plugins: [hardhatKeystore],
   solidity: {
     profiles: {
       default: {

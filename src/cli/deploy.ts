@@ -1,6 +1,6 @@
 /**
  * `refute deploy --network <name>`: deploys and wires the protocol (src/chain/deploy.ts)
- * on the network's RPC with `REFUTE_PRIVATE_KEY` (src/cli/network.ts), then writes
+ * on the network's RPC with `REFUTE_PRIVATE_KEY` or Hardhat's keystore (src/cli/network.ts), then writes
  * `deployments/<network>.json` in the format src/deployments/load.ts reads:
  *
  *     { network, chainId, addresses: { token, stakeManager, modelRegistry, jobManager,
@@ -18,14 +18,7 @@ import { deploymentPath, loadDeployment, saveDeployment, type DeploymentFile } f
 import type { CommandContext } from "./context.ts";
 import { ExitCode } from "./errors.ts";
 import { unsignedFlag } from "./modelParams.ts";
-import {
-  checkNetworkName,
-  connectSigner,
-  loadEnvFile,
-  privateKeyFromEnv,
-  rpcUrlFor,
-  type NetworkSigner,
-} from "./network.ts";
+import { checkNetworkName, connectSigner, loadEnvFile, signingKey, rpcUrlFor, type NetworkSigner } from "./network.ts";
 
 /** What `deployments/<network>.json` holds, as written by the deploy command. */
 export interface DeploymentRecord {
@@ -152,7 +145,7 @@ export function deployCommand({ io, setExit }: CommandContext): Command {
   return new Command("deploy")
     .description(
       "deploy the protocol to a network and write deployments/<network>.json " +
-        "(RPC from REFUTE_RPC_URL_<NETWORK> or REFUTE_RPC_URL, key from REFUTE_PRIVATE_KEY; .env is read)",
+        "(RPC from REFUTE_RPC_URL_<NETWORK> or REFUTE_RPC_URL, key from REFUTE_PRIVATE_KEY or Hardhat's keystore; .env is read)",
     )
     .requiredOption("--network <name>", "network name: picks the RPC variable and names the deployment file")
     .option(
@@ -182,7 +175,7 @@ export function deployCommand({ io, setExit }: CommandContext): Command {
     .action(async (flags: DeployFlags) => {
       loadEnvFile();
       const network = checkNetworkName(flags.network);
-      const signer = await connectSigner(rpcUrlFor(network), privateKeyFromEnv(), network);
+      const signer = await connectSigner(rpcUrlFor(network), await signingKey(), network);
       const out = flags.out !== undefined ? resolve(flags.out) : deploymentPath(network);
       const log = flags.json === true ? undefined : (line: string) => io.stderr(`${line}\n`);
       const record = await deployToNetwork({

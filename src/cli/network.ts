@@ -4,10 +4,9 @@
  *
  *     REFUTE_RPC_URL_<NAME>   RPC of network <name> (upper-cased, other characters as `_`)
  *     REFUTE_RPC_URL          fallback RPC for any network
- *     REFUTE_PRIVATE_KEY      0x-prefixed 32-byte key of the account that signs
- *
- * Hardhat's encrypted keystore is not read: it is a Hardhat-plugin feature, and the
- * `refute` CLI runs without Hardhat's runtime.
+ *     REFUTE_PRIVATE_KEY      0x-prefixed 32-byte key of the account that signs; when
+ *                             unset, read from Hardhat's encrypted keystore
+ *                             (`npx hardhat keystore set REFUTE_PRIVATE_KEY`, see keystore.ts)
  */
 import { existsSync } from "node:fs";
 import { config as loadDotenv } from "dotenv";
@@ -60,17 +59,29 @@ export function rpcUrlFor(network: string, env: NodeJS.ProcessEnv = process.env)
   );
 }
 
-/** The signing key from `REFUTE_PRIVATE_KEY`. */
-export function privateKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Hex {
-  const key = env[PRIVATE_KEY_ENV];
-  if (key === undefined || key === "") {
-    throw new UsageError("NO_KEY", `no signing key: set ${PRIVATE_KEY_ENV} (or put it in .env)`);
-  }
+function checkedKey(key: string, from: string): Hex {
   const normalized = key.startsWith("0x") ? key : `0x${key}`;
-  if (!/^0x[0-9a-fA-F]{64}$/.test(normalized)) {
-    throw new UsageError("BAD_KEY", `${PRIVATE_KEY_ENV} must be 32 bytes of hex`);
-  }
+  if (!/^0x[0-9a-fA-F]{64}$/.test(normalized)) throw new UsageError("BAD_KEY", `${from} must be 32 bytes of hex`);
   return normalized as Hex;
+}
+
+/**
+ * The signing key: `REFUTE_PRIVATE_KEY` from the environment (or .env), else from
+ * Hardhat's encrypted keystore. Loading Hardhat costs a second, so it is only
+ * loaded when the environment has no key.
+ */
+export async function signingKey(env: NodeJS.ProcessEnv = process.env): Promise<Hex> {
+  const key = env[PRIVATE_KEY_ENV];
+  if (key !== undefined && key !== "") return checkedKey(key, PRIVATE_KEY_ENV);
+  const { readHardhatKeystore } = await import("./keystore.ts");
+  const stored = await readHardhatKeystore(PRIVATE_KEY_ENV);
+  if (stored === undefined)
+    throw new UsageError(
+      "NO_KEY",
+      `no signing key: set ${PRIVATE_KEY_ENV} (or put it in .env), or store it in Hardhat's keystore ` +
+        `(npx hardhat keystore set ${PRIVATE_KEY_ENV})`,
+    );
+  return checkedKey(stored, `${PRIVATE_KEY_ENV} in Hardhat's keystore`);
 }
 
 /** A reader on a network, with the chain id the node reports. */

@@ -20,14 +20,7 @@ import { ExitCode, UsageError } from "./errors.ts";
 import { readModelFile } from "./files.ts";
 import { withModelParamFlags } from "./inspect.ts";
 import { modelSpecOptions, type ModelParamFlags } from "./modelParams.ts";
-import {
-  checkNetworkName,
-  connectSigner,
-  loadEnvFile,
-  privateKeyFromEnv,
-  rpcUrlFor,
-  type NetworkSigner,
-} from "./network.ts";
+import { checkNetworkName, connectSigner, loadEnvFile, signingKey, rpcUrlFor, type NetworkSigner } from "./network.ts";
 
 export interface RegisterModelResult {
   readonly modelId: Hex;
@@ -69,7 +62,7 @@ export function registerCommand({ io, setExit }: CommandContext): Command {
     .argument("<file>", "ONNX model file")
     .requiredOption(
       "--network <name>",
-      "network (RPC from REFUTE_RPC_URL_<NETWORK> or REFUTE_RPC_URL, key from REFUTE_PRIVATE_KEY)",
+      "network (RPC from REFUTE_RPC_URL_<NETWORK> or REFUTE_RPC_URL, key from REFUTE_PRIVATE_KEY or Hardhat's keystore)",
     )
     .option("--deployment <file>", "deployment file (default deployments/<network>.json)")
     .option("--json", "print JSON")
@@ -82,7 +75,7 @@ export function registerCommand({ io, setExit }: CommandContext): Command {
       const deployment = loadDeployment(
         flags.deployment !== undefined ? resolve(flags.deployment) : deploymentPath(network),
       );
-      const signer = await connectSigner(rpcUrlFor(network), privateKeyFromEnv(), network);
+      const signer = await connectSigner(rpcUrlFor(network), await signingKey(), network);
       if (signer.chainId !== deployment.chainId) {
         throw new UsageError(
           "WRONG_CHAIN",

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -27,18 +27,37 @@ const TOKEN = 10n ** 18n;
 /** Runs `refute …` as a process; resolves with its exit code and output (never rejects on a non-zero exit). */
 async function refute(
   args: readonly string[],
-  env: Record<string, string>,
+  env: Record<string, string | undefined>,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [REFUTE_BIN, ...args], {
       cwd: REPO,
-      env: { ...process.env, ...env },
+      env: withoutUndefined({ ...process.env, ...env }),
     });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
     return { code: err.code ?? 1, stdout: err.stdout ?? "", stderr: err.stderr ?? "" };
   }
+}
+
+function withoutUndefined(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/**
+ * An environment whose Hardhat keystores live in `home` (an empty folder: none yet), and
+ * which is not taken for CI: Hardhat's keystore plugin stays out of the way under CI.
+ */
+function keystoreEnv(home: string): Record<string, string | undefined> {
+  const ci = ["CI", "CONTINUOUS_INTEGRATION", "GITHUB_ACTIONS", "BUILD_NUMBER", "RUN_ID", "NOW", "DEPLOYMENT_ID"];
+  return {
+    ...Object.fromEntries(ci.map((k) => [k, undefined])),
+    XDG_CONFIG_HOME: join(home, "config"),
+    XDG_CACHE_HOME: join(home, "cache"),
+    XDG_DATA_HOME: join(home, "data"),
+    REFUTE_PRIVATE_KEY: undefined,
+  };
 }
 
 describe("refute deploy and refute model register", { timeout: 240_000 }, () => {
@@ -130,9 +149,44 @@ describe("refute deploy and refute model register", { timeout: 240_000 }, () => 
     });
     assert.equal(noRpc.code, 2);
     assert.match(noRpc.stderr, /^refute: NO_RPC: no RPC for network nowhere: set REFUTE_RPC_URL_NOWHERE/);
-    const noKey = await refute(["deploy", "--network", network], { [rpcVar]: anvil.rpcUrl, REFUTE_PRIVATE_KEY: "" });
+    const noKey = await refute(["deploy", "--network", network], {
+      [rpcVar]: anvil.rpcUrl,
+      ...keystoreEnv(mkdtempSync(join(dir, "no-keystore-"))),
+    });
     assert.equal(noKey.code, 2);
-    assert.match(noKey.stderr, /NO_KEY/);
+    assert.equal(
+      noKey.stderr.trim(),
+      "refute: NO_KEY: no signing key: set REFUTE_PRIVATE_KEY (or put it in .env), or store it in Hardhat's " +
+        "keystore (npx hardhat keystore set REFUTE_PRIVATE_KEY)",
+    );
+  });
+
+  test("without REFUTE_PRIVATE_KEY the key comes from Hardhat's keystore (`npx hardhat keystore set`)", async () => {
+    const env = { [rpcVar]: anvil.rpcUrl, ...keystoreEnv(mkdtempSync(join(dir, "keystore-"))) };
+    // The development keystore (no password prompt) — the production one asks its password on the terminal.
+    const set = spawnSync(
+      process.execPath,
+      [
+        join(REPO, "node_modules", "hardhat", "dist", "src", "cli.js"),
+        "keystore",
+        "set",
+        "--dev",
+        "REFUTE_PRIVATE_KEY",
+      ],
+      {
+        cwd: REPO,
+        env: withoutUndefined({ ...process.env, ...env }),
+        input: `${keyOf("requester")}\n`,
+        encoding: "utf8",
+      },
+    );
+    assert.equal(set.status, 0, set.stdout + set.stderr);
+    assert.match(set.stdout, /Key "REFUTE_PRIVATE_KEY" set in the development keystore/);
+    const out = join(dir, "from-keystore.json");
+    const r = await refute(["deploy", "--network", network, "--out", out], env);
+    assert.equal(r.code, 0, r.stderr);
+    const record = JSON.parse(readFileSync(out, "utf8")) as { parameters: { deployer: string } };
+    assert.equal(record.parameters.deployer, addressOf("requester"));
   });
 
   let modelId: Hex;
@@ -173,7 +227,8 @@ describe("refute deploy and refute model register", { timeout: 240_000 }, () => 
     await send(requester, approve(a, a.jobManager, 1_000n * TOKEN));
 
     const common = ["--network", network, "--model", MODEL, "--poll-interval", "300", "--confirmations", "1"];
-    const daemonEnv = (role: Role) => ({ REFUTE_RPC_URL: anvil.rpcUrl, REFUTE_PRIVATE_KEY: keyOf(role) });
+    // The operator's setup: the network name, its RPC in REFUTE_RPC_URL_<NETWORK>, a key.
+    const daemonEnv = (role: Role) => ({ [rpcVar]: anvil.rpcUrl, REFUTE_RPC_URL: "", REFUTE_PRIVATE_KEY: keyOf(role) });
     const provider = new DaemonProcess(
       "provider",
       [

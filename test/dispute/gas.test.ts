@@ -12,8 +12,8 @@ import { loadShipped, measureFullDisputes, TARGET, type MeasuredDispute } from "
 /** Gas per move of each measured dispute, in order (commitChallenge … the settling move). */
 const EXPECTED: Record<string, readonly number[]> = {
   "wrong-output": [73286, 244976, 95762, 198368, 92247, 220131],
-  "flipped-element@node1": [73286, 244988, 95762, 210605, 114783, 385105],
-  "flipped-element@node0": [73274, 244988, 95726, 199076, 126354, 234937],
+  "flipped-element@node1": [73286, 244988, 95762, 210605, 114783, 384956],
+  "flipped-element@node0": [73274, 244988, 95726, 199076, 126354, 234931],
 };
 
 let table: LocalTable;
