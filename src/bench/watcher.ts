@@ -170,7 +170,7 @@ export async function benchWatcherThroughput(
       },
       allMatched,
       executor:
-        "src/watcher/executor/pool.ts ExecutorPool (1 child process, as `refute watch --concurrency 1`): compile + registration check + traceModel + all node outputs over IPC, then outputRoot and traceRoot compared",
+        "src/watcher/executor/pool.ts ExecutorPool (1 child process, as `refute watch --concurrency 1`): registration check, the model compiled once per worker while its file is unchanged, traceModel, all node outputs over IPC, then outputRoot and traceRoot compared",
       threads,
       ep: "cpu",
     };

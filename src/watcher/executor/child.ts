@@ -6,7 +6,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { bytesToHex, hexToBytes } from "viem";
-import { compileModel } from "../../onnx/compile.ts";
+import { compileModel, type CompiledModel } from "../../onnx/compile.ts";
 import { isModelValidationError } from "../../onnx/errors.ts";
 import { Limits } from "../../onnx/limits.ts";
 import { registrationProblems, type RegisteredModel } from "../../service/registration.ts";
@@ -20,12 +20,34 @@ function reply(m: ChildMessage): void {
   process.send?.(m);
 }
 
+/**
+ * Compiled models by path. Compiling (parsing, validating, hashing every constant
+ * tensor into the graphRoot) costs some 20 traces of the shipped model, so a worker
+ * compiles a file once and reuses it while the file is unchanged: same inode, size
+ * and modification time. A replaced or edited file is compiled (and checked against
+ * its registration) again. Refused files are not cached: they are rare and cheap to
+ * refuse again.
+ */
+const compiledByPath = new Map<string, { readonly stamp: string; readonly compiled: CompiledModel }>();
+const MAX_CACHED_MODELS = 16;
+
+function compileCached(path: string, stamp: string): CompiledModel {
+  const hit = compiledByPath.get(path);
+  if (hit !== undefined && hit.stamp === stamp) return hit.compiled;
+  const compiled = compileModel(new Uint8Array(readFileSync(path)));
+  compiledByPath.delete(path);
+  compiledByPath.set(path, { stamp, compiled });
+  if (compiledByPath.size > MAX_CACHED_MODELS) compiledByPath.delete(compiledByPath.keys().next().value as string);
+  return compiled;
+}
+
 async function execute(req: ExecRequest): Promise<ExecResult> {
-  const size = statSync(req.modelPath).size;
-  if (size > Limits.MAX_FILE_BYTES) return { kind: "invalid", code: "FILE_TOO_LARGE", message: `${size} bytes` };
-  let compiled;
+  const st = statSync(req.modelPath, { bigint: true });
+  if (st.size > BigInt(Limits.MAX_FILE_BYTES))
+    return { kind: "invalid", code: "FILE_TOO_LARGE", message: `${st.size} bytes` };
+  let compiled: CompiledModel;
   try {
-    compiled = compileModel(new Uint8Array(readFileSync(req.modelPath)));
+    compiled = compileCached(req.modelPath, `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`);
   } catch (e) {
     if (isModelValidationError(e)) return { kind: "invalid", code: e.code, message: e.message };
     throw e;

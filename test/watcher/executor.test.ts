@@ -1,0 +1,69 @@
+/**
+ * The watcher's executor pool (real child processes): its traces are the in-process
+ * traces bit for bit, a worker reuses what it compiled while the model file is
+ * unchanged, and a file replaced at the same path is compiled and checked again.
+ */
+import assert from "node:assert/strict";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { bytesToHex } from "viem";
+import { loadWorkload, MODEL_FILE, REPO } from "../../src/bench/inputs.ts";
+import { createLogger } from "../../src/service/logger.ts";
+import { pack } from "../../src/tensor/packing.ts";
+import { traceModel } from "../../src/trace/trace.ts";
+import { ExecutorPool } from "../../src/watcher/executor/pool.ts";
+import type { ExecRequest, ExpectedModel } from "../../src/watcher/executor/protocol.ts";
+
+describe("executor pool", { timeout: 120_000 }, () => {
+  const { compiled, inputs } = loadWorkload(4);
+  const dir = mkdtempSync(join(tmpdir(), "refute-executor-"));
+  const path = join(dir, "model.onnx");
+  const expected: ExpectedModel = {
+    fileHash: compiled.fileHash,
+    graphRoot: compiled.graphRoot,
+    nodeCount: compiled.nodes.length,
+    profile: 1,
+    input: { dtype: compiled.input.dtype, layout: compiled.input.layout, shape: [...compiled.input.shape] },
+    output: { dtype: compiled.output.dtype, layout: compiled.output.layout, shape: [...compiled.output.shape] },
+  };
+  const request = (i: number): Omit<ExecRequest, "id"> => ({
+    modelPath: path,
+    expected,
+    input: bytesToHex(pack(inputs[i])),
+    executionProvider: "cpu",
+    threads: 1,
+  });
+  let pool: ExecutorPool;
+
+  before(() => {
+    copyFileSync(MODEL_FILE, path);
+    pool = new ExecutorPool(1, { memoryMb: 1024, timeoutMs: 30_000 }, createLogger("test", "error"));
+  });
+  after(async () => {
+    await pool?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("traces in the child equal in-process traces, for every job on the same worker", async () => {
+    for (let i = 0; i < inputs.length; i++) {
+      const r = await pool.run(request(i));
+      assert.equal(r.kind, "ok", JSON.stringify(r));
+      if (r.kind !== "ok") return;
+      const local = await traceModel(compiled, inputs[i]);
+      assert.equal(r.traceRoot, local.traceRoot);
+      assert.deepEqual(r.nodeRoots, local.nodeRoots);
+      assert.equal(r.provider, "cpu");
+    }
+  });
+
+  test("a model file replaced at the same path is compiled and checked again", async () => {
+    copyFileSync(join(REPO, "test", "fixtures", "hostile", "bit-flipped.onnx"), path);
+    const refused = await pool.run(request(0));
+    assert.equal(refused.kind, "invalid", JSON.stringify(refused));
+    copyFileSync(MODEL_FILE, path);
+    const back = await pool.run(request(1));
+    assert.equal(back.kind, "ok", JSON.stringify(back));
+  });
+});
