@@ -56,6 +56,25 @@ export const requestJob = (a: ProtocolAddresses, r: RequestArgs): ContractCall =
   args: [r.modelId, toHexBytes(r.input), r.fee, r.commitDeadline, r.callback ?? false],
 });
 
+export interface RequestByUriArgs {
+  readonly modelId: Hex;
+  /** Tensor root of the input (docs/PROTOCOL.md §4). */
+  readonly inputRoot: Hex;
+  /** Where providers and watchers fetch the packed input (http or https). */
+  readonly inputUri: string;
+  readonly fee: bigint;
+  readonly commitDeadline: bigint;
+  readonly callback?: boolean;
+}
+
+/** A job whose input is too large to post: its root on-chain, its bytes at a URI. */
+export const requestJobByUri = (a: ProtocolAddresses, r: RequestByUriArgs): ContractCall => ({
+  address: a.jobManager,
+  abi: jobManagerAbi,
+  functionName: "requestWithRoot",
+  args: [r.modelId, r.inputRoot, r.inputUri, r.fee, r.commitDeadline, r.callback ?? false],
+});
+
 export interface CommitArgs {
   readonly jobId: bigint;
   readonly outputRoot: Hex;

@@ -129,6 +129,21 @@ export function commonFields(daemon: "watcher" | "provider") {
       help: "raise the fees of a transaction not mined after this long (default 30)",
       schema: f.number({ min: 1, max: 86_400, default: 30 }),
     },
+    inputHosts: {
+      flag: "--input-host <host>",
+      env: "REFUTE_INPUT_HOSTS",
+      help:
+        "hosts (name or name:port) the inputs of jobs requested by root and URI may be fetched from; " +
+        "repeat or comma-separate (default: any host; the URI is the requester's choice)",
+      multiple: true,
+      schema: f.hostList(),
+    },
+    inputTimeoutMs: {
+      flag: "--input-timeout <ms>",
+      env: "REFUTE_INPUT_TIMEOUT",
+      help: "milliseconds one fetch of a job input may take; a failed fetch is retried (default 10000)",
+      schema: f.number({ min: 100, max: 600_000, integer: true, default: 10_000 }),
+    },
   } satisfies Record<string, FieldSpec<unknown>>;
 }
 

@@ -181,3 +181,21 @@ export function privateKey(): z.ZodType<Hex, RawValue> {
 export function pathList(): z.ZodType<string[], RawValue> {
   return field<string[]>((raw) => ({ ok: many(raw) ?? [] }));
 }
+
+/** Host names or host:port pairs (no scheme, no path). */
+export function hostList(): z.ZodType<string[], RawValue> {
+  return field<string[]>((raw) => {
+    const items = many(raw) ?? [];
+    for (const h of items) {
+      let u: URL;
+      try {
+        u = new URL(`http://${h}`);
+      } catch {
+        return { error: `${JSON.stringify(h)} is not a host name or host:port` };
+      }
+      if (u.host !== h.toLowerCase() || u.pathname !== "/")
+        return { error: `${JSON.stringify(h)} is not a host name or host:port` };
+    }
+    return { ok: items.map((h) => h.toLowerCase()) };
+  });
+}

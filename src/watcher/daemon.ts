@@ -124,6 +124,7 @@ class Watcher {
         executionProvider: ep,
         threads: config.executorThreads,
         deployBlock: rt.deployBlock,
+        input: { allowedHosts: config.inputHosts, timeoutMs: config.inputTimeoutMs },
       },
       log.child({ component: "verifier" }),
       rt.metrics,

@@ -8,10 +8,12 @@
  * with the reason, logged as an error, and the watcher goes on.
  */
 import PQueue from "p-queue";
-import { hexToBytes, type Hex, type PublicClient } from "viem";
+import { bytesToHex, hexToBytes, type Hex, type PublicClient } from "viem";
 import { jobManagerAbi } from "../chain/abis.ts";
 import type { ProtocolAddresses } from "../client/contracts.ts";
 import { crashPoint } from "../service/crash.ts";
+import { resolveJobInput, type InputPolicy } from "../service/jobInput.ts";
+import type { TensorSpec } from "../tensor/spec.ts";
 import type { ChainHead } from "../service/heads.ts";
 import { errorText, type Logger } from "../service/logger.ts";
 import type { Metrics } from "../service/metrics.ts";
@@ -27,6 +29,8 @@ export interface VerifierOptions {
   readonly executionProvider: "cpu" | "cuda";
   readonly threads: number;
   readonly deployBlock: bigint;
+  /** How inputs of jobs requested by root and URI are fetched. */
+  readonly input: InputPolicy;
 }
 
 export class Verifier {
@@ -107,10 +111,18 @@ export class Verifier {
       fromBlock: this.options.deployBlock,
       toBlock: job.blockNumber,
     });
-    const input = requested[requested.length - 1]?.args.input as Hex | undefined;
-    if (input === undefined) throw new Error(`no JobRequested event for job ${job.jobId} (yet)`);
-    if (input === "0x")
-      return this.unverifiable(job, "input-by-uri", "the input was posted by root and URI, which is not supported yet");
+    const args = requested[requested.length - 1]?.args as { input: Hex; inputRoot: Hex; inputUri: string } | undefined;
+    if (args === undefined) throw new Error(`no JobRequested event for job ${job.jobId} (yet)`);
+    // Inline, or by root and URI: fetched and checked against the inputRoot (jobInput.ts).
+    const fetched = await resolveJobInput(
+      { input: hexToBytes(args.input), inputRoot: args.inputRoot, inputUri: args.inputUri },
+      registered.input as TensorSpec,
+      this.options.input,
+    );
+    if (fetched.kind === "retry") throw new Error(`input not fetched yet: ${fetched.reason}`);
+    if (fetched.kind === "refused") return this.unverifiable(job, "input-unavailable", fetched.reason);
+    if (fetched.fetched) this.log.info({ ...ctx, uri: args.inputUri }, "job input fetched");
+    const input = bytesToHex(fetched.packed);
 
     const t0 = performance.now();
     const result = await this.pool.run({

@@ -22,6 +22,8 @@ import { sleep } from "../../service/shutdown.ts";
 import { getMeta, setMeta } from "../../service/sqlite.ts";
 import type { MerkleTree } from "../../tensor/merkle.ts";
 import { unpack } from "../../tensor/packing.ts";
+import type { TensorSpec } from "../../tensor/spec.ts";
+import { resolveJobInput } from "../../service/jobInput.ts";
 import { cudaUnavailableReason, type ExecutionProviderName } from "../../trace/sessionOptions.ts";
 import { DisputeAnswerer } from "./answerer.ts";
 import type { PROVIDER_FIELDS } from "./config.ts";
@@ -51,6 +53,10 @@ type M = keyof typeof PROVIDER_METRICS;
 const CURSOR = "requests_cursor";
 /** How long a commit refused for lack of free stake waits before it is simulated again. */
 const STAKE_RETRY_MS = 2_000;
+/** How long a job whose input fetch failed waits before the next try. */
+const INPUT_RETRY_MS = 2_000;
+/** Input fetches in flight at once. */
+const MAX_INPUT_FETCHES = 8;
 
 export async function runProvider(config: ProviderConfig): Promise<void> {
   const deployment = resolveDeployment(config);
@@ -82,6 +88,10 @@ class ProviderDaemon {
   private readonly ep: ExecutionProviderName;
   private readonly readyAt = new Map<bigint, number>();
   private readonly finalizing = new Map<bigint, string>();
+  /** When each job's input was last fetched (jobs by URI whose fetch failed). */
+  private readonly inputTries = new Map<bigint, number>();
+  /** Input fetches in flight, by job. */
+  private readonly inputFetches = new Map<bigint, Promise<void>>();
   /** Jobs whose commit was refused for lack of free stake, with when (retried after STAKE_RETRY_MS). */
   private readonly waitingForStake = new Map<bigint, number>();
   private server?: TraceServer;
@@ -160,6 +170,7 @@ class ProviderDaemon {
   }
 
   async stop(): Promise<void> {
+    await Promise.allSettled(this.inputFetches.values());
     await this.server?.close();
   }
 
@@ -199,11 +210,13 @@ class ProviderDaemon {
         toBlock: end,
       });
       for (const l of logs) {
-        const { jobId, modelId, requester, input, commitDeadline } = l.args as {
+        const { jobId, modelId, requester, input, inputRoot, inputUri, commitDeadline } = l.args as {
           jobId: bigint;
           modelId: Hex;
           requester: Hex;
           input: Hex;
+          inputRoot: Hex;
+          inputUri: string;
           commitDeadline: bigint;
         };
         if (this.store.job(jobId) !== undefined) continue;
@@ -211,15 +224,24 @@ class ProviderDaemon {
         const v = await this.models.verdict(modelId, head.hash);
         if (v.kind === "not-ours") continue;
         const bytes = Buffer.from(input.slice(2), "hex");
-        this.store.addJob({ jobId, modelId, requester, commitDeadline, block: l.blockNumber ?? 0n, input: bytes });
+        this.store.addJob({
+          jobId,
+          modelId,
+          requester,
+          commitDeadline,
+          block: l.blockNumber ?? 0n,
+          input: bytes,
+          inputRoot,
+          inputUri,
+        });
         this.rt.metrics.inc("jobs_seen");
         if (v.kind === "refused") {
           this.store.setState(jobId, "skipped", v.reason);
-        } else if (bytes.length === 0) {
-          this.store.setState(jobId, "skipped", "input posted by root and URI: not supported yet");
-          this.log.warn({ jobId }, "skipping job: input by URI is not supported");
         } else {
-          this.log.info({ jobId, modelId, requester }, "job requested");
+          this.log.info(
+            { jobId, modelId, requester, inputUri: bytes.length === 0 ? inputUri : undefined },
+            "job requested",
+          );
         }
       }
       setMeta(this.rt.db, CURSOR, end.toString());
@@ -230,13 +252,15 @@ class ProviderDaemon {
     const { traceModel } = await import("../../trace/trace.ts");
     for (const job of this.store.inState("new")) {
       const compiled = this.models.servable(job.modelId);
-      if (compiled === undefined || job.inputPacked === undefined) {
+      if (compiled === undefined) {
         this.store.setState(job.jobId, "skipped", "model not servable");
         continue;
       }
+      const packed = this.inputOf(job, compiled.input);
+      if (packed === undefined) continue;
       const t0 = performance.now();
       try {
-        const input = unpack(compiled.input, job.inputPacked);
+        const input = unpack(compiled.input, packed);
         const trace = await traceModel(compiled, input, {
           executionProvider: this.ep,
           onWarning: (m) => this.log.warn({ jobId: job.jobId }, m),
@@ -271,6 +295,51 @@ class ProviderDaemon {
         this.log.error({ jobId: job.jobId, err: errorText(err) }, "trace failed; skipping job");
       }
     }
+  }
+
+  /**
+   * The job's packed input: inline, or fetched from its URI (src/service/jobInput.ts)
+   * and stored. Fetches run in the background, at most MAX_INPUT_FETCHES at once, so a
+   * slow URI never holds up other jobs: undefined while the input is not there yet
+   * (the next tick looks again), a failed fetch is retried every INPUT_RETRY_MS until
+   * the commit deadline, and a URI that can never give the input skips the job.
+   */
+  private inputOf(job: ProviderJob, spec: TensorSpec): Uint8Array | undefined {
+    if (job.inputPacked !== undefined && job.inputPacked.length > 0) return job.inputPacked;
+    if (this.inputFetches.has(job.jobId) || this.inputFetches.size >= MAX_INPUT_FETCHES) return undefined;
+    if (Date.now() - (this.inputTries.get(job.jobId) ?? 0) < INPUT_RETRY_MS) return undefined;
+    if (job.commitDeadline <= this.rt.heads.chainTime()) {
+      this.inputTries.delete(job.jobId);
+      this.store.setState(job.jobId, "expired", "input not fetched before the commit deadline");
+      this.log.warn({ jobId: job.jobId, uri: job.inputUri }, "commit deadline passed before the input was fetched");
+      return undefined;
+    }
+    this.inputTries.set(job.jobId, Date.now());
+    const fetching = resolveJobInput(
+      { input: new Uint8Array(), inputRoot: job.inputRoot ?? "0x", inputUri: job.inputUri ?? "" },
+      spec,
+      { allowedHosts: this.config.inputHosts, timeoutMs: this.config.inputTimeoutMs },
+    )
+      .then((r) => {
+        if (r.kind === "ok") {
+          this.inputTries.delete(job.jobId);
+          this.store.setInput(job.jobId, r.packed);
+          this.log.info({ jobId: job.jobId, uri: job.inputUri, bytes: r.packed.length }, "job input fetched");
+        } else if (r.kind === "refused") {
+          this.inputTries.delete(job.jobId);
+          this.store.setState(job.jobId, "skipped", r.reason);
+          this.log.error({ jobId: job.jobId, uri: job.inputUri, reason: r.reason }, "job input refused; skipping job");
+        } else {
+          this.log.warn(
+            { jobId: job.jobId, uri: job.inputUri, reason: r.reason },
+            "job input fetch failed; will retry",
+          );
+        }
+      })
+      .catch((err: unknown) => this.log.error({ jobId: job.jobId, err: errorText(err) }, "job input fetch failed"))
+      .finally(() => this.inputFetches.delete(job.jobId));
+    this.inputFetches.set(job.jobId, fetching);
+    return undefined;
   }
 
   private async commitReady(head: ChainHead): Promise<void> {

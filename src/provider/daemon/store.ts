@@ -35,6 +35,9 @@ export const PROVIDER_MIGRATIONS = [
     leaves BLOB NOT NULL,
     PRIMARY KEY (job_id, idx)
   );`,
+  // Jobs requested by root and URI: the input is fetched before tracing.
+  `ALTER TABLE jobs ADD COLUMN input_root TEXT;
+  ALTER TABLE jobs ADD COLUMN input_uri TEXT;`,
 ];
 
 /**
@@ -56,7 +59,10 @@ export interface ProviderJob {
   readonly outputRoot?: Hex;
   readonly traceRoot?: Hex;
   readonly outputPacked?: Uint8Array;
+  /** Empty for a job requested by root and URI until its input is fetched. */
   readonly inputPacked?: Uint8Array;
+  readonly inputRoot?: Hex;
+  readonly inputUri?: string;
   readonly nodeRoots?: Hex[];
   readonly commitKey?: string;
   readonly windowEnd?: bigint;
@@ -75,6 +81,8 @@ interface Row {
   trace_root: string | null;
   output_packed: Uint8Array | null;
   input_packed: Uint8Array | null;
+  input_root: string | null;
+  input_uri: string | null;
   node_roots: string | null;
   commit_key: string | null;
   window_end: number | null;
@@ -94,6 +102,8 @@ function toJob(r: Row): ProviderJob {
     traceRoot: (r.trace_root as Hex | null) ?? undefined,
     outputPacked: r.output_packed ?? undefined,
     inputPacked: r.input_packed ?? undefined,
+    inputRoot: (r.input_root as Hex | null) ?? undefined,
+    inputUri: r.input_uri ?? undefined,
     nodeRoots: r.node_roots === null ? undefined : (JSON.parse(r.node_roots) as Hex[]),
     commitKey: r.commit_key ?? undefined,
     windowEnd: r.window_end === null ? undefined : BigInt(r.window_end),
@@ -111,14 +121,30 @@ export class ProviderStore {
     commitDeadline: bigint;
     block: bigint;
     input: Uint8Array;
+    inputRoot: Hex;
+    inputUri: string;
   }): boolean {
     const r = this.db
       .prepare(
-        `INSERT INTO jobs (job_id, model_id, requester, commit_deadline, request_block, state, input_packed)
-         VALUES (?, ?, ?, ?, ?, 'new', ?) ON CONFLICT(job_id) DO NOTHING`,
+        `INSERT INTO jobs (job_id, model_id, requester, commit_deadline, request_block, state, input_packed, input_root, input_uri)
+         VALUES (?, ?, ?, ?, ?, 'new', ?, ?, ?) ON CONFLICT(job_id) DO NOTHING`,
       )
-      .run(j.jobId.toString(), j.modelId, j.requester, Number(j.commitDeadline), Number(j.block), j.input);
+      .run(
+        j.jobId.toString(),
+        j.modelId,
+        j.requester,
+        Number(j.commitDeadline),
+        Number(j.block),
+        j.input,
+        j.inputRoot,
+        j.inputUri,
+      );
     return Number(r.changes) > 0;
+  }
+
+  /** Stores the input fetched for a job requested by root and URI. */
+  setInput(jobId: bigint, packed: Uint8Array): void {
+    this.db.prepare("UPDATE jobs SET input_packed = ? WHERE job_id = ?").run(packed, jobId.toString());
   }
 
   job(jobId: bigint): ProviderJob | undefined {

@@ -1,0 +1,118 @@
+/**
+ * A job's input as a daemon gets it: inline in the JobRequested event, or — for a
+ * job requested with `requestWithRoot` — fetched from its URI and checked against
+ * the `inputRoot` the chain holds. The provider traces it; the watcher re-executes
+ * it and proves operand elements of the input against that same root.
+ *
+ * The URI is chosen by the requester, anyone, so fetching it is guarded:
+ * - http(s) only: a requester must never make a daemon read its own disk;
+ * - `allowedHosts` (operator setting) limits where requests go at all;
+ * - the body is read as a stream and cut off past the exact packed size of the
+ *   model's input, so a hostile server cannot make the daemon buffer gigabytes;
+ * - a timeout per fetch.
+ * A fetch that fails (network, HTTP status) may succeed later: `retry`. Bytes that
+ * are not the committed input (size, root) never will: `refused`.
+ */
+import type { Hex } from "viem";
+import { tensorRoot } from "../tensor/commitment.ts";
+import { dtypeInfo } from "../tensor/dtype.ts";
+import { unpack } from "../tensor/packing.ts";
+import { elementCount, validateSpec, type TensorSpec } from "../tensor/spec.ts";
+
+export interface RequestedInput {
+  /** Inline packed input; empty for a job requested by root and URI. */
+  readonly input: Uint8Array;
+  readonly inputRoot: Hex;
+  readonly inputUri: string;
+}
+
+export interface InputPolicy {
+  /** Hosts (name or name:port) an input URI may point at; empty: any. */
+  readonly allowedHosts: readonly string[];
+  readonly timeoutMs: number;
+}
+
+export type InputOutcome =
+  | { readonly kind: "ok"; readonly packed: Uint8Array; readonly fetched: boolean }
+  | { readonly kind: "retry"; readonly reason: string }
+  | { readonly kind: "refused"; readonly reason: string };
+
+/** Exact size of the canonical packing of a tensor of `spec` (docs/PROTOCOL.md §2). */
+export function packedSize(spec: TensorSpec): number {
+  return elementCount(spec.shape) * dtypeInfo(spec.dtype).width;
+}
+
+export async function resolveJobInput(
+  job: RequestedInput,
+  spec: TensorSpec,
+  policy: InputPolicy,
+): Promise<InputOutcome> {
+  if (job.input.length > 0) return { kind: "ok", packed: job.input, fetched: false };
+  try {
+    // A spec read from a registration is only data until checked.
+    validateSpec(spec);
+  } catch (e) {
+    return { kind: "refused", reason: `the model's input spec is invalid: ${(e as Error).message}` };
+  }
+  let url: URL;
+  try {
+    url = new URL(job.inputUri);
+  } catch {
+    return { kind: "refused", reason: `input URI ${JSON.stringify(job.inputUri)} is not a URL` };
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    return { kind: "refused", reason: `input URI scheme ${url.protocol} is not fetched (http and https only)` };
+  if (
+    policy.allowedHosts.length > 0 &&
+    !policy.allowedHosts.includes(url.host) &&
+    !policy.allowedHosts.includes(url.hostname)
+  )
+    return { kind: "refused", reason: `input host ${url.host} is not in the allowed input hosts` };
+  const size = packedSize(spec);
+  let packed: Uint8Array;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(policy.timeoutMs), redirect: "error" });
+    if (!res.ok) {
+      await res.body?.cancel();
+      return { kind: "retry", reason: `${url.href}: HTTP ${res.status}` };
+    }
+    const body = await readCapped(res, size);
+    if (body === undefined)
+      return { kind: "refused", reason: `${url.href} holds more than the ${size} bytes of the input` };
+    packed = body;
+  } catch (e) {
+    return { kind: "retry", reason: `${url.href}: ${(e as Error).message}` };
+  }
+  if (packed.length !== size)
+    return { kind: "refused", reason: `${url.href} holds ${packed.length} bytes, the input is ${size}` };
+  const root = tensorRoot(unpack(spec, packed));
+  if (root !== job.inputRoot)
+    return {
+      kind: "refused",
+      reason: `the data at ${url.href} has root ${root}, the job's inputRoot is ${job.inputRoot}`,
+    };
+  return { kind: "ok", packed, fetched: true };
+}
+
+/** The body, or undefined as soon as it exceeds `max` bytes (the rest is never read). */
+async function readCapped(res: Response, max: number): Promise<Uint8Array | undefined> {
+  const declared = Number(res.headers.get("content-length") ?? "0");
+  if (declared > max) {
+    await res.body?.cancel();
+    return undefined;
+  }
+  const out = new Uint8Array(max);
+  let n = 0;
+  if (res.body === null) return out.subarray(0, 0);
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return out.subarray(0, n);
+    if (n + value.length > max) {
+      await reader.cancel();
+      return undefined;
+    }
+    out.set(value, n);
+    n += value.length;
+  }
+}
