@@ -141,7 +141,9 @@ describe("e2e: bad configuration values", { timeout: 180_000 }, () => {
     for (const cmd of ["watch", "provide"]) {
       const r = await refuteInProcess([cmd, "--help"], {});
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /--rpc-url <url>.*\[env REFUTE_RPC_URL\]/s);
+      // Commander wraps long lines: any whitespace may separate the words.
+      assert.match(r.stdout, /--rpc-url <url>.*\[env\s+REFUTE_RPC_URL\]/s);
+      assert.match(r.stdout, /--input-host <host>.*\[env\s+REFUTE_INPUT_HOSTS\]/s);
       assert.match(r.stdout, /REFUTE_PRIVATE_KEY/);
     }
   });
