@@ -1,4 +1,5 @@
-import { bytesToHex, encodeAbiParameters, keccak256, type Hex } from "viem";
+import { bytesToHex, encodeAbiParameters, hexToBytes, type Hex } from "viem";
+import { keccakBytes } from "./keccak.ts";
 import { dtypeInfo } from "./dtype.ts";
 import { MerkleTree } from "./merkle.ts";
 import { pack, padToWords, wordRangeOf } from "./packing.ts";
@@ -11,8 +12,21 @@ import type { Tensor } from "./tensor.ts";
  * shape or element type are another tensor.
  */
 export function tensorRootOf(spec: TensorSpec, dataRoot: Hex): Hex {
-  return keccak256(encodeAbiParameters([TENSOR_SPEC_ABI, { type: "bytes32" }], [toAbiSpec(spec), dataRoot]));
+  // abi.encode(spec, dataRoot) is [offset of spec][dataRoot][spec…]: the encoding with a
+  // zero dataRoot is built once per spec object (a model's node specs are reused for every
+  // job), then only the second word changes.
+  let template = encodedSpecs.get(spec);
+  if (template === undefined) {
+    template = hexToBytes(encodeAbiParameters([TENSOR_SPEC_ABI, { type: "bytes32" }], [toAbiSpec(spec), ZERO_ROOT]));
+    encodedSpecs.set(spec, template);
+  }
+  const buf = template.slice();
+  buf.set(hexToBytes(dataRoot, { size: 32 }), 32);
+  return bytesToHex(keccakBytes(buf));
 }
+
+const ZERO_ROOT: Hex = `0x${"00".repeat(32)}`;
+const encodedSpecs = new WeakMap<TensorSpec, Uint8Array>();
 
 /** Opening of the words covering a run of committed element positions. */
 export interface RangeOpening {

@@ -1,4 +1,5 @@
 import { bytesToHex, hexToBytes, keccak256, type Hex } from "viem";
+import { keccakBytes } from "./keccak.ts";
 
 /**
  * Binary Merkle tree over 32-byte leaves (docs/PROTOCOL.md §3). The leaf count
@@ -26,7 +27,7 @@ export class MerkleTree {
     for (let d = 0; d < this.depth; d++) {
       const parents = new Uint8Array(level.length / 2);
       for (let i = 0; i < parents.length / 32; i++) {
-        parents.set(keccak256(level.subarray(i * 64, i * 64 + 64), "bytes"), i * 32);
+        parents.set(keccakBytes(level.subarray(i * 64, i * 64 + 64)), i * 32);
       }
       this.levels.push(parents);
       level = parents;

@@ -1,5 +1,5 @@
 import { dtypeInfo, type DType } from "./dtype.ts";
-import { committedPosition, elementCount, type TensorSpec } from "./spec.ts";
+import { committedPosition, elementCount, Layout, type TensorSpec } from "./spec.ts";
 import { allocate, setElement, Tensor } from "./tensor.ts";
 
 /**
@@ -12,9 +12,21 @@ export function pack(tensor: Tensor): Uint8Array {
   const width = dtypeInfo(spec.dtype).width;
   const out = new Uint8Array(data.length * width);
   const view = new DataView(out.buffer);
-  for (let i = 0; i < data.length; i++) {
-    const pos = committedPosition(spec, i) * width;
-    writeElement(view, pos, width, BigInt(data[i]));
+  const rowMajor = spec.layout === Layout.ROW_MAJOR;
+  // Elements up to 32 bits are numbers: written without a BigInt per element (the
+  // commitment of every node output of every job goes through here).
+  if (width === 1 && rowMajor) {
+    out.set(data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.length));
+  } else if (width === 1) {
+    for (let i = 0; i < data.length; i++) out[committedPosition(spec, i)] = Number(data[i]) & 0xff;
+  } else if (width === 4) {
+    for (let i = 0; i < data.length; i++)
+      view.setInt32((rowMajor ? i : committedPosition(spec, i)) * 4, Number(data[i]) | 0, false);
+  } else {
+    for (let i = 0; i < data.length; i++) {
+      const pos = (rowMajor ? i : committedPosition(spec, i)) * width;
+      writeElement(view, pos, width, BigInt(data[i]));
+    }
   }
   return out;
 }
