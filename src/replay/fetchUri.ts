@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readCapped } from "../service/jobInput.ts";
 
 /** A URI that could not be read: unsupported scheme, missing file, HTTP error, too large. */
 export class FetchUriError extends Error {
@@ -54,9 +55,8 @@ export async function fetchUri(uri: string, maxBytes: number, timeoutMs = 15_000
     throw new FetchUriError(uri, `${uri}: ${(cause as Error).message}`, { cause });
   }
   if (!res.ok) throw new FetchUriError(uri, `${uri}: HTTP ${res.status}`);
-  const length = Number(res.headers.get("content-length") ?? "0");
-  if (length > maxBytes) throw new FetchUriError(uri, `${uri} is ${length} bytes, more than ${maxBytes}`);
-  const body = new Uint8Array(await res.arrayBuffer());
-  if (body.length > maxBytes) throw new FetchUriError(uri, `${uri} is ${body.length} bytes, more than ${maxBytes}`);
+  // Read as a stream and cut off past maxBytes: a hostile server cannot make an auditor buffer gigabytes.
+  const body = await readCapped(res, maxBytes);
+  if (body === undefined) throw new FetchUriError(uri, `${uri} is more than ${maxBytes} bytes`);
   return body;
 }

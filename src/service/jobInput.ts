@@ -95,24 +95,31 @@ export async function resolveJobInput(
 }
 
 /** The body, or undefined as soon as it exceeds `max` bytes (the rest is never read). */
-async function readCapped(res: Response, max: number): Promise<Uint8Array | undefined> {
+export async function readCapped(res: Response, max: number): Promise<Uint8Array | undefined> {
   const declared = Number(res.headers.get("content-length") ?? "0");
   if (declared > max) {
     await res.body?.cancel();
     return undefined;
   }
-  const out = new Uint8Array(max);
+  if (res.body === null) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
   let n = 0;
-  if (res.body === null) return out.subarray(0, 0);
   const reader = res.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) return out.subarray(0, n);
+    if (done) break;
     if (n + value.length > max) {
       await reader.cancel();
       return undefined;
     }
-    out.set(value, n);
+    chunks.push(value);
     n += value.length;
   }
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
