@@ -28,7 +28,7 @@ import { ortModelBytes } from "../trace/rewrite.ts";
 import { resolveExecutionConfig, sessionOptionsFor } from "../trace/sessionOptions.ts";
 import { traceModel } from "../trace/trace.ts";
 import { ExecutorPool } from "../watcher/executor/pool.ts";
-import type { ExecRequest, ExpectedModel } from "../watcher/executor/protocol.ts";
+import { expectedModelOf, type ExecRequest } from "../watcher/executor/protocol.ts";
 import type { Workload } from "./inputs.ts";
 import { round, roundSummary, summarize, type Summary } from "./stats.ts";
 
@@ -68,14 +68,7 @@ export async function benchWatcherThroughput(
 ): Promise<WatcherThroughput> {
   const { compiled, inputs } = w;
   const threads = 1;
-  const expected: ExpectedModel = {
-    fileHash: compiled.fileHash,
-    graphRoot: compiled.graphRoot,
-    nodeCount: compiled.nodes.length,
-    profile: 1,
-    input: { dtype: compiled.input.dtype, layout: compiled.input.layout, shape: [...compiled.input.shape] },
-    output: { dtype: compiled.output.dtype, layout: compiled.output.layout, shape: [...compiled.output.shape] },
-  };
+  const expected = expectedModelOf(compiled);
   // What the jobs committed: honest roots, computed here beforehand (not timed).
   const committed: { outputRoot: Hex; traceRoot: Hex }[] = [];
   const requests: Request[] = [];

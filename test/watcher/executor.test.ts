@@ -14,20 +14,13 @@ import { createLogger } from "../../src/service/logger.ts";
 import { pack } from "../../src/tensor/packing.ts";
 import { traceModel } from "../../src/trace/trace.ts";
 import { ExecutorPool } from "../../src/watcher/executor/pool.ts";
-import type { ExecRequest, ExpectedModel } from "../../src/watcher/executor/protocol.ts";
+import { expectedModelOf, type ExecRequest } from "../../src/watcher/executor/protocol.ts";
 
 describe("executor pool", { timeout: 120_000 }, () => {
   const { compiled, inputs } = loadWorkload(4);
   const dir = mkdtempSync(join(tmpdir(), "refute-executor-"));
   const path = join(dir, "model.onnx");
-  const expected: ExpectedModel = {
-    fileHash: compiled.fileHash,
-    graphRoot: compiled.graphRoot,
-    nodeCount: compiled.nodes.length,
-    profile: 1,
-    input: { dtype: compiled.input.dtype, layout: compiled.input.layout, shape: [...compiled.input.shape] },
-    output: { dtype: compiled.output.dtype, layout: compiled.output.layout, shape: [...compiled.output.shape] },
-  };
+  const expected = expectedModelOf(compiled);
   const request = (i: number): Omit<ExecRequest, "id"> => ({
     modelPath: path,
     expected,
