@@ -121,7 +121,7 @@ contract DisputeHandler is CommonBase, StdUtils {
 
     /// @notice The provider answers one challenge from the run it committed, if still in time.
     function providerMove(uint256 k) external observe {
-        (bool found, ChallengeId c, IDisputeGame.Challenge memory ch) = _pick(k);
+        (bool found, ChallengeId c, IDisputeGame.Challenge memory ch) = _pick(k, Actors.Any);
         if (!found || !_providerTurn(ch.phase) || block.timestamp > _deadline(c)) return;
         JobInfo memory ji = info[ch.jobId];
         DisputeData.Run memory r = DisputeData.run(ji.seed, ji.fault);
@@ -151,8 +151,8 @@ contract DisputeHandler is CommonBase, StdUtils {
 
     /// @notice An honest challenger plays the first divergence, which must always be accepted.
     function honestMove(uint256 k) external observe {
-        (bool found, ChallengeId c, IDisputeGame.Challenge memory ch) = _pick(k);
-        if (!found || actorOf[c] == 2 || !_challengerTurn(ch.phase) || block.timestamp > _deadline(c)) return;
+        (bool found, ChallengeId c, IDisputeGame.Challenge memory ch) = _pick(k, Actors.Honest);
+        if (!found || !_challengerTurn(ch.phase) || block.timestamp > _deadline(c)) return;
         JobInfo memory ji = info[ch.jobId];
         DisputeData.Run memory r = DisputeData.run(ji.seed, ji.fault);
         DisputeData.Run memory h = DisputeData.run(ji.seed, DisputeData.Fault.None);
@@ -191,7 +191,9 @@ contract DisputeHandler is CommonBase, StdUtils {
 
     /// @notice The griefer plays random nodes, children and elements; refusals are fine.
     function grieferMove(uint256 k, uint256 choice) external observe {
-        (bool found, ChallengeId c, IDisputeGame.Challenge memory ch) = _pick(k);
+        // Only its own challenges: a random move on an honest challenger's challenge would make
+        // that challenger dishonest, and its later refusals would no longer say anything.
+        (bool found, ChallengeId c, IDisputeGame.Challenge memory ch) = _pick(k, Actors.Griefer);
         if (!found || !_challengerTurn(ch.phase)) return;
         JobInfo memory ji = info[ch.jobId];
         DisputeData.Run memory r = DisputeData.run(ji.seed, ji.fault);
@@ -225,7 +227,7 @@ contract DisputeHandler is CommonBase, StdUtils {
 
     /// @notice Anyone claims a missed deadline; a timeout before it must be refused.
     function timeout(uint256 k) external observe {
-        (bool found, ChallengeId c, ) = _pick(k);
+        (bool found, ChallengeId c, ) = _pick(k, Actors.Any);
         if (!found) return;
         bool due = block.timestamp > _deadline(c);
         try game.timeout(c) {
@@ -237,7 +239,7 @@ contract DisputeHandler is CommonBase, StdUtils {
 
     /// @notice Moves sent after their deadline by the right party must all be refused.
     function lateMove(uint256 k) external observe {
-        (bool found, ChallengeId c, IDisputeGame.Challenge memory ch) = _pick(k);
+        (bool found, ChallengeId c, IDisputeGame.Challenge memory ch) = _pick(k, Actors.Any);
         if (!found || block.timestamp <= _deadline(c)) return;
         JobInfo memory ji = info[ch.jobId];
         DisputeData.Run memory r = DisputeData.run(ji.seed, ji.fault);
@@ -283,10 +285,20 @@ contract DisputeHandler is CommonBase, StdUtils {
     }
 
     /// @dev A revealed challenge that is still open, starting from index `k`.
-    function _pick(uint256 k) internal view returns (bool, ChallengeId, IDisputeGame.Challenge memory ch) {
+    /// @dev Whose challenges an action may pick.
+    enum Actors {
+        Any,
+        Honest,
+        Griefer
+    }
+
+    /// @dev An open challenge, from position k on, of the given actors.
+    function _pick(uint256 k, Actors who) internal view returns (bool, ChallengeId, IDisputeGame.Challenge memory ch) {
         uint256 n = revealed.length;
         for (uint256 t; t < n; ++t) {
             ChallengeId c = revealed[(k + t) % n];
+            if (who == Actors.Honest && actorOf[c] == 2) continue;
+            if (who == Actors.Griefer && actorOf[c] != 2) continue;
             ch = game.challengeOf(c);
             if (ch.phase >= IDisputeGame.Phase.AwaitRoots && ch.phase < IDisputeGame.Phase.Resolved)
                 return (true, c, ch);
