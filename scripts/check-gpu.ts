@@ -70,9 +70,8 @@ function gpuName(): string | null {
 }
 
 const passes = positive("passes", a.passes);
-const all = loadWorkload(0).available;
-const count = a.images === undefined ? all : positive("images", a.images);
-const workload = loadWorkload(count);
+const workload = loadWorkload(a.images === undefined ? undefined : positive("images", a.images));
+const count = workload.inputs.length;
 const out = resolve(a.out);
 const warnings: string[] = [];
 const cpu: ExecutionConfig = { executionProvider: "cpu" };

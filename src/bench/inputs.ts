@@ -20,10 +20,12 @@ export interface Workload {
   readonly inputs: readonly Tensor[];
 }
 
-export function loadWorkload(count: number, modelFile = MODEL_FILE, imagesFile = IMAGES_FILE): Workload {
+/** The model and its first `count` evaluation images (all of them when `count` is undefined). */
+export function loadWorkload(count?: number, modelFile = MODEL_FILE, imagesFile = IMAGES_FILE): Workload {
   const compiled = compileModel(new Uint8Array(readFileSync(modelFile)));
   const images = readIdxImages(imagesFile);
   const size = images.rows * images.cols;
+  count ??= images.count;
   if (count > images.count) throw new RangeError(`asked for ${count} images, ${imagesFile} holds ${images.count}`);
   const inputs = Array.from(
     { length: count },

@@ -28,7 +28,8 @@ import { ortModelBytes } from "../trace/rewrite.ts";
 import { resolveExecutionConfig, sessionOptionsFor } from "../trace/sessionOptions.ts";
 import { traceModel } from "../trace/trace.ts";
 import { ExecutorPool } from "../watcher/executor/pool.ts";
-import { expectedModelOf, type ExecRequest } from "../watcher/executor/protocol.ts";
+import type { ExecRequest } from "../watcher/executor/protocol.ts";
+import { fileBindingOf } from "../onnx/modelSpecFor.ts";
 import type { Workload } from "./inputs.ts";
 import { round, roundSummary, summarize, type Summary } from "./stats.ts";
 
@@ -68,7 +69,7 @@ export async function benchWatcherThroughput(
 ): Promise<WatcherThroughput> {
   const { compiled, inputs } = w;
   const threads = 1;
-  const expected = expectedModelOf(compiled);
+  const expected = fileBindingOf(compiled);
   // What the jobs committed: honest roots, computed here beforehand (not timed).
   const committed: { outputRoot: Hex; traceRoot: Hex }[] = [];
   const requests: Request[] = [];

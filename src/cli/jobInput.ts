@@ -3,7 +3,7 @@ import { z } from "zod";
 import { IdxFormatError, readIdxImages } from "../data/idx.ts";
 import { quantizePixels } from "../data/quantizeInput.ts";
 import { DType, dtypeInfo } from "../tensor/dtype.ts";
-import { Layout, elementCount, type TensorSpec } from "../tensor/spec.ts";
+import { Layout, elementCount, packedByteLength, type TensorSpec } from "../tensor/spec.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import { unpack } from "../tensor/packing.ts";
 import { InputMismatchError } from "../trace/errors.ts";
@@ -65,7 +65,7 @@ function fromJson(path: string, bytes: Uint8Array, spec: TensorSpec): Tensor {
 }
 
 function fromPacked(path: string, bytes: Uint8Array, spec: TensorSpec): Tensor {
-  const need = elementCount(spec.shape) * dtypeInfo(spec.dtype).width;
+  const need = packedByteLength(spec);
   if (bytes.length !== need) {
     throw new InputMismatchError(`${path} has ${bytes.length} bytes, the model input needs ${need} packed bytes`);
   }

@@ -7,8 +7,11 @@ export interface ModelSpecOptions {
   readonly params: ModelParams;
 }
 
-/** The ModelSpec a registration of this compiled model binds (docs/PROTOCOL.md §7). */
-export function modelSpecFor(compiled: CompiledModel, options: ModelSpecOptions): ModelSpec {
+/** What a registration binds of the file itself: everything of a ModelSpec but its URI and parameters. */
+export type FileBinding = Omit<ModelSpec, "uri" | "params">;
+
+/** The file's part of any registration of this compiled model (plain data: it travels as JSON to executors). */
+export function fileBindingOf(compiled: CompiledModel): FileBinding {
   const spec = (s: CompiledModel["input"]) => ({ dtype: s.dtype, layout: s.layout, shape: [...s.shape] });
   return {
     fileHash: compiled.fileHash,
@@ -17,9 +20,12 @@ export function modelSpecFor(compiled: CompiledModel, options: ModelSpecOptions)
     profile: Profile.EXACT_INT,
     input: spec(compiled.input),
     output: spec(compiled.output),
-    uri: options.uri,
-    params: options.params,
   };
+}
+
+/** The ModelSpec a registration of this compiled model binds (docs/PROTOCOL.md §7). */
+export function modelSpecFor(compiled: CompiledModel, options: ModelSpecOptions): ModelSpec {
+  return { ...fileBindingOf(compiled), uri: options.uri, params: options.params };
 }
 
 /** modelId of this compiled model under the given URI and parameters. */

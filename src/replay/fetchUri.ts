@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readCapped } from "../service/jobInput.ts";
+import { readCapped } from "../service/readCapped.ts";
 
 /** A URI that could not be read: unsupported scheme, missing file, HTTP error, too large. */
 export class FetchUriError extends Error {

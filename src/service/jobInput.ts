@@ -15,9 +15,9 @@
  */
 import type { Hex } from "viem";
 import { tensorRoot } from "../tensor/commitment.ts";
-import { dtypeInfo } from "../tensor/dtype.ts";
+import { readCapped } from "./readCapped.ts";
 import { unpack } from "../tensor/packing.ts";
-import { elementCount, validateSpec, type TensorSpec } from "../tensor/spec.ts";
+import { packedByteLength, validateSpec, type TensorSpec } from "../tensor/spec.ts";
 
 export interface RequestedInput {
   /** Inline packed input; empty for a job requested by root and URI. */
@@ -36,11 +36,6 @@ export type InputOutcome =
   | { readonly kind: "ok"; readonly packed: Uint8Array; readonly fetched: boolean }
   | { readonly kind: "retry"; readonly reason: string }
   | { readonly kind: "refused"; readonly reason: string };
-
-/** Exact size of the canonical packing of a tensor of `spec` (docs/PROTOCOL.md §2). */
-export function packedSize(spec: TensorSpec): number {
-  return elementCount(spec.shape) * dtypeInfo(spec.dtype).width;
-}
 
 export async function resolveJobInput(
   job: RequestedInput,
@@ -68,7 +63,7 @@ export async function resolveJobInput(
     !policy.allowedHosts.includes(url.hostname)
   )
     return { kind: "refused", reason: `input host ${url.host} is not in the allowed input hosts` };
-  const size = packedSize(spec);
+  const size = packedByteLength(spec);
   let packed: Uint8Array;
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(policy.timeoutMs), redirect: "error" });
@@ -92,34 +87,4 @@ export async function resolveJobInput(
       reason: `the data at ${url.href} has root ${root}, the job's inputRoot is ${job.inputRoot}`,
     };
   return { kind: "ok", packed, fetched: true };
-}
-
-/** The body, or undefined as soon as it exceeds `max` bytes (the rest is never read). */
-export async function readCapped(res: Response, max: number): Promise<Uint8Array | undefined> {
-  const declared = Number(res.headers.get("content-length") ?? "0");
-  if (declared > max) {
-    await res.body?.cancel();
-    return undefined;
-  }
-  if (res.body === null) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let n = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (n + value.length > max) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-    n += value.length;
-  }
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

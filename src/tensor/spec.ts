@@ -58,9 +58,14 @@ export function validateSpec(spec: TensorSpec): void {
   }
 }
 
+/** Bytes of the canonical packing (docs/PROTOCOL.md §2), without padding. */
+export function packedByteLength(spec: TensorSpec): number {
+  return elementCount(spec.shape) * dtypeInfo(spec.dtype).width;
+}
+
 /** Number of 32-byte words of the canonical packing. */
 export function wordCount(spec: TensorSpec): number {
-  return Math.ceil((elementCount(spec.shape) * dtypeInfo(spec.dtype).width) / 32);
+  return Math.ceil(packedByteLength(spec) / 32);
 }
 
 /**

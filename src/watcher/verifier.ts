@@ -165,7 +165,7 @@ export class Verifier {
       case "ok": {
         this.store.saveTrace(
           job,
-          hexToBytes(input),
+          fetched.packed,
           result.nodeRoots,
           result.nodes.map((h) => hexToBytes(h)),
         );

@@ -8,7 +8,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { loadWorkload } from "../../src/bench/inputs.ts";
-import { packedSize, resolveJobInput, type InputPolicy } from "../../src/service/jobInput.ts";
+import { resolveJobInput, type InputPolicy } from "../../src/service/jobInput.ts";
+import { packedByteLength } from "../../src/tensor/spec.ts";
 import { tensorRoot } from "../../src/tensor/commitment.ts";
 import { pack } from "../../src/tensor/packing.ts";
 
@@ -89,7 +90,7 @@ describe("job inputs by URI", () => {
     if (r.kind === "ok") {
       assert.deepEqual(r.packed, packed);
       assert.equal(r.fetched, true);
-      assert.equal(r.packed.length, packedSize(spec));
+      assert.equal(r.packed.length, packedByteLength(spec));
     }
   });
 

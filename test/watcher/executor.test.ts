@@ -14,13 +14,14 @@ import { createLogger } from "../../src/service/logger.ts";
 import { pack } from "../../src/tensor/packing.ts";
 import { traceModel } from "../../src/trace/trace.ts";
 import { ExecutorPool } from "../../src/watcher/executor/pool.ts";
-import { expectedModelOf, type ExecRequest } from "../../src/watcher/executor/protocol.ts";
+import { fileBindingOf } from "../../src/onnx/modelSpecFor.ts";
+import type { ExecRequest } from "../../src/watcher/executor/protocol.ts";
 
 describe("executor pool", { timeout: 120_000 }, () => {
   const { compiled, inputs } = loadWorkload(4);
   const dir = mkdtempSync(join(tmpdir(), "refute-executor-"));
   const path = join(dir, "model.onnx");
-  const expected = expectedModelOf(compiled);
+  const expected = fileBindingOf(compiled);
   const request = (i: number): Omit<ExecRequest, "id"> => ({
     modelPath: path,
     expected,

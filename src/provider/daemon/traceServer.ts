@@ -14,8 +14,7 @@
  */
 import { createServer, type Server } from "node:http";
 import { bytesToHex, type Hex } from "viem";
-import { dtypeInfo } from "../../tensor/dtype.ts";
-import { elementCount, type TensorSpec } from "../../tensor/spec.ts";
+import { packedByteLength, type TensorSpec } from "../../tensor/spec.ts";
 import type { ProviderStore } from "./store.ts";
 
 export interface TraceServer {
@@ -57,7 +56,7 @@ export async function startTraceServer(p: {
         index: i,
         root: job.nodeRoots?.[i],
         spec: specs[i],
-        packed: bytesToHex(leaves.subarray(0, packedLength(specs[i]))),
+        packed: bytesToHex(leaves.subarray(0, packedByteLength(specs[i]))),
       })),
     });
   });
@@ -76,8 +75,4 @@ export async function startTraceServer(p: {
         server.closeAllConnections();
       }),
   };
-}
-
-function packedLength(spec: TensorSpec): number {
-  return elementCount(spec.shape) * dtypeInfo(spec.dtype).width;
 }

@@ -1,7 +1,5 @@
 /** Messages between the watcher and its executor child process (JSON over the IPC channel). */
 import type { Hex } from "viem";
-import type { CompiledModel } from "../../onnx/compile.ts";
-import { Profile } from "../../model/modelSpec.ts";
 
 /** What the registration binds that the executor checks the file against. */
 export interface ExpectedModel {
@@ -11,19 +9,6 @@ export interface ExpectedModel {
   readonly profile: number;
   readonly input: { readonly dtype: number; readonly layout: number; readonly shape: readonly number[] };
   readonly output: { readonly dtype: number; readonly layout: number; readonly shape: readonly number[] };
-}
-
-/** What a registration of `compiled` binds (benchmarks and tests run the executor without a chain). */
-export function expectedModelOf(compiled: CompiledModel): ExpectedModel {
-  const spec = (t: CompiledModel["input"]) => ({ dtype: t.dtype, layout: t.layout, shape: [...t.shape] });
-  return {
-    fileHash: compiled.fileHash,
-    graphRoot: compiled.graphRoot,
-    nodeCount: compiled.nodes.length,
-    profile: Profile.EXACT_INT,
-    input: spec(compiled.input),
-    output: spec(compiled.output),
-  };
 }
 
 export interface ExecRequest {

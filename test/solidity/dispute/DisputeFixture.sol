@@ -12,6 +12,7 @@ import {IJobManager} from "../../../contracts/interfaces/IJobManager.sol";
 import {Duration, JobId, ModelId, Timestamp} from "../../../contracts/libraries/Types.sol";
 import {TestToken} from "../../../contracts/test/TestToken.sol";
 import {DisputeData, DisputeProofs, Trees} from "./DisputeData.sol";
+import {DisputeHandler} from "./DisputeHandler.sol";
 
 /// @notice The whole protocol, deployed and wired as a deployment does, with the dispute
 ///         graph of DisputeData registered, and the steps every dispute test repeats.
@@ -63,6 +64,13 @@ abstract contract DisputeFixture is Test {
         stakes.deposit(1_000_000e18);
         _fund(alice, address(game), 1_000_000e18);
         _fund(bob, address(game), 1_000_000e18);
+    }
+
+    /// @notice The actor handler of the invariant tests: alice and bob play honestly, a funded griefer does not.
+    function _newHandler() internal returns (DisputeHandler) {
+        address griefer = makeAddr("griefer");
+        _fund(griefer, address(game), 1_000_000e18);
+        return new DisputeHandler(token, jobs, game, model, provider, requester, [alice, bob, griefer]);
     }
 
     function _fund(address who, address spender, uint256 amount) internal {

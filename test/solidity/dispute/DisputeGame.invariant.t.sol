@@ -16,9 +16,7 @@ contract DisputeGameInvariantTest is DisputeFixture {
 
     function setUp() public override {
         super.setUp();
-        address griefer = makeAddr("griefer");
-        _fund(griefer, address(game), 1_000_000e18);
-        handler = new DisputeHandler(token, jobs, game, model, provider, requester, [alice, bob, griefer]);
+        handler = _newHandler();
         targetContract(address(handler));
         bytes4[] memory selectors = new bytes4[](10);
         selectors[0] = DisputeHandler.newJob.selector;

@@ -14,9 +14,7 @@ contract DisputeGameRegressionTest is DisputeFixture {
 
     function setUp() public override {
         super.setUp();
-        address griefer = makeAddr("griefer");
-        _fund(griefer, address(game), 1_000_000e18);
-        handler = new DisputeHandler(token, jobs, game, model, provider, requester, [alice, bob, griefer]);
+        handler = _newHandler();
     }
 
     function _call(bytes memory data) internal {
