@@ -381,7 +381,7 @@ contract DisputeGame is IDisputeGame {
 
     function _providerMove(ChallengeId id, Phase expected) internal view returns (Challenge storage c) {
         c = _challenge(id);
-        address provider = JOB_MANAGER.jobOf(c.jobId).provider;
+        address provider = JOB_MANAGER.providerOf(c.jobId);
         require(msg.sender == provider, NotProvider(c.jobId, msg.sender));
         _checkMove(id, c, expected);
     }
@@ -475,7 +475,7 @@ contract DisputeGame is IDisputeGame {
             }
         }
         emit ChallengeResolved(id, c.jobId, outcome, reason);
-        address to = outcome == Outcome.Lost ? JOB_MANAGER.jobOf(c.jobId).provider : c.challenger;
+        address to = outcome == Outcome.Lost ? JOB_MANAGER.providerOf(c.jobId) : c.challenger;
         TOKEN.safeTransfer(to, c.bond);
     }
 
@@ -549,7 +549,7 @@ contract DisputeGame is IDisputeGame {
     }
 
     function _responseWindowOf(JobId jobId) internal view returns (Duration) {
-        return REGISTRY.params(JOB_MANAGER.jobOf(jobId).modelId).responseWindow;
+        return REGISTRY.params(JOB_MANAGER.modelOf(jobId)).responseWindow;
     }
 
     function _after(Duration d) internal view returns (Timestamp) {

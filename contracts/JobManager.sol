@@ -8,6 +8,7 @@ import {IJobManager} from "./interfaces/IJobManager.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IRefuteConsumer} from "./interfaces/IRefuteConsumer.sol";
 import {IStakeManager} from "./interfaces/IStakeManager.sol";
+import {CommitLog} from "./libraries/CommitLog.sol";
 import {TensorCodec} from "./libraries/TensorCodec.sol";
 import {
     Duration,
@@ -29,16 +30,22 @@ import {
 contract JobManager is IJobManager {
     using SafeERC20 for IERC20;
 
-    /// @dev Storage layout, chosen for the commit path: a request writes slots 0-3, a
-    ///      commit updates slot 0 and writes 4-6 plus the output words. The commitment
-    ///      hash is derived from stored fields rather than stored, and the output's
-    ///      length rides in slot 4, so the output costs exactly its words.
-    // Seven full slots as laid out below; the linter misjudges the value types' sizes.
+    /// @dev Storage layout, chosen for the commit path: a request writes slots 0-3 and a
+    ///      commit only rewrites slot 0. Everything a commit adds (provider, window end,
+    ///      trace root, output) goes to the CommitLog, written once per transaction as
+    ///      contract code, and slot 0 keeps the entry's pointer in place of the commit
+    ///      deadline, which the entry keeps instead. The output root and the commitment
+    ///      hash are derived when read, not stored: the commit checked that the output
+    ///      hashes to the root, so recomputing gives the same root, and only views and
+    ///      dispute moves (rare) pay for it, not every commit.
+    // Four full slots as laid out below; the linter misjudges the value types' sizes.
     // solhint-disable-next-line gas-struct-packing
     struct JobRecord {
         // slot 0
         address requester;
-        Timestamp commitDeadline;
+        // Requested or Expired: the commit deadline (a Timestamp). Committed, Finalized
+        // or Slashed: the CommitLog pointer of the job's entry.
+        uint64 deadlineOrEntry;
         JobStatus status;
         bool frozen;
         bool callback;
@@ -49,13 +56,15 @@ contract JobManager is IJobManager {
         // slot 3
         uint128 fee;
         uint128 collateral;
-        // slot 4
-        address provider;
+    }
+
+    /// @dev A job's CommitLog entry, decoded. Its bytes: commitDeadline (8),
+    ///      windowEnd (8), outputLength (4), traceRoot (32), then the packed output; the
+    ///      provider is in the header of the entry's chunk.
+    struct Entry {
+        Timestamp commitDeadline;
         Timestamp windowEnd;
-        uint32 outputLength;
-        // slot 5
-        bytes32 outputRoot;
-        // slot 6
+        uint256 outputLength;
         bytes32 traceRoot;
     }
 
@@ -67,6 +76,9 @@ contract JobManager is IJobManager {
         Duration challengeWindow;
         uint256 collateral;
     }
+
+    /// @dev Bytes of an entry before the output.
+    uint256 private constant ENTRY_HEAD = 52;
 
     /// @dev Gas kept back beyond the callback's cap: the CALL's own cost (cold account
     ///      access) and the bookkeeping after it (the CallbackFailed event).
@@ -80,12 +92,13 @@ contract JobManager is IJobManager {
 
     /// @inheritdoc IJobManager
     address public disputeGame;
+    /// @dev CommitLog chunks created so far; the next one gets CREATE nonce `chunkCount + 1`
+    ///      (a contract's nonce starts at 1). Packed beside `disputeGame`.
+    uint40 private _chunkCount;
     /// @inheritdoc IJobManager
     uint256 public jobCount;
 
     mapping(JobId jobId => JobRecord) private _jobs;
-    /// @dev The packed output, zero-padded to whole words; its length is in the JobRecord.
-    mapping(JobId jobId => mapping(uint256 word => bytes32)) private _outputWords;
 
     modifier onlyDisputeGame() {
         require(msg.sender == disputeGame, NotDisputeGame(msg.sender));
@@ -189,7 +202,7 @@ contract JobManager is IJobManager {
         jobId = JobId.wrap(++jobCount);
         JobRecord storage job = _jobs[jobId];
         job.requester = msg.sender;
-        job.commitDeadline = commitDeadline;
+        job.deadlineOrEntry = commitDeadline.raw();
         // INVARIANT: a job is born Requested; ids are never reused.
         job.status = JobStatus.Requested;
         job.callback = callback;
@@ -207,7 +220,9 @@ contract JobManager is IJobManager {
         JobRecord storage job = _jobs[jobId];
         _checkCommittable(jobId, job);
         OutputModel memory m = _loadOutputModel(job.modelId);
-        _record(jobId, job, m, outputRoot, output, traceRoot);
+        CommitLog.Writer memory log = _openLog(ENTRY_HEAD + output.length);
+        _record(log, jobId, job, m, outputRoot, output, traceRoot);
+        _closeLog(log);
         STAKE_MANAGER.lock(msg.sender, m.collateral);
     }
 
@@ -215,6 +230,9 @@ contract JobManager is IJobManager {
     function commitBatch(Commit[] calldata commits) external {
         uint256 n = commits.length;
         require(n != 0, EmptyBatch());
+        uint256 streamLength;
+        for (uint256 i; i < n; ++i) streamLength += ENTRY_HEAD + commits[i].output.length;
+        CommitLog.Writer memory log = _openLog(streamLength);
         OutputModel memory m;
         uint256 totalCollateral;
         for (uint256 i; i < n; ++i) {
@@ -223,9 +241,10 @@ contract JobManager is IJobManager {
             _checkCommittable(c.jobId, job);
             ModelId modelId = job.modelId;
             if (i == 0 || modelId != m.id) m = _loadOutputModel(modelId);
-            _record(c.jobId, job, m, c.outputRoot, c.output, c.traceRoot);
+            _record(log, c.jobId, job, m, c.outputRoot, c.output, c.traceRoot);
             totalCollateral += m.collateral;
         }
+        _closeLog(log);
         // One lock for the whole batch: the provider needs free stake for all of it.
         STAKE_MANAGER.lock(msg.sender, totalCollateral);
     }
@@ -234,7 +253,7 @@ contract JobManager is IJobManager {
         JobStatus status = job.status;
         // INVARIANT: only a Requested job can be committed, so a job is committed at most once.
         require(status == JobStatus.Requested, UnexpectedStatus(jobId, JobStatus.Requested, status));
-        Timestamp deadline = job.commitDeadline;
+        Timestamp deadline = Timestamp.wrap(job.deadlineOrEntry);
         // INVARIANT: no commit after the deadline; from then on only `expire` applies.
         require(!deadline.isPast(), CommitDeadlinePassed(jobId, deadline));
     }
@@ -248,7 +267,18 @@ contract JobManager is IJobManager {
         m.collateral = p.collateralPerJob;
     }
 
+    /// @dev One transaction's entries go to one CommitLog stream of `streamLength` bytes.
+    function _openLog(uint256 streamLength) private view returns (CommitLog.Writer memory) {
+        return CommitLog.open(msg.sender, uint256(_chunkCount) + 1, streamLength);
+    }
+
+    function _closeLog(CommitLog.Writer memory log) private {
+        // Fits: 2^40 chunks is beyond any chain's lifetime of transactions.
+        _chunkCount = uint40(CommitLog.close(log) - 1);
+    }
+
     function _record(
+        CommitLog.Writer memory log,
         JobId jobId,
         JobRecord storage job,
         OutputModel memory m,
@@ -260,14 +290,12 @@ contract JobManager is IJobManager {
         bytes32 computed = TensorCodec.rootOfPacked(m.spec, output);
         require(computed == outputRoot, OutputRootMismatch(jobId, outputRoot, computed));
         Timestamp windowEnd = LibTimestamp.current().plus(m.challengeWindow);
-        job.status = JobStatus.Committed;
-        job.provider = msg.sender;
-        job.windowEnd = windowEnd;
+        uint64 entry = CommitLog.here(log);
         // Fits: at most 2^26 elements of at most 8 bytes (ModelRegistry validation).
-        job.outputLength = uint32(output.length);
-        job.outputRoot = outputRoot;
-        job.traceRoot = traceRoot;
-        _storeOutput(jobId, output);
+        CommitLog.put(log, abi.encodePacked(job.deadlineOrEntry, windowEnd.raw(), uint32(output.length), traceRoot));
+        CommitLog.putCalldata(log, output);
+        job.status = JobStatus.Committed;
+        job.deadlineOrEntry = entry;
         emit JobCommitted(
             jobId,
             msg.sender,
@@ -289,12 +317,13 @@ contract JobManager is IJobManager {
         require(status == JobStatus.Committed, UnexpectedStatus(jobId, JobStatus.Committed, status));
         // INVARIANT: a job under dispute never finalizes.
         require(!job.frozen, JobFrozen(jobId));
-        Timestamp windowEnd = job.windowEnd;
+        uint64 entry = job.deadlineOrEntry;
+        Entry memory e = _entryOf(entry);
         // INVARIANT: no job finalizes before its window closes.
-        require(windowEnd.isReached(), ChallengeWindowOpen(jobId, windowEnd));
+        require(e.windowEnd.isReached(), ChallengeWindowOpen(jobId, e.windowEnd));
         (address provider, uint256 fee, uint256 collateral) = _markFinalized(jobId, job);
         _payProvider(provider, fee, collateral);
-        if (job.callback) _callback(jobId, job.requester, JobStatus.Finalized, _loadOutput(jobId, job.outputLength));
+        if (job.callback) _callback(jobId, job.requester, JobStatus.Finalized, _outputOf(entry, e));
     }
 
     /// @inheritdoc IJobManager
@@ -308,7 +337,8 @@ contract JobManager is IJobManager {
         for (uint256 i; i < n; ++i) {
             JobRecord storage job = _jobs[jobIds[i]];
             // INVARIANT: the same three checks as `finalize`; a job failing any is skipped.
-            if (job.status != JobStatus.Committed || job.frozen || !job.windowEnd.isReached()) continue;
+            if (job.status != JobStatus.Committed || job.frozen) continue;
+            if (!_entryOf(job.deadlineOrEntry).windowEnd.isReached()) continue;
             (address provider, uint256 fee, uint256 collateral) = _markFinalized(jobIds[i], job);
             if (provider != runProvider) {
                 if (runProvider != address(0)) _payProvider(runProvider, runFee, runCollateral);
@@ -325,7 +355,8 @@ contract JobManager is IJobManager {
             if (!done[i]) continue;
             JobRecord storage job = _jobs[jobIds[i]];
             if (job.callback) {
-                _callback(jobIds[i], job.requester, JobStatus.Finalized, _loadOutput(jobIds[i], job.outputLength));
+                uint64 entry = job.deadlineOrEntry;
+                _callback(jobIds[i], job.requester, JobStatus.Finalized, _outputOf(entry, _entryOf(entry)));
             }
         }
     }
@@ -336,7 +367,7 @@ contract JobManager is IJobManager {
         JobStatus status = job.status;
         // INVARIANT: only a Requested (never committed) job expires.
         require(status == JobStatus.Requested, UnexpectedStatus(jobId, JobStatus.Requested, status));
-        Timestamp deadline = job.commitDeadline;
+        Timestamp deadline = Timestamp.wrap(job.deadlineOrEntry);
         // INVARIANT: a job expires only once nobody can commit to it any more.
         require(deadline.isPast(), CommitDeadlineNotPassed(jobId, deadline));
         job.status = JobStatus.Expired;
@@ -352,7 +383,7 @@ contract JobManager is IJobManager {
         JobRecord storage job
     ) private returns (address provider, uint256 fee, uint256 collateral) {
         job.status = JobStatus.Finalized;
-        provider = job.provider;
+        provider = CommitLog.providerOf(address(this), job.deadlineOrEntry);
         fee = job.fee;
         collateral = job.collateral;
         emit JobFinalized(jobId, provider, fee);
@@ -418,7 +449,7 @@ contract JobManager is IJobManager {
         require(job.frozen, JobNotFrozen(jobId));
         job.status = JobStatus.Slashed;
         job.frozen = false;
-        address provider = job.provider;
+        address provider = CommitLog.providerOf(address(this), job.deadlineOrEntry);
         address requester = job.requester;
         uint256 fee = job.fee;
         uint256 collateral = job.collateral;
@@ -436,7 +467,6 @@ contract JobManager is IJobManager {
         JobRecord storage r = _jobs[jobId];
         require(r.status != JobStatus.None, UnknownJob(jobId));
         j.requester = r.requester;
-        j.commitDeadline = r.commitDeadline;
         j.status = r.status;
         j.frozen = r.frozen;
         j.callback = r.callback;
@@ -444,43 +474,66 @@ contract JobManager is IJobManager {
         j.inputRoot = r.inputRoot;
         j.fee = r.fee;
         j.collateral = r.collateral;
-        j.provider = r.provider;
-        j.windowEnd = r.windowEnd;
-        j.outputRoot = r.outputRoot;
-        j.traceRoot = r.traceRoot;
-        if (r.provider != address(0)) j.commitmentHash = _commitmentHash(jobId, r.provider, r.outputRoot, r.traceRoot);
+        if (!_isCommitted(j.status)) {
+            j.commitDeadline = Timestamp.wrap(r.deadlineOrEntry);
+            return j;
+        }
+        uint64 entry = r.deadlineOrEntry;
+        Entry memory e = _entryOf(entry);
+        (TensorSpec memory spec, ) = REGISTRY.outputSpec(r.modelId);
+        j.commitDeadline = e.commitDeadline;
+        j.provider = CommitLog.providerOf(address(this), entry);
+        j.windowEnd = e.windowEnd;
+        j.outputRoot = TensorCodec.rootOfPacked(spec, _outputOf(entry, e));
+        j.traceRoot = e.traceRoot;
+        j.commitmentHash = _commitmentHash(jobId, j.provider, j.outputRoot, e.traceRoot);
+    }
+
+    /// @inheritdoc IJobManager
+    function providerOf(JobId jobId) external view returns (address) {
+        JobRecord storage r = _jobs[jobId];
+        JobStatus status = r.status;
+        require(status != JobStatus.None, UnknownJob(jobId));
+        return _isCommitted(status) ? CommitLog.providerOf(address(this), r.deadlineOrEntry) : address(0);
+    }
+
+    /// @inheritdoc IJobManager
+    function modelOf(JobId jobId) external view returns (ModelId) {
+        JobRecord storage r = _jobs[jobId];
+        require(r.status != JobStatus.None, UnknownJob(jobId));
+        return r.modelId;
     }
 
     /// @inheritdoc IJobManager
     function resultOf(JobId jobId) external view returns (JobStatus status, bytes memory output) {
         status = _jobs[jobId].status;
-        if (status == JobStatus.Finalized) output = _loadOutput(jobId, _jobs[jobId].outputLength);
-    }
-
-    function _storeOutput(JobId jobId, bytes calldata output) private {
-        mapping(uint256 word => bytes32) storage words = _outputWords[jobId];
-        uint256 len = output.length;
-        for (uint256 i; i * 32 < len; ++i) {
-            uint256 end = i * 32 + 32;
-            // A short last word is zero-padded by the conversion.
-            words[i] = bytes32(output[i * 32:end < len ? end : len]);
+        if (status == JobStatus.Finalized) {
+            uint64 entry = _jobs[jobId].deadlineOrEntry;
+            output = _outputOf(entry, _entryOf(entry));
         }
     }
 
-    function _loadOutput(JobId jobId, uint256 len) private view returns (bytes memory output) {
-        mapping(uint256 word => bytes32) storage words = _outputWords[jobId];
-        uint256 count = (len + 31) / 32;
-        output = new bytes(count * 32);
-        for (uint256 i; i < count; ++i) {
-            bytes32 w = words[i];
-            assembly ("memory-safe") {
-                mstore(add(output, add(32, mul(i, 32))), w)
-            }
-        }
-        // Trim the padding: the allocation stays, only the length shrinks.
+    function _isCommitted(JobStatus status) private pure returns (bool) {
+        return status == JobStatus.Committed || status == JobStatus.Finalized || status == JobStatus.Slashed;
+    }
+
+    /// @dev The head of the entry at `entry`, in one code read.
+    function _entryOf(uint64 entry) private view returns (Entry memory e) {
+        bytes memory head = CommitLog.read(address(this), entry, 0, ENTRY_HEAD);
+        uint256 word;
+        bytes32 traceRoot;
         assembly ("memory-safe") {
-            mstore(output, len)
+            word := mload(add(head, 0x20))
+            traceRoot := mload(add(head, 0x34))
         }
+        e.commitDeadline = Timestamp.wrap(uint64(word >> 192));
+        e.windowEnd = Timestamp.wrap(uint64(word >> 128));
+        e.outputLength = uint32(word >> 96);
+        e.traceRoot = traceRoot;
+    }
+
+    function _outputOf(uint64 entry, Entry memory e) private view returns (bytes memory) {
+        return CommitLog.read(address(this), entry, ENTRY_HEAD, e.outputLength);
     }
 
     function _commitmentHash(

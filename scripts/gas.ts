@@ -162,8 +162,8 @@ export async function measureFullDisputes(
   return out;
 }
 
-/** Gas per job of request, commit, batch commit and finalize on the shipped model. */
-async function measureJobs(table: LocalTable, shipped: Shipped) {
+/** Gas per job of request, commit, batch commit (of each size given) and finalize on the shipped model. */
+export async function measureJobs(table: LocalTable, shipped: Shipped, batchSizes: readonly number[] = [16, 64, 256]) {
   const trace = await shipped.trace(5);
   const commitment = honestCommitment(trace);
   const request = async () => {
@@ -192,7 +192,7 @@ async function measureJobs(table: LocalTable, shipped: Shipped) {
     }),
   );
   const batch: Record<string, number> = {};
-  for (const n of [16, 64, 256]) {
+  for (const n of batchSizes) {
     const ids: bigint[] = [];
     for (let i = 0; i < n; i++) ids.push((await request()).jobId);
     const commits = ids.map((jobId) => ({

@@ -270,7 +270,17 @@ interface IJobManager is IDisputeHook {
     function expire(JobId jobId) external;
 
     /// @notice A job's full record. Reverts `UnknownJob` if the job does not exist.
+    /// @dev The output root and commitment hash are recomputed from the committed output
+    ///      (they are not stored), which costs a registry read; `providerOf` and `modelOf`
+    ///      answer the common narrow questions without it.
     function jobOf(JobId jobId) external view returns (Job memory);
+
+    /// @notice Who committed the job; zero before its commit. Reverts `UnknownJob` if the
+    ///         job does not exist.
+    function providerOf(JobId jobId) external view returns (address);
+
+    /// @notice The job's model. Reverts `UnknownJob` if the job does not exist.
+    function modelOf(JobId jobId) external view returns (ModelId);
 
     /// @notice A job's status and, only once Finalized, its output.
     /// @return status The job's status.

@@ -2,26 +2,30 @@
  * Exact gas of whole disputes on the shipped model (gas is deterministic on a fresh
  * anvil with a fixed history, so it is asserted exactly, like a gas snapshot), and the
  * target of docs/PROTOCOL.md: at most 6 transactions and under 1.5 M gas per dispute.
- * When a contract change moves these figures, rerun `npm run gas` and update them here.
+ * When a contract change moves these figures, rerun `npm run gas` and update them here
+ * (the job figures are this test's own run: one batch size, after the disputes).
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { openTable, type LocalTable } from "../../src/dispute/local.ts";
-import { loadShipped, measureFullDisputes, TARGET, type MeasuredDispute } from "../../scripts/gas.ts";
+import { loadShipped, measureFullDisputes, measureJobs, TARGET, type MeasuredDispute } from "../../scripts/gas.ts";
 
 /** Gas per move of each measured dispute, in order (commitChallenge … the settling move). */
 const EXPECTED: Record<string, readonly number[]> = {
-  "wrong-output": [73286, 244976, 95762, 198368, 92247, 220131],
-  "flipped-element@node1": [73286, 244988, 95762, 210605, 114783, 384956],
-  "flipped-element@node0": [73274, 244988, 95726, 199076, 126354, 234931],
+  "wrong-output": [73286, 257036, 101778, 204384, 80275, 250602],
+  "flipped-element@node1": [73286, 257048, 101778, 216621, 102805, 415427],
+  "flipped-element@node0": [73274, 257048, 101742, 205092, 114373, 265402],
 };
 
 let table: LocalTable;
 let disputes: Record<string, MeasuredDispute>;
+let jobs: Awaited<ReturnType<typeof measureJobs>>;
 
 before(async () => {
   table = await openTable({ challengers: 2 });
-  disputes = await measureFullDisputes(table, await loadShipped(table));
+  const shipped = await loadShipped(table);
+  disputes = await measureFullDisputes(table, shipped);
+  jobs = await measureJobs(table, shipped, [64]);
 });
 
 after(async () => {
@@ -49,4 +53,18 @@ test("the gas of each dispute move on a fixed seed is exactly the snapshot", () 
       `${name}: ${moves.map((m) => `${m.kind} ${m.gas}`).join(", ")}`,
     );
   }
+});
+
+/** The job calls after the disputes above, on the same chain (one 64-job batch). */
+const EXPECTED_JOBS = { request: 200675, commit: 127244, commitBatchPerJob: { "64": 32021 }, finalize: 80411 };
+
+test("the gas of request, commit, a 64-job batch commit and finalize is exactly the snapshot", () => {
+  assert.deepEqual(jobs, EXPECTED_JOBS);
+});
+
+test("a job in a 64-job batch commit costs under a third of a single commit", () => {
+  // The batch writes its jobs' data once, as contract code (docs/PROTOCOL.md §7), so a
+  // job adds only its entry bytes and one rewritten storage word.
+  const ratio = jobs.commitBatchPerJob["64"] / jobs.commit;
+  assert.ok(ratio < 1 / 3, `per job ${jobs.commitBatchPerJob["64"]} against ${jobs.commit}: ${ratio.toFixed(3)}`);
 });
