@@ -383,7 +383,7 @@ contract JobManager is IJobManager {
         JobRecord storage job
     ) private returns (address provider, uint256 fee, uint256 collateral) {
         job.status = JobStatus.Finalized;
-        provider = CommitLog.providerOf(address(this), job.deadlineOrEntry);
+        provider = CommitLog.providerOf(job.deadlineOrEntry);
         fee = job.fee;
         collateral = job.collateral;
         emit JobFinalized(jobId, provider, fee);
@@ -449,7 +449,7 @@ contract JobManager is IJobManager {
         require(job.frozen, JobNotFrozen(jobId));
         job.status = JobStatus.Slashed;
         job.frozen = false;
-        address provider = CommitLog.providerOf(address(this), job.deadlineOrEntry);
+        address provider = CommitLog.providerOf(job.deadlineOrEntry);
         address requester = job.requester;
         uint256 fee = job.fee;
         uint256 collateral = job.collateral;
@@ -482,7 +482,7 @@ contract JobManager is IJobManager {
         Entry memory e = _entryOf(entry);
         (TensorSpec memory spec, ) = REGISTRY.outputSpec(r.modelId);
         j.commitDeadline = e.commitDeadline;
-        j.provider = CommitLog.providerOf(address(this), entry);
+        j.provider = CommitLog.providerOf(entry);
         j.windowEnd = e.windowEnd;
         j.outputRoot = TensorCodec.rootOfPacked(spec, _outputOf(entry, e));
         j.traceRoot = e.traceRoot;
@@ -494,7 +494,7 @@ contract JobManager is IJobManager {
         JobRecord storage r = _jobs[jobId];
         JobStatus status = r.status;
         require(status != JobStatus.None, UnknownJob(jobId));
-        return _isCommitted(status) ? CommitLog.providerOf(address(this), r.deadlineOrEntry) : address(0);
+        return _isCommitted(status) ? CommitLog.providerOf(r.deadlineOrEntry) : address(0);
     }
 
     /// @inheritdoc IJobManager
@@ -519,7 +519,7 @@ contract JobManager is IJobManager {
 
     /// @dev The head of the entry at `entry`, in one code read.
     function _entryOf(uint64 entry) private view returns (Entry memory e) {
-        bytes memory head = CommitLog.read(address(this), entry, 0, ENTRY_HEAD);
+        bytes memory head = CommitLog.read(entry, 0, ENTRY_HEAD);
         uint256 word;
         bytes32 traceRoot;
         assembly ("memory-safe") {
@@ -533,7 +533,7 @@ contract JobManager is IJobManager {
     }
 
     function _outputOf(uint64 entry, Entry memory e) private view returns (bytes memory) {
-        return CommitLog.read(address(this), entry, ENTRY_HEAD, e.outputLength);
+        return CommitLog.read(entry, ENTRY_HEAD, e.outputLength);
     }
 
     function _commitmentHash(

@@ -18,8 +18,8 @@ import {SSTORE2} from "solady/src/utils/SSTORE2.sol";
 ///      does not fit in the rest of a chunk continues in the next one, so outputs of any
 ///      size fit. Chunks are numbered by the owner's CREATE nonce, so a chunk's address
 ///      is computed (RLP of owner and nonce) and never stored. The owner must create no
-///      other contracts; `Writer.flush` checks that the address it got is the one readers
-///      will compute.
+///      other contracts; `_flush` checks that the address it got is the one readers will
+///      compute. The functions are internal, so the owner is always `address(this)`.
 ///
 ///      Pointer layout (uint64): the chunk nonce in the high 40 bits, the byte offset of
 ///      the entry inside that chunk's data in the low 24 bits.
@@ -83,29 +83,29 @@ library CommitLog {
     }
 
     /// @notice `len` bytes of the entry at `pointer`, starting `skip` bytes into it.
-    function read(address owner, uint64 pointer, uint256 skip, uint256 len) internal view returns (bytes memory out) {
+    function read(uint64 pointer, uint256 skip, uint256 len) internal view returns (bytes memory out) {
         uint256 nonce = pointer >> 24;
         uint256 offset = (pointer & 0xffffff) + skip;
-        // Skip whole chunks first (only for entries larger than a chunk).
-        uint256 size = _dataSize(owner, nonce);
-        while (offset >= size) {
+        address chunk = _chunkAt(nonce);
+        // Skip whole chunks first (only for reads starting beyond the entry's first chunk).
+        for (uint256 size = chunk.code.length - 1; offset >= size; size = chunk.code.length - 1) {
             offset = HEADER + (offset - size);
-            size = _dataSize(owner, ++nonce);
+            chunk = _chunkAt(++nonce);
         }
-        out = SSTORE2.read(LibRLP.computeAddress(owner, nonce), offset, offset + len);
+        out = SSTORE2.read(chunk, offset, offset + len);
         while (out.length < len) {
-            bytes memory more = SSTORE2.read(LibRLP.computeAddress(owner, ++nonce), HEADER, HEADER + len - out.length);
-            out = bytes.concat(out, more);
+            out = bytes.concat(out, SSTORE2.read(_chunkAt(++nonce), HEADER, HEADER + len - out.length));
         }
     }
 
     /// @notice The provider that wrote the entry at `pointer`.
-    function providerOf(address owner, uint64 pointer) internal view returns (address) {
-        return address(bytes20(SSTORE2.read(LibRLP.computeAddress(owner, pointer >> 24), 0, HEADER)));
+    function providerOf(uint64 pointer) internal view returns (address) {
+        return address(bytes20(SSTORE2.read(_chunkAt(pointer >> 24), 0, HEADER)));
     }
 
-    function _dataSize(address owner, uint256 nonce) private view returns (uint256) {
-        return LibRLP.computeAddress(owner, nonce).code.length - 1;
+    /// @dev The chunk created with CREATE nonce `nonce`.
+    function _chunkAt(uint256 nonce) private view returns (address) {
+        return LibRLP.computeAddress(address(this), nonce);
     }
 
     function _put(Writer memory w, uint256 src, uint256 len, bool fromCalldata) private {
@@ -152,7 +152,7 @@ library CommitLog {
 
     function _flush(Writer memory w) private {
         address chunk = SSTORE2.write(w.chunk);
-        address expected = LibRLP.computeAddress(address(this), w.nonce);
+        address expected = _chunkAt(w.nonce);
         // INVARIANT: readers find every chunk at the address computed from its nonce.
         require(chunk == expected, ChunkAddressMismatch(w.nonce, expected, chunk));
     }

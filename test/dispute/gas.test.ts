@@ -12,9 +12,9 @@ import { loadShipped, measureFullDisputes, measureJobs, TARGET, type MeasuredDis
 
 /** Gas per move of each measured dispute, in order (commitChallenge … the settling move). */
 const EXPECTED: Record<string, readonly number[]> = {
-  "wrong-output": [73286, 257036, 101778, 204384, 80275, 250602],
-  "flipped-element@node1": [73286, 257048, 101778, 216621, 102805, 415427],
-  "flipped-element@node0": [73274, 257048, 101742, 205092, 114373, 265402],
+  "wrong-output": [73286, 256721, 101463, 204069, 80272, 249969],
+  "flipped-element@node1": [73286, 256733, 101463, 216306, 102802, 414794],
+  "flipped-element@node0": [73274, 256733, 101427, 204777, 114370, 264769],
 };
 
 let table: LocalTable;
@@ -56,7 +56,7 @@ test("the gas of each dispute move on a fixed seed is exactly the snapshot", () 
 });
 
 /** The job calls after the disputes above, on the same chain (one 64-job batch). */
-const EXPECTED_JOBS = { request: 200675, commit: 127244, commitBatchPerJob: { "64": 32021 }, finalize: 80411 };
+const EXPECTED_JOBS = { request: 200675, commit: 127244, commitBatchPerJob: { "64": 32021 }, finalize: 80232 };
 
 test("the gas of request, commit, a 64-job batch commit and finalize is exactly the snapshot", () => {
   assert.deepEqual(jobs, EXPECTED_JOBS);

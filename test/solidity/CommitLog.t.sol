@@ -25,11 +25,11 @@ contract CommitLogHarness {
     }
 
     function read(uint64 pointer, uint256 skip, uint256 len) external view returns (bytes memory) {
-        return CommitLog.read(address(this), pointer, skip, len);
+        return CommitLog.read(pointer, skip, len);
     }
 
     function providerOf(uint64 pointer) external view returns (address) {
-        return CommitLog.providerOf(address(this), pointer);
+        return CommitLog.providerOf(pointer);
     }
 }
 
