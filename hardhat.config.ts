@@ -20,6 +20,11 @@ export default defineConfig({
   solidity: {
     profiles: {
       default: {
+        // One compilation job per root file: a contract's bytecode (and so every exact gas
+        // figure) then depends only on its own sources, never on which other files the
+        // compilation cache happened to merge into the same solc run. Merged runs give a
+        // contract other bytecode after an incremental build than after a fresh one.
+        isolated: true,
         version: solcVersion,
         path: solcPath,
         settings: {

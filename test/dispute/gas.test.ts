@@ -12,9 +12,9 @@ import { loadShipped, measureFullDisputes, measureJobs, TARGET, type MeasuredDis
 
 /** Gas per move of each measured dispute, in order (commitChallenge … the settling move). */
 const EXPECTED: Record<string, readonly number[]> = {
-  "wrong-output": [73286, 256721, 101463, 204069, 80272, 249969],
-  "flipped-element@node1": [73286, 256733, 101463, 216306, 102802, 414794],
-  "flipped-element@node0": [73274, 256733, 101427, 204777, 114370, 264769],
+  "wrong-output": [73286, 256656, 101398, 204004, 80272, 249793],
+  "flipped-element@node1": [73286, 256668, 101398, 216241, 102802, 414813],
+  "flipped-element@node0": [73274, 256668, 101362, 204712, 114370, 264645],
 };
 
 let table: LocalTable;
