@@ -1,6 +1,7 @@
 /**
  * Exact gas of whole disputes on the shipped model (gas is deterministic on a fresh
- * anvil with a fixed history, so it is asserted exactly, like a gas snapshot), and the
+ * anvil with a fixed history, and the bytecode is that of a fresh build because builds
+ * are isolated, hardhat.config.ts; so it is asserted exactly, like a gas snapshot), and the
  * target of docs/PROTOCOL.md: at most 6 transactions and under 1.5 M gas per dispute.
  * When a contract change moves these figures, rerun `npm run gas` and update them here
  * (the job figures are this test's own run: one batch size, after the disputes).
