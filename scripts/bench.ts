@@ -10,9 +10,9 @@
  * - latency to challenge / to slash and time to finality, on anvil with the daemons as
  *   real processes (src/bench/latency.ts).
  *
- *     npm run bench [-- --quick] [-- --out <dir>] [-- --help]
+ *     npm run bench [-- --quick] [-- --out <dir>] [-- --regas] [-- --help]
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -45,6 +45,9 @@ const HELP = `npm run bench -- [options]
   --timeout <s>            give up waiting for resolutions after this long (default 900)
   --skip-latency           do not run the latency run (the keys are then null with the reason)
   --gas-file <file>        gas figures to copy (default bench/gas.json)
+  --regas                  measure nothing: copy the gas file into the existing results.json
+                           (after a contract change and npm run gas) and render RESULTS.md and
+                           the charts again; every measured figure of that file is kept as it is
   -h, --help               this text
 `;
 
@@ -69,6 +72,7 @@ const { values: a } = parseArgs({
     timeout: { type: "string", default: "900" },
     "skip-latency": { type: "boolean", default: false },
     "gas-file": { type: "string" },
+    regas: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
   strict: true,
@@ -97,6 +101,34 @@ const honestJobs = int("honest-jobs", a["honest-jobs"], 20, 1);
 const skipLatency = quick || a["skip-latency"] === true;
 const log = (line: string) => process.stdout.write(`bench: ${line}\n`);
 const started = Date.now();
+
+if (a.regas === true) {
+  const file = join(outDir, "results.json");
+  if (!existsSync(file)) {
+    process.stderr.write(`bench: --regas needs an existing ${file}; run npm run bench first\n`);
+    process.exit(2);
+  }
+  const previous = JSON.parse(readFileSync(file, "utf8")) as BenchResults;
+  const g = loadGas({ file: a["gas-file"], runScriptIfMissing: false, log });
+  if (g.gas === null) {
+    process.stderr.write(`bench: --regas: ${g.missing ?? "no gas figures"}\n`);
+    process.exit(2);
+  }
+  const { gasMissing: _dropped, ...kept } = previous;
+  const results: BenchResults = {
+    ...kept,
+    gas: g.gas,
+    gasSource: g.source,
+    ...(g.modified !== undefined ? { gasFileModified: g.modified } : {}),
+    gasScriptRun: false,
+  };
+  const charts = renderCharts(results);
+  for (const c of charts) writeFileSync(join(outDir, c.file), c.svg);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(outDir, "RESULTS.md"), renderMarkdown(results, charts));
+  log(`copied ${g.source} into ${file}; RESULTS.md and ${charts.length} charts rendered again`);
+  process.exit(0);
+}
 const command = ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" ");
 
 let anvil: string | undefined;

@@ -172,21 +172,12 @@ library TensorCodec {
                 if (p >= proof.length) revert MalformedProof(proof.length);
                 left = proof[p++];
             }
-            uint256 total = len + hasLeft;
             bytes32 right;
-            if (total & 1 == 1) {
+            if ((len + hasLeft) & 1 == 1) {
                 if (p >= proof.length) revert MalformedProof(proof.length);
                 right = proof[p++];
-                ++total;
             }
-            uint256 next = total >> 1;
-            for (uint256 i; i < next; ++i) {
-                // Node j of the widened level: the left sibling, the range, then the right sibling.
-                bytes32 a = _at(cur, 2 * i, hasLeft, len, left, right);
-                bytes32 b = _at(cur, 2 * i + 1, hasLeft, len, left, right);
-                cur[i] = _hashPair(a, b);
-            }
-            len = next;
+            len = _foldLevel(cur, len, hasLeft, left, right);
             lo >>= 1;
         }
         if (p != proof.length || len != 1) revert MalformedProof(proof.length);
@@ -240,6 +231,26 @@ library TensorCodec {
             value = int256(raw) - int256(uint256(1) << bits);
         } else {
             value = int256(raw);
+        }
+    }
+
+    /// @dev One level up: hashes the widened level (left sibling if `hasLeft`, the `len`
+    ///      range nodes, then `right` when the width is odd) into `cur`'s first entries.
+    ///      A function of its own so the caller's loop stays within the legacy stack.
+    function _foldLevel(
+        bytes32[] memory cur,
+        uint256 len,
+        uint256 hasLeft,
+        bytes32 left,
+        bytes32 right
+    ) private pure returns (uint256 next) {
+        next = (len + hasLeft + 1) >> 1;
+        for (uint256 i; i < next; ++i) {
+            // Node j of the widened level: the left sibling, the range, then the right sibling.
+            cur[i] = _hashPair(
+                _at(cur, 2 * i, hasLeft, len, left, right),
+                _at(cur, 2 * i + 1, hasLeft, len, left, right)
+            );
         }
     }
 

@@ -87,47 +87,56 @@ library OneStep {
         uint256 outIndex,
         TensorCodec.RangeOpening[] memory openings
     ) private pure returns (int256) {
-        _expectShape(node, 2, 4, 0);
-        TensorSpec memory a = _input(node, 0).spec;
-        TensorSpec memory b = _input(node, 1).spec;
-        // Validates B's shape (no zero dimension) before K and N divide anything.
-        TensorCodec.elementCount(b);
-        bool aSigned = _byteOperand(a, 0);
-        bool bSigned = _byteOperand(b, 1);
-        if (a.layout != TensorCodec.ROW_MAJOR) revert IOneStepVerifier.UnsupportedLayout(0, a.layout);
-        if (b.layout != TensorCodec.TRANSPOSED) revert IOneStepVerifier.UnsupportedLayout(1, b.layout);
-        if (b.shape.length != 2) revert IOneStepVerifier.UnsupportedOperand(1, b.dtype, b.shape.length);
-        uint256 k = b.shape[0];
-        uint256 n = b.shape[1];
-        uint256 aRank = a.shape.length;
-        if (aRank == 0) revert IOneStepVerifier.UnsupportedOperand(0, a.dtype, 0);
-        if (a.shape[aRank - 1] != k) revert IOneStepVerifier.ShapeMismatch(0, a.shape[aRank - 1], k);
-
+        (uint256 k, uint256 n) = _matMulShape(node);
         bool hasAzp = _present(node, 2);
         bool hasBzp = _present(node, 3);
         _expectOpenings(openings, 2 + (hasAzp ? 1 : 0) + (hasBzp ? 1 : 0));
 
         uint256 column = outIndex % n;
-        uint256 aStart = (outIndex / n) * k;
-        uint256 bStart = column * k;
-        TensorCodec.RangeOpening memory aOpen = _open(node, roots, openings, 0, 0, aStart, k);
-        TensorCodec.RangeOpening memory bOpen = _open(node, roots, openings, 1, 1, bStart, k);
-
-        uint256 slot = 2;
-        int256 azp;
-        int256 bzp;
-        if (hasAzp) azp = _element(node, roots, openings, slot++, 2, 0);
+        MatMulIntegerOp.ByteRun memory aRun = _byteRun(node, roots, openings, 0, (outIndex / n) * k, k);
+        MatMulIntegerOp.ByteRun memory bRun = _byteRun(node, roots, openings, 1, column * k, k);
+        if (hasAzp) aRun.zeroPoint = _element(node, roots, openings, 2, 2, 0);
         if (hasBzp) {
             uint256 count = TensorCodec.elementCount(node.inputs[3].spec);
             if (count != 1 && count != n) revert IOneStepVerifier.ShapeMismatch(3, count, n);
-            bzp = _element(node, roots, openings, slot, 3, count == 1 ? 0 : column);
+            bRun.zeroPoint = _element(node, roots, openings, hasAzp ? 3 : 2, 3, count == 1 ? 0 : column);
         }
-        return
-            MatMulIntegerOp.dotPacked(
-                MatMulIntegerOp.ByteRun(aOpen.words, aStart - aOpen.firstWord * 32, aSigned, azp),
-                MatMulIntegerOp.ByteRun(bOpen.words, bStart - bOpen.firstWord * 32, bSigned, bzp),
-                k
-            );
+        return MatMulIntegerOp.dotPacked(aRun, bRun, k);
+    }
+
+    /// @dev MatMulInteger's operands: A row-major [.., K] and B transposed [K, N], each of
+    ///      int8 or uint8.
+    function _matMulShape(NodeDescriptor memory node) private pure returns (uint256 k, uint256 n) {
+        _expectShape(node, 2, 4, 0);
+        TensorSpec memory a = _input(node, 0).spec;
+        TensorSpec memory b = _input(node, 1).spec;
+        // Validates B's shape (no zero dimension) before K and N divide anything.
+        TensorCodec.elementCount(b);
+        _byteOperand(a, 0);
+        _byteOperand(b, 1);
+        if (a.layout != TensorCodec.ROW_MAJOR) revert IOneStepVerifier.UnsupportedLayout(0, a.layout);
+        if (b.layout != TensorCodec.TRANSPOSED) revert IOneStepVerifier.UnsupportedLayout(1, b.layout);
+        if (b.shape.length != 2) revert IOneStepVerifier.UnsupportedOperand(1, b.dtype, b.shape.length);
+        k = b.shape[0];
+        n = b.shape[1];
+        uint256 aRank = a.shape.length;
+        if (aRank == 0) revert IOneStepVerifier.UnsupportedOperand(0, a.dtype, 0);
+        if (a.shape[aRank - 1] != k) revert IOneStepVerifier.ShapeMismatch(0, a.shape[aRank - 1], k);
+    }
+
+    /// @dev The `count` bytes of operand `slot` from `start`, opened and verified, as a run
+    ///      for the packed dot product (zero point 0 until the caller reads one).
+    function _byteRun(
+        NodeDescriptor memory node,
+        bytes32[] memory roots,
+        TensorCodec.RangeOpening[] memory openings,
+        uint256 slot,
+        uint256 start,
+        uint256 count
+    ) private pure returns (MatMulIntegerOp.ByteRun memory) {
+        TensorCodec.RangeOpening memory o = _open(node, roots, openings, slot, slot, start, count);
+        bool isSigned = _byteOperand(_input(node, slot).spec, slot);
+        return MatMulIntegerOp.ByteRun(o.words, start - o.firstWord * 32, isSigned, 0);
     }
 
     /// @dev Openings: one element per input, in input order, at its broadcast index.
@@ -187,21 +196,36 @@ library OneStep {
         _expectShape(node, 2, 2, 1);
         _expectOpenings(openings, 2);
         TensorSpec memory data = _input(node, 0).spec;
+        uint256 source = _gatherSource(node, roots, outIndex, openings, data);
+        return _element(node, roots, openings, 1, 0, TensorCodec.committedPosition(data, source));
+    }
+
+    /// @dev The row-major data index that output element `outIndex` reads, from the index
+    ///      value in the first opening.
+    function _gatherSource(
+        NodeDescriptor memory node,
+        bytes32[] memory roots,
+        uint256 outIndex,
+        TensorCodec.RangeOpening[] memory openings,
+        TensorSpec memory data
+    ) private pure returns (uint256) {
+        (uint256 dim, uint256 inner) = _gatherAxis(data, node.attrs[0]);
         TensorSpec memory indices = _input(node, 1).spec;
+        uint256 indexCount = TensorCodec.elementCount(indices);
+        uint256 j = GatherOp.indicesIndex(outIndex, inner, indexCount);
+        int256 raw = _element(node, roots, openings, 0, 1, TensorCodec.committedPosition(indices, j));
+        return GatherOp.dataIndex(outIndex, GatherOp.normalizeIndex(raw, dim), dim, inner, indexCount);
+    }
+
+    /// @dev The gathered axis' size and the element count below it.
+    function _gatherAxis(TensorSpec memory data, int256 axisAttr) private pure returns (uint256 dim, uint256 inner) {
         // Validates the data shape (no zero dimension) before `inner` divides anything.
         TensorCodec.elementCount(data);
         uint256 rank = data.shape.length;
-        uint256 axis = GatherOp.normalizeAxis(node.attrs[0], rank);
-        uint256 dim = data.shape[axis];
-        uint256 inner = 1;
+        uint256 axis = GatherOp.normalizeAxis(axisAttr, rank);
+        dim = data.shape[axis];
+        inner = 1;
         for (uint256 i = axis + 1; i < rank; ++i) inner *= data.shape[i];
-        uint256 indexCount = TensorCodec.elementCount(indices);
-
-        uint256 j = GatherOp.indicesIndex(outIndex, inner, indexCount);
-        int256 raw = _element(node, roots, openings, 0, 1, TensorCodec.committedPosition(indices, j));
-        uint256 index = GatherOp.normalizeIndex(raw, dim);
-        uint256 source = GatherOp.dataIndex(outIndex, index, dim, inner, indexCount);
-        return _element(node, roots, openings, 1, 0, TensorCodec.committedPosition(data, source));
     }
 
     /// @dev Openings: the row [o·L, L) of x (row-major), L its last dimension.

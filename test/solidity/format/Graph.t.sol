@@ -17,77 +17,75 @@ contract GraphHarness {
 }
 
 /// @notice The Solidity side of the golden graph vector (docs/PROTOCOL.md §10).
+/// @dev Each descriptor is read from its own `encoded` field (abi.encode of one
+///      descriptor) rather than the whole case at once: the ABI decoder of the whole
+///      case exceeds the legacy code generator's stack.
 contract GraphVectorsTest is Test {
-    struct GraphCase {
-        NodeDescriptor[] descriptors;
-        bytes32[][] proofs;
-        bytes32 nodesRoot;
-        bytes32 graphRoot;
-        bytes32[] nodeRoots;
-        bytes32 traceRoot;
-        bytes modelSpec;
-        bytes32 modelId;
-    }
-
     GraphHarness internal h;
-    GraphCase internal c;
     string internal json;
+    uint32 internal n;
+    bytes32 internal graphRoot;
 
     function setUp() public {
         h = new GraphHarness();
         json = vm.readFile("test/vectors/graph.json");
-        GraphCase memory m = abi.decode(vm.parseJsonBytes(json, ".abi"), (GraphCase));
-        c.nodesRoot = m.nodesRoot;
-        c.graphRoot = m.graphRoot;
-        c.traceRoot = m.traceRoot;
-        c.modelSpec = m.modelSpec;
-        c.modelId = m.modelId;
-        for (uint256 i; i < m.nodeRoots.length; ++i) c.nodeRoots.push(m.nodeRoots[i]);
+        n = uint32(vm.parseJsonUint(json, ".nodeCount"));
+        graphRoot = vm.parseJsonBytes32(json, ".graphRoot");
     }
 
-    function _load() internal view returns (GraphCase memory) {
-        return abi.decode(vm.parseJsonBytes(json, ".abi"), (GraphCase));
+    function _descriptor(uint256 i) internal view returns (NodeDescriptor memory) {
+        return abi.decode(vm.parseJsonBytes(json, _key(i, "encoded")), (NodeDescriptor));
+    }
+
+    function _proof(uint256 i) internal view returns (bytes32[] memory) {
+        return vm.parseJsonBytes32Array(json, _key(i, "proof"));
+    }
+
+    function _key(uint256 i, string memory field) internal pure returns (string memory) {
+        return string.concat(".descriptors[", vm.toString(i), "].", field);
     }
 
     function test_vectors_descriptorHashes_matchTypeScript() public view {
-        GraphCase memory m = _load();
-        for (uint256 i; i < m.descriptors.length; ++i) {
-            bytes32 expected = vm.parseJsonBytes32(json, string.concat(".descriptors[", vm.toString(i), "].hash"));
-            assertEq(Graph.descriptorHash(m.descriptors[i]), expected);
+        assertEq(n, 3);
+        for (uint256 i; i < n; ++i) {
+            assertEq(Graph.descriptorHash(_descriptor(i)), vm.parseJsonBytes32(json, _key(i, "hash")));
         }
     }
 
     function test_vectors_everyDescriptor_opensAgainstGraphRoot() public view {
-        GraphCase memory m = _load();
-        uint32 n = uint32(m.descriptors.length);
-        assertEq(Graph.graphRoot(n, m.nodesRoot), m.graphRoot);
-        for (uint256 i; i < n; ++i) h.verifyDescriptor(m.graphRoot, n, i, m.descriptors[i], m.proofs[i]);
+        assertEq(Graph.graphRoot(n, vm.parseJsonBytes32(json, ".nodesRoot")), graphRoot);
+        for (uint256 i; i < n; ++i) h.verifyDescriptor(graphRoot, n, i, _descriptor(i), _proof(i));
     }
 
     function test_verifyDescriptor_wrongIndex_reverts() public {
-        GraphCase memory m = _load();
+        NodeDescriptor memory d = _descriptor(0);
+        bytes32[] memory proof = _proof(0);
         vm.expectPartialRevert(Graph.DescriptorMismatch.selector);
-        h.verifyDescriptor(m.graphRoot, uint32(m.descriptors.length), 1, m.descriptors[0], m.proofs[0]);
+        h.verifyDescriptor(graphRoot, n, 1, d, proof);
     }
 
     function test_verifyDescriptor_alteredAttribute_reverts() public {
-        GraphCase memory m = _load();
-        m.descriptors[2].attrs[1] = 1;
+        NodeDescriptor memory d = _descriptor(2);
+        bytes32[] memory proof = _proof(2);
+        d.attrs[1] = 1;
         vm.expectPartialRevert(Graph.DescriptorMismatch.selector);
-        h.verifyDescriptor(m.graphRoot, uint32(m.descriptors.length), 2, m.descriptors[2], m.proofs[2]);
+        h.verifyDescriptor(graphRoot, n, 2, d, proof);
     }
 
     function test_verifyDescriptor_indexPastGraph_reverts() public {
-        GraphCase memory m = _load();
+        NodeDescriptor memory d = _descriptor(0);
+        bytes32[] memory proof = _proof(0);
         vm.expectRevert(abi.encodeWithSelector(Graph.NodeOutOfRange.selector, 3, 3));
-        h.verifyDescriptor(m.graphRoot, 3, 3, m.descriptors[0], m.proofs[0]);
+        h.verifyDescriptor(graphRoot, 3, 3, d, proof);
     }
 
     function test_vectors_traceRoot_matchesTypeScript() public view {
-        assertEq(Graph.traceRoot(c.nodeRoots), c.traceRoot);
+        bytes32[] memory nodeRoots = vm.parseJsonBytes32Array(json, ".nodeRoots");
+        assertEq(nodeRoots.length, n);
+        assertEq(Graph.traceRoot(nodeRoots), vm.parseJsonBytes32(json, ".traceRoot"));
     }
 
     function test_vectors_modelId_isHashOfEncodedSpec() public view {
-        assertEq(keccak256(c.modelSpec), c.modelId);
+        assertEq(keccak256(vm.parseJsonBytes(json, ".modelSpec")), vm.parseJsonBytes32(json, ".modelId"));
     }
 }

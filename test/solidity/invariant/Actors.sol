@@ -213,10 +213,22 @@ contract ProviderActor is Actor {
     }
 
     function commitBatch(uint256 seed, uint256 jobSeed, uint256 count) external observe {
-        count = bound(count, 1, 8);
-        IJobManager.Commit[] memory c = new IJobManager.Commit[](count);
+        (IJobManager.Commit[] memory c, uint256 collateral) = _commits(seed, jobSeed, bound(count, 1, 8));
+        if (c.length == 0) return;
+        address p = _provider(seed);
+        _ensureFree(p, collateral);
+        vm.prank(p);
+        jobs.commitBatch(c);
+    }
+
+    /// @dev Up to `count` committable jobs from `jobSeed` on, and the collateral they lock.
+    function _commits(
+        uint256 seed,
+        uint256 jobSeed,
+        uint256 count
+    ) internal view returns (IJobManager.Commit[] memory c, uint256 collateral) {
+        c = new IJobManager.Commit[](count);
         uint256 k;
-        uint256 collateral;
         uint256 n = jobs.jobCount();
         for (uint256 i; i < n && k < count; ++i) {
             JobId id = JobId.wrap(1 + ((jobSeed + i) % n));
@@ -226,14 +238,9 @@ contract ProviderActor is Actor {
             c[k++] = IJobManager.Commit({jobId: id, outputRoot: root, output: output, traceRoot: bytes32(seed)});
             collateral += j.collateral;
         }
-        if (k == 0) return;
         assembly {
             mstore(c, k)
         }
-        address p = _provider(seed);
-        _ensureFree(p, collateral);
-        vm.prank(p);
-        jobs.commitBatch(c);
     }
 
     function _output(ModelId model, uint256 seed) internal view returns (bytes memory out, bytes32 root) {

@@ -146,23 +146,32 @@ contract OpsVectorsTest is Test {
         assertEq(deps[1].start, (c.outIndex % n) * k, c.name);
         int256[] memory a = _values(deps[0]);
         int256[] memory b = _values(deps[1]);
+        assertEq(a.length, k, c.name);
         uint256 next = 2;
         int256 azp = _present(c, 2) ? _value(deps[next++]) : int256(0);
         int256 bzp = _present(c, 3) ? _value(deps[next++]) : int256(0);
         assertEq(deps.length, next, c.name);
         int256 plain = MatMulIntegerOp.dot(a, b, azp, bzp);
-        // The packed kernel on the same values, at the byte offsets the positions have in their words.
-        bool aSigned = c.operandSpecs[0].dtype != 2;
-        bool bSigned = c.operandSpecs[1].dtype != 2;
-        uint256 aByte = deps[0].start % 32;
-        uint256 bByte = deps[1].start % 32;
-        int256 packed = MatMulIntegerOp.dotPacked(
-            MatMulIntegerOp.ByteRun(_pack(a, aByte), aByte, aSigned, azp),
-            MatMulIntegerOp.ByteRun(_pack(b, bByte), bByte, bSigned, bzp),
-            k
-        );
-        assertEq(packed, plain, c.name);
+        assertEq(_dotPacked(c, a, b, azp, bzp), plain, c.name);
         return plain;
+    }
+
+    /// @dev The packed kernel on the same values, at the byte offsets the positions have in their words.
+    function _dotPacked(
+        OpCase memory c,
+        int256[] memory a,
+        int256[] memory b,
+        int256 azp,
+        int256 bzp
+    ) internal pure returns (int256) {
+        uint256 aByte = c.dependencies[0].start % 32;
+        uint256 bByte = c.dependencies[1].start % 32;
+        return
+            MatMulIntegerOp.dotPacked(
+                MatMulIntegerOp.ByteRun(_pack(a, aByte), aByte, c.operandSpecs[0].dtype != 2, azp),
+                MatMulIntegerOp.ByteRun(_pack(b, bByte), bByte, c.operandSpecs[1].dtype != 2, bzp),
+                a.length
+            );
     }
 
     function _gather(OpCase memory c) internal pure returns (int256) {
