@@ -21,6 +21,11 @@ export interface StartAnvilParameters {
   readonly args?: readonly string[];
   /** How long to wait for the RPC to answer, in milliseconds. */
   readonly readyTimeoutMs?: number;
+  /**
+   * Its own process group, so that a terminal's Ctrl-C reaches only the parent, which
+   * then stops it last (`refute dev`); the parent must stop it on every exit path.
+   */
+  readonly detached?: boolean;
 }
 
 export class AnvilStartError extends Error {
@@ -63,7 +68,7 @@ export async function startAnvil(params: StartAnvilParameters = {}): Promise<Anv
   ];
   if (params.blockTime !== undefined) args.push("--block-time", String(params.blockTime));
   args.push(...(params.args ?? []));
-  const child = spawn(anvilBinary(), args, { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(anvilBinary(), args, { stdio: ["ignore", "ignore", "pipe"], detached: params.detached ?? false });
   let stderr = "";
   child.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
   const rpcUrl = `http://127.0.0.1:${port}`;

@@ -18,7 +18,16 @@ import { deploymentPath, loadDeployment, saveDeployment, type DeploymentFile } f
 import type { CommandContext } from "./context.ts";
 import { ExitCode } from "./errors.ts";
 import { unsignedFlag } from "./modelParams.ts";
-import { checkNetworkName, connectSigner, loadEnvFile, signingKey, rpcUrlFor, type NetworkSigner } from "./network.ts";
+import {
+  checkNetworkName,
+  connectSigner,
+  loadEnvFile,
+  networkRpcFix,
+  onNetwork,
+  signingKey,
+  rpcUrlFor,
+  type NetworkSigner,
+} from "./network.ts";
 
 /** What `deployments/<network>.json` holds, as written by the deploy command. */
 export interface DeploymentRecord {
@@ -175,10 +184,10 @@ export function deployCommand({ io, setExit }: CommandContext): Command {
     .action(async (flags: DeployFlags) => {
       loadEnvFile();
       const network = checkNetworkName(flags.network);
-      const signer = await connectSigner(rpcUrlFor(network), await signingKey(), network);
+      const signer = await connectSigner(rpcUrlFor(network), await signingKey(), network, networkRpcFix(network));
       const out = flags.out !== undefined ? resolve(flags.out) : deploymentPath(network);
       const log = flags.json === true ? undefined : (line: string) => io.stderr(`${line}\n`);
-      const record = await deployToNetwork({
+      const deploy = {
         signer,
         network,
         token: flags.token,
@@ -190,7 +199,8 @@ export function deployCommand({ io, setExit }: CommandContext): Command {
           ...(flags.callbackGasLimit !== undefined ? { callbackGasLimit: flags.callbackGasLimit } : {}),
         },
         log,
-      });
+      };
+      const record = await onNetwork(signer, () => deployToNetwork(deploy));
       writeDeploymentRecord(out, record);
       if (flags.json === true) {
         io.stdout(`${JSON.stringify({ ...record, deployBlock: Number(record.deployBlock), file: out }, null, 2)}\n`);

@@ -9,12 +9,15 @@ import { registerWatchCommand } from "../watcher/command.ts";
 import { deployCommand } from "./deploy.ts";
 import { registerCommand } from "./register.ts";
 import { replayCommand } from "./replay.ts";
+import { requestCommand } from "./request.ts";
+import { devCommand } from "./dev.ts";
 
 /**
  * The `refute` command line. Returns the exit code instead of exiting, so
  * tests can call it in-process; bin/refute.js sets process.exitCode from it.
- * Every failure is one line on stderr, `refute: <code>: <message>`:
- * exit 2 for a bad model, input or argument, 1 for a runtime failure.
+ * Every failure is one line on stderr, `refute: <code>: <message>` (errors.ts describeError):
+ * exit 2 for a bad model, input or argument or an environment the user must fix (RPC,
+ * chain, funds, deployment file, artifacts), with the fix in the message; 1 for an internal failure.
  */
 export async function main(argv: readonly string[], io: CliIo = PROCESS_IO): Promise<number> {
   let exitCode: number = ExitCode.OK;
@@ -39,6 +42,8 @@ export async function main(argv: readonly string[], io: CliIo = PROCESS_IO): Pro
   registerWatchCommand(program);
   program.addCommand(deployCommand(ctx).configureOutput(output).exitOverride());
   program.addCommand(replayCommand(ctx).configureOutput(output).exitOverride());
+  program.addCommand(requestCommand(ctx).configureOutput(output).exitOverride());
+  program.addCommand(devCommand(ctx).configureOutput(output).exitOverride());
 
   try {
     await program.parseAsync([...argv]);

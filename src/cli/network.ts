@@ -11,6 +11,7 @@
 import { existsSync } from "node:fs";
 import { config as loadDotenv } from "dotenv";
 import {
+  BaseError,
   createPublicClient,
   createWalletClient,
   defineChain,
@@ -24,7 +25,7 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { perNetworkEnvName } from "../service/config.ts";
-import { UsageError } from "./errors.ts";
+import { rpcFailure, UsageError, withChainErrors } from "./errors.ts";
 
 /** Name of the variable holding the RPC URL of `network`. */
 export function rpcEnvName(network: string): string {
@@ -89,6 +90,9 @@ export interface NetworkReader {
   readonly chainId: number;
   readonly chain: Chain;
   readonly public: PublicClient;
+  readonly rpcUrl: string;
+  /** How the user points the command at another RPC (the fix in an RPC_UNREACHABLE line). */
+  readonly rpcFix: string;
 }
 
 /** A reader and a signer on a network. */
@@ -96,14 +100,27 @@ export interface NetworkSigner extends NetworkReader {
   readonly wallet: WalletClient<Transport, Chain, Account>;
 }
 
-/** Connects to an RPC and asks its chain id; a node that does not answer is a UsageError. */
-export async function connectReader(rpcUrl: string, name = "custom"): Promise<NetworkReader> {
+/** The fix for an unreachable RPC of `network`: where its URL comes from. */
+export function networkRpcFix(network: string): string {
+  return `start the node, or set ${rpcEnvName(network)} (or REFUTE_RPC_URL) to the URL of one that runs`;
+}
+
+/**
+ * Connects to an RPC and asks its chain id; a node that does not answer is a UsageError
+ * whose fix is `rpcFix` (how the user points the command elsewhere).
+ */
+export async function connectReader(
+  rpcUrl: string,
+  name = "custom",
+  rpcFix = "start the node, or pass the URL of one that runs",
+): Promise<NetworkReader> {
   const transport = http(rpcUrl, { retryCount: 2 });
   let chainId: number;
   try {
     chainId = await createPublicClient({ transport }).getChainId();
   } catch (cause) {
-    throw new UsageError("RPC_UNREACHABLE", `cannot reach ${rpcUrl}: ${(cause as Error).message.split("\n")[0]}`);
+    const why = rpcFailure(cause) ?? (cause instanceof BaseError ? cause.shortMessage : String(cause));
+    throw new UsageError("RPC_UNREACHABLE", `cannot reach ${rpcUrl} (${why.split("\n")[0]}): ${rpcFix}`);
   }
   const chain = defineChain({
     id: chainId,
@@ -113,12 +130,17 @@ export async function connectReader(rpcUrl: string, name = "custom"): Promise<Ne
   });
   // Local nodes mine instantly: poll receipts fast there, at viem's default elsewhere.
   const pollingInterval = /^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(rpcUrl) ? 100 : undefined;
-  return { chainId, chain, public: createPublicClient({ chain, transport, pollingInterval }) };
+  return { chainId, chain, public: createPublicClient({ chain, transport, pollingInterval }), rpcUrl, rpcFix };
 }
 
 /** Connects and attaches the signer of `privateKey`. */
-export async function connectSigner(rpcUrl: string, privateKey: Hex, name = "custom"): Promise<NetworkSigner> {
-  const reader = await connectReader(rpcUrl, name);
+export async function connectSigner(
+  rpcUrl: string,
+  privateKey: Hex,
+  name = "custom",
+  rpcFix?: string,
+): Promise<NetworkSigner> {
+  const reader = await connectReader(rpcUrl, name, rpcFix);
   const wallet = createWalletClient({
     chain: reader.chain,
     transport: http(rpcUrl, { retryCount: 2 }),
@@ -126,4 +148,14 @@ export async function connectSigner(rpcUrl: string, privateKey: Hex, name = "cus
     pollingInterval: reader.public.pollingInterval,
   });
   return { ...reader, wallet };
+}
+
+/**
+ * Runs `work` on the network: what the user can fix (an unfunded signer, the RPC going
+ * away, no contract at a deployment address, a refused call) becomes a one-line UsageError
+ * naming this RPC, chain and account (errors.ts chainUsageError).
+ */
+export function onNetwork<T>(n: NetworkReader | NetworkSigner, work: () => Promise<T>): Promise<T> {
+  const account = "wallet" in n ? n.wallet.account.address : undefined;
+  return withChainErrors({ rpcUrl: n.rpcUrl, chainId: n.chainId, account, rpcFix: n.rpcFix }, work);
 }

@@ -20,7 +20,17 @@ import { ExitCode, UsageError } from "./errors.ts";
 import { readModelFile } from "./files.ts";
 import { withModelParamFlags } from "./inspect.ts";
 import { modelSpecOptions, type ModelParamFlags } from "./modelParams.ts";
-import { checkNetworkName, connectSigner, loadEnvFile, signingKey, rpcUrlFor, type NetworkSigner } from "./network.ts";
+import {
+  checkNetworkName,
+  connectSigner,
+  loadEnvFile,
+  networkRpcFix,
+  onNetwork,
+  rpcEnvName,
+  signingKey,
+  rpcUrlFor,
+  type NetworkSigner,
+} from "./network.ts";
 
 export interface RegisterModelResult {
   readonly modelId: Hex;
@@ -75,14 +85,17 @@ export function registerCommand({ io, setExit }: CommandContext): Command {
       const deployment = loadDeployment(
         flags.deployment !== undefined ? resolve(flags.deployment) : deploymentPath(network),
       );
-      const signer = await connectSigner(rpcUrlFor(network), await signingKey(), network);
+      const signer = await connectSigner(rpcUrlFor(network), await signingKey(), network, networkRpcFix(network));
       if (signer.chainId !== deployment.chainId) {
         throw new UsageError(
           "WRONG_CHAIN",
-          `the RPC of ${network} is chain ${signer.chainId}, the deployment is on chain ${deployment.chainId}`,
+          `the RPC of ${network} is chain ${signer.chainId}, the deployment is on chain ${deployment.chainId}: ` +
+            `set ${rpcEnvName(network)} to an RPC of chain ${deployment.chainId}, or pass --deployment <file> of chain ${signer.chainId}`,
         );
       }
-      const result = await registerModelSpec(signer, deployment.addresses, spec, modelIdFor(compiled, options));
+      const result = await onNetwork(signer, () =>
+        registerModelSpec(signer, deployment.addresses, spec, modelIdFor(compiled, options)),
+      );
       if (flags.json === true) {
         io.stdout(
           `${JSON.stringify(

@@ -2,17 +2,19 @@
  * `refute replay <jobId> --rpc <url>`: an auditor's replay of a job and its dispute
  * from chain data alone (src/replay/replay.ts). Exit code 0 when the chain agrees with
  * the replay (or has not decided yet), 3 when it reached another verdict or a move
- * fails a rule re-check; 1 and 2 as for every command.
+ * fails a rule re-check; 1 and 2 as for every command (2 for a job id the deployment
+ * does not have).
  */
 import { readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
+import { jobManagerAbi } from "../chain/abis.ts";
 import { loadDeployment, deploymentPath, type DeploymentFile } from "../deployments/load.ts";
 import { renderReplay } from "../replay/render.ts";
 import type { CommandContext } from "./context.ts";
 import { ExitCode, UsageError } from "./errors.ts";
 import { toJson } from "./format.ts";
-import { connectReader } from "./network.ts";
+import { connectReader, onNetwork } from "./network.ts";
 
 /** Exit code when the chain's verdict differs from the replay's, or a move fails a rule re-check. */
 export const REPLAY_DISAGREES = 3;
@@ -46,7 +48,11 @@ export function findDeployment(chainId: number, file?: string, dir = dirname(dep
   if (file !== undefined) {
     const d = loadDeployment(resolve(file));
     if (d.chainId !== chainId)
-      throw new UsageError("WRONG_CHAIN", `${file} is on chain ${d.chainId}, the RPC is chain ${chainId}`);
+      throw new UsageError(
+        "WRONG_CHAIN",
+        `${file} is on chain ${d.chainId}, the RPC is chain ${chainId}: ` +
+          `pass --rpc of a chain ${d.chainId} node, or --deployment <file> of chain ${chainId}`,
+      );
     return d;
   }
   let names: string[] = [];
@@ -93,18 +99,40 @@ export function replayCommand({ io, setExit }: CommandContext): Command {
     .option("--from-block <n>", "first block to search (default: the deployment block)", blockFlag)
     .option("--json", "print JSON: { jobId, status, steps, verdict, chainVerdict, agrees, … }")
     .action(async (jobId: bigint, flags: ReplayFlags) => {
-      const reader = await connectReader(flags.rpc);
+      const reader = await connectReader(flags.rpc, "custom", "start the node, or pass --rpc <url> of one that runs");
       const deployment = findDeployment(reader.chainId, flags.deployment);
-      // onnxruntime loads only when a replay runs.
-      const { replayJob } = await import("../replay/replay.ts");
-      const report = await replayJob({
-        client: reader.public,
-        addresses: deployment.addresses,
-        jobId,
-        fromBlock: flags.fromBlock ?? deployment.deployBlock,
-        modelFile: flags.model,
-        traceUrl: flags.traceUrl,
+      const fromBlock = flags.fromBlock ?? deployment.deployBlock;
+      const report = await onNetwork(reader, async () => {
+        const jobCount = await reader.public.readContract({
+          address: deployment.addresses.jobManager,
+          abi: jobManagerAbi,
+          functionName: "jobCount",
+        });
+        if (jobId > jobCount)
+          throw new UsageError(
+            "UNKNOWN_JOB",
+            `job ${jobId} does not exist on chain ${reader.chainId}: the JobManager at ${deployment.addresses.jobManager} ` +
+              (jobCount === 0n
+                ? "has no jobs yet; check --rpc and --deployment"
+                : `has jobs 1 to ${jobCount}; pass one of those, or the --deployment the job was requested on`),
+          );
+        // onnxruntime loads only when a replay runs.
+        const { replayJob } = await import("../replay/replay.ts");
+        return replayJob({
+          client: reader.public,
+          addresses: deployment.addresses,
+          jobId,
+          fromBlock,
+          modelFile: flags.model,
+          traceUrl: flags.traceUrl,
+        });
       });
+      if (report.status === "Unknown")
+        throw new UsageError(
+          "NO_EVENTS",
+          `no JobRequested event for job ${jobId} from block ${fromBlock} on: pass an earlier --from-block ` +
+            `(the job's request block or the deployment's)`,
+        );
       io.stdout(flags.json === true ? `${toJson(report)}\n` : renderReplay(report));
       setExit(report.agrees === false || report.ruleViolations > 0 ? REPLAY_DISAGREES : ExitCode.OK);
     });

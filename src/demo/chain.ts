@@ -1,7 +1,9 @@
 /**
- * The demo's chain: an embedded anvil on a free loopback port, the protocol deployed
- * exactly as `refute deploy` does it (deployment file included), the shipped model
- * registered with short windows, and every party funded.
+ * The demo's chain (and `refute dev`'s): an embedded anvil on a loopback port, the
+ * protocol deployed exactly as `refute deploy` does it (deployment file included), the
+ * shipped model registered with short windows, and every party funded: anvil's
+ * development accounts hold ETH from the start, the protocol's token is minted to
+ * each, and requesters approve the JobManager for their fees.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -37,19 +39,41 @@ export interface DemoChain {
   stop(): Promise<void>;
 }
 
-export async function setUpChain(p: {
+/** Tokens minted to each funded account. */
+export const FUNDED_TOKENS = 100_000n * TOKEN;
+
+const DEMO_FUNDED: readonly Role[] = ["requester", "secondRequester", "honestProvider", "cheatingProvider", "watcher"];
+const DEMO_REQUESTERS: readonly Role[] = ["requester", "secondRequester"];
+
+export interface SetUpChainParameters {
   readonly dir: string;
   readonly challengeWindow: number;
   readonly responseWindow: number;
   readonly log: (line: string) => void;
-}): Promise<DemoChain> {
-  // One-second blocks: the daemons count confirmations, and windows need time to pass.
-  const anvil = await startAnvil({ blockTime: 1 });
+  /** anvil's port (default: a free loopback port). */
+  readonly port?: number;
+  /** Names the deployment (default "demo"). */
+  readonly network?: string;
+  /** Where the deployment record goes (default `<dir>/deployments/<network>.json`). */
+  readonly deploymentFile?: string;
+  /** Accounts that get FUNDED_TOKENS (default the demo's parties). */
+  readonly funded?: readonly Role[];
+  /** Funded accounts that approve the JobManager for fees (default the demo's requesters). */
+  readonly requesters?: readonly Role[];
+  /** anvil in its own process group (see StartAnvilParameters.detached). */
+  readonly detached?: boolean;
+}
+
+export async function setUpChain(p: SetUpChainParameters): Promise<DemoChain> {
+  // Set up with automine (a block per transaction, no waiting), then one-second blocks:
+  // the daemons count confirmations, and windows need time to pass.
+  const anvil = await startAnvil({ port: p.port, detached: p.detached });
+  const network = p.network ?? "demo";
   try {
     p.log(`anvil listening on ${anvil.rpcUrl}`);
-    const deployer = await connectSigner(anvil.rpcUrl, keyOf("deployer"), "demo");
-    const record = await deployToNetwork({ signer: deployer, network: "demo" });
-    const deploymentFile = join(p.dir, "deployments", "demo.json");
+    const deployer = await connectSigner(anvil.rpcUrl, keyOf("deployer"), network);
+    const record = await deployToNetwork({ signer: deployer, network });
+    const deploymentFile = p.deploymentFile ?? join(p.dir, "deployments", `${network}.json`);
     writeDeploymentRecord(deploymentFile, record);
     const addresses = record.addresses;
     p.log(`deployed the protocol (JobManager ${addresses.jobManager}); wrote ${deploymentFile}`);
@@ -69,16 +93,17 @@ export async function setUpChain(p: {
     );
 
     const client = async (role: Role): Promise<RefuteClient> => {
-      const s = await connectSigner(anvil.rpcUrl, keyOf(role), "demo");
+      const s = await connectSigner(anvil.rpcUrl, keyOf(role), network);
       return { public: s.public, wallet: s.wallet, addresses };
     };
     const admin: RefuteClient = { public: deployer.public, wallet: deployer.wallet, addresses };
-    for (const role of ["requester", "secondRequester", "honestProvider", "cheatingProvider", "watcher"] as const) {
-      await send(admin, mint(addresses, addressOf(role), 100_000n * TOKEN));
+    for (const role of p.funded ?? DEMO_FUNDED) {
+      await send(admin, mint(addresses, addressOf(role), FUNDED_TOKENS));
     }
-    for (const role of ["requester", "secondRequester"] as const) {
-      await send(await client(role), approve(addresses, addresses.jobManager, 100_000n * TOKEN));
+    for (const role of p.requesters ?? DEMO_REQUESTERS) {
+      await send(await client(role), approve(addresses, addresses.jobManager, FUNDED_TOKENS));
     }
+    await deployer.public.request({ method: "evm_setIntervalMining" as never, params: [1] as never });
     return {
       anvil,
       public: deployer.public,

@@ -13,6 +13,18 @@ export const REFUTE_BIN = fileURLToPath(new URL("../../bin/refute.js", import.me
 /** One parsed log line: pino's fields (`level`, `msg`, `time`) and the daemon's own. */
 export type LogLine = Readonly<Record<string, unknown>> & { readonly msg?: string };
 
+export interface DaemonProcessOptions {
+  /** A log file the output is copied to. */
+  readonly logFile?: string;
+  /**
+   * Its own process group: a terminal's Ctrl-C reaches only the parent, which stops
+   * the daemon itself (`refute dev` stops the daemons before the chain).
+   */
+  readonly detached?: boolean;
+  /** Called with each log line as it arrives. */
+  readonly onLine?: (line: LogLine) => void;
+}
+
 export class DaemonProcess {
   readonly lines: LogLine[] = [];
   stderr = "";
@@ -24,13 +36,15 @@ export class DaemonProcess {
     readonly name: string,
     args: readonly string[],
     env: Readonly<Record<string, string>>,
-    logFile?: string,
+    options: string | DaemonProcessOptions = {},
   ) {
-    this.log = logFile !== undefined ? createWriteStream(logFile) : undefined;
+    const o: DaemonProcessOptions = typeof options === "string" ? { logFile: options } : options;
+    this.log = o.logFile !== undefined ? createWriteStream(o.logFile) : undefined;
     this.child = spawn(process.execPath, [REFUTE_BIN, ...args], {
       cwd: REPO,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
+      detached: o.detached ?? false,
     });
     let buf = "";
     this.child.stdout?.on("data", (d: Buffer) => {
@@ -39,11 +53,14 @@ export class DaemonProcess {
       for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
+        let parsed: LogLine;
         try {
-          this.lines.push(JSON.parse(line) as LogLine);
+          parsed = JSON.parse(line) as LogLine;
         } catch {
-          this.lines.push({ msg: line });
+          parsed = { msg: line };
         }
+        this.lines.push(parsed);
+        o.onLine?.(parsed);
       }
     });
     this.child.stderr?.on("data", (d: Buffer) => {
@@ -51,6 +68,15 @@ export class DaemonProcess {
       this.stderr += d.toString();
     });
     this.exited = new Promise((resolve) => this.child.once("exit", (code, signal) => resolve({ code, signal })));
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Sends a signal now (no wait); nothing when it has exited. */
+  kill(signal: NodeJS.Signals): void {
+    if (this.running) this.child.kill(signal);
   }
 
   get running(): boolean {

@@ -7,10 +7,10 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { addressOf, keyOf, type Role } from "./accounts.ts";
-import { stakeManagerAbi } from "../chain/abis.ts";
-import { MODEL_FILE, setUpChain, TOKEN, type DemoChain } from "./chain.ts";
-import { DaemonProcess } from "./daemonProcess.ts";
+import { addressOf } from "./accounts.ts";
+import { setUpChain, type DemoChain } from "./chain.ts";
+import type { DaemonProcess } from "./daemonProcess.ts";
+import { providerArgs, startDaemon, waitForStake, watcherArgs } from "./daemons.ts";
 import { allResolved, progressLine, progressOf, snapshot, type ChainSnapshot } from "./monitor.ts";
 import type { DemoOptions } from "./options.ts";
 import { buildReport, renderReport, type DemoReport } from "./report.ts";
@@ -166,71 +166,4 @@ async function follow(
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
-}
-
-const STAKE = 5000n * TOKEN;
-
-/** Waits until the provider's free stake reaches what `--stake` deposits. */
-async function waitForStake(chain: DemoChain, role: Role, daemon: DaemonProcess, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [free] = await chain.public.readContract({
-      address: chain.addresses.stakeManager,
-      abi: stakeManagerAbi,
-      functionName: "stakeOf",
-      args: [addressOf(role)],
-    });
-    if (free >= STAKE) return;
-    if (!daemon.running) throw new Error(`${daemon.name} exited before staking\n${daemon.tail()}`);
-    if (Date.now() > deadline) throw new Error(`${daemon.name} did not stake within ${timeoutMs} ms\n${daemon.tail()}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-function startDaemon(chain: DemoChain, work: string, name: string, role: Role, args: readonly string[]): DaemonProcess {
-  return new DaemonProcess(
-    name,
-    args,
-    { REFUTE_RPC_URL: chain.anvil.rpcUrl, REFUTE_PRIVATE_KEY: keyOf(role), REFUTE_LOG_LEVEL: "info" },
-    join(work, "logs", `${name}.log`),
-  );
-}
-
-const COMMON = ["--poll-interval", "300", "--confirmations", "1"];
-
-function providerArgs(chain: DemoChain, work: string, name: string, extra: readonly string[]): string[] {
-  return [
-    "provide",
-    "--deployment",
-    chain.deploymentFile,
-    "--model",
-    MODEL_FILE,
-    "--db",
-    join(work, `${name}.sqlite`),
-    "--trace-port",
-    "0",
-    "--stake",
-    STAKE.toString(),
-    "--batch-wait",
-    "500",
-    ...COMMON,
-    ...extra,
-  ];
-}
-
-function watcherArgs(chain: DemoChain, work: string, samplingRate: number): string[] {
-  return [
-    "watch",
-    "--deployment",
-    chain.deploymentFile,
-    "--model",
-    MODEL_FILE,
-    "--db",
-    join(work, "watcher.sqlite"),
-    "--sampling-rate",
-    String(samplingRate),
-    "--bump-after",
-    "6",
-    ...COMMON,
-  ];
 }

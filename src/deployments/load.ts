@@ -14,7 +14,7 @@
  * Numbers may be JSON numbers or decimal strings; unknown fields are kept.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { getAddress, isAddress, type Address } from "viem";
 import { z } from "zod";
@@ -64,9 +64,13 @@ export class DeploymentFileError extends Error {
   }
 }
 
-/** deployments/<network>.json of this checkout. */
-export function deploymentPath(network: string): string {
-  return join(ROOT, "deployments", `${network}.json`);
+/**
+ * deployments/<network>.json of this checkout; `REFUTE_DEPLOYMENTS_DIR` names another
+ * folder (tests that run documented commands use it to keep the checkout's untouched).
+ */
+export function deploymentPath(network: string, env: NodeJS.ProcessEnv = process.env): string {
+  const dir = env["REFUTE_DEPLOYMENTS_DIR"];
+  return join(dir !== undefined && dir !== "" ? resolve(dir) : join(ROOT, "deployments"), `${network}.json`);
 }
 
 /** Reads and validates a deployment file. */

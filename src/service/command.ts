@@ -1,11 +1,12 @@
 import { Command } from "commander";
 import { addConfigOptions, ConfigError, envOnlyHelp, parseConfig, type ConfigOf, type FieldTable } from "./config.ts";
-import { StartupError } from "./runtime.ts";
+import { describeError, ExitCode } from "../cli/errors.ts";
 
 /**
  * A daemon subcommand: its flags come from a field table (config.ts); the action
  * reads the configuration and runs the daemon until it stops. A bad configuration
- * prints one `refute: config: <field>: <problem>` line per bad value and exits 2.
+ * prints one `refute: config: <field>: <problem>` line per bad value and exits 2; any other
+ * error the operator can fix (describeError) is one `refute: <code>: <problem>: <fix>` line, exit 2.
  */
 export function daemonCommand<F extends FieldTable>(p: {
   readonly name: string;
@@ -33,8 +34,10 @@ export function daemonCommand<F extends FieldTable>(p: {
       // cmd.error writes through the program's configured output (tests capture it) and
       // throws a CommanderError, which `refute` turns into exit code 2.
       if (e instanceof ConfigError) cmd.error(e.lines().join("\n"), { exitCode: 2, code: "refute.config" });
-      if (e instanceof StartupError)
-        cmd.error(`refute: ${e.code}: ${e.message}`, { exitCode: 2, code: "refute.startup" });
+      // Start-up errors the operator can fix (StartupError, an unfunded key, an unreachable
+      // RPC, missing artifacts…) are one line and exit 2, as for every command (cli/errors.ts).
+      const { line, exitCode } = describeError(e);
+      if (exitCode === ExitCode.REJECTED) cmd.error(line, { exitCode, code: "refute.startup" });
       throw e;
     }
   });

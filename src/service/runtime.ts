@@ -91,12 +91,16 @@ export async function initRuntime<M extends string>(p: {
     }
   }
   if (p.deployment.chainId !== undefined && p.deployment.chainId !== chainId) {
-    throw new StartupError(`the RPC serves chain ${chainId}, the deployment is for chain ${p.deployment.chainId}`);
+    throw new StartupError(
+      `the RPC serves chain ${chainId}, the deployment is for chain ${p.deployment.chainId}: ` +
+        `point --rpc-url at a node of chain ${p.deployment.chainId}, or use the deployment of chain ${chainId}`,
+    );
   }
   const code = await probe.getCode({ address: p.deployment.addresses.jobManager });
   if (code === undefined || code === "0x") {
     throw new StartupError(
-      `no contract at the JobManager address ${p.deployment.addresses.jobManager} on chain ${chainId}`,
+      `no contract at the JobManager address ${p.deployment.addresses.jobManager} on chain ${chainId}: ` +
+        `the deployment is not on this chain; use the right --deployment/--network or --rpc-url`,
     );
   }
   const chain = defineChain({

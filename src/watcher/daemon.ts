@@ -12,7 +12,7 @@
  * restart after `kill -9` carries on without duplicating anything.
  */
 import { randomBytes } from "node:crypto";
-import { maxUint256 } from "viem";
+import { maxUint256, type Hex } from "viem";
 import { approve } from "../client/calls.ts";
 import type { ConfigOf } from "../service/config.ts";
 import { resolveDeployment } from "../service/commonConfig.ts";
@@ -63,6 +63,8 @@ class Watcher {
   private readonly responder: Responder;
   private readonly claimer: Claimer;
   private approved = false;
+  /** Whether the last bond check found too few tokens (logged once per change). */
+  private bondShort = false;
 
   constructor(
     private readonly rt: Runtime<WatcherMetric>,
@@ -195,6 +197,7 @@ class Watcher {
     this.rt.metrics.set("queue_depth", this.verifier.depth);
     for (const job of this.store.jobsInState("mismatch")) {
       if (this.store.challengeOfJob(job.jobId, job.commitmentHash) === undefined) {
+        if (!(await this.canPayBond(job.modelId, head))) continue;
         this.responder.open(job);
         this.rt.log.info({ jobId: job.jobId, provider: job.provider }, "challenge opened");
       }
@@ -203,14 +206,35 @@ class Watcher {
     await this.claimer.poll(head);
   }
 
+  /**
+   * Whether the balance covers the model's challenger bond and the dispute game may
+   * pull it. Checked before each challenge is opened, so a watcher started without
+   * tokens challenges as soon as they arrive; the wait is logged once, not every tick.
+   */
+  private async canPayBond(modelId: Hex, head: { hash: Hex }): Promise<boolean> {
+    const me = this.rt.account.address;
+    const [{ params }, balance] = await Promise.all([
+      this.reader.model(modelId, head.hash),
+      this.reader.balanceOf(me, head.hash),
+    ]);
+    const bond = params.challengerBond;
+    const ok = this.approved && balance >= bond;
+    if (!ok && !this.bondShort)
+      this.rt.log.warn(
+        { address: me, balance, bond, approved: this.approved },
+        "cannot pay a challenger bond; waiting for tokens",
+      );
+    if (ok && this.bondShort) this.rt.log.info({ balance, bond }, "tokens for challenger bonds arrived");
+    this.bondShort = !ok;
+    return ok;
+  }
+
   /** Lets the dispute game pull bonds (once, unlimited); true when done. */
-  private async approveBonds(head: { hash: `0x${string}` }): Promise<boolean> {
+  private async approveBonds(head: { hash: Hex }): Promise<boolean> {
     const a = this.rt.addresses;
     const me = this.rt.account.address;
     const allowance = await this.reader.allowance(me, a.disputeGame, head.hash);
     if (allowance >= 1n << 128n) return true;
-    const balance = await this.reader.balanceOf(me, head.hash);
-    if (balance === 0n) this.rt.log.warn({ address: me }, "no tokens for challenger bonds");
     const key = `approve-bonds:${a.disputeGame}`;
     const rec = this.rt.tx.get(key);
     if (rec === undefined) await this.rt.tx.submit(key, "approve", approve(a, a.disputeGame, maxUint256));

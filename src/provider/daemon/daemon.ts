@@ -96,6 +96,8 @@ class ProviderDaemon {
   private readonly waitingForStake = new Map<bigint, number>();
   private server?: TraceServer;
   private lastPrune = 0;
+  /** Where reaching --stake stands: undefined until it has to wait or deposit. */
+  private stakeState?: "short" | "depositing";
 
   constructor(
     private readonly rt: Runtime<M>,
@@ -491,28 +493,43 @@ class ProviderDaemon {
     }
   }
 
-  /** Deposits until the stake reaches --stake; true once done (or impossible). */
+  /**
+   * Deposits until the stake reaches --stake; true once it has. Called every tick until
+   * then: a balance too low is waited for (tokens may arrive at any time), and each
+   * change of state is logged once, not every tick.
+   */
   private async ensureStake(head: ChainHead): Promise<boolean> {
     const target = this.config.stake ?? 0n;
     const me = this.rt.account.address;
     const s = await this.reader.stakeOf(me, head.hash);
     const have = s.free + s.locked;
-    if (have >= target) return true;
+    if (have >= target) {
+      if (this.stakeState !== undefined) this.log.info({ stake: have, target }, "stake reached --stake");
+      return true;
+    }
     const need = target - have;
     const balance = await this.reader.balanceOf(me, head.hash);
     if (balance < need) {
-      this.log.error({ need, balance }, "cannot reach --stake: token balance too low");
-      return true;
+      if (this.stakeState !== "short")
+        this.log.warn({ need, balance, target }, "cannot reach --stake: token balance too low; waiting for tokens");
+      this.stakeState = "short";
+      return false;
     }
+    if (this.stakeState === "short") this.log.info({ need, balance }, "tokens for --stake arrived");
+    this.stakeState = "depositing";
     const a = this.rt.addresses;
     const allowance = await this.reader.allowance(me, a.stakeManager, head.hash);
     if (allowance < need)
       await this.rt.tx.submit(`stake-approve:${have}:${target}`, "approve", approve(a, a.stakeManager, need));
     const ap = this.rt.tx.get(`stake-approve:${have}:${target}`);
     if (ap !== undefined && ap.status === "pending") return false;
-    await this.rt.tx.submit(`stake-deposit:${have}:${target}`, "deposit", deposit(a, need));
-    this.log.info({ amount: need, target }, "depositing stake");
-    return true;
+    const key = `stake-deposit:${have}:${target}`;
+    if (this.rt.tx.get(key) === undefined) {
+      await this.rt.tx.submit(key, "deposit", deposit(a, need));
+      this.log.info({ amount: need, target }, "depositing stake");
+    }
+    // Done once the deposit shows in the stake (read again next tick).
+    return false;
   }
 }
 

@@ -1,0 +1,93 @@
+/**
+ * Reading a job's result: `resultOf` (docs/PROTOCOL.md §7) returns the status and,
+ * only once Finalized, the packed output. The output is decoded with the model's
+ * registered output spec (read from the ModelRegistry, not assumed), into the same
+ * row-major values `refute model run` prints: for the shipped classifier, one int64,
+ * the class index.
+ */
+import { hexToBytes, type Client, type Hex } from "viem";
+import { readContract } from "viem/actions";
+import { jobManagerAbi, modelRegistryAbi } from "../chain/abis.ts";
+import { JobStatus } from "../service/protocolReads.ts";
+import { unpack } from "../tensor/packing.ts";
+import type { TensorSpec } from "../tensor/spec.ts";
+import type { ProtocolAddresses } from "./contracts.ts";
+import { UnknownJobError, type JobStatusName } from "./errors.ts";
+
+/** Where the protocol lives: a loaded deployment file (src/deployments/load.ts) or anything with its addresses. */
+export interface DeploymentRef {
+  readonly addresses: ProtocolAddresses;
+}
+
+/** A finalized output, decoded. */
+export interface JobOutput {
+  readonly jobId: bigint;
+  readonly modelId: Hex;
+  /** The packed output bytes exactly as stored on-chain (docs/PROTOCOL.md §2). */
+  readonly packed: Hex;
+  /** The model's output spec, as registered. */
+  readonly spec: TensorSpec;
+  /** The elements in row-major order; `[classIndex]` for the shipped classifier. */
+  readonly values: readonly bigint[];
+}
+
+export interface JobResult {
+  readonly jobId: bigint;
+  readonly status: JobStatusName;
+  /** Present exactly when the status is Finalized: a committed output is provisional and never returned. */
+  readonly output?: JobOutput;
+}
+
+const STATUS_NAMES = Object.fromEntries(Object.entries(JobStatus).map(([name, n]) => [n, name])) as Record<
+  number,
+  JobStatusName
+>;
+
+/** The name of a JobStatus enum value. */
+export function jobStatusName(status: number): JobStatusName {
+  const name = STATUS_NAMES[status];
+  if (name === undefined) throw new RangeError(`unknown JobStatus ${status}`);
+  return name;
+}
+
+export interface ResultOfParameters {
+  readonly deployment: DeploymentRef;
+  readonly jobId: bigint;
+}
+
+/**
+ * The job's status and, once Finalized, its decoded output. Throws UnknownJobError
+ * when the JobManager has no such job (the contract answers None rather than reverting).
+ */
+export async function resultOf(client: Client, { deployment, jobId }: ResultOfParameters): Promise<JobResult> {
+  const a = deployment.addresses;
+  const [status, packed] = await readContract(client, {
+    address: a.jobManager,
+    abi: jobManagerAbi,
+    functionName: "resultOf",
+    args: [jobId],
+  });
+  const name = jobStatusName(status);
+  if (name === "None") throw new UnknownJobError(jobId, a.jobManager);
+  if (name !== "Finalized") return { jobId, status: name };
+  return { jobId, status: name, output: await decodeOutput(client, deployment, jobId, packed) };
+}
+
+/** Decodes packed output bytes with the output spec registered for the job's model. */
+async function decodeOutput(client: Client, deployment: DeploymentRef, jobId: bigint, packed: Hex): Promise<JobOutput> {
+  const a = deployment.addresses;
+  const modelId = await readContract(client, {
+    address: a.jobManager,
+    abi: jobManagerAbi,
+    functionName: "modelOf",
+    args: [jobId],
+  });
+  const [raw] = await readContract(client, {
+    address: a.modelRegistry,
+    abi: modelRegistryAbi,
+    functionName: "outputSpec",
+    args: [modelId],
+  });
+  const spec: TensorSpec = { dtype: raw.dtype, layout: raw.layout, shape: [...raw.shape] } as TensorSpec;
+  return { jobId, modelId, packed, spec, values: unpack(spec, hexToBytes(packed)).toBigInts() };
+}
