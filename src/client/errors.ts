@@ -4,9 +4,10 @@
  * the error crossed a process boundary as JSON) instead of parsing messages.
  */
 import type { Address, Hex } from "viem";
+import type { JobStatusName } from "../chain/enums.ts";
 
 /** A job status as its name: the contracts' JobStatus enum (docs/PROTOCOL.md §7). */
-export type JobStatusName = "None" | "Requested" | "Committed" | "Finalized" | "Slashed" | "Expired";
+export type { JobStatusName } from "../chain/enums.ts";
 
 /** No job with this id on this deployment (`resultOf` says None): a wrong id, or the wrong deployment. */
 export class UnknownJobError extends Error {

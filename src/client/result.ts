@@ -8,7 +8,7 @@
 import { hexToBytes, type Client, type Hex } from "viem";
 import { readContract } from "viem/actions";
 import { jobManagerAbi, modelRegistryAbi } from "../chain/abis.ts";
-import { JobStatus } from "../service/protocolReads.ts";
+import { JOB_STATUS_NAMES } from "../chain/enums.ts";
 import { unpack } from "../tensor/packing.ts";
 import type { TensorSpec } from "../tensor/spec.ts";
 import type { ProtocolAddresses } from "./contracts.ts";
@@ -38,14 +38,9 @@ export interface JobResult {
   readonly output?: JobOutput;
 }
 
-const STATUS_NAMES = Object.fromEntries(Object.entries(JobStatus).map(([name, n]) => [n, name])) as Record<
-  number,
-  JobStatusName
->;
-
 /** The name of a JobStatus enum value. */
 export function jobStatusName(status: number): JobStatusName {
-  const name = STATUS_NAMES[status];
+  const name: JobStatusName | undefined = JOB_STATUS_NAMES[status];
   if (name === undefined) throw new RangeError(`unknown JobStatus ${status}`);
   return name;
 }

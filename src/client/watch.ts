@@ -7,7 +7,7 @@
  * (Finalized, Slashed, Expired): a job never leaves those.
  */
 import type { Client } from "viem";
-import { UnknownJobError } from "./errors.ts";
+import { UnknownJobError, type JobStatusName } from "./errors.ts";
 import { resultOf, type DeploymentRef, type JobResult } from "./result.ts";
 
 export interface WatchJobParameters {
@@ -21,7 +21,7 @@ export interface WatchJobParameters {
   readonly pollMs?: number;
 }
 
-const TERMINAL = new Set(["Finalized", "Slashed", "Expired"]);
+const TERMINAL: ReadonlySet<JobStatusName> = new Set<JobStatusName>(["Finalized", "Slashed", "Expired"]);
 
 /** Starts watching; returns `unwatch`. */
 export function watchJob(client: Client, params: WatchJobParameters): () => void {

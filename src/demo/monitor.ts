@@ -4,11 +4,10 @@
  */
 import type { Address, PublicClient } from "viem";
 import { disputeGameAbi, jobManagerAbi } from "../chain/abis.ts";
+import { JOB_STATUS_NAMES, type JobStatusName } from "../chain/enums.ts";
 import type { ProtocolAddresses } from "../client/contracts.ts";
 
-/** JobStatus of the contracts, by value. */
-export const JOB_STATUS = ["None", "Requested", "Committed", "Finalized", "Slashed", "Expired"] as const;
-export type JobStatusName = (typeof JOB_STATUS)[number];
+export type { JobStatusName } from "../chain/enums.ts";
 
 export interface ChainSnapshot {
   readonly status: ReadonlyMap<bigint, JobStatusName>;
@@ -45,7 +44,7 @@ export async function snapshot(
   const status = new Map<bigint, JobStatusName>();
   const frozen = new Set<bigint>();
   jobs.forEach((j, i) => {
-    status.set(jobIds[i], JOB_STATUS[j.status] ?? "None");
+    status.set(jobIds[i], JOB_STATUS_NAMES[j.status] ?? "None");
     if (j.frozen) frozen.add(jobIds[i]);
   });
   const revealed = await client.getContractEvents({

@@ -1,38 +1,12 @@
 import type { Address, Hex } from "viem";
+import { Phase, type Outcome, type Reason } from "../chain/enums.ts";
 
 /**
  * The on-chain state of the dispute game as the solver reads it
- * (IDisputeGame.Challenge, IDisputeGame.Dispute), with the enums spelled out.
- * Numbers mirror the Solidity enums; keep them in the same order.
+ * (IDisputeGame.Challenge, IDisputeGame.Dispute), with the enums spelled out
+ * (src/chain/enums.ts, re-exported here for the solver's callers).
  */
-
-export const Phase = {
-  None: 0,
-  Committed: 1,
-  AwaitRoots: 2,
-  AwaitNode: 3,
-  AwaitWhole: 4,
-  AwaitChildren: 5,
-  AwaitChoice: 6,
-  AwaitProof: 7,
-  Resolved: 8,
-} as const;
-export type Phase = (typeof Phase)[keyof typeof Phase];
-
-export const Outcome = { None: 0, Won: 1, Lost: 2, Moot: 3 } as const;
-export type Outcome = (typeof Outcome)[keyof typeof Outcome];
-
-export const Reason = {
-  None: 0,
-  FraudProven: 1,
-  InconsistentTrace: 2,
-  ProviderTimeout: 3,
-  ChallengerTimeout: 4,
-  ElementMatches: 5,
-  Superseded: 6,
-  NonCanonical: 7,
-} as const;
-export type Reason = (typeof Reason)[keyof typeof Reason];
+export { Outcome, Phase, Reason, phaseName, reasonName } from "../chain/enums.ts";
 
 /** Phases in which the provider must move; the others (from AwaitRoots on) are the challenger's. */
 export function isProviderTurn(phase: Phase): boolean {
@@ -42,14 +16,6 @@ export function isProviderTurn(phase: Phase): boolean {
 /** Phases of a revealed, unresolved challenge. */
 export function isOpen(phase: Phase): boolean {
   return phase >= Phase.AwaitRoots && phase < Phase.Resolved;
-}
-
-export function phaseName(phase: Phase): string {
-  return Object.entries(Phase).find(([, v]) => v === phase)?.[0] ?? `Phase(${phase})`;
-}
-
-export function reasonName(reason: Reason): string {
-  return Object.entries(Reason).find(([, v]) => v === reason)?.[0] ?? `Reason(${reason})`;
 }
 
 /** One challenge (`challengeOf`), with the deadline of its current move (`deadlineOf`). */

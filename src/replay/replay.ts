@@ -15,6 +15,16 @@
  */
 import { formatUnits, hexToBytes, type Address, type Hash, type Hex, type PublicClient } from "viem";
 import { disputeGameAbi } from "../chain/abis.ts";
+import {
+  Outcome,
+  OUTCOME_NAMES,
+  PHASE_NAMES,
+  REASON_NAMES,
+  type JobStatusName as ChainJobStatusName,
+  type OutcomeName,
+  type PhaseName,
+  type ReasonName,
+} from "../chain/enums.ts";
 import type { ProtocolAddresses } from "../client/contracts.ts";
 import { traceRootOf } from "../graph/descriptor.ts";
 import { commitmentHashOf } from "../model/commitment.ts";
@@ -33,30 +43,8 @@ import { loadReplayModel, readModelSpec, type ReplayModel } from "./model.ts";
 import { fetchProviderTrace, type ProviderTrace } from "./providerTrace.ts";
 import { claimedFromProof, recomputeFromProof, sentStepProof } from "./stepProof.ts";
 
-/** Outcome and Reason of IDisputeGame, by value. */
-export const OUTCOMES = ["None", "Won", "Lost", "Moot"] as const;
-export const REASONS = [
-  "None",
-  "FraudProven",
-  "InconsistentTrace",
-  "ProviderTimeout",
-  "ChallengerTimeout",
-  "ElementMatches",
-  "Superseded",
-] as const;
-export const PHASES = [
-  "None",
-  "Committed",
-  "AwaitRoots",
-  "AwaitNode",
-  "AwaitWhole",
-  "AwaitChildren",
-  "AwaitChoice",
-  "AwaitProof",
-  "Resolved",
-] as const;
-
-export type JobStatusName = "Requested" | "Committed" | "Finalized" | "Slashed" | "Expired";
+/** A job's status as the replay reads it from the events (JobStatus less None, which has no events). */
+export type JobStatusName = Exclude<ChainJobStatusName, "None">;
 /** The replay's own verdict on the committed result. */
 export type Verdict = "honest" | "fraudulent" | "no-result";
 /** What the chain decided (or has not decided yet). */
@@ -85,9 +73,9 @@ export interface ChallengeSummary {
   readonly id: string;
   readonly challenger: Address;
   /** Phase now (from the chain), e.g. AwaitProof, or Resolved. */
-  readonly phase: (typeof PHASES)[number];
-  readonly outcome?: (typeof OUTCOMES)[number];
-  readonly reason?: (typeof REASONS)[number];
+  readonly phase: PhaseName;
+  readonly outcome?: OutcomeName;
+  readonly reason?: ReasonName;
   /** What an honest run of the game gives this challenge. */
   readonly shouldBe: "Won" | "Lost";
   /** Who must move next and until when (open challenges). */
@@ -187,6 +175,32 @@ function emptyReport(jobId: bigint, summary: string): ReplayReport {
     agrees: null,
     ruleViolations: 0,
     summary,
+  };
+}
+
+/** A ChallengeResolved event's outcome and reason by name (`outcome n`, `reason n` for a value the enums lack). */
+export function resolutionNames(outcome: number, reason: number): { outcome: string; reason: string } {
+  return {
+    outcome: OUTCOME_NAMES[outcome] ?? `outcome ${outcome}`,
+    reason: REASON_NAMES[reason] ?? `reason ${reason}`,
+  };
+}
+
+/** The report's summary of a resolved challenge, from its ChallengeResolved event's outcome and reason. */
+export function resolvedChallenge(
+  id: bigint,
+  challenger: Address,
+  outcome: number,
+  reason: number,
+  shouldBe: ChallengeSummary["shouldBe"],
+): ChallengeSummary {
+  return {
+    id: id.toString(),
+    challenger,
+    phase: "Resolved",
+    outcome: OUTCOME_NAMES[outcome] ?? "None",
+    reason: REASON_NAMES[reason] ?? "None",
+    shouldBe,
   };
 }
 
@@ -351,14 +365,7 @@ class ReplayContext {
     for (const c of this.challenges.values()) {
       const shouldBe = verdict === "fraudulent" ? "Won" : "Lost";
       if (c.outcome !== undefined) {
-        out.push({
-          id: c.id.toString(),
-          challenger: c.challenger,
-          phase: "Resolved",
-          outcome: OUTCOMES[c.outcome] ?? "None",
-          reason: REASONS[c.reason ?? 0] ?? "None",
-          shouldBe,
-        });
+        out.push(resolvedChallenge(c.id, c.challenger, c.outcome, c.reason ?? 0, shouldBe));
         continue;
       }
       const game = { address: this.p.addresses.disputeGame, abi: disputeGameAbi } as const;
@@ -366,7 +373,7 @@ class ReplayContext {
         this.p.client.readContract({ ...game, functionName: "phaseOf", args: [c.id] }),
         this.p.client.readContract({ ...game, functionName: "deadlineOf", args: [c.id] }),
       ]);
-      const name = PHASES[phase] ?? "None";
+      const name = PHASE_NAMES[phase] ?? "None";
       const mover =
         name === "AwaitRoots" || name === "AwaitWhole" || name === "AwaitChildren" ? "provider" : "challenger";
       out.push({
@@ -600,8 +607,7 @@ class ReplayContext {
           c.outcome = e.outcome;
           c.reason = e.reason;
         }
-        const outcome = OUTCOMES[e.outcome] ?? `outcome ${e.outcome}`;
-        const reason = REASONS[e.reason] ?? `reason ${e.reason}`;
+        const { outcome, reason } = resolutionNames(e.outcome, e.reason);
         text = `challenge #${e.id} resolved: ${outcome} (${reason})`;
         if (outcome !== "Moot") {
           const should = fraudulent ? "Won" : "Lost";
@@ -632,7 +638,7 @@ class ReplayContext {
             rule(e.bounty === (slashed.collateral * bps) / 10_000n, `the bounty is ${bps} bps of the collateral`);
           }
           const winner = this.challenges.get(e.winner);
-          rule(winner?.outcome === 1, `challenge #${e.winner} won`);
+          rule(winner?.outcome === Outcome.Won, `challenge #${e.winner} won`);
         }
         break;
       }

@@ -1,6 +1,6 @@
 /**
  * Typed reads of protocol state at one block hash (see readAt.ts), and the
- * contracts' enums as TypeScript constants.
+ * contracts' enums (src/chain/enums.ts) re-exported for its callers.
  */
 import type { Address, Hex, PublicClient } from "viem";
 import { challengeState, type ChallengeState, type DisputeState, type RawChallenge } from "../dispute/state.ts";
@@ -9,10 +9,7 @@ import type { ProtocolAddresses } from "../client/contracts.ts";
 import { readAt } from "./readAt.ts";
 import type { RegisteredModel } from "./registration.ts";
 
-export { Outcome, Phase, phaseName, reasonName } from "../dispute/state.ts";
-
-/** JobManager's JobStatus. */
-export const JobStatus = { None: 0, Requested: 1, Committed: 2, Finalized: 3, Slashed: 4, Expired: 5 } as const;
+export { JobStatus, Outcome, Phase, phaseName, reasonName } from "../chain/enums.ts";
 
 export interface JobRecord {
   readonly requester: Address;

@@ -10,6 +10,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { encodeAbiParameters, keccak256, parseEventLogs, type Hex, type PublicClient } from "viem";
+import { Outcome, outcomeName, Phase, phaseName, reasonName, type Reason } from "../chain/enums.ts";
 import { disputeGameAbi } from "../chain/abis.ts";
 import { commitChallenge, revealChallenge, settleDispute } from "../client/calls.ts";
 import { callOf } from "../dispute/play.ts";
@@ -21,13 +22,12 @@ import type { ChainHead } from "../service/heads.ts";
 import { errorText, type Logger } from "../service/logger.ts";
 import type { Metrics } from "../service/metrics.ts";
 import type { ModelFiles } from "../service/modelFiles.ts";
-import { Outcome, Phase, phaseName, reasonName, type ProtocolReader } from "../service/protocolReads.ts";
+import type { ProtocolReader } from "../service/protocolReads.ts";
 import type { TxSender } from "../service/txSender.ts";
 import { unpack } from "../tensor/packing.ts";
 import { OutputsTrace } from "../trace/fromOutputs.ts";
 import type { ChallengeRow, WatcherStore } from "./store.ts";
 import type { WatcherMetric } from "./metrics.ts";
-import type { Reason } from "../dispute/state.ts";
 
 export class Responder {
   private readonly compiled = new Map<string, CompiledModel>();
@@ -222,9 +222,8 @@ export class Responder {
   }
 
   private async resolved(row: ChallengeRow, outcome: Outcome, reason: Reason, head: ChainHead): Promise<void> {
-    const outcomeName =
-      Object.keys(Outcome).find((k) => Outcome[k as keyof typeof Outcome] === outcome) ?? String(outcome);
-    const ctx = { jobId: row.jobId, challenge: row.challengeId, outcome: outcomeName, reason: reasonName(reason) };
+    const outcomeText = outcomeName(outcome);
+    const ctx = { jobId: row.jobId, challenge: row.challengeId, outcome: outcomeText, reason: reasonName(reason) };
     if (outcome === Outcome.Won) {
       const d = await this.reader.disputeOf(row.jobId, head.hash);
       if (d.fraud && !d.settled) {
@@ -238,7 +237,7 @@ export class Responder {
         return;
       }
     }
-    this.store.updateChallenge(row.id, { state: "resolved", outcome: outcomeName, reason: reasonName(reason) });
+    this.store.updateChallenge(row.id, { state: "resolved", outcome: outcomeText, reason: reasonName(reason) });
     if (outcome === Outcome.Won) this.metrics.inc("disputes_won");
     else if (outcome === Outcome.Lost) this.metrics.inc("disputes_lost");
     this.log[outcome === Outcome.Lost ? "error" : "info"](ctx, "challenge resolved");

@@ -199,7 +199,10 @@ export async function providerRevealsWhole(t: Table, id: bigint, c: Commitment, 
   return words;
 }
 
-/** The challenger proves the first element of `node` that differs from its honest trace. */
+/**
+ * The challenger proves the first element of `node` that differs from its honest trace,
+ * or element `element` when given (a right one loses the challenge: ElementMatches).
+ */
 export async function challengerProves(
   t: Table,
   id: bigint,
@@ -207,8 +210,9 @@ export async function challengerProves(
   honest: Trace,
   node: number,
   words: readonly Hex[],
+  element?: number,
 ): Promise<void> {
-  const outIndex = divergentElement(t.compiled.nodes[node].output, words, 0, honest.commitment(node));
+  const outIndex = element ?? divergentElement(t.compiled.nodes[node].output, words, 0, honest.commitment(node));
   if (outIndex === undefined) throw new Error("no element differs");
   const proof = buildStepProof({
     compiled: t.compiled,
