@@ -1,16 +1,21 @@
 /**
- * Gas of the protocol's transactions, exact from receipts on a local anvil node
- * (`npm run gas`): requests, commits (single and batched), finalization, every
- * dispute move, and whole disputes on the shipped model. Writes bench/gas.json,
- * merged with the one-step figures of bench/gas-onestep.json when present.
+ * The committed gas snapshot (`npm run gas`): exact gas of the protocol's transactions
+ * from receipts on a local anvil node — requests, commits (single and batched),
+ * finalization, every dispute move and whole disputes on the shipped model — and of the
+ * one-step check per opcode (src/bench/oneStepGas.ts, eth_estimateGas on its own fresh
+ * anvil). Rewrites bench/gas.json and bench/gas-onestep-k4096-parts.json; commit them
+ * with the change that moved a figure.
  *
- * test/dispute/gas.test.ts runs `measureFullDisputes` on a fresh table and holds
- * its figures exactly, so a gas change is always a visible diff.
+ * The gas tests measure again and hold their figures to these files exactly
+ * (test/dispute/gas.test.ts: whole disputes and the job calls; test/ops/gas.test.ts: the
+ * one-step figures), so a gas change is always a visible diff of a committed file. No
+ * test writes them.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import type { Hex, TransactionReceipt } from "viem";
 import { parseEventLogs } from "viem";
+import { measureOneStepGas, openOneStepChain, type OneStepGas } from "../src/bench/oneStepGas.ts";
 import { jobManagerAbi } from "../src/chain/abis.ts";
 import { commitBatch, commitJob, finalizeJob, requestJob, settleDispute } from "../src/client/calls.ts";
 import { send } from "../src/client/send.ts";
@@ -38,6 +43,10 @@ import { pack } from "../src/tensor/packing.ts";
 import { Tensor } from "../src/tensor/tensor.ts";
 import { traceModel, type Trace } from "../src/trace/trace.ts";
 import { Rng } from "../src/vectors/rng.ts";
+
+/** The snapshot files `npm run gas` writes and the gas tests compare against. */
+export const GAS_FILE = new URL("../bench/gas.json", import.meta.url);
+export const ONE_STEP_PARTS_FILE = new URL("../bench/gas-onestep-k4096-parts.json", import.meta.url);
 
 /** docs/PROTOCOL.md target for a whole dispute on the shipped model. */
 export const TARGET = { maxTransactions: 6, maxGas: 1_500_000 } as const;
@@ -162,6 +171,24 @@ export async function measureFullDisputes(
   return out;
 }
 
+/** The `fullDispute` record of bench/gas.json: per dispute its transactions, its gas and each move. */
+export function fullDisputeRecord(disputes: Record<string, MeasuredDispute>) {
+  return Object.fromEntries(
+    Object.entries(disputes).map(([k, d]) => [
+      k,
+      { transactions: d.transactions, gas: d.gas, moves: d.moves.map((m) => `${m.kind} ${m.gas}`) },
+    ]),
+  );
+}
+
+/** The `target` record of bench/gas.json: docs/PROTOCOL.md's target and whether every dispute meets it. */
+export function targetRecord(disputes: Record<string, MeasuredDispute>) {
+  return {
+    ...TARGET,
+    met: Object.values(disputes).every((d) => d.transactions <= TARGET.maxTransactions && d.gas < TARGET.maxGas),
+  };
+}
+
 /** Gas per job of request, commit, batch commit (of each size given) and finalize on the shipped model. */
 export async function measureJobs(table: LocalTable, shipped: Shipped, batchSizes: readonly number[] = [16, 64, 256]) {
   const trace = await shipped.trace(5);
@@ -268,7 +295,27 @@ async function measureOtherMoves(table: LocalTable, shipped: Shipped) {
   };
 }
 
+/** One-step figures, measured on their own fresh anvil; a wrong element stops the run. */
+async function measureOneStep(): Promise<OneStepGas> {
+  const chain = await openOneStepChain();
+  try {
+    const measured = await measureOneStepGas(chain);
+    for (const v of measured.values) {
+      if (v.onChain !== v.reference)
+        throw new Error(`${v.key}: execute returned ${v.onChain}, expected ${v.reference}`);
+    }
+    const k = measured.k4096Values;
+    if (k.packed !== k.reference || k.extracted !== k.reference) {
+      throw new Error(`K = 4096 dot products ${k.packed} and ${k.extracted}, expected ${k.reference}`);
+    }
+    return measured;
+  } finally {
+    await chain.stop();
+  }
+}
+
 async function main(): Promise<void> {
+  const oneStep = await measureOneStep();
   const table = await openTable({ challengers: 2, gasLimit: 200_000_000n });
   try {
     const shipped = await loadShipped(table);
@@ -302,31 +349,18 @@ async function main(): Promise<void> {
         },
         settle: { release: other.settleRelease },
       },
-      fullDispute: Object.fromEntries(
-        Object.entries(disputes).map(([k, d]) => [
-          k,
-          { transactions: d.transactions, gas: d.gas, moves: d.moves.map((m) => `${m.kind} ${m.gas}`) },
-        ]),
-      ),
+      fullDispute: fullDisputeRecord(disputes),
       bisectionDispute376Words: other.bisectionDispute,
-      target: {
-        ...TARGET,
-        met: Object.values(disputes).every((d) => d.transactions <= TARGET.maxTransactions && d.gas < TARGET.maxGas),
-      },
-      oneStep: readOneStep(),
+      target: targetRecord(disputes),
+      oneStep: oneStep.gas,
     };
-    mkdirSync(new URL("../bench/", import.meta.url), { recursive: true });
-    writeFileSync(new URL("../bench/gas.json", import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
-    console.log(JSON.stringify(report, null, 2));
-    console.log("wrote bench/gas.json");
+    writeFileSync(GAS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(ONE_STEP_PARTS_FILE, `${JSON.stringify(oneStep.k4096Parts, null, 2)}\n`);
+    console.log(JSON.stringify({ ...report, oneStepK4096Parts: oneStep.k4096Parts }, null, 2));
+    console.log("wrote bench/gas.json and bench/gas-onestep-k4096-parts.json");
   } finally {
     await table.stop();
   }
-}
-
-function readOneStep(): unknown {
-  const file = new URL("../bench/gas-onestep.json", import.meta.url);
-  return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : undefined;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await main();

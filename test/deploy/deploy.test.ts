@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { createPublicClient, http, parseEventLogs, type Hex, type PublicClient } from "viem";
@@ -61,11 +61,13 @@ function keystoreEnv(home: string): Record<string, string | undefined> {
 }
 
 describe("refute deploy and refute model register", { timeout: 240_000 }, () => {
-  // A network name of this run only, so deployments/<network>.json is ours to write and remove.
   const network = `test-${process.pid}`;
   const rpcVar = `REFUTE_RPC_URL_TEST_${process.pid}`;
-  const file = deploymentPath(network);
   const dir = mkdtempSync(join(tmpdir(), "refute-deploy-"));
+  // deployments/<network>.json goes to this run's own folder, never into the checkout:
+  // every `refute` and daemon this test starts inherits REFUTE_DEPLOYMENTS_DIR.
+  process.env["REFUTE_DEPLOYMENTS_DIR"] = join(dir, "deployments");
+  const file = deploymentPath(network);
   let anvil: AnvilNode;
   let env: Record<string, string>;
   let deployment: DeploymentFile;
@@ -79,14 +81,14 @@ describe("refute deploy and refute model register", { timeout: 240_000 }, () => 
   });
 
   after(async () => {
-    rmSync(file, { force: true });
-    // deployments/ itself goes too when this test created it.
-    if (existsSync(dirname(file)) && readdirSync(dirname(file)).length === 0) rmdirSync(dirname(file));
     rmSync(dir, { recursive: true, force: true });
     await anvil?.stop();
   });
 
   test("deploys to the network's RPC and writes deployments/<network>.json", async () => {
+    // Without REFUTE_DEPLOYMENTS_DIR the file is the checkout's deployments/<network>.json.
+    assert.equal(deploymentPath(network, {}), join(REPO, "deployments", `${network}.json`));
+    assert.equal(file, join(dir, "deployments", `${network}.json`));
     const r = await refute(["deploy", "--network", network], env);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(existsSync(file));
