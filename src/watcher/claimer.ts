@@ -1,58 +1,65 @@
 /**
  * The claimer: the watcher's bonds and bounties, from events only (confirmed, from a
- * persisted cursor): ChallengeRevealed (bond posted), ChallengeResolved (bond back
+ * persisted cursor, src/service/eventCursor.ts): ChallengeRevealed (bond posted), ChallengeResolved (bond back
  * when won or moot, lost otherwise) and DisputeSettled (the bounty, when the winner
  * is one of ours). Bonds and bounties are paid out by the moves that resolve and
  * settle, so there is nothing to withdraw; this is the accounting.
  */
-import type { PublicClient } from "viem";
+import type { GetContractEventsReturnType, PublicClient } from "viem";
 import { disputeGameAbi } from "../chain/abis.ts";
 import type { ProtocolAddresses } from "../client/contracts.ts";
+import { EventCursor, metaCursorStore } from "../service/eventCursor.ts";
 import type { ChainHead } from "../service/heads.ts";
 import type { Logger } from "../service/logger.ts";
 import type { Metrics } from "../service/metrics.ts";
 import { Outcome } from "../service/protocolReads.ts";
-import { getMeta, setMeta } from "../service/sqlite.ts";
 import type { WatcherMetric } from "./metrics.ts";
 import type { WatcherStore } from "./store.ts";
 
-const CURSOR = "claims_cursor";
+type DisputeGameLog = GetContractEventsReturnType<typeof disputeGameAbi>[number];
 
 export class Claimer {
   private readonly bonds = new Map<string, bigint>();
+  private readonly cursor: EventCursor<DisputeGameLog>;
 
   constructor(
     private readonly client: PublicClient,
     private readonly addresses: ProtocolAddresses,
     private readonly store: WatcherStore,
-    private readonly confirmations: number,
+    confirmations: number,
     private readonly log: Logger,
     private readonly metrics: Metrics<WatcherMetric>,
-  ) {}
+  ) {
+    this.cursor = new EventCursor({
+      store: metaCursorStore(store.db, "claims_cursor"),
+      fetch: (fromBlock, toBlock) =>
+        this.client.getContractEvents({ address: this.addresses.disputeGame, abi: disputeGameAbi, fromBlock, toBlock }),
+      confirmations,
+      // Payouts are inserted once per (kind, challenge), so re-reading is harmless.
+      overlap: confirmations + 2,
+      log,
+    });
+  }
 
   init(startBlock: bigint): void {
-    if (getMeta(this.store.db, CURSOR) === undefined) setMeta(this.store.db, CURSOR, String(startBlock - 1n));
+    this.cursor.init(startBlock);
     this.publish();
   }
 
   rewind(ancestor: bigint): void {
-    const cursor = BigInt(getMeta(this.store.db, CURSOR) ?? "0");
-    if (cursor > ancestor) setMeta(this.store.db, CURSOR, ancestor.toString());
+    this.cursor.rewind(ancestor);
     this.store.dropPayoutsAfter(ancestor);
     this.publish();
   }
 
   async poll(head: ChainHead): Promise<void> {
-    const safe = head.number - BigInt(this.confirmations);
-    const cursor = BigInt(getMeta(this.store.db, CURSOR) ?? "0");
-    if (cursor + 1n > safe) return;
+    await this.cursor.poll(head.number, (logs) => this.handle(logs));
+    this.publish();
+  }
+
+  private async handle(logs: readonly DisputeGameLog[]): Promise<void> {
+    if (logs.length === 0) return;
     const ours = this.store.challengeIds();
-    const logs = await this.client.getContractEvents({
-      address: this.addresses.disputeGame,
-      abi: disputeGameAbi,
-      fromBlock: cursor + 1n,
-      toBlock: safe,
-    });
     for (const l of logs) {
       const block = l.blockNumber ?? 0n;
       if (l.eventName === "ChallengeRevealed") {
@@ -81,8 +88,6 @@ export class Claimer {
         }
       }
     }
-    setMeta(this.store.db, CURSOR, safe.toString());
-    this.publish();
   }
 
   totals(): { bounty: bigint; bondsLost: bigint; bondsPosted: bigint; bondsReturned: bigint } {

@@ -6,12 +6,13 @@
  * ready) → answer disputes → finalize its jobs once their window is over, to
  * collect the fees. Traces are kept in the database and served over HTTP.
  */
-import type { Hex } from "viem";
+import type { GetContractEventsReturnType, Hex } from "viem";
 import { jobManagerAbi } from "../../chain/abis.ts";
 import { approve, commitBatch, commitJob, deposit, finalizeJob, type CommitArgs } from "../../client/calls.ts";
 import { CallRevertedError } from "../../client/send.ts";
 import type { ConfigOf } from "../../service/config.ts";
 import { resolveDeployment } from "../../service/commonConfig.ts";
+import { EventCursor, metaCursorStore } from "../../service/eventCursor.ts";
 import type { ChainHead } from "../../service/heads.ts";
 import { errorText } from "../../service/logger.ts";
 import type { MetricDef } from "../../service/metrics.ts";
@@ -19,7 +20,6 @@ import { ModelFiles } from "../../service/modelFiles.ts";
 import { JobStatus, ProtocolReader } from "../../service/protocolReads.ts";
 import { initRuntime, StartupError, type Runtime } from "../../service/runtime.ts";
 import { sleep } from "../../service/shutdown.ts";
-import { getMeta, setMeta } from "../../service/sqlite.ts";
 import type { MerkleTree } from "../../tensor/merkle.ts";
 import { unpack } from "../../tensor/packing.ts";
 import type { TensorSpec } from "../../tensor/spec.ts";
@@ -50,7 +50,8 @@ export const PROVIDER_METRICS = {
 } as const satisfies Record<string, MetricDef>;
 type M = keyof typeof PROVIDER_METRICS;
 
-const CURSOR = "requests_cursor";
+type JobRequestedLog = GetContractEventsReturnType<typeof jobManagerAbi, "JobRequested">[number];
+
 /** How long a commit refused for lack of free stake waits before it is simulated again. */
 const STAKE_RETRY_MS = 2_000;
 /** How long a job whose input fetch failed waits before the next try. */
@@ -86,6 +87,7 @@ class ProviderDaemon {
   private readonly answerer: DisputeAnswerer;
   private readonly requesters: Set<string>;
   private readonly ep: ExecutionProviderName;
+  private readonly requests: EventCursor<JobRequestedLog>;
   private readonly readyAt = new Map<bigint, number>();
   private readonly finalizing = new Map<bigint, string>();
   /** When each job's input was last fetched (jobs by URI whose fetch failed). */
@@ -125,6 +127,22 @@ class ProviderDaemon {
       config.executionProvider === "cuda" ||
       (config.executionProvider === "auto" && cudaUnavailableReason() === undefined);
     this.ep = wantCuda ? "cuda" : "cpu";
+    this.requests = new EventCursor({
+      store: metaCursorStore(rt.db, "requests_cursor"),
+      fetch: (fromBlock, toBlock) =>
+        rt.client.getContractEvents({
+          address: rt.addresses.jobManager,
+          abi: jobManagerAbi,
+          eventName: "JobRequested",
+          fromBlock,
+          toBlock,
+        }),
+      // Up to the head itself: a request is traced at once (a commit deadline is running);
+      // requests of re-mined blocks are seen again through the overlap and the reorg rewind.
+      confirmations: 0,
+      overlap: config.confirmations,
+      log: rt.log.child({ component: "requests" }),
+    });
   }
 
   async start(): Promise<void> {
@@ -154,7 +172,7 @@ class ProviderDaemon {
         "trace server listening",
       );
     }
-    if (getMeta(this.rt.db, CURSOR) === undefined) setMeta(this.rt.db, CURSOR, String(this.rt.deployBlock - 1n));
+    this.requests.init(this.rt.deployBlock);
   }
 
   async run(): Promise<void> {
@@ -179,8 +197,7 @@ class ProviderDaemon {
   private async tick(): Promise<ChainHead> {
     const { head, reorgAncestor } = await this.rt.heads.poll();
     if (reorgAncestor !== undefined) {
-      const cursor = BigInt(getMeta(this.rt.db, CURSOR) ?? "0");
-      if (cursor > reorgAncestor) setMeta(this.rt.db, CURSOR, reorgAncestor.toString());
+      this.requests.rewind(reorgAncestor);
       this.log.warn({ ancestor: reorgAncestor, head: head.number }, "reorg: rescanning requests");
     }
     await this.rt.tx.tick(head, this.rt.heads.chainTime());
@@ -197,20 +214,8 @@ class ProviderDaemon {
   }
 
   private async scanRequests(head: ChainHead): Promise<void> {
-    const cursor = BigInt(getMeta(this.rt.db, CURSOR) ?? "0");
-    // Overlap by the confirmation depth: events of re-mined blocks are seen again (inserts are idempotent).
-    const from =
-      cursor + 1n - BigInt(this.config.confirmations) > 0n ? cursor + 1n - BigInt(this.config.confirmations) : 0n;
-    if (from > head.number) return;
-    for (let start = from; start <= head.number; start += 2000n) {
-      const end = start + 1999n < head.number ? start + 1999n : head.number;
-      const logs = await this.rt.client.getContractEvents({
-        address: this.rt.addresses.jobManager,
-        abi: jobManagerAbi,
-        eventName: "JobRequested",
-        fromBlock: start,
-        toBlock: end,
-      });
+    // Inserts are idempotent (a job already stored is skipped): the cursor re-delivers after a restart.
+    await this.requests.poll(head.number, async (logs) => {
       for (const l of logs) {
         const { jobId, modelId, requester, input, inputRoot, inputUri, commitDeadline } = l.args as {
           jobId: bigint;
@@ -246,8 +251,7 @@ class ProviderDaemon {
           );
         }
       }
-      setMeta(this.rt.db, CURSOR, end.toString());
-    }
+    });
   }
 
   private async traceNew(): Promise<void> {
