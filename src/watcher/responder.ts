@@ -9,12 +9,13 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { encodeAbiParameters, keccak256, parseEventLogs, type Hex, type PublicClient } from "viem";
+import { parseEventLogs, type Hex, type PublicClient } from "viem";
 import { Outcome, outcomeName, Phase, phaseName, reasonName, type Reason } from "../chain/enums.ts";
 import { disputeGameAbi } from "../chain/abis.ts";
 import { commitChallenge, revealChallenge, settleDispute } from "../client/calls.ts";
 import { callOf } from "../dispute/play.ts";
 import { challengerMove } from "../dispute/solver.ts";
+import { challengeCommitment } from "../dispute/ticket.ts";
 import { CallRevertedError, type ContractCall } from "../client/send.ts";
 import { compileModel, type CompiledModel } from "../onnx/compile.ts";
 import { crashPoint } from "../service/crash.ts";
@@ -51,12 +52,12 @@ export class Responder {
     const existing = this.store.challengeOfJob(job.jobId, job.commitmentHash);
     if (existing !== undefined) return existing;
     const salt: Hex = `0x${randomBytes(32).toString("hex")}`;
-    const commitment = keccak256(
-      encodeAbiParameters(
-        [{ type: "uint256" }, { type: "bytes32" }, { type: "address" }, { type: "bytes32" }],
-        [job.jobId, job.commitmentHash, this.tx.address, salt],
-      ),
-    );
+    const commitment = challengeCommitment({
+      jobId: job.jobId,
+      commitmentHash: job.commitmentHash,
+      challenger: this.tx.address,
+      salt,
+    });
     return this.store.addChallenge({ ...job, salt, commitment });
   }
 

@@ -39,6 +39,7 @@ import { registerModelSpec } from "../../src/cli/register.ts";
 import { readIdxImages } from "../../src/data/idx.ts";
 import { quantizePixels } from "../../src/data/quantizeInput.ts";
 import { keyOf, type Role } from "../../src/demo/accounts.ts";
+import { challengeCommitment } from "../../src/dispute/ticket.ts";
 import { commitmentHashOf } from "../../src/model/commitment.ts";
 import { compileModel, type CompiledModel } from "../../src/onnx/compile.ts";
 import { modelIdFor, modelSpecFor } from "../../src/onnx/modelSpecFor.ts";
@@ -157,12 +158,12 @@ export async function commit(t: Table, jobId: bigint, c: Commitment): Promise<He
 /** The challenger commits and reveals a challenge; returns its id. */
 export async function challenge(t: Table, jobId: bigint, commitmentHash: Hex): Promise<bigint> {
   const salt = keccak256(encodeAbiParameters([{ type: "uint256" }], [jobId]));
-  const commitment = keccak256(
-    encodeAbiParameters(
-      [{ type: "uint256" }, { type: "bytes32" }, { type: "address" }, { type: "bytes32" }],
-      [jobId, commitmentHash, t.challenger.wallet.account.address, salt],
-    ),
-  );
+  const commitment = challengeCommitment({
+    jobId,
+    commitmentHash,
+    challenger: t.challenger.wallet.account.address,
+    salt,
+  });
   const { receipt } = await send(t.challenger, commitChallenge(t.addresses, commitment));
   const [log] = parseEventLogs({ abi: disputeGameAbi, logs: receipt.logs, eventName: "ChallengeCommitted" });
   // A reveal must come in a later block than its commit (and is simulated against the latest one).
