@@ -9,6 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { LRUCache } from "lru-cache";
 import { parseEventLogs, type Hex, type PublicClient } from "viem";
 import { Outcome, outcomeName, Phase, phaseName, reasonName, type Reason } from "../chain/enums.ts";
 import { disputeGameAbi } from "../chain/abis.ts";
@@ -31,11 +32,17 @@ import type { ChallengeRow, WatcherStore } from "./store.ts";
 import type { WatcherMetric } from "./metrics.ts";
 
 export class Responder {
-  private readonly compiled = new Map<string, CompiledModel>();
-  private readonly traces = new Map<string, OutputsTrace>();
-  private readonly roots = new Map<string, Hex[]>();
+  // Caches of what each open challenge needs again at every move. Bounded, so that a
+  // watcher running for months keeps only what recent challenges use: an evicted entry
+  // is recomputed (model file, stored trace) or read again (events), never lost.
+  /** Compiled models, by modelId. */
+  private readonly compiled = new LRUCache<string, CompiledModel>({ max: 16 });
+  /** The honest trace of a challenged job, by job and commitment. */
+  private readonly traces = new LRUCache<string, OutputsTrace>({ max: 64 });
+  /** The provider's posted node roots, by challenge. */
+  private readonly roots = new LRUCache<string, Hex[]>({ max: 256 });
   /** Moves the chain refused in simulation, and when: retried after a pause, not every tick. */
-  private readonly refused = new Map<string, number>();
+  private readonly refused = new LRUCache<string, number>({ max: 1024 });
 
   constructor(
     private readonly store: WatcherStore,
