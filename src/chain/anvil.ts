@@ -55,6 +55,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether nothing listens on 127.0.0.1:`port` right now. */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once("error", () => done(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
+  });
+}
+
 export async function startAnvil(params: StartAnvilParameters = {}): Promise<AnvilNode> {
   const port = params.port ?? (await freePort());
   const args = [

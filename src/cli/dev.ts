@@ -3,9 +3,9 @@
  * (deployments/local.json), the shipped model registered with short windows, funded
  * accounts, a provider and a watcher, until Ctrl-C (src/demo/dev.ts).
  */
-import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
+import { portIsFree } from "../chain/anvil.ts";
 import { buildSolidity } from "../chain/build.ts";
 import { DEFAULT_DEMO_OPTIONS } from "../demo/options.ts";
 import { DEV_NETWORK, DEV_PORT, runDev } from "../demo/dev.ts";
@@ -30,15 +30,6 @@ function intFlag(min: number, max: number): (v: string) => number {
       throw new InvalidArgumentError(`expected a whole number in ${min}…${max}, got ${JSON.stringify(v)}`);
     return n;
   };
-}
-
-/** Whether nothing listens on 127.0.0.1:`port`. */
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.once("error", () => done(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
-  });
 }
 
 /** `refute dev`. */

@@ -151,6 +151,25 @@ export async function connectSigner(
 }
 
 /**
+ * Refuses an RPC on another chain than the deployment's (WRONG_CHAIN, exit 2), naming
+ * how to point the command at the right one: the network's RPC variable when the RPC came
+ * from `network`, else the RPC given.
+ */
+export function expectDeploymentChain(n: NetworkReader, deployment: { chainId: number }, network?: string): void {
+  if (n.chainId === deployment.chainId) return;
+  const rpc = network !== undefined ? `the RPC of ${network}` : `the RPC ${n.rpcUrl}`;
+  const fix =
+    network !== undefined
+      ? `set ${rpcEnvName(network)} to an RPC of chain ${deployment.chainId}`
+      : `pass --rpc of a chain ${deployment.chainId} node`;
+  throw new UsageError(
+    "WRONG_CHAIN",
+    `${rpc} is chain ${n.chainId}, the deployment is on chain ${deployment.chainId}: ` +
+      `${fix}, or pass --deployment <file> of chain ${n.chainId}`,
+  );
+}
+
+/**
  * Runs `work` on the network: what the user can fix (an unfunded signer, the RPC going
  * away, no contract at a deployment address, a refused call) becomes a one-line UsageError
  * naming this RPC, chain and account (errors.ts chainUsageError).

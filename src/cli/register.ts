@@ -16,17 +16,17 @@ import type { ModelSpec } from "../model/modelSpec.ts";
 import { compileModel } from "../onnx/compile.ts";
 import { modelIdFor, modelSpecFor } from "../onnx/modelSpecFor.ts";
 import type { CommandContext } from "./context.ts";
-import { ExitCode, UsageError } from "./errors.ts";
+import { ExitCode } from "./errors.ts";
 import { readModelFile } from "./files.ts";
 import { withModelParamFlags } from "./inspect.ts";
 import { modelSpecOptions, type ModelParamFlags } from "./modelParams.ts";
 import {
   checkNetworkName,
   connectSigner,
+  expectDeploymentChain,
   loadEnvFile,
   networkRpcFix,
   onNetwork,
-  rpcEnvName,
   signingKey,
   rpcUrlFor,
   type NetworkSigner,
@@ -86,13 +86,7 @@ export function registerCommand({ io, setExit }: CommandContext): Command {
         flags.deployment !== undefined ? resolve(flags.deployment) : deploymentPath(network),
       );
       const signer = await connectSigner(rpcUrlFor(network), await signingKey(), network, networkRpcFix(network));
-      if (signer.chainId !== deployment.chainId) {
-        throw new UsageError(
-          "WRONG_CHAIN",
-          `the RPC of ${network} is chain ${signer.chainId}, the deployment is on chain ${deployment.chainId}: ` +
-            `set ${rpcEnvName(network)} to an RPC of chain ${deployment.chainId}, or pass --deployment <file> of chain ${signer.chainId}`,
-        );
-      }
+      expectDeploymentChain(signer, deployment, network);
       const result = await onNetwork(signer, () =>
         registerModelSpec(signer, deployment.addresses, spec, modelIdFor(compiled, options)),
       );

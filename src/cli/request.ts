@@ -19,13 +19,20 @@ import {
 import { isModelId, modelIdOfFile } from "../client/model.ts";
 import { requestJob, DEFAULT_FEE } from "../client/request.ts";
 import { waitForResult } from "../client/wait.ts";
-import { deploymentPath, DeploymentFileError, loadDeployment, type DeploymentFile } from "../deployments/load.ts";
+import { deploymentPath, loadDeployment } from "../deployments/load.ts";
 import type { CommandContext } from "./context.ts";
 import { ExitCode, UsageError } from "./errors.ts";
 import { specText, toJson } from "./format.ts";
 import { withModelParamFlags } from "./inspect.ts";
 import { unsignedFlag, type ModelParamFlags } from "./modelParams.ts";
-import { checkNetworkName, connectSigner, loadEnvFile, rpcUrlFor, signingKey } from "./network.ts";
+import {
+  checkNetworkName,
+  connectSigner,
+  expectDeploymentChain,
+  loadEnvFile,
+  rpcUrlFor,
+  signingKey,
+} from "./network.ts";
 
 interface RequestFlags extends ModelParamFlags {
   readonly model: string;
@@ -80,9 +87,8 @@ export function requestCommand({ io, setExit }: CommandContext): Command {
       throw new UsageError("NO_NETWORK", "pass --network <name>, or --rpc <url> with --deployment <file>");
     if (network === undefined && flags.deployment === undefined)
       throw new UsageError("NO_DEPLOYMENT", "--rpc needs --deployment <file> (or pass --network <name>)");
-    const deployment = readDeployment(
+    const deployment = loadDeployment(
       flags.deployment !== undefined ? resolve(flags.deployment) : deploymentPath(network!),
-      network,
     );
     const modelId: Hex = isModelId(flags.model)
       ? flags.model
@@ -97,11 +103,7 @@ export function requestCommand({ io, setExit }: CommandContext): Command {
         });
     const rpcUrl = flags.rpc ?? rpcUrlFor(network!);
     const signer = await connectSigner(rpcUrl, await signingKey(), network ?? "custom");
-    if (signer.chainId !== deployment.chainId)
-      throw new UsageError(
-        "WRONG_CHAIN",
-        `the RPC ${rpcUrl} is chain ${signer.chainId}, the deployment is on chain ${deployment.chainId}`,
-      );
+    expectDeploymentChain(signer, deployment, flags.rpc === undefined ? network : undefined);
 
     let requested;
     try {
@@ -164,18 +166,4 @@ export function requestCommand({ io, setExit }: CommandContext): Command {
       throw e;
     }
   });
-}
-
-/** The deployment file, or a UsageError saying how to get one. */
-function readDeployment(path: string, network: string | undefined): DeploymentFile {
-  try {
-    return loadDeployment(path);
-  } catch (e) {
-    if (!(e instanceof DeploymentFileError)) throw e;
-    const fix =
-      network !== undefined
-        ? `run refute deploy --network ${network} or pass --deployment <file>`
-        : "check --deployment";
-    throw new UsageError("BAD_DEPLOYMENT", `${e.message.replace(/\s+/g, " ")}: ${fix}`);
-  }
 }

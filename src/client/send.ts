@@ -7,14 +7,7 @@ import {
   type Hash,
   type TransactionReceipt,
 } from "viem";
-import {
-  disputeGameAbi,
-  jobManagerAbi,
-  modelRegistryAbi,
-  oneStepVerifierAbi,
-  stakeManagerAbi,
-  tokenAbi,
-} from "../chain/abis.ts";
+import { PROTOCOL_ABIS } from "../chain/enums.ts";
 import type { RefuteClient } from "./contracts.ts";
 
 /**
@@ -22,14 +15,9 @@ import type { RefuteClient } from "./contracts.ts";
  * with another's error (JobManager.commit bubbles StakeManager's InsufficientFreeStake),
  * which the called contract's ABI alone cannot decode.
  */
-const PROTOCOL_ERRORS: Abi = [
-  ...tokenAbi,
-  ...stakeManagerAbi,
-  ...modelRegistryAbi,
-  ...jobManagerAbi,
-  ...disputeGameAbi,
-  ...oneStepVerifierAbi,
-].filter((item) => item.type === "error");
+const PROTOCOL_ERRORS: Abi = (Object.values(PROTOCOL_ABIS) as readonly Abi[])
+  .flat()
+  .filter((item) => item.type === "error");
 
 /** One contract call, built by the functions in calls.ts and sent by `send` or a transaction journal. */
 export interface ContractCall {
