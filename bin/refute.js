@@ -4,5 +4,10 @@ import "./node-version.js";
 import { register } from "tsx/esm/api";
 
 register();
-const { main } = await import("../src/cli/main.ts");
-process.exitCode = await main(process.argv);
+// A closed pipe (`refute --help | head`) ends the output, not the program with a stack trace.
+process.stdout.on("error", (e) => {
+  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw e;
+});
+const { refute } = await import("./cli.ts");
+process.exitCode = await refute(process.argv);

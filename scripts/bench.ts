@@ -6,7 +6,7 @@
  * - provider: commit path (trace + roots + traceRoot + packing + commit calldata) vs
  *   plain inference, per evaluation image (src/bench/provider.ts);
  * - watcher: re-executions per second through the watcher's child-process executor vs
- *   raw onnxruntime inferences per second (src/bench/watcher.ts);
+ *   raw onnxruntime inferences per second (watcher/bench.ts);
  * - latency to challenge / to slash and time to finality, on anvil with the daemons as
  *   real processes (src/bench/latency.ts).
  *
@@ -24,7 +24,7 @@ import { describeMachine } from "../src/bench/machine.ts";
 import { benchProvider } from "../src/bench/provider.ts";
 import { renderCharts, renderMarkdown, type BenchResults, type FinalitySection } from "../src/bench/report.ts";
 import { round } from "../src/bench/stats.ts";
-import { benchWatcherThroughput } from "../src/bench/watcher.ts";
+import { benchWatcherThroughput } from "../watcher/bench.ts";
 import { releaseSessions } from "../src/trace/session.ts";
 
 const HELP = `npm run bench -- [options]

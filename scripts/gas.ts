@@ -29,16 +29,16 @@ import {
   registerCompiled,
   requestInference,
   type LocalTable,
-} from "../src/dispute/local.ts";
+} from "../test/harness/localTable.ts";
 import { playChallenger, playProvider, type StepResult } from "../src/dispute/play.ts";
 import { readChallenge, readDispute } from "../src/dispute/read.ts";
 import type { MoveKind } from "../src/dispute/solver.ts";
 import { commitTicket, revealTicket, type ChallengeTicket } from "../src/dispute/ticket.ts";
-import { wideInput, wideModel } from "../src/dispute/wideModel.ts";
+import { wideInput, wideModel } from "../test/harness/wideModel.ts";
 import { quantizePixels } from "../src/data/quantizeInput.ts";
 import { readIdxImages } from "../src/data/idx.ts";
 import { compileModel, type CompiledModel } from "../src/onnx/compile.ts";
-import { flippedElementAt, forgeCommitment, honestCommitment, type Commitment } from "../src/provider/faults.ts";
+import { flippedElementAt, forgeCommitment, honestCommitment, type Commitment } from "../src/dispute/faults.ts";
 import { pack } from "../src/tensor/packing.ts";
 import { Tensor } from "../src/tensor/tensor.ts";
 import { traceModel, type Trace } from "../src/trace/trace.ts";

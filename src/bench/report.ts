@@ -5,7 +5,7 @@ import type { MachineInfo } from "./machine.ts";
 import type { ProviderBench } from "./provider.ts";
 import type { Summary } from "./stats.ts";
 import { barChart, cdfChart, fmt, PALETTE, stackedBar, type Bar } from "./svg.ts";
-import type { WatcherThroughput } from "./watcher.ts";
+import type { WatcherThroughput } from "../../watcher/bench.ts";
 
 export interface WatcherSection extends WatcherThroughput {
   readonly latencyToChallengeMs: Percentiles | null;

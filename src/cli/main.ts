@@ -4,13 +4,14 @@ import { describeError, ExitCode } from "./errors.ts";
 import { inspectCommand } from "./inspect.ts";
 import { runCommand } from "./run.ts";
 import { registerEconomicsCommand } from "./economics.ts";
-import { registerProvideCommand } from "../provider/daemon/command.ts";
-import { registerWatchCommand } from "../watcher/command.ts";
 import { deployCommand } from "./deploy.ts";
 import { registerCommand } from "./register.ts";
 import { replayCommand } from "./replay.ts";
 import { requestCommand } from "./request.ts";
 import { devCommand } from "./dev.ts";
+
+/** Adds one command (with its subcommands) to the program: how the daemons join the CLI. */
+export type RegisterCommand = (program: Command) => void;
 
 /**
  * The `refute` command line. Returns the exit code instead of exiting, so
@@ -18,8 +19,14 @@ import { devCommand } from "./dev.ts";
  * Every failure is one line on stderr, `refute: <code>: <message>` (errors.ts describeError):
  * exit 2 for a bad model, input or argument or an environment the user must fix (RPC,
  * chain, funds, deployment file, artifacts), with the fix in the message; 1 for an internal failure.
+ * The daemons (`provide`, `watch`) live outside src/ and are passed in as `daemons`
+ * (bin/cli.ts composes the whole program), so the shared core never imports them.
  */
-export async function main(argv: readonly string[], io: CliIo = PROCESS_IO): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: CliIo = PROCESS_IO,
+  daemons: readonly RegisterCommand[] = [],
+): Promise<number> {
   let exitCode: number = ExitCode.OK;
   const ctx: CommandContext = {
     io,
@@ -38,8 +45,7 @@ export async function main(argv: readonly string[], io: CliIo = PROCESS_IO): Pro
   model.addCommand(registerCommand(ctx).configureOutput(output).exitOverride());
   program.addCommand(model);
   registerEconomicsCommand(program);
-  registerProvideCommand(program);
-  registerWatchCommand(program);
+  for (const register of daemons) register(program);
   program.addCommand(deployCommand(ctx).configureOutput(output).exitOverride());
   program.addCommand(replayCommand(ctx).configureOutput(output).exitOverride());
   program.addCommand(requestCommand(ctx).configureOutput(output).exitOverride());

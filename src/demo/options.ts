@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from "commander";
-import { FAULT_KINDS, isFaultKind, type FaultKind } from "../provider/faults.ts";
+import { FAULT_KINDS, isFaultKind, type FaultKind } from "../dispute/faults.ts";
 
 /** What `npm run demo` can be told. */
 export interface DemoOptions {

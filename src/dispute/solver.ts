@@ -61,7 +61,7 @@ export interface NodeOutputData {
   readonly tree: MerkleTree;
 }
 
-/** What the provider answers a dispute from (src/provider/faults.ts `Commitment` is one). */
+/** What the provider answers a dispute from (src/dispute/faults.ts `Commitment` is one). */
 export interface ProviderData {
   readonly nodeRoots: readonly Hex[];
   commitment(nodeIndex: number): NodeOutputData;

@@ -1,5 +1,5 @@
 /**
- * The trace a provider serves over HTTP (src/provider/daemon/traceServer.ts):
+ * The trace a provider serves over HTTP (provider/traceServer.ts):
  * `GET <base>/jobs/<id>/trace` → `{ traceRoot, nodeRoots: [hex…], nodes: [...] }`.
  * Only the roots are used: they say where the provider's trace leaves the honest one
  * even for a job nobody disputed.

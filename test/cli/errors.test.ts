@@ -81,7 +81,7 @@ describe("refute: every usage or environment error is one line and exit 2", { ti
         addresses: { ...addresses, jobManager: "0x000000000000000000000000000000000000dEaD" },
       }),
     );
-    for (const part of ["src", "bin", "package.json"])
+    for (const part of ["src", "watcher", "provider", "bin", "package.json"])
       cpSync(join(REPO, part), join(unbuilt, part), { recursive: true });
     symlinkSync(join(REPO, "node_modules"), join(unbuilt, "node_modules"), "dir");
   });

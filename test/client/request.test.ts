@@ -40,10 +40,10 @@ import {
   openTable,
   registerCompiled,
   type LocalTable,
-} from "../../src/dispute/local.ts";
+} from "../harness/localTable.ts";
 import { DEFAULT_MODEL_PARAMS } from "../../src/model/defaultParams.ts";
 import { compileModel, type CompiledModel } from "../../src/onnx/compile.ts";
-import { honestCommitment } from "../../src/provider/faults.ts";
+import { honestCommitment } from "../../src/dispute/faults.ts";
 import { traceModel } from "../../src/trace/trace.ts";
 import { imageInput } from "../replay/scenario.ts";
 

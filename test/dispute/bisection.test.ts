@@ -6,10 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { openTable, playOut, registerCompiled, type LocalTable } from "../../src/dispute/local.ts";
+import { openTable, playOut, registerCompiled, type LocalTable } from "../harness/localTable.ts";
 import { readChallenge } from "../../src/dispute/read.ts";
 import { Outcome, Reason, reasonName } from "../../src/dispute/state.ts";
-import { wideInput, wideModel } from "../../src/dispute/wideModel.ts";
+import { wideInput, wideModel } from "../harness/wideModel.ts";
 import type { CompiledModel } from "../../src/onnx/compile.ts";
 import { WHOLE_REVEAL_MAX_WORDS } from "../../src/proof/dispute.ts";
 import {
@@ -19,7 +19,7 @@ import {
   withNodeData,
   type Commitment,
   type PaddingSpot,
-} from "../../src/provider/faults.ts";
+} from "../../src/dispute/faults.ts";
 import { depthFor } from "../../src/tensor/merkle.ts";
 import { wordCount } from "../../src/tensor/spec.ts";
 import { traceModel, type Trace } from "../../src/trace/trace.ts";

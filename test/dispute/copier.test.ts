@@ -21,12 +21,12 @@ import {
   openTable,
   playOut,
   type LocalTable,
-} from "../../src/dispute/local.ts";
+} from "../harness/localTable.ts";
 import { playChallenger, playProvider } from "../../src/dispute/play.ts";
 import { readChallenge, readDispute } from "../../src/dispute/read.ts";
 import { Outcome, Phase, Reason } from "../../src/dispute/state.ts";
 import { challengeCommitment, commitTicket, revealTicket, type ChallengeTicket } from "../../src/dispute/ticket.ts";
-import { forgeCommitment } from "../../src/provider/faults.ts";
+import { forgeCommitment } from "../../src/dispute/faults.ts";
 import { Rng } from "../../src/vectors/rng.ts";
 import { DEPTH, challengeJob, committedJob, saltOf, shippedModel, type ShippedModel } from "./fixture.ts";
 import { silentStrategy } from "./strategies.ts";

@@ -16,10 +16,10 @@ import {
   playOut,
   stakeOf,
   type LocalTable,
-} from "../../src/dispute/local.ts";
+} from "../harness/localTable.ts";
 import { readChallenge, readDispute } from "../../src/dispute/read.ts";
 import { Outcome, Reason, reasonName } from "../../src/dispute/state.ts";
-import { FAULT_KINDS, forgeCommitment, type FaultKind } from "../../src/provider/faults.ts";
+import { FAULT_KINDS, forgeCommitment, type FaultKind } from "../../src/dispute/faults.ts";
 import { Rng } from "../../src/vectors/rng.ts";
 import { DEPTH, challengeJob, committedJob, shippedModel, type ShippedModel } from "./fixture.ts";
 

@@ -14,10 +14,10 @@ import {
   registerCompiled,
   requestInference,
   type LocalTable,
-} from "../../src/dispute/local.ts";
+} from "../harness/localTable.ts";
 import { commitTicket, revealTicket, type ChallengeTicket } from "../../src/dispute/ticket.ts";
 import { compileModel, type CompiledModel } from "../../src/onnx/compile.ts";
-import { honestCommitment, type Commitment } from "../../src/provider/faults.ts";
+import { honestCommitment, type Commitment } from "../../src/dispute/faults.ts";
 import { Tensor } from "../../src/tensor/tensor.ts";
 import { traceModel, type Trace } from "../../src/trace/trace.ts";
 import type { Rng } from "../../src/vectors/rng.ts";

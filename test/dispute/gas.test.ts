@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { openTable, type LocalTable } from "../../src/dispute/local.ts";
+import { openTable, type LocalTable } from "../harness/localTable.ts";
 import {
   fullDisputeRecord,
   GAS_FILE,

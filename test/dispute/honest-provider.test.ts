@@ -21,12 +21,12 @@ import {
   type ChallengerSeat,
   type LocalTable,
   type Timing,
-} from "../../src/dispute/local.ts";
+} from "../harness/localTable.ts";
 import { readChallenge, readDispute } from "../../src/dispute/read.ts";
 import { Outcome, Phase, Reason, reasonName } from "../../src/dispute/state.ts";
 import type { ChallengerStrategy } from "../../src/dispute/strategy.ts";
 import { honestStrategy } from "../../src/dispute/strategy.ts";
-import { honestCommitment } from "../../src/provider/faults.ts";
+import { honestCommitment } from "../../src/dispute/faults.ts";
 import { Rng } from "../../src/vectors/rng.ts";
 import { DEPTH, challengeJob, committedJob, shippedModel, type ShippedModel } from "./fixture.ts";
 import {

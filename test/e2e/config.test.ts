@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { main } from "../../src/cli/main.ts";
+import { refute as refuteMain } from "../../bin/cli.ts";
 import { KEYS, ROOT } from "./harness.ts";
 
 interface Run {
@@ -90,7 +90,7 @@ const CASES: readonly {
   { what: "a bad requester address", args: ["--requester", "bob"], field: "requesters", cmd: "provide" },
 ];
 
-/** Runs `refute` in this process (main() with captured output), with exactly `env` as the REFUTE_* environment. */
+/** Runs `refute` in this process (bin/cli.ts with captured output), with exactly `env` as the REFUTE_* environment. */
 async function refuteInProcess(args: readonly string[], env: Record<string, string>): Promise<Run> {
   const saved: Record<string, string | undefined> = {};
   for (const k of Object.keys(process.env)) if (k.startsWith("REFUTE_")) saved[k] = process.env[k];
@@ -99,7 +99,7 @@ async function refuteInProcess(args: readonly string[], env: Record<string, stri
   let stdout = "";
   let stderr = "";
   try {
-    const code = await main(["node", "refute", ...args], {
+    const code = await refuteMain(["node", "refute", ...args], {
       stdout: (t) => (stdout += t),
       stderr: (t) => (stderr += t),
     });

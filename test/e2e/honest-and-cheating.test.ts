@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { disputeGameAbi, jobManagerAbi } from "../../src/chain/abis.ts";
-import { FAULT_KINDS } from "../../src/provider/faults.ts";
+import { FAULT_KINDS } from "../../src/dispute/faults.ts";
 import { JobStatus } from "../../src/service/protocolReads.ts";
 import { tokenAbi } from "../../src/chain/abis.ts";
 import { traceModel } from "../../src/trace/trace.ts";

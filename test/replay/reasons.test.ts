@@ -12,7 +12,7 @@ import type { Address, Hex } from "viem";
 import { Outcome, OUTCOME_NAMES, Reason, REASON_NAMES, type ReasonName } from "../../src/chain/enums.ts";
 import { toJson } from "../../src/cli/format.ts";
 import { main } from "../../src/cli/main.ts";
-import { forgeCommitment, honestCommitment, type Commitment } from "../../src/provider/faults.ts";
+import { forgeCommitment, honestCommitment, type Commitment } from "../../src/dispute/faults.ts";
 import { resolutionNames, resolvedChallenge, type ReplayReport } from "../../src/replay/replay.ts";
 import { renderReplay } from "../../src/replay/render.ts";
 import type { Trace } from "../../src/trace/trace.ts";

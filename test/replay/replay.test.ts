@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import type { Hex } from "viem";
 import { jobManagerAbi } from "../../src/chain/abis.ts";
 import { main } from "../../src/cli/main.ts";
-import { forgeCommitment, honestCommitment, type Commitment } from "../../src/provider/faults.ts";
+import { forgeCommitment, honestCommitment, type Commitment } from "../../src/dispute/faults.ts";
 import { replayJob, type ReplayReport } from "../../src/replay/replay.ts";
 import { renderReplay } from "../../src/replay/render.ts";
 import type { Trace } from "../../src/trace/trace.ts";

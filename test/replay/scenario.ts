@@ -44,7 +44,7 @@ import { commitmentHashOf } from "../../src/model/commitment.ts";
 import { compileModel, type CompiledModel } from "../../src/onnx/compile.ts";
 import { modelIdFor, modelSpecFor } from "../../src/onnx/modelSpecFor.ts";
 import { buildStepProof, divergentElement, firstDivergentNode } from "../../src/proof/dispute.ts";
-import type { Commitment } from "../../src/provider/faults.ts";
+import type { Commitment } from "../../src/dispute/faults.ts";
 import { pack } from "../../src/tensor/packing.ts";
 import { Tensor } from "../../src/tensor/tensor.ts";
 import { traceModel, type Trace } from "../../src/trace/trace.ts";

@@ -13,9 +13,9 @@ import { loadWorkload, MODEL_FILE, REPO } from "../../src/bench/inputs.ts";
 import { createLogger } from "../../src/service/logger.ts";
 import { pack } from "../../src/tensor/packing.ts";
 import { traceModel } from "../../src/trace/trace.ts";
-import { ExecutorPool } from "../../src/watcher/executor/pool.ts";
+import { ExecutorPool } from "../../watcher/executor/pool.ts";
 import { fileBindingOf } from "../../src/onnx/modelSpecFor.ts";
-import type { ExecRequest } from "../../src/watcher/executor/protocol.ts";
+import type { ExecRequest } from "../../watcher/executor/protocol.ts";
 
 describe("executor pool", { timeout: 120_000 }, () => {
   const { compiled, inputs } = loadWorkload(4);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Hex } from "viem";
-import { Sampler } from "../../src/watcher/sampler.ts";
+import { Sampler } from "../../watcher/sampler.ts";
 
 const H: Hex = `0x${"ab".repeat(32)}`;
 const secret = (b: number) => Buffer.alloc(32, b);

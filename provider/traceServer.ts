@@ -14,7 +14,7 @@
  */
 import { createServer, type Server } from "node:http";
 import { bytesToHex, type Hex } from "viem";
-import { packedByteLength, type TensorSpec } from "../../tensor/spec.ts";
+import { packedByteLength, type TensorSpec } from "../src/tensor/spec.ts";
 import type { ProviderStore } from "./store.ts";
 
 export interface TraceServer {

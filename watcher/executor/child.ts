@@ -6,14 +6,14 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { bytesToHex, hexToBytes } from "viem";
-import { compileModel, type CompiledModel } from "../../onnx/compile.ts";
-import { isModelValidationError } from "../../onnx/errors.ts";
-import { Limits } from "../../onnx/limits.ts";
-import { registrationProblems, type RegisteredModel } from "../../service/registration.ts";
-import { pack } from "../../tensor/packing.ts";
-import { unpack } from "../../tensor/packing.ts";
-import { ExecutionError, InputMismatchError } from "../../trace/errors.ts";
-import { traceModel } from "../../trace/trace.ts";
+import { compileModel, type CompiledModel } from "../../src/onnx/compile.ts";
+import { isModelValidationError } from "../../src/onnx/errors.ts";
+import { Limits } from "../../src/onnx/limits.ts";
+import { registrationProblems, type RegisteredModel } from "../../src/service/registration.ts";
+import { pack } from "../../src/tensor/packing.ts";
+import { unpack } from "../../src/tensor/packing.ts";
+import { ExecutionError, InputMismatchError } from "../../src/trace/errors.ts";
+import { traceModel } from "../../src/trace/trace.ts";
 import type { ChildMessage, ExecRequest, ExecResult } from "./protocol.ts";
 
 function reply(m: ChildMessage): void {

@@ -6,18 +6,18 @@
  * job after the grace period — and sends each move once through the journaled
  * sender. Restart-safe: everything is derived from the chain and the stored trace.
  */
-import { callOf } from "../../dispute/play.ts";
-import type { Move, NodeOutputData, ProviderData } from "../../dispute/solver.ts";
-import { providerMoves } from "../../dispute/solver.ts";
-import { CallRevertedError } from "../../client/send.ts";
-import type { CompiledModel } from "../../onnx/compile.ts";
-import type { ChainHead } from "../../service/heads.ts";
-import { errorText, type Logger } from "../../service/logger.ts";
-import type { ProtocolReader } from "../../service/protocolReads.ts";
-import type { TxSender } from "../../service/txSender.ts";
-import { tensorRootOf } from "../../tensor/commitment.ts";
-import { MerkleTree } from "../../tensor/merkle.ts";
-import { wordCount } from "../../tensor/spec.ts";
+import { callOf } from "../src/dispute/play.ts";
+import type { Move, NodeOutputData, ProviderData } from "../src/dispute/solver.ts";
+import { providerMoves } from "../src/dispute/solver.ts";
+import { CallRevertedError } from "../src/client/send.ts";
+import type { CompiledModel } from "../src/onnx/compile.ts";
+import type { ChainHead } from "../src/service/heads.ts";
+import { errorText, type Logger } from "../src/service/logger.ts";
+import type { ProtocolReader } from "../src/service/protocolReads.ts";
+import type { TxSender } from "../src/service/txSender.ts";
+import { tensorRootOf } from "../src/tensor/commitment.ts";
+import { MerkleTree } from "../src/tensor/merkle.ts";
+import { wordCount } from "../src/tensor/spec.ts";
 import type { ProviderJob, ProviderStore } from "./store.ts";
 
 const REFUSED_RETRY_MS = 5000;

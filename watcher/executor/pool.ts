@@ -9,7 +9,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Logger } from "../../service/logger.ts";
+import type { Logger } from "../../src/service/logger.ts";
 import type { ChildMessage, ExecRequest, ExecResult } from "./protocol.ts";
 
 export interface ExecutorLimits {

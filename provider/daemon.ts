@@ -7,24 +7,24 @@
  * collect the fees. Traces are kept in the database and served over HTTP.
  */
 import type { GetContractEventsReturnType, Hex } from "viem";
-import { jobManagerAbi } from "../../chain/abis.ts";
-import { approve, commitBatch, commitJob, deposit, finalizeJob, type CommitArgs } from "../../client/calls.ts";
-import { CallRevertedError } from "../../client/send.ts";
-import type { ConfigOf } from "../../service/config.ts";
-import { resolveDeployment } from "../../service/commonConfig.ts";
-import { EventCursor, metaCursorStore } from "../../service/eventCursor.ts";
-import type { ChainHead } from "../../service/heads.ts";
-import { errorText } from "../../service/logger.ts";
-import type { MetricDef } from "../../service/metrics.ts";
-import { ModelFiles } from "../../service/modelFiles.ts";
-import { JobStatus, ProtocolReader } from "../../service/protocolReads.ts";
-import { initRuntime, StartupError, type Runtime } from "../../service/runtime.ts";
-import { sleep } from "../../service/shutdown.ts";
-import type { MerkleTree } from "../../tensor/merkle.ts";
-import { unpack } from "../../tensor/packing.ts";
-import type { TensorSpec } from "../../tensor/spec.ts";
-import { resolveJobInput } from "../../service/jobInput.ts";
-import { cudaUnavailableReason, type ExecutionProviderName } from "../../trace/sessionOptions.ts";
+import { jobManagerAbi } from "../src/chain/abis.ts";
+import { approve, commitBatch, commitJob, deposit, finalizeJob, type CommitArgs } from "../src/client/calls.ts";
+import { CallRevertedError } from "../src/client/send.ts";
+import type { ConfigOf } from "../src/service/config.ts";
+import { resolveDeployment } from "../src/service/commonConfig.ts";
+import { EventCursor, metaCursorStore } from "../src/service/eventCursor.ts";
+import type { ChainHead } from "../src/service/heads.ts";
+import { errorText } from "../src/service/logger.ts";
+import type { MetricDef } from "../src/service/metrics.ts";
+import { ModelFiles } from "../src/service/modelFiles.ts";
+import { JobStatus, ProtocolReader } from "../src/service/protocolReads.ts";
+import { initRuntime, StartupError, type Runtime } from "../src/service/runtime.ts";
+import { sleep } from "../src/service/shutdown.ts";
+import type { MerkleTree } from "../src/tensor/merkle.ts";
+import { unpack } from "../src/tensor/packing.ts";
+import type { TensorSpec } from "../src/tensor/spec.ts";
+import { resolveJobInput } from "../src/service/jobInput.ts";
+import { cudaUnavailableReason, type ExecutionProviderName } from "../src/trace/sessionOptions.ts";
 import { DisputeAnswerer } from "./answerer.ts";
 import type { PROVIDER_FIELDS } from "./config.ts";
 import { FaultPlan } from "./faultPlan.ts";
@@ -255,7 +255,7 @@ class ProviderDaemon {
   }
 
   private async traceNew(): Promise<void> {
-    const { traceModel } = await import("../../trace/trace.ts");
+    const { traceModel } = await import("../src/trace/trace.ts");
     for (const job of this.store.inState("new")) {
       const compiled = this.models.servable(job.modelId);
       if (compiled === undefined) {

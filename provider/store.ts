@@ -4,7 +4,7 @@
  * slashed plus the retention period, for disputes and the trace server.
  */
 import type { Hex } from "viem";
-import { META_TABLE, type DatabaseSync } from "../../service/sqlite.ts";
+import { META_TABLE, type DatabaseSync } from "../src/service/sqlite.ts";
 
 export const PROVIDER_MIGRATIONS = [
   `${META_TABLE}

@@ -13,16 +13,16 @@
  */
 import { randomBytes } from "node:crypto";
 import { maxUint256, type Hex } from "viem";
-import { approve } from "../client/calls.ts";
-import type { ConfigOf } from "../service/config.ts";
-import { resolveDeployment } from "../service/commonConfig.ts";
-import { errorText } from "../service/logger.ts";
-import { ModelFiles } from "../service/modelFiles.ts";
-import { ProtocolReader } from "../service/protocolReads.ts";
-import { initRuntime, type Runtime } from "../service/runtime.ts";
-import { sleep } from "../service/shutdown.ts";
-import { getMeta, setMeta } from "../service/sqlite.ts";
-import { cudaUnavailableReason } from "../trace/sessionOptions.ts";
+import { approve } from "../src/client/calls.ts";
+import type { ConfigOf } from "../src/service/config.ts";
+import { resolveDeployment } from "../src/service/commonConfig.ts";
+import { errorText } from "../src/service/logger.ts";
+import { ModelFiles } from "../src/service/modelFiles.ts";
+import { ProtocolReader } from "../src/service/protocolReads.ts";
+import { initRuntime, type Runtime } from "../src/service/runtime.ts";
+import { sleep } from "../src/service/shutdown.ts";
+import { getMeta, setMeta } from "../src/service/sqlite.ts";
+import { cudaUnavailableReason } from "../src/trace/sessionOptions.ts";
 import { Claimer } from "./claimer.ts";
 import type { WATCHER_FIELDS } from "./config.ts";
 import { ExecutorPool } from "./executor/pool.ts";

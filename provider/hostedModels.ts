@@ -6,14 +6,14 @@
  */
 import { readFileSync } from "node:fs";
 import type { Hex, PublicClient } from "viem";
-import { modelRegistryAbi } from "../../chain/abis.ts";
-import type { ProtocolAddresses } from "../../client/contracts.ts";
-import { compileModel, type CompiledModel } from "../../onnx/compile.ts";
-import type { Logger } from "../../service/logger.ts";
-import { errorText } from "../../service/logger.ts";
-import type { ModelFiles } from "../../service/modelFiles.ts";
-import { readAt } from "../../service/readAt.ts";
-import { registrationProblems, type RegisteredModel } from "../../service/registration.ts";
+import { modelRegistryAbi } from "../src/chain/abis.ts";
+import type { ProtocolAddresses } from "../src/client/contracts.ts";
+import { compileModel, type CompiledModel } from "../src/onnx/compile.ts";
+import type { Logger } from "../src/service/logger.ts";
+import { errorText } from "../src/service/logger.ts";
+import type { ModelFiles } from "../src/service/modelFiles.ts";
+import { readAt } from "../src/service/readAt.ts";
+import { registrationProblems, type RegisteredModel } from "../src/service/registration.ts";
 
 export type ModelVerdict =
   | {

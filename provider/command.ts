@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { daemonCommand } from "../../service/command.ts";
+import { daemonCommand } from "../src/service/command.ts";
 import { PROVIDER_FIELDS } from "./config.ts";
 
 /** Adds `refute provide` to the program. */

@@ -1,9 +1,9 @@
-import { GraphBuilder } from "../onnx/builder.ts";
-import { compileModel, type CompiledModel } from "../onnx/compile.ts";
-import { DType } from "../tensor/dtype.ts";
-import { Layout } from "../tensor/spec.ts";
-import { Tensor } from "../tensor/tensor.ts";
-import { Rng } from "../vectors/rng.ts";
+import { GraphBuilder } from "../../src/onnx/builder.ts";
+import { compileModel, type CompiledModel } from "../../src/onnx/compile.ts";
+import { DType } from "../../src/tensor/dtype.ts";
+import { Layout } from "../../src/tensor/spec.ts";
+import { Tensor } from "../../src/tensor/tensor.ts";
+import { Rng } from "../../src/vectors/rng.ts";
 
 /**
  * A two-node integer model with one large intermediate output, for games that

@@ -1,14 +1,14 @@
-import type { CompiledModel } from "../../onnx/compile.ts";
-import type { Tensor } from "../../tensor/tensor.ts";
-import { Rng } from "../../vectors/rng.ts";
-import { forgeCommitment, honestCommitment, type Commitment, type FaultKind } from "../faults.ts";
+import type { CompiledModel } from "../src/onnx/compile.ts";
+import type { Tensor } from "../src/tensor/tensor.ts";
+import { Rng } from "../src/vectors/rng.ts";
+import { forgeCommitment, honestCommitment, type Commitment, type FaultKind } from "../src/dispute/faults.ts";
 
 /**
  * Fault injection for tests and demos (`--fault`, `--fault-rate`, `--fault-seed`):
  * each job is faulty with probability `rate`; faulty jobs take the listed kinds in
  * turn, so a run with N kinds and N faulty jobs exercises every kind once.
  * Seeded, so a run is reproducible; the forged data is what the provider stores,
- * serves and reveals from (src/provider/faults.ts).
+ * serves and reveals from (src/dispute/faults.ts).
  */
 export class FaultPlan {
   private readonly rng: Rng;

@@ -1,4 +1,4 @@
-import type { MetricDef } from "../service/metrics.ts";
+import type { MetricDef } from "../src/service/metrics.ts";
 
 /** Everything the watcher records (Prometheus names get the `refute_watcher_` prefix). */
 export const WATCHER_METRICS = {

@@ -1,7 +1,7 @@
-import { FAULT_KINDS } from "../faults.ts";
-import type { FieldSpec } from "../../service/config.ts";
-import { commonFields } from "../../service/commonConfig.ts";
-import * as f from "../../service/fields.ts";
+import { FAULT_KINDS } from "../src/dispute/faults.ts";
+import type { FieldSpec } from "../src/service/config.ts";
+import { commonFields } from "../src/service/commonConfig.ts";
+import * as f from "../src/service/fields.ts";
 
 /** `refute provide` configuration (docs/DAEMONS.md). */
 export const PROVIDER_FIELDS = {

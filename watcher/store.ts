@@ -5,7 +5,7 @@
  * start every open challenge is re-read from it.
  */
 import type { Hex } from "viem";
-import { META_TABLE, type DatabaseSync } from "../service/sqlite.ts";
+import { META_TABLE, type DatabaseSync } from "../src/service/sqlite.ts";
 
 export const WATCHER_MIGRATIONS = [
   `${META_TABLE}

@@ -14,23 +14,23 @@ import {
   type PublicClient,
 } from "viem";
 import { foundry } from "viem/chains";
-import { jobManagerAbi, modelRegistryAbi, stakeManagerAbi, tokenAbi } from "../chain/abis.ts";
-import { startAnvil, type AnvilNode } from "../chain/anvil.ts";
-import { DEFAULT_PROTOCOL_PARAMETERS, deployProtocol, type Deployment } from "../chain/deploy.ts";
-import { approve, commitJob, deposit, mint, registerModel, requestJob } from "../client/calls.ts";
-import type { ProtocolAddresses, RefuteClient } from "../client/contracts.ts";
-import { send } from "../client/send.ts";
-import { modelIdOf, type ModelParams } from "../model/modelSpec.ts";
-import type { CompiledModel } from "../onnx/compile.ts";
-import { modelSpecFor } from "../onnx/modelSpecFor.ts";
-import type { HonestTraceData } from "../proof/dispute.ts";
-import { pack } from "../tensor/packing.ts";
-import type { Tensor } from "../tensor/tensor.ts";
-import { playChallenger, playProvider, type StepResult } from "./play.ts";
-import { ReadCache, readChallenge, readDispute } from "./read.ts";
-import type { ProviderData } from "./solver.ts";
-import { isOpen, isProviderTurn, Phase } from "./state.ts";
-import { honestStrategy, type ChallengerStrategy } from "./strategy.ts";
+import { jobManagerAbi, modelRegistryAbi, stakeManagerAbi, tokenAbi } from "../../src/chain/abis.ts";
+import { startAnvil, type AnvilNode } from "../../src/chain/anvil.ts";
+import { DEFAULT_PROTOCOL_PARAMETERS, deployProtocol, type Deployment } from "../../src/chain/deploy.ts";
+import { approve, commitJob, deposit, mint, registerModel, requestJob } from "../../src/client/calls.ts";
+import type { ProtocolAddresses, RefuteClient } from "../../src/client/contracts.ts";
+import { send } from "../../src/client/send.ts";
+import { modelIdOf, type ModelParams } from "../../src/model/modelSpec.ts";
+import type { CompiledModel } from "../../src/onnx/compile.ts";
+import { modelSpecFor } from "../../src/onnx/modelSpecFor.ts";
+import type { HonestTraceData } from "../../src/proof/dispute.ts";
+import { pack } from "../../src/tensor/packing.ts";
+import type { Tensor } from "../../src/tensor/tensor.ts";
+import { playChallenger, playProvider, type StepResult } from "../../src/dispute/play.ts";
+import { ReadCache, readChallenge, readDispute } from "../../src/dispute/read.ts";
+import type { ProviderData } from "../../src/dispute/solver.ts";
+import { isOpen, isProviderTurn, Phase } from "../../src/dispute/state.ts";
+import { honestStrategy, type ChallengerStrategy } from "../../src/dispute/strategy.ts";
 
 /** Token amounts in base units (18 decimals). */
 export const TOKEN = 10n ** 18n;

@@ -1,6 +1,6 @@
-import type { FieldSpec } from "../service/config.ts";
-import { commonFields } from "../service/commonConfig.ts";
-import * as f from "../service/fields.ts";
+import type { FieldSpec } from "../src/service/config.ts";
+import { commonFields } from "../src/service/commonConfig.ts";
+import * as f from "../src/service/fields.ts";
 
 /** `refute watch` configuration (docs/DAEMONS.md). */
 export const WATCHER_FIELDS = {

@@ -6,13 +6,13 @@
  * settle, so there is nothing to withdraw; this is the accounting.
  */
 import type { GetContractEventsReturnType, PublicClient } from "viem";
-import { disputeGameAbi } from "../chain/abis.ts";
-import type { ProtocolAddresses } from "../client/contracts.ts";
-import { EventCursor, metaCursorStore } from "../service/eventCursor.ts";
-import type { ChainHead } from "../service/heads.ts";
-import type { Logger } from "../service/logger.ts";
-import type { Metrics } from "../service/metrics.ts";
-import { Outcome } from "../service/protocolReads.ts";
+import { disputeGameAbi } from "../src/chain/abis.ts";
+import type { ProtocolAddresses } from "../src/client/contracts.ts";
+import { EventCursor, metaCursorStore } from "../src/service/eventCursor.ts";
+import type { ChainHead } from "../src/service/heads.ts";
+import type { Logger } from "../src/service/logger.ts";
+import type { Metrics } from "../src/service/metrics.ts";
+import { Outcome } from "../src/service/protocolReads.ts";
 import type { WatcherMetric } from "./metrics.ts";
 import type { WatcherStore } from "./store.ts";
 

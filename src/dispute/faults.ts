@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import type { NodeOutputData } from "../dispute/solver.ts";
+import type { NodeOutputData } from "./solver.ts";
 import type { CompiledModel } from "../onnx/compile.ts";
 import { Source, traceRootOf } from "../graph/descriptor.ts";
 import { evaluateNode } from "../reference/evaluate.ts";

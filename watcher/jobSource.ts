@@ -5,14 +5,14 @@
  * missed across restarts or shallow reorgs. Each new job is sampled as it is stored (sampler.ts).
  */
 import type { GetContractEventsReturnType, Hex, PublicClient } from "viem";
-import { jobManagerAbi } from "../chain/abis.ts";
-import { crashPoint } from "../service/crash.ts";
-import { EventCursor, metaCursorStore } from "../service/eventCursor.ts";
-import type { ChainHead } from "../service/heads.ts";
-import type { Logger } from "../service/logger.ts";
-import type { Metrics } from "../service/metrics.ts";
-import type { ProtocolAddresses } from "../client/contracts.ts";
-import type { ProtocolReader } from "../service/protocolReads.ts";
+import { jobManagerAbi } from "../src/chain/abis.ts";
+import { crashPoint } from "../src/service/crash.ts";
+import { EventCursor, metaCursorStore } from "../src/service/eventCursor.ts";
+import type { ChainHead } from "../src/service/heads.ts";
+import type { Logger } from "../src/service/logger.ts";
+import type { Metrics } from "../src/service/metrics.ts";
+import type { ProtocolAddresses } from "../src/client/contracts.ts";
+import type { ProtocolReader } from "../src/service/protocolReads.ts";
 import type { WatcherMetric } from "./metrics.ts";
 import type { Sampler } from "./sampler.ts";
 import type { WatcherStore } from "./store.ts";

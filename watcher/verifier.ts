@@ -9,16 +9,16 @@
  */
 import PQueue from "p-queue";
 import { bytesToHex, hexToBytes, type Hex, type PublicClient } from "viem";
-import { jobManagerAbi } from "../chain/abis.ts";
-import type { ProtocolAddresses } from "../client/contracts.ts";
-import { crashPoint } from "../service/crash.ts";
-import { resolveJobInput, type InputPolicy } from "../service/jobInput.ts";
-import type { TensorSpec } from "../tensor/spec.ts";
-import type { ChainHead } from "../service/heads.ts";
-import { errorText, type Logger } from "../service/logger.ts";
-import type { Metrics } from "../service/metrics.ts";
-import type { ModelFiles } from "../service/modelFiles.ts";
-import { JobStatus, type ProtocolReader } from "../service/protocolReads.ts";
+import { jobManagerAbi } from "../src/chain/abis.ts";
+import type { ProtocolAddresses } from "../src/client/contracts.ts";
+import { crashPoint } from "../src/service/crash.ts";
+import { resolveJobInput, type InputPolicy } from "../src/service/jobInput.ts";
+import type { TensorSpec } from "../src/tensor/spec.ts";
+import type { ChainHead } from "../src/service/heads.ts";
+import { errorText, type Logger } from "../src/service/logger.ts";
+import type { Metrics } from "../src/service/metrics.ts";
+import type { ModelFiles } from "../src/service/modelFiles.ts";
+import { JobStatus, type ProtocolReader } from "../src/service/protocolReads.ts";
 import type { ExecutorPool } from "./executor/pool.ts";
 import type { WatcherMetric } from "./metrics.ts";
 import type { WatchedJob, WatcherStore } from "./store.ts";

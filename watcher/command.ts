@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { CRASH_STAGES } from "../service/crash.ts";
-import { daemonCommand } from "../service/command.ts";
+import { CRASH_STAGES } from "../src/service/crash.ts";
+import { daemonCommand } from "../src/service/command.ts";
 import { WATCHER_FIELDS } from "./config.ts";
 
 /** Adds `refute watch` to the program. */

@@ -1,8 +1,8 @@
 /**
  * Watcher re-execution throughput against raw onnxruntime, same model, same run.
  *
- * - Re-execution: exactly what the watcher's verifier (src/watcher/verifier.ts) does
- *   per sampled job once it has the input: `ExecutorPool.run` (src/watcher/executor/
+ * - Re-execution: exactly what the watcher's verifier (watcher/verifier.ts) does
+ *   per sampled job once it has the input: `ExecutorPool.run` (watcher/executor/
  *   pool.ts), i.e. a request over IPC to the executor CHILD PROCESS, which reads and
  *   compiles the model file, checks it against the registration, traces it
  *   (`traceModel`) and sends back every node root, traceRoot, outputRoot and every
@@ -21,17 +21,17 @@ import { readFileSync } from "node:fs";
 import * as ort from "onnxruntime-node";
 import { pino } from "pino";
 import { bytesToHex, type Hex } from "viem";
-import { compileModel } from "../onnx/compile.ts";
-import { pack } from "../tensor/packing.ts";
-import { toOrtTensor } from "../trace/ortTensor.ts";
-import { ortModelBytes } from "../trace/rewrite.ts";
-import { resolveExecutionConfig, sessionOptionsFor } from "../trace/sessionOptions.ts";
-import { traceModel } from "../trace/trace.ts";
-import { ExecutorPool } from "../watcher/executor/pool.ts";
-import type { ExecRequest } from "../watcher/executor/protocol.ts";
-import { fileBindingOf } from "../onnx/modelSpecFor.ts";
-import type { Workload } from "./inputs.ts";
-import { round, roundSummary, summarize, type Summary } from "./stats.ts";
+import { compileModel } from "../src/onnx/compile.ts";
+import { pack } from "../src/tensor/packing.ts";
+import { toOrtTensor } from "../src/trace/ortTensor.ts";
+import { ortModelBytes } from "../src/trace/rewrite.ts";
+import { resolveExecutionConfig, sessionOptionsFor } from "../src/trace/sessionOptions.ts";
+import { traceModel } from "../src/trace/trace.ts";
+import { ExecutorPool } from "./executor/pool.ts";
+import type { ExecRequest } from "./executor/protocol.ts";
+import { fileBindingOf } from "../src/onnx/modelSpecFor.ts";
+import type { Workload } from "../src/bench/inputs.ts";
+import { round, roundSummary, summarize, type Summary } from "../src/bench/stats.ts";
 
 export interface WatcherThroughput {
   /** Re-executions per second divided by raw inferences per second. */
@@ -164,7 +164,7 @@ export async function benchWatcherThroughput(
       },
       allMatched,
       executor:
-        "src/watcher/executor/pool.ts ExecutorPool (1 child process, as `refute watch --concurrency 1`): registration check, the model compiled once per worker while its file is unchanged, traceModel, all node outputs over IPC, then outputRoot and traceRoot compared",
+        "watcher/executor/pool.ts ExecutorPool (1 child process, as `refute watch --concurrency 1`): registration check, the model compiled once per worker while its file is unchanged, traceModel, all node outputs over IPC, then outputRoot and traceRoot compared",
       threads,
       ep: "cpu",
     };
