@@ -6,6 +6,9 @@
  * job after the grace period — and sends each move once through the journaled
  * sender. Restart-safe: everything is derived from the chain and the stored trace.
  */
+import type { PublicClient } from "viem";
+import { readChallenge, readDispute } from "../src/chain/read/dispute.ts";
+import type { ProtocolAddresses } from "../src/client/contracts.ts";
 import { callOf } from "../src/dispute/play.ts";
 import type { Move, NodeOutputData, ProviderData } from "../src/dispute/solver.ts";
 import { providerMoves } from "../src/dispute/solver.ts";
@@ -13,7 +16,6 @@ import { CallRevertedError } from "../src/client/send.ts";
 import type { CompiledModel } from "../src/onnx/compile.ts";
 import type { ChainHead } from "../src/service/heads.ts";
 import { errorText, type Logger } from "../src/service/logger.ts";
-import type { ProtocolReader } from "../src/service/protocolReads.ts";
 import type { TxSender } from "../src/service/txSender.ts";
 import { tensorRootOf } from "../src/tensor/commitment.ts";
 import { MerkleTree } from "../src/tensor/merkle.ts";
@@ -28,7 +30,8 @@ export class DisputeAnswerer {
   private readonly refused = new Map<string, number>();
 
   constructor(
-    private readonly reader: ProtocolReader,
+    private readonly client: PublicClient,
+    private readonly addresses: ProtocolAddresses,
     private readonly tx: TxSender,
     private readonly store: ProviderStore,
     private readonly log: Logger,
@@ -37,8 +40,9 @@ export class DisputeAnswerer {
 
   /** Sends every move the solver asks for in this job's dispute now. */
   async answer(job: ProviderJob, compiled: CompiledModel, head: ChainHead): Promise<void> {
-    const dispute = await this.reader.disputeOf(job.jobId, head.hash);
-    const challenges = await Promise.all(dispute.challenges.map((id) => this.reader.challengeOf(id, head.hash)));
+    const at = { address: this.addresses.disputeGame, blockHash: head.hash };
+    const dispute = await readDispute(this.client, { ...at, jobId: job.jobId });
+    const challenges = await Promise.all(dispute.challenges.map((id) => readChallenge(this.client, { ...at, id })));
     const moves = providerMoves(
       { now: head.timestamp, jobId: job.jobId, dispute, challenges },
       this.providerData(job, compiled),
@@ -55,7 +59,7 @@ export class DisputeAnswerer {
     if (this.tx.get(key) !== undefined) return;
     if (Date.now() - (this.refused.get(key) ?? 0) < REFUSED_RETRY_MS) return;
     try {
-      await this.tx.submit(key, move.kind, callOf(this.reader.addresses, move), { deadline });
+      await this.tx.submit(key, move.kind, callOf(this.addresses, move), { deadline });
       this.onMove(move.kind);
       this.log.info({ key }, `dispute move: ${move.kind}`);
     } catch (err) {
@@ -78,8 +82,14 @@ export class DisputeAnswerer {
       commitment: (i) => {
         let d = cache.get(i);
         if (d === undefined) {
-          const spec = compiled.nodes[i].output;
-          const tree = new MerkleTree(leaves[i]);
+          const node = compiled.nodes[i];
+          const stored = leaves[i];
+          // The solver asks only for nodes of the model; the store holds a tree per node once traced.
+          if (node === undefined)
+            throw new RangeError(`node ${i} is not in the model (${compiled.nodes.length} nodes)`);
+          if (stored === undefined) throw new Error(`job ${job.jobId}: no stored tree for node ${i}`);
+          const spec = node.output;
+          const tree = new MerkleTree(stored);
           d = { spec, tree, dataRoot: tree.root, root: tensorRootOf(spec, tree.root), wordCount: wordCount(spec) };
           cache.set(i, d);
         }

@@ -6,9 +6,21 @@
  * ready) → answer disputes → finalize its jobs once their window is over, to
  * collect the fees. Traces are kept in the database and served over HTTP.
  */
-import type { GetContractEventsReturnType, Hex } from "viem";
-import { jobManagerAbi } from "../src/chain/abis.ts";
-import { approve, commitBatch, commitJob, deposit, finalizeJob, type CommitArgs } from "../src/client/calls.ts";
+import type { Hex } from "viem";
+import { JobStatus } from "../src/chain/enums.ts";
+import { getJobRequestedLogs, type JobRequestedLog } from "../src/chain/read/jobEvents.ts";
+import { readJob, type Job } from "../src/chain/read/jobs.ts";
+import { readStake } from "../src/chain/read/stake.ts";
+import { readAllowance, readBalance } from "../src/chain/read/token.ts";
+import {
+  approve,
+  commitBatch,
+  commitJob,
+  deposit,
+  finalizeBatch,
+  finalizeJob,
+  type CommitArgs,
+} from "../src/client/calls.ts";
 import { CallRevertedError } from "../src/client/send.ts";
 import type { ConfigOf } from "../src/service/config.ts";
 import { resolveDeployment } from "../src/service/commonConfig.ts";
@@ -17,7 +29,6 @@ import type { ChainHead } from "../src/service/heads.ts";
 import { errorText } from "../src/service/logger.ts";
 import type { MetricDef } from "../src/service/metrics.ts";
 import { ModelFiles } from "../src/service/modelFiles.ts";
-import { JobStatus, ProtocolReader } from "../src/service/protocolReads.ts";
 import { initRuntime, StartupError, type Runtime } from "../src/service/runtime.ts";
 import { sleep } from "../src/service/shutdown.ts";
 import type { MerkleTree } from "../src/tensor/merkle.ts";
@@ -50,8 +61,6 @@ export const PROVIDER_METRICS = {
 } as const satisfies Record<string, MetricDef>;
 type M = keyof typeof PROVIDER_METRICS;
 
-type JobRequestedLog = GetContractEventsReturnType<typeof jobManagerAbi, "JobRequested">[number];
-
 /** How long a commit refused for lack of free stake waits before it is simulated again. */
 const STAKE_RETRY_MS = 2_000;
 /** How long a job whose input fetch failed waits before the next try. */
@@ -81,7 +90,6 @@ export async function runProvider(config: ProviderConfig): Promise<void> {
 class ProviderDaemon {
   private readonly log;
   private readonly store: ProviderStore;
-  private readonly reader: ProtocolReader;
   private readonly models: HostedModels;
   private readonly faults: FaultPlan;
   private readonly answerer: DisputeAnswerer;
@@ -107,7 +115,6 @@ class ProviderDaemon {
   ) {
     this.log = rt.log;
     this.store = new ProviderStore(rt.db);
-    this.reader = new ProtocolReader(rt.client, rt.addresses);
     this.models = new HostedModels(
       new ModelFiles(config.models),
       rt.client,
@@ -116,7 +123,8 @@ class ProviderDaemon {
     );
     this.faults = new FaultPlan(config.faults, config.faultRate, config.faultSeed);
     this.answerer = new DisputeAnswerer(
-      this.reader,
+      rt.client,
+      rt.addresses,
       rt.tx,
       this.store,
       rt.log.child({ component: "disputes" }),
@@ -130,13 +138,7 @@ class ProviderDaemon {
     this.requests = new EventCursor({
       store: metaCursorStore(rt.db, "requests_cursor"),
       fetch: (fromBlock, toBlock) =>
-        rt.client.getContractEvents({
-          address: rt.addresses.jobManager,
-          abi: jobManagerAbi,
-          eventName: "JobRequested",
-          fromBlock,
-          toBlock,
-        }),
+        getJobRequestedLogs(rt.client, { address: rt.addresses.jobManager, fromBlock, toBlock }),
       // Up to the head itself: a request is traced at once (a commit deadline is running);
       // requests of re-mined blocks are seen again through the overlap and the reorg rewind.
       confirmations: 0,
@@ -217,15 +219,7 @@ class ProviderDaemon {
     // Inserts are idempotent (a job already stored is skipped): the cursor re-delivers after a restart.
     await this.requests.poll(head.number, async (logs) => {
       for (const l of logs) {
-        const { jobId, modelId, requester, input, inputRoot, inputUri, commitDeadline } = l.args as {
-          jobId: bigint;
-          modelId: Hex;
-          requester: Hex;
-          input: Hex;
-          inputRoot: Hex;
-          inputUri: string;
-          commitDeadline: bigint;
-        };
+        const { jobId, modelId, requester, input, inputRoot, inputUri, commitDeadline } = l.args;
         if (this.store.job(jobId) !== undefined) continue;
         if (this.requesters.size > 0 && !this.requesters.has(requester.toLowerCase())) continue;
         const v = await this.models.verdict(modelId, head.hash);
@@ -236,7 +230,7 @@ class ProviderDaemon {
           modelId,
           requester,
           commitDeadline,
-          block: l.blockNumber ?? 0n,
+          block: l.blockNumber,
           input: bytes,
           inputRoot,
           inputUri,
@@ -368,7 +362,7 @@ class ProviderDaemon {
     const now = this.rt.heads.chainTime();
     const live: ProviderJob[] = [];
     for (const job of ready) {
-      const onChain = await this.reader.jobOf(job.jobId, head.hash);
+      const onChain = await this.jobAt(job.jobId, head);
       if (onChain.status !== JobStatus.Requested) {
         this.store.setState(job.jobId, "skipped", `job is no longer open (status ${onChain.status})`);
         this.waitingForStake.delete(job.jobId);
@@ -398,35 +392,38 @@ class ProviderDaemon {
       output: j.outputPacked ?? new Uint8Array(),
       traceRoot: j.traceRoot as Hex,
     });
+    const [first, ...others] = batch;
+    if (first === undefined) return;
+    // A batch of one is a plain commit: cheaper, and its refusal names the job.
+    const single = others.length === 0 ? first : undefined;
     const a = this.rt.addresses;
-    const deadline = batch.reduce((m, j) => (j.commitDeadline < m ? j.commitDeadline : m), batch[0].commitDeadline);
+    const deadline = batch.reduce((m, j) => (j.commitDeadline < m ? j.commitDeadline : m), first.commitDeadline);
     try {
-      const call = batch.length > 1 ? commitBatch(a, batch.map(args)) : commitJob(a, args(batch[0]));
-      await this.rt.tx.submit(key, batch.length > 1 ? "commitBatch" : "commit", call, { deadline });
+      const call = single === undefined ? commitBatch(a, batch.map(args)) : commitJob(a, args(single));
+      await this.rt.tx.submit(key, single === undefined ? "commitBatch" : "commit", call, { deadline });
       for (const j of batch) this.waitingForStake.delete(j.jobId);
-      this.rt.metrics.inc("commit_txs", { kind: batch.length > 1 ? "batch" : "single" });
-      this.log.info({ jobs: batch.map((j) => j.jobId), key }, batch.length > 1 ? "committing batch" : "committing");
+      this.rt.metrics.inc("commit_txs", { kind: single === undefined ? "batch" : "single" });
+      this.log.info({ jobs: batch.map((j) => j.jobId), key }, single === undefined ? "committing batch" : "committing");
     } catch (err) {
       if (!(err instanceof CallRevertedError)) throw err;
-      if (batch.length === 1 && err.errorName === "InsufficientFreeStake") {
+      if (single !== undefined && err.errorName === "InsufficientFreeStake") {
         // Not the job's fault: the stake is still being deposited, or locked by other jobs
         // until they finalize. Keep it and retry each tick until its commit deadline.
-        const [job] = batch;
-        if (!this.waitingForStake.has(job.jobId))
-          this.log.warn({ jobId: job.jobId, err: errorText(err) }, "not enough free stake to commit; will retry");
-        this.waitingForStake.set(job.jobId, Date.now());
-        this.store.setState(job.jobId, "traced");
+        if (!this.waitingForStake.has(single.jobId))
+          this.log.warn({ jobId: single.jobId, err: errorText(err) }, "not enough free stake to commit; will retry");
+        this.waitingForStake.set(single.jobId, Date.now());
+        this.store.setState(single.jobId, "traced");
         return;
       }
       this.log.warn({ key, err: errorText(err) }, "commit refused by simulation");
-      if (batch.length > 1) {
+      if (single === undefined) {
         for (const j of batch) {
-          const single = `${key}/${j.jobId}`;
-          this.store.setCommitting([j.jobId], single);
-          await this.sendCommits(single, [j], head);
+          const singleKey = `${key}/${j.jobId}`;
+          this.store.setCommitting([j.jobId], singleKey);
+          await this.sendCommits(singleKey, [j], head);
         }
       } else {
-        this.store.setState(batch[0].jobId, "skipped", errorText(err));
+        this.store.setState(single.jobId, "skipped", errorText(err));
       }
     }
   }
@@ -436,7 +433,7 @@ class ProviderDaemon {
     for (const job of this.store.inState("committing")) {
       const t = job.commitKey === undefined ? undefined : this.rt.tx.get(job.commitKey);
       if (t === undefined || t.status === "pending") continue;
-      const onChain = await this.reader.jobOf(job.jobId, head.hash);
+      const onChain = await this.jobAt(job.jobId, head);
       if (
         onChain.status !== JobStatus.Requested &&
         onChain.provider.toLowerCase() === me &&
@@ -454,7 +451,7 @@ class ProviderDaemon {
     }
     const finalizable: bigint[] = [];
     for (const job of this.store.inState("committed")) {
-      const onChain = await this.reader.jobOf(job.jobId, head.hash);
+      const onChain = await this.jobAt(job.jobId, head);
       if (onChain.status === JobStatus.Finalized) {
         this.store.setState(job.jobId, "finalized");
         this.answerer.forget(job.jobId);
@@ -482,19 +479,23 @@ class ProviderDaemon {
   }
 
   private async finalize(jobIds: readonly bigint[], head: ChainHead): Promise<void> {
+    const [only, ...more] = jobIds;
+    if (only === undefined) return;
     const a = this.rt.addresses;
     const key = `finalize:${jobIds.join(",")}:${head.number}`;
-    const call =
-      jobIds.length > 1
-        ? { address: a.jobManager, abi: jobManagerAbi, functionName: "finalizeBatch", args: [jobIds] }
-        : finalizeJob(a, jobIds[0]);
+    const call = more.length > 0 ? finalizeBatch(a, jobIds) : finalizeJob(a, only);
     try {
-      await this.rt.tx.submit(key, jobIds.length > 1 ? "finalizeBatch" : "finalize", call);
+      await this.rt.tx.submit(key, more.length > 0 ? "finalizeBatch" : "finalize", call);
       for (const id of jobIds) this.finalizing.set(id, key);
     } catch (err) {
       if (!(err instanceof CallRevertedError)) throw err;
       this.log.warn({ jobIds, err: errorText(err) }, "finalize refused by simulation");
     }
+  }
+
+  /** The job as the chain holds it at the tick's head. */
+  private jobAt(jobId: bigint, head: ChainHead): Promise<Job> {
+    return readJob(this.rt.client, { address: this.rt.addresses.jobManager, jobId, blockHash: head.hash });
   }
 
   /**
@@ -505,14 +506,15 @@ class ProviderDaemon {
   private async ensureStake(head: ChainHead): Promise<boolean> {
     const target = this.config.stake ?? 0n;
     const me = this.rt.account.address;
-    const s = await this.reader.stakeOf(me, head.hash);
+    const a = this.rt.addresses;
+    const s = await readStake(this.rt.client, { address: a.stakeManager, provider: me, blockHash: head.hash });
     const have = s.free + s.locked;
     if (have >= target) {
       if (this.stakeState !== undefined) this.log.info({ stake: have, target }, "stake reached --stake");
       return true;
     }
     const need = target - have;
-    const balance = await this.reader.balanceOf(me, head.hash);
+    const balance = await readBalance(this.rt.client, { address: a.token, owner: me, blockHash: head.hash });
     if (balance < need) {
       if (this.stakeState !== "short")
         this.log.warn({ need, balance, target }, "cannot reach --stake: token balance too low; waiting for tokens");
@@ -521,8 +523,12 @@ class ProviderDaemon {
     }
     if (this.stakeState === "short") this.log.info({ need, balance }, "tokens for --stake arrived");
     this.stakeState = "depositing";
-    const a = this.rt.addresses;
-    const allowance = await this.reader.allowance(me, a.stakeManager, head.hash);
+    const allowance = await readAllowance(this.rt.client, {
+      address: a.token,
+      owner: me,
+      spender: a.stakeManager,
+      blockHash: head.hash,
+    });
     if (allowance < need)
       await this.rt.tx.submit(`stake-approve:${have}:${target}`, "approve", approve(a, a.stakeManager, need));
     const ap = this.rt.tx.get(`stake-approve:${have}:${target}`);

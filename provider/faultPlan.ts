@@ -30,6 +30,8 @@ export class FaultPlan {
   commitmentFor(compiled: CompiledModel, trace: { input: Tensor; nodeOutputs: readonly Tensor[] }): Commitment {
     if (!this.active || this.rng.float() >= this.rate) return honestCommitment(trace);
     const kind = this.kinds[this.next++ % this.kinds.length];
+    // Active means at least one kind, so the index is in range.
+    if (kind === undefined) throw new Error("an active fault plan has no fault kinds");
     return forgeCommitment(kind, compiled, trace, this.rng);
   }
 }

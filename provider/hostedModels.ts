@@ -6,13 +6,12 @@
  */
 import { readFileSync } from "node:fs";
 import type { Hex, PublicClient } from "viem";
-import { modelRegistryAbi } from "../src/chain/abis.ts";
+import { readModel } from "../src/chain/read/registry.ts";
 import type { ProtocolAddresses } from "../src/client/contracts.ts";
 import { compileModel, type CompiledModel } from "../src/onnx/compile.ts";
 import type { Logger } from "../src/service/logger.ts";
 import { errorText } from "../src/service/logger.ts";
 import type { ModelFiles } from "../src/service/modelFiles.ts";
-import { readAt } from "../src/service/readAt.ts";
 import { registrationProblems, type RegisteredModel } from "../src/service/registration.ts";
 
 export type ModelVerdict =
@@ -55,12 +54,7 @@ export class HostedModels {
   async verdict(modelId: Hex, blockHash: Hex): Promise<ModelVerdict> {
     const cached = this.verdicts.get(modelId);
     if (cached !== undefined) return cached;
-    const registered = (await readAt(this.client, blockHash, {
-      address: this.addresses.modelRegistry,
-      abi: modelRegistryAbi,
-      functionName: "model",
-      args: [modelId],
-    })) as RegisteredModel;
+    const registered = await readModel(this.client, { address: this.addresses.modelRegistry, modelId, blockHash });
     const hosted = this.compiled.get(registered.fileHash.toLowerCase());
     let v: ModelVerdict;
     if (hosted === undefined) {

@@ -4,7 +4,7 @@
  * slashed plus the retention period, for disputes and the trace server.
  */
 import type { Hex } from "viem";
-import { META_TABLE, type DatabaseSync } from "../src/service/sqlite.ts";
+import { META_TABLE, rowsOf, type DatabaseSync } from "../src/service/sqlite.ts";
 
 export const PROVIDER_MIGRATIONS = [
   `${META_TABLE}
@@ -154,7 +154,7 @@ export class ProviderStore {
 
   inState(...states: ProviderJobState[]): ProviderJob[] {
     const q = `SELECT * FROM jobs WHERE state IN (${states.map(() => "?").join(",")}) ORDER BY CAST(job_id AS INTEGER)`;
-    return (this.db.prepare(q).all(...states) as unknown as Row[]).map(toJob);
+    return rowsOf<Row>(this.db.prepare(q), ...states).map(toJob);
   }
 
   setState(jobId: bigint, state: ProviderJobState, error?: string): void {

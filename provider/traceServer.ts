@@ -36,28 +36,35 @@ export async function startTraceServer(p: {
     if (req.method !== "GET") return send(405, { error: "method not allowed" });
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (url.pathname === "/health") return send(200, { ok: true });
-    const m = /^\/jobs\/(\d{1,78})\/trace$/.exec(url.pathname);
-    if (!m) return send(404, { error: "not found" });
-    const job = p.store.job(BigInt(m[1]));
+    const id = /^\/jobs\/(\d{1,78})\/trace$/.exec(url.pathname)?.[1];
+    if (id === undefined) return send(404, { error: "not found" });
+    const job = p.store.job(BigInt(id));
     if (job === undefined || job.nodeRoots === undefined || job.traceRoot === undefined) {
-      return send(404, { error: `no trace for job ${m[1]}` });
+      return send(404, { error: `no trace for job ${id}` });
     }
-    if (!job.reveals) return send(404, { error: `trace of job ${m[1]} withheld` });
+    if (!job.reveals) return send(404, { error: `trace of job ${id} withheld` });
     const nodes = p.store.nodes(job.jobId);
     const specs = p.nodeSpecs(job.modelId);
-    if (nodes.length === 0 || specs === undefined) return send(404, { error: `trace of job ${m[1]} no longer held` });
+    if (nodes.length === 0 || specs === undefined) return send(404, { error: `trace of job ${id} no longer held` });
+    const served = [];
+    for (const [i, leaves] of nodes.entries()) {
+      const spec = specs[i];
+      if (spec === undefined)
+        return send(500, { error: `job ${id} has ${nodes.length} nodes, its model ${specs.length}` });
+      served.push({
+        index: i,
+        root: job.nodeRoots[i],
+        spec,
+        packed: bytesToHex(leaves.subarray(0, packedByteLength(spec))),
+      });
+    }
     send(200, {
       jobId: job.jobId.toString(),
       modelId: job.modelId,
       outputRoot: job.outputRoot,
       traceRoot: job.traceRoot,
       nodeRoots: job.nodeRoots,
-      nodes: nodes.map((leaves, i) => ({
-        index: i,
-        root: job.nodeRoots?.[i],
-        spec: specs[i],
-        packed: bytesToHex(leaves.subarray(0, packedByteLength(specs[i]))),
-      })),
+      nodes: served,
     });
   });
   const port = await new Promise<number>((resolve, reject) => {

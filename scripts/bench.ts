@@ -212,7 +212,7 @@ const results: BenchResults = {
   command,
   profile: quick ? "quick" : "full",
   machine,
-  loadAverage1mAtEnd: round(loadavg()[0], 1),
+  loadAverage1mAtEnd: round(loadavg()[0] ?? 0, 1), // [0, 0, 0] where the OS has no load average
   durationSec: round((Date.now() - started) / 1000, 1),
   gas: gas.gas,
   gasSource: gas.source,

@@ -115,12 +115,13 @@ if (comparison.candidate.provider !== "cuda") {
   process.exit(2);
 }
 
-const rows = [
+const rows: [string, string, string][] = [
   ["provider", "traces/s", "inferences/s"],
   ["cpu", String(comparison.reference.tracesPerSec), String(comparison.reference.inferencesPerSec)],
   ["cuda", String(comparison.candidate.tracesPerSec), String(comparison.candidate.inferencesPerSec)],
 ];
-for (const r of rows) console.log(`  ${r[0].padEnd(9)} ${r[1].padStart(10)} ${r[2].padStart(13)}`);
+for (const [name, traces, inferences] of rows)
+  console.log(`  ${name.padEnd(9)} ${traces.padStart(10)} ${inferences.padStart(13)}`);
 console.log(
   `check:gpu: ${count} images × ${passes} passes: ${count - comparison.mismatchedImages}/${count} traceRoots ` +
     `bit-identical; CUDA/CPU trace speed ${comparison.traceSpeedup}`,

@@ -4,4 +4,4 @@
  */
 import { main } from "../src/cli/main.ts";
 
-process.exitCode = await main([process.argv[0], "refute", "deploy", ...process.argv.slice(2)]);
+process.exitCode = await main([process.argv[0] ?? process.execPath, "refute", "deploy", ...process.argv.slice(2)]);

@@ -20,7 +20,9 @@ import { jobManagerAbi } from "../src/chain/abis.ts";
 import { commitBatch, commitJob, finalizeJob, requestJob, settleDispute } from "../src/client/calls.ts";
 import { send } from "../src/client/send.ts";
 import {
+  challengeOf,
   commitResult,
+  disputeOf,
   jobOf,
   mineAt,
   mineBlock,
@@ -31,7 +33,6 @@ import {
   type LocalTable,
 } from "../test/harness/localTable.ts";
 import { playChallenger, playProvider, type StepResult } from "../src/dispute/play.ts";
-import { readChallenge, readDispute } from "../src/dispute/read.ts";
 import type { MoveKind } from "../src/dispute/solver.ts";
 import { commitTicket, revealTicket, type ChallengeTicket } from "../src/dispute/ticket.ts";
 import { wideInput, wideModel } from "../test/harness/wideModel.ts";
@@ -61,6 +62,13 @@ export interface MeasuredDispute {
   readonly gas: number;
   readonly moves: readonly MeasuredMove[];
 }
+
+/** The whole disputes of bench/gas.json's `fullDispute`, by name. */
+export type FullDisputes = {
+  readonly "wrong-output": MeasuredDispute;
+  readonly "flipped-element@node1": MeasuredDispute;
+  readonly "flipped-element@node0": MeasuredDispute;
+};
 
 export interface Shipped {
   readonly compiled: CompiledModel;
@@ -117,13 +125,13 @@ export async function measureDispute(
     const c = await playChallenger(client, id, compiled, trace);
     record(p);
     record(c);
-    if ((await readDispute(table.provider, jobId)).settled) break;
+    if ((await disputeOf(table, jobId)).settled) break;
     if (p.sent.length + c.sent.length === 0) {
-      const { deadline } = await readChallenge(table.provider, id);
+      const { deadline } = await challengeOf(table, id);
       await mineAt(table, deadline + 1n);
     }
   }
-  if (!(await readDispute(table.provider, jobId)).settled) throw new Error(`job ${jobId}: the dispute did not settle`);
+  if (!(await disputeOf(table, jobId)).settled) throw new Error(`job ${jobId}: the dispute did not settle`);
   return { transactions: moves.length, gas: moves.reduce((a, m) => a + m.gas, 0), moves };
 }
 
@@ -133,16 +141,12 @@ export async function measureDispute(
  * node (node 1, MatMulInteger with K = 784: the dearest proof of the model), each
  * after a warm-up dispute, so storage is in its steady state.
  */
-export async function measureFullDisputes(
-  table: LocalTable,
-  shipped: Shipped,
-): Promise<Record<string, MeasuredDispute>> {
+export async function measureFullDisputes(table: LocalTable, shipped: Shipped): Promise<FullDisputes> {
   const { compiled, modelId } = shipped;
   const warm = await shipped.trace(0);
   await measureDispute(table, compiled, modelId, warm, forgeCommitment("wrong-output", compiled, warm, new Rng(1)), 1);
-  const out: Record<string, MeasuredDispute> = {};
   const t1 = await shipped.trace(1);
-  out["wrong-output"] = await measureDispute(
+  const wrongOutput = await measureDispute(
     table,
     compiled,
     modelId,
@@ -151,7 +155,7 @@ export async function measureFullDisputes(
     2,
   );
   const t2 = await shipped.trace(2);
-  out["flipped-element@node1"] = await measureDispute(
+  const flippedNode1 = await measureDispute(
     table,
     compiled,
     modelId,
@@ -160,7 +164,7 @@ export async function measureFullDisputes(
     3,
   );
   const t3 = await shipped.trace(3);
-  out["flipped-element@node0"] = await measureDispute(
+  const flippedNode0 = await measureDispute(
     table,
     compiled,
     modelId,
@@ -168,7 +172,11 @@ export async function measureFullDisputes(
     flippedElementAt(compiled, t3, 0, new Rng(4)),
     4,
   );
-  return out;
+  return {
+    "wrong-output": wrongOutput,
+    "flipped-element@node1": flippedNode1,
+    "flipped-element@node0": flippedNode0,
+  };
 }
 
 /** The `fullDispute` record of bench/gas.json: per dispute its transactions, its gas and each move. */
@@ -205,6 +213,7 @@ export async function measureJobs(table: LocalTable, shipped: Shipped, batchSize
       }),
     );
     const [event] = parseEventLogs({ abi: jobManagerAbi, logs: receipt.logs, eventName: "JobRequested" });
+    if (event === undefined) throw new Error("a request emitted no JobRequested");
     return { jobId: event.args.jobId, gas: gasOf(receipt) };
   };
   await request(); // warm-up: first-ever writes are dearer than the steady state
@@ -274,9 +283,10 @@ async function measureOtherMoves(table: LocalTable, shipped: Shipped) {
   await mineBlock(table);
   await revealTicket(client, id, ticket);
   await playProvider(table.provider, jobId, commitment);
-  await mineAt(table, (await readChallenge(table.provider, id)).deadline + 1n);
-  const timeout = await playProvider(table.provider, jobId, commitment);
-  await mineAt(table, (await readDispute(table.provider, jobId)).graceEnd);
+  await mineAt(table, (await challengeOf(table, id)).deadline + 1n);
+  const [timeout] = (await playProvider(table.provider, jobId, commitment)).sent;
+  if (timeout === undefined) throw new Error(`job ${jobId}: the provider claimed no timeout past the deadline`);
+  await mineAt(table, (await disputeOf(table, jobId)).graceEnd);
   const settle = await send(table.requester, settleDispute(table.addresses, jobId));
 
   // A silent provider: one timeout wins every waiting challenge and settles the slash.
@@ -289,7 +299,7 @@ async function measureOtherMoves(table: LocalTable, shipped: Shipped) {
     chooseChild: of("chooseChild"),
     bisectionProveStep: of("proveStep")[0],
     bisectionDispute: { transactions: bisection.transactions, gas: bisection.gas },
-    timeoutChallengerMissed: gasOf(timeout.sent[0].receipt),
+    timeoutChallengerMissed: gasOf(timeout.receipt),
     timeoutProviderSilentAndSettle: silentDispute.moves.find((m) => m.kind === "timeout")?.gas,
     settleRelease: gasOf(settle.receipt),
   };

@@ -115,7 +115,7 @@ export function oneStepVectorsJson(): string {
   return JSON.stringify({ cases: oneStepVectors() }, null, 1) + "\n";
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const text = oneStepVectorsJson();
   writeFileSync(new URL("../test/vectors/onestep.json", import.meta.url), text);
   console.log(`wrote test/vectors/onestep.json (${JSON.parse(text).cases.length} cases, ${text.length} bytes)`);

@@ -22,7 +22,9 @@ import * as ort from "onnxruntime-node";
 import { pino } from "pino";
 import { bytesToHex, type Hex } from "viem";
 import { compileModel } from "../src/onnx/compile.ts";
+import { at } from "../src/tensor/at.ts";
 import { pack } from "../src/tensor/packing.ts";
+import type { Tensor } from "../src/tensor/tensor.ts";
 import { toOrtTensor } from "../src/trace/ortTensor.ts";
 import { ortModelBytes } from "../src/trace/rewrite.ts";
 import { resolveExecutionConfig, sessionOptionsFor } from "../src/trace/sessionOptions.ts";
@@ -70,18 +72,20 @@ export async function benchWatcherThroughput(
   const { compiled, inputs } = w;
   const threads = 1;
   const expected = fileBindingOf(compiled);
-  // What the jobs committed: honest roots, computed here beforehand (not timed).
-  const committed: { outputRoot: Hex; traceRoot: Hex }[] = [];
-  const requests: Request[] = [];
+  // Per input: what the job committed (honest roots, computed here beforehand, not timed) and its request.
+  const jobs: { input: Tensor; committed: { outputRoot: Hex; traceRoot: Hex }; request: Request }[] = [];
   for (const input of inputs) {
     const t = await traceModel(compiled, input);
-    committed.push({ outputRoot: t.outputRoot, traceRoot: t.traceRoot });
-    requests.push({
-      modelPath: w.modelFile,
-      expected,
-      input: bytesToHex(pack(input)),
-      executionProvider: "cpu",
-      threads,
+    jobs.push({
+      input,
+      committed: { outputRoot: t.outputRoot, traceRoot: t.traceRoot },
+      request: {
+        modelPath: w.modelFile,
+        expected,
+        input: bytesToHex(pack(input)),
+        executionProvider: "cpu",
+        threads,
+      },
     });
   }
 
@@ -94,18 +98,19 @@ export async function benchWatcherThroughput(
   const pool = new ExecutorPool(1, { memoryMb: 2048, timeoutMs: 120_000 }, pino({ level: "silent" }));
 
   let allMatched = true;
-  const reexecute = async (i: number): Promise<void> => {
-    const r = await pool.run(requests[i]);
+  const reexecute = async (job: (typeof jobs)[number]): Promise<void> => {
+    const r = await pool.run(job.request);
     if (r.kind !== "ok") throw new Error(`executor: ${r.kind}: ${JSON.stringify(r)}`);
-    const c = committed[i];
+    const c = job.committed;
     const outputOk = r.outputRoot.toLowerCase() === c.outputRoot.toLowerCase();
     const traceOk = r.traceRoot.toLowerCase() === c.traceRoot.toLowerCase();
     if (!(outputOk && traceOk)) allMatched = false;
   };
   try {
     for (let k = 0; k < opts.warmup; k++) {
-      await raw.run(feeds[k % feeds.length]);
-      await reexecute(k % inputs.length);
+      // feeds and jobs hold one entry per input.
+      await raw.run(at(feeds, k % feeds.length));
+      await reexecute(at(jobs, k % jobs.length));
     }
     const rawMs: number[] = [];
     const execMs: number[] = [];
@@ -117,16 +122,16 @@ export async function benchWatcherThroughput(
       const from = r * per;
       const to = Math.min(inputs.length, from + per);
       let t0 = performance.now();
-      for (let i = from; i < to; i++) {
+      for (const feed of feeds.slice(from, to)) {
         const s = performance.now();
-        await raw.run(feeds[i]);
+        await raw.run(feed);
         rawMs.push(performance.now() - s);
       }
       rawTotal += performance.now() - t0;
       t0 = performance.now();
-      for (let i = from; i < to; i++) {
+      for (const job of jobs.slice(from, to)) {
         const s = performance.now();
-        await reexecute(i);
+        await reexecute(job);
         execMs.push(performance.now() - s);
       }
       execTotal += performance.now() - t0;
@@ -140,10 +145,10 @@ export async function benchWatcherThroughput(
     }
     const traceMs: number[] = [];
     const t0 = performance.now();
-    for (let i = 0; i < inputs.length; i++) {
+    for (const { input, committed } of jobs) {
       const s = performance.now();
-      const t = await traceModel(compiled, inputs[i], { intraOpNumThreads: threads });
-      if (t.outputRoot !== committed[i].outputRoot || t.traceRoot !== committed[i].traceRoot) allMatched = false;
+      const t = await traceModel(compiled, input, { intraOpNumThreads: threads });
+      if (t.outputRoot !== committed.outputRoot || t.traceRoot !== committed.traceRoot) allMatched = false;
       traceMs.push(performance.now() - s);
     }
     const compiledOncePerSec = (inputs.length / (performance.now() - t0)) * 1000;

@@ -5,18 +5,17 @@
  * is one of ours). Bonds and bounties are paid out by the moves that resolve and
  * settle, so there is nothing to withdraw; this is the accounting.
  */
-import type { GetContractEventsReturnType, PublicClient } from "viem";
-import { disputeGameAbi } from "../src/chain/abis.ts";
+import type { PublicClient } from "viem";
+import { Outcome } from "../src/chain/enums.ts";
+import { readChallenge } from "../src/chain/read/dispute.ts";
+import { getDisputeGameLogs, type DisputeGameLog } from "../src/chain/read/disputeEvents.ts";
 import type { ProtocolAddresses } from "../src/client/contracts.ts";
 import { EventCursor, metaCursorStore } from "../src/service/eventCursor.ts";
 import type { ChainHead } from "../src/service/heads.ts";
 import type { Logger } from "../src/service/logger.ts";
 import type { Metrics } from "../src/service/metrics.ts";
-import { Outcome } from "../src/service/protocolReads.ts";
 import type { WatcherMetric } from "./metrics.ts";
 import type { WatcherStore } from "./store.ts";
-
-type DisputeGameLog = GetContractEventsReturnType<typeof disputeGameAbi>[number];
 
 export class Claimer {
   private readonly bonds = new Map<string, bigint>();
@@ -33,7 +32,7 @@ export class Claimer {
     this.cursor = new EventCursor({
       store: metaCursorStore(store.db, "claims_cursor"),
       fetch: (fromBlock, toBlock) =>
-        this.client.getContractEvents({ address: this.addresses.disputeGame, abi: disputeGameAbi, fromBlock, toBlock }),
+        getDisputeGameLogs(this.client, { address: this.addresses.disputeGame, fromBlock, toBlock }),
       confirmations,
       // Payouts are inserted once per (kind, challenge), so re-reading is harmless.
       overlap: confirmations + 2,
@@ -61,14 +60,14 @@ export class Claimer {
     if (logs.length === 0) return;
     const ours = this.store.challengeIds();
     for (const l of logs) {
-      const block = l.blockNumber ?? 0n;
+      const block = l.blockNumber;
       if (l.eventName === "ChallengeRevealed") {
-        const { id, bond } = l.args as { id: bigint; bond: bigint };
+        const { id, bond } = l.args;
         if (!ours.has(id.toString())) continue;
         this.bonds.set(id.toString(), bond);
         this.store.addPayout("bond-posted", id.toString(), bond, block);
       } else if (l.eventName === "ChallengeResolved") {
-        const { id, outcome } = l.args as { id: bigint; outcome: number };
+        const { id, outcome } = l.args;
         if (!ours.has(id.toString())) continue;
         const bond = this.bonds.get(id.toString()) ?? (await this.bondOf(id));
         const kind = outcome === Outcome.Lost ? "bond-lost" : "bond-returned";
@@ -76,12 +75,7 @@ export class Claimer {
           this.log.error({ challenge: id, bond }, "bond lost");
         }
       } else if (l.eventName === "DisputeSettled") {
-        const { jobId, fraud, winner, bounty } = l.args as {
-          jobId: bigint;
-          fraud: boolean;
-          winner: bigint;
-          bounty: bigint;
-        };
+        const { jobId, fraud, winner, bounty } = l.args;
         if (!fraud || !ours.has(winner.toString())) continue;
         if (this.store.addPayout("bounty", winner.toString(), bounty, block)) {
           this.log.info({ jobId, challenge: winner, bounty }, "bounty received");
@@ -106,12 +100,6 @@ export class Claimer {
   }
 
   private async bondOf(id: bigint): Promise<bigint> {
-    const c = await this.client.readContract({
-      address: this.addresses.disputeGame,
-      abi: disputeGameAbi,
-      functionName: "challengeOf",
-      args: [id],
-    });
-    return c.bond;
+    return (await readChallenge(this.client, { address: this.addresses.disputeGame, id })).bond;
   }
 }

@@ -13,12 +13,14 @@
  */
 import { randomBytes } from "node:crypto";
 import { maxUint256, type Hex } from "viem";
+import { readModel } from "../src/chain/read/registry.ts";
+import { readAllowance, readBalance } from "../src/chain/read/token.ts";
 import { approve } from "../src/client/calls.ts";
+import { SYSTEM_CLOCK } from "../src/service/clock.ts";
 import type { ConfigOf } from "../src/service/config.ts";
 import { resolveDeployment } from "../src/service/commonConfig.ts";
 import { errorText } from "../src/service/logger.ts";
 import { ModelFiles } from "../src/service/modelFiles.ts";
-import { ProtocolReader } from "../src/service/protocolReads.ts";
 import { initRuntime, type Runtime } from "../src/service/runtime.ts";
 import { sleep } from "../src/service/shutdown.ts";
 import { getMeta, setMeta } from "../src/service/sqlite.ts";
@@ -28,7 +30,8 @@ import type { WATCHER_FIELDS } from "./config.ts";
 import { ExecutorPool } from "./executor/pool.ts";
 import { JobSource } from "./jobSource.ts";
 import { WATCHER_METRICS, type WatcherMetric } from "./metrics.ts";
-import { Responder } from "./responder.ts";
+import { RpcChallengeChain } from "./challenge/chain.ts";
+import { Responder } from "./challenge/responder.ts";
 import { Sampler } from "./sampler.ts";
 import { WATCHER_MIGRATIONS, WatcherStore } from "./store.ts";
 import { Verifier } from "./verifier.ts";
@@ -55,7 +58,6 @@ export async function runWatcher(config: WatcherConfig): Promise<void> {
 
 class Watcher {
   private readonly store: WatcherStore;
-  private readonly reader: ProtocolReader;
   private readonly files: ModelFiles;
   private readonly pool: ExecutorPool;
   private readonly source: JobSource;
@@ -72,7 +74,6 @@ class Watcher {
   ) {
     const log = rt.log;
     this.store = new WatcherStore(rt.db);
-    this.reader = new ProtocolReader(rt.client, rt.addresses);
     this.files = new ModelFiles(config.models);
     for (const [path, why] of this.files.problems()) log.error({ path, reason: why }, "model path not usable");
     log.info({ files: this.files.entries().map(([hash, path]) => ({ path, fileHash: hash })) }, "model files");
@@ -104,7 +105,6 @@ class Watcher {
     this.source = new JobSource(
       rt.client,
       rt.addresses,
-      this.reader,
       this.store,
       sampler,
       config.confirmations,
@@ -115,7 +115,6 @@ class Watcher {
     this.verifier = new Verifier(
       rt.client,
       rt.addresses,
-      this.reader,
       this.store,
       this.files,
       this.pool,
@@ -131,15 +130,15 @@ class Watcher {
       log.child({ component: "verifier" }),
       rt.metrics,
     );
-    this.responder = new Responder(
-      this.store,
-      this.reader,
-      rt.tx,
-      this.files,
-      rt.client,
-      log.child({ component: "responder" }),
-      rt.metrics,
-    );
+    this.responder = new Responder({
+      chain: new RpcChallengeChain(rt.client, rt.addresses),
+      store: this.store,
+      tx: rt.tx,
+      files: this.files,
+      clock: SYSTEM_CLOCK,
+      log: log.child({ component: "responder" }),
+      metrics: rt.metrics,
+    });
     this.claimer = new Claimer(
       rt.client,
       rt.addresses,
@@ -213,9 +212,10 @@ class Watcher {
    */
   private async canPayBond(modelId: Hex, head: { hash: Hex }): Promise<boolean> {
     const me = this.rt.account.address;
+    const a = this.rt.addresses;
     const [{ params }, balance] = await Promise.all([
-      this.reader.model(modelId, head.hash),
-      this.reader.balanceOf(me, head.hash),
+      readModel(this.rt.client, { address: a.modelRegistry, modelId, blockHash: head.hash }),
+      readBalance(this.rt.client, { address: a.token, owner: me, blockHash: head.hash }),
     ]);
     const bond = params.challengerBond;
     const ok = this.approved && balance >= bond;
@@ -233,7 +233,12 @@ class Watcher {
   private async approveBonds(head: { hash: Hex }): Promise<boolean> {
     const a = this.rt.addresses;
     const me = this.rt.account.address;
-    const allowance = await this.reader.allowance(me, a.disputeGame, head.hash);
+    const allowance = await readAllowance(this.rt.client, {
+      address: a.token,
+      owner: me,
+      spender: a.disputeGame,
+      blockHash: head.hash,
+    });
     if (allowance >= 1n << 128n) return true;
     const key = `approve-bonds:${a.disputeGame}`;
     const rec = this.rt.tx.get(key);

@@ -4,20 +4,18 @@
  * time (src/service/eventCursor.ts; inserts are idempotent), so a job is never
  * missed across restarts or shallow reorgs. Each new job is sampled as it is stored (sampler.ts).
  */
-import type { GetContractEventsReturnType, Hex, PublicClient } from "viem";
-import { jobManagerAbi } from "../src/chain/abis.ts";
+import type { PublicClient } from "viem";
+import { getJobCommittedLogs, type JobCommittedLog } from "../src/chain/read/jobEvents.ts";
+import { readJob } from "../src/chain/read/jobs.ts";
 import { crashPoint } from "../src/service/crash.ts";
 import { EventCursor, metaCursorStore } from "../src/service/eventCursor.ts";
 import type { ChainHead } from "../src/service/heads.ts";
 import type { Logger } from "../src/service/logger.ts";
 import type { Metrics } from "../src/service/metrics.ts";
 import type { ProtocolAddresses } from "../src/client/contracts.ts";
-import type { ProtocolReader } from "../src/service/protocolReads.ts";
 import type { WatcherMetric } from "./metrics.ts";
 import type { Sampler } from "./sampler.ts";
 import type { WatcherStore } from "./store.ts";
-
-type JobCommittedLog = GetContractEventsReturnType<typeof jobManagerAbi, "JobCommitted">[number];
 
 export class JobSource {
   private readonly cursor: EventCursor<JobCommittedLog>;
@@ -25,7 +23,6 @@ export class JobSource {
   constructor(
     private readonly client: PublicClient,
     private readonly addresses: ProtocolAddresses,
-    private readonly reader: ProtocolReader,
     private readonly store: WatcherStore,
     private readonly sampler: Sampler,
     confirmations: number,
@@ -35,13 +32,7 @@ export class JobSource {
     this.cursor = new EventCursor({
       store: metaCursorStore(store.db, "jobs_cursor"),
       fetch: (fromBlock, toBlock) =>
-        this.client.getContractEvents({
-          address: this.addresses.jobManager,
-          abi: jobManagerAbi,
-          eventName: "JobCommitted",
-          fromBlock,
-          toBlock,
-        }),
+        getJobCommittedLogs(this.client, { address: this.addresses.jobManager, fromBlock, toBlock }),
       confirmations,
       overlap: confirmations + 2,
       log,
@@ -60,16 +51,13 @@ export class JobSource {
   async poll(head: ChainHead): Promise<void> {
     await this.cursor.poll(head.number, async (logs) => {
       for (const l of logs) {
-        const { jobId, provider, commitmentHash, outputRoot, traceRoot, windowEnd } = l.args as {
-          jobId: bigint;
-          provider: Hex;
-          commitmentHash: Hex;
-          outputRoot: Hex;
-          traceRoot: Hex;
-          windowEnd: bigint;
-        };
+        const { jobId, provider, commitmentHash, outputRoot, traceRoot, windowEnd } = l.args;
         if (this.store.job(jobId, commitmentHash) !== undefined) continue;
-        const onChain = await this.reader.jobOf(jobId, head.hash);
+        const onChain = await readJob(this.client, {
+          address: this.addresses.jobManager,
+          jobId,
+          blockHash: head.hash,
+        });
         const fee = onChain.fee;
         const onChainModel = onChain.modelId;
         let rule = "skip";
@@ -82,7 +70,7 @@ export class JobSource {
             outputRoot,
             traceRoot,
             windowEnd,
-            blockNumber: l.blockNumber ?? 0n,
+            blockNumber: l.blockNumber,
           },
           (providerSeen) => {
             const d = this.sampler.decide({ jobId, commitmentHash, fee, providerSeen });

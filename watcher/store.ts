@@ -5,7 +5,7 @@
  * start every open challenge is re-read from it.
  */
 import type { Hex } from "viem";
-import { META_TABLE, type DatabaseSync } from "../src/service/sqlite.ts";
+import { META_TABLE, rowsOf, type DatabaseSync } from "../src/service/sqlite.ts";
 
 export const WATCHER_MIGRATIONS = [
   `${META_TABLE}
@@ -213,10 +213,10 @@ export class WatcherStore {
   }
 
   jobsInState(state: JobState, limit = 1000): WatchedJob[] {
-    return (
-      this.db
-        .prepare("SELECT * FROM jobs WHERE state = ? ORDER BY window_end, CAST(job_id AS INTEGER) LIMIT ?")
-        .all(state, limit) as unknown as JobRow[]
+    return rowsOf<JobRow>(
+      this.db.prepare("SELECT * FROM jobs WHERE state = ? ORDER BY window_end, CAST(job_id AS INTEGER) LIMIT ?"),
+      state,
+      limit,
     ).map(toJob);
   }
 
@@ -299,10 +299,8 @@ export class WatcherStore {
   }
 
   activeChallenges(): ChallengeRow[] {
-    return (
-      this.db
-        .prepare("SELECT * FROM challenges WHERE state NOT IN ('resolved', 'abandoned') ORDER BY id")
-        .all() as unknown as ChallengeDbRow[]
+    return rowsOf<ChallengeDbRow>(
+      this.db.prepare("SELECT * FROM challenges WHERE state NOT IN ('resolved', 'abandoned') ORDER BY id"),
     ).map(toChallenge);
   }
 

@@ -8,8 +8,11 @@
  * with the reason, logged as an error, and the watcher goes on.
  */
 import PQueue from "p-queue";
-import { bytesToHex, hexToBytes, type Hex, type PublicClient } from "viem";
-import { jobManagerAbi } from "../src/chain/abis.ts";
+import { bytesToHex, hexToBytes, type PublicClient } from "viem";
+import { JobStatus } from "../src/chain/enums.ts";
+import { readJobRequest } from "../src/chain/read/jobEvents.ts";
+import { readJob } from "../src/chain/read/jobs.ts";
+import { readModel } from "../src/chain/read/registry.ts";
 import type { ProtocolAddresses } from "../src/client/contracts.ts";
 import { crashPoint } from "../src/service/crash.ts";
 import { resolveJobInput, type InputPolicy } from "../src/service/jobInput.ts";
@@ -18,7 +21,6 @@ import type { ChainHead } from "../src/service/heads.ts";
 import { errorText, type Logger } from "../src/service/logger.ts";
 import type { Metrics } from "../src/service/metrics.ts";
 import type { ModelFiles } from "../src/service/modelFiles.ts";
-import { JobStatus, type ProtocolReader } from "../src/service/protocolReads.ts";
 import type { ExecutorPool } from "./executor/pool.ts";
 import type { WatcherMetric } from "./metrics.ts";
 import type { WatchedJob, WatcherStore } from "./store.ts";
@@ -40,7 +42,6 @@ export class Verifier {
   constructor(
     private readonly client: PublicClient,
     private readonly addresses: ProtocolAddresses,
-    private readonly reader: ProtocolReader,
     private readonly store: WatcherStore,
     private readonly files: ModelFiles,
     private readonly pool: ExecutorPool,
@@ -89,12 +90,17 @@ export class Verifier {
     const head = this.head();
     if (head === undefined) return;
     const ctx = { jobId: job.jobId, provider: job.provider };
-    const onChain = await this.reader.jobOf(job.jobId, head.hash);
+    const a = this.addresses;
+    const onChain = await readJob(this.client, { address: a.jobManager, jobId: job.jobId, blockHash: head.hash });
     if (onChain.commitmentHash !== job.commitmentHash || onChain.status !== JobStatus.Committed) {
       this.store.setJobState(job, "superseded", `job status ${onChain.status}, commitment ${onChain.commitmentHash}`);
       return;
     }
-    const registered = await this.reader.model(job.modelId, head.hash);
+    const registered = await readModel(this.client, {
+      address: a.modelRegistry,
+      modelId: job.modelId,
+      blockHash: head.hash,
+    });
     const path = this.files.find(registered.fileHash);
     if (path === undefined) {
       return this.unverifiable(
@@ -103,15 +109,12 @@ export class Verifier {
         `no model file with fileHash ${registered.fileHash} (model ${job.modelId}, uri ${registered.uri})`,
       );
     }
-    const requested = await this.client.getContractEvents({
-      address: this.addresses.jobManager,
-      abi: jobManagerAbi,
-      eventName: "JobRequested",
-      args: { jobId: job.jobId },
+    const args = await readJobRequest(this.client, {
+      address: a.jobManager,
+      jobId: job.jobId,
       fromBlock: this.options.deployBlock,
       toBlock: job.blockNumber,
     });
-    const args = requested[requested.length - 1]?.args as { input: Hex; inputRoot: Hex; inputUri: string } | undefined;
     if (args === undefined) throw new Error(`no JobRequested event for job ${job.jobId} (yet)`);
     // Inline, or by root and URI: fetched and checked against the inputRoot (jobInput.ts).
     const fetched = await resolveJobInput(

@@ -23,8 +23,9 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseEventLogs, type Abi, type Address, type Hash, type Hex, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { disputeGameAbi, jobManagerAbi, stakeManagerAbi } from "../chain/abis.ts";
+import { disputeGameAbi, jobManagerAbi } from "../chain/abis.ts";
 import { startAnvil } from "../chain/anvil.ts";
+import { readStake } from "../chain/read/stake.ts";
 import { deployToNetwork, writeDeploymentRecord } from "../cli/deploy.ts";
 import { connectSigner, type NetworkSigner } from "../cli/network.ts";
 import { registerModelSpec } from "../cli/register.ts";
@@ -33,6 +34,7 @@ import type { RefuteClient } from "../client/contracts.ts";
 import { send } from "../client/send.ts";
 import type { ModelParams } from "../model/modelSpec.ts";
 import { modelIdFor, modelSpecFor } from "../onnx/modelSpecFor.ts";
+import { at } from "../tensor/at.ts";
 import { pack } from "../tensor/packing.ts";
 import { BenchDaemon } from "./daemon.ts";
 import type { Workload } from "./inputs.ts";
@@ -50,7 +52,8 @@ const KEYS: readonly Hex[] = [
 ];
 const ROLE = { deployer: 0, honestRequester: 1, cheatedRequester: 2, honest: 3, cheater: 4, watcher: 5 } as const;
 type Role = keyof typeof ROLE;
-const addressOf = (r: Role): Address => privateKeyToAccount(KEYS[ROLE[r]]).address;
+const keyOf = (r: Role): Hex => at(KEYS, ROLE[r]);
+const addressOf = (r: Role): Address => privateKeyToAccount(keyOf(r)).address;
 
 const TOKEN = 10n ** 18n;
 const STAKE = 20_000n * TOKEN;
@@ -166,7 +169,7 @@ export async function benchLatency(w: Workload, o: LatencyOptions): Promise<Late
   let observer: ChainObserver | undefined;
   try {
     o.log(`anvil on ${anvil.rpcUrl}, ${o.blockTime} s blocks`);
-    const signer = (r: Role) => connectSigner(anvil.rpcUrl, KEYS[ROLE[r]], "bench");
+    const signer = (r: Role) => connectSigner(anvil.rpcUrl, keyOf(r), "bench");
     const deployer = await signer("deployer");
     const record = await deployToNetwork({ signer: deployer, network: "bench" });
     const deploymentFile = join(o.workDir, "deployment.json");
@@ -209,7 +212,7 @@ export async function benchLatency(w: Workload, o: LatencyOptions): Promise<Late
       const d = new BenchDaemon(
         name,
         [...args, "--deployment", deploymentFile, "--model", w.modelFile, "--db", join(o.workDir, `${name}.sqlite`)],
-        { REFUTE_RPC_URL: anvil.rpcUrl, REFUTE_PRIVATE_KEY: KEYS[ROLE[role]], REFUTE_LOG_LEVEL: "info" },
+        { REFUTE_RPC_URL: anvil.rpcUrl, REFUTE_PRIVATE_KEY: keyOf(role), REFUTE_LOG_LEVEL: "info" },
         join(o.workDir, "logs", `${name}.log`),
       );
       daemons.push(d);
@@ -255,7 +258,7 @@ export async function benchLatency(w: Workload, o: LatencyOptions): Promise<Late
       const now = (await pub.getBlock()).timestamp;
       const call = requestJob(addresses, {
         modelId,
-        input: pack(w.inputs[image % w.inputs.length]),
+        input: pack(at(w.inputs, image % w.inputs.length)),
         fee: TOKEN,
         commitDeadline: now + 600n,
       });
@@ -273,6 +276,7 @@ export async function benchLatency(w: Workload, o: LatencyOptions): Promise<Late
       const receipt = await pub.waitForTransactionReceipt({ hash });
       if (receipt.status !== "success") throw new Error(`request reverted (tx ${hash})`);
       const [ev] = parseEventLogs({ abi: jobManagerAbi, logs: receipt.logs, eventName: "JobRequested" });
+      if (ev === undefined) throw new Error(`request emitted no JobRequested (tx ${hash})`);
       return ev.args.jobId;
     };
 
@@ -372,12 +376,7 @@ async function waitForStake(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [free] = await pub.readContract({
-      address: stakeManager,
-      abi: stakeManagerAbi,
-      functionName: "stakeOf",
-      args: [addressOf(role)],
-    });
+    const { free } = await readStake(pub, { address: stakeManager, provider: addressOf(role) });
     if (free >= STAKE) return;
     if (!daemon.running) throw new Error(`${daemon.name} exited before staking\n${daemon.tail()}`);
     if (Date.now() > deadline) throw new Error(`${daemon.name} did not stake within ${timeoutMs} ms`);

@@ -54,7 +54,7 @@ function anvilVersion(binary: string | undefined): string | null {
     return execFileSync(binary, ["--version"], { stdio: ["ignore", "pipe", "ignore"] })
       .toString()
       .split("\n")[0]
-      .trim();
+      ?.trim() ?? null;
   } catch {
     return null;
   }
@@ -69,7 +69,7 @@ export function describeMachine(anvilBinary?: string): MachineInfo {
     availableParallelism: availableParallelism(),
     memoryGiB: r(totalmem() / GIB),
     freeMemoryGiB: r(freemem() / GIB),
-    loadAverage1m: r(loadavg()[0]),
+    loadAverage1m: r(loadavg()[0] ?? 0), // [0, 0, 0] where the OS has no load average
     os: `${platform()} ${release()}`,
     node: process.version,
     onnxruntimeNode: packageVersion("onnxruntime-node"),

@@ -103,7 +103,7 @@ export class ChainObserver {
       if (log.blockNumber === null || log.transactionHash === null || log.logIndex === null) continue;
       this.events.push({
         eventName: log.eventName,
-        args: log.args as unknown as Readonly<Record<string, unknown>>,
+        args: byName(log.args),
         address: log.address,
         blockNumber: log.blockNumber,
         transactionHash: log.transactionHash,
@@ -113,4 +113,13 @@ export class ChainObserver {
     }
     this.next = head + 1n;
   }
+}
+
+/** An event's arguments by name. The protocol names every event argument; an unnamed one would be kept by position. */
+function byName(args: readonly unknown[] | Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  return isPositional(args) ? Object.fromEntries(args.entries()) : args;
+}
+
+function isPositional(args: readonly unknown[] | Readonly<Record<string, unknown>>): args is readonly unknown[] {
+  return Array.isArray(args);
 }

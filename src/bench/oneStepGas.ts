@@ -215,11 +215,15 @@ export async function measureOneStepGas(chain: OneStepChain): Promise<OneStepGas
 
   // Drawn after the cases above, from the same generator.
   const g = matMul("MatMulInteger.K4096", 4096, 128, false, DType.UINT8, DType.INT8);
-  const [a, b] = g.operands.map((op) => new TensorCommitment(op as Tensor));
+  const [ta, tb] = g.operands;
+  if (ta === undefined || tb === undefined) throw new Error(`${g.key} needs both operands as tensors`);
+  const [a, b] = [new TensorCommitment(ta), new TensorCommitment(tb)];
   const outIndex = 127;
   const proof = buildOneStepProof({ node: g.node, operands: [a, b], outIndex });
   const [aOpen, bOpen] = proof.openings;
   const [aDep, bDep] = proof.dependencies;
+  if (aOpen === undefined || bOpen === undefined || aDep === undefined || bDep === undefined)
+    throw new Error(`the proof of ${g.key} opens both operands`);
   const read = async (functionName: string, args: readonly unknown[]) =>
     (await client.readContract({ address: harness.address, abi: harness.abi, functionName, args })) as unknown;
   const verifyA = (await read("verifyGas", [a.root, toAbiSpec(a.spec), toAbiOpening(aOpen)])) as bigint;

@@ -12,11 +12,12 @@
  * the calldata alone, the roots recomputed alone, and the per-job calldata of a
  * 16-job `commitBatch`.
  */
-import { encodeFunctionData, type Address, type Hex } from "viem";
+import type { Address } from "viem";
 import { commitBatch, commitJob, type CommitArgs } from "../client/calls.ts";
 import type { ProtocolAddresses } from "../client/contracts.ts";
-import type { ContractCall } from "../client/send.ts";
+import { calldataOf } from "../client/send.ts";
 import { traceRootOf } from "../graph/descriptor.ts";
+import { at } from "../tensor/at.ts";
 import { tensorRoot } from "../tensor/commitment.ts";
 import { infer } from "../trace/infer.ts";
 import { getSession } from "../trace/session.ts";
@@ -62,11 +63,6 @@ const ADDRESSES: ProtocolAddresses = {
   oneStepVerifier: NO_ADDRESS,
 };
 
-export function calldataOf(call: ContractCall): Hex {
-  // ContractCall is deliberately untyped per function (one journal for every call).
-  return encodeFunctionData({ abi: call.abi, functionName: call.functionName, args: call.args } as never);
-}
-
 export async function benchProvider(w: Workload, opts: { readonly warmup: number }): Promise<ProviderBench> {
   const { compiled, inputs } = w;
   let t = performance.now();
@@ -77,7 +73,7 @@ export async function benchProvider(w: Workload, opts: { readonly warmup: number
   const traceSession = performance.now() - t;
 
   const commitPath = async (i: number) => {
-    const trace = await traceModel(compiled, inputs[i]);
+    const trace = await traceModel(compiled, at(inputs, i));
     const args: CommitArgs = {
       jobId: BigInt(i + 1),
       outputRoot: trace.outputRoot,
@@ -91,7 +87,7 @@ export async function benchProvider(w: Workload, opts: { readonly warmup: number
 
   for (let k = 0; k < opts.warmup; k++) {
     const i = k % inputs.length;
-    await infer(compiled, inputs[i]);
+    await infer(compiled, at(inputs, i));
     await commitPath(i);
   }
 
@@ -106,7 +102,7 @@ export async function benchProvider(w: Workload, opts: { readonly warmup: number
   for (let i = 0; i < inputs.length; i++) {
     const runPlain = async () => {
       const t0 = performance.now();
-      await infer(compiled, inputs[i]);
+      await infer(compiled, at(inputs, i));
       plain.push(performance.now() - t0);
     };
     const runCommit = async () => {

@@ -8,6 +8,7 @@
  */
 import { performance } from "node:perf_hooks";
 import type { CompiledModel } from "../onnx/compile.ts";
+import { at } from "../tensor/at.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { infer } from "../trace/infer.ts";
 import { traceModel, type Trace } from "../trace/trace.ts";
@@ -64,9 +65,11 @@ async function measure(
   onWarning: (m: string) => void,
 ): Promise<{ figures: SideFigures; traces: Trace[] }> {
   const options = { ...config, onWarning };
+  const [warmUpInput] = inputs;
+  if (warmUpInput === undefined) throw new RangeError("no inputs to measure on");
   // Warm-up: session creation, kernel selection and (on CUDA) memory arenas are not what is measured.
-  const first = await traceModel(compiled, inputs[0], options);
-  await infer(compiled, inputs[0], options);
+  const first = await traceModel(compiled, warmUpInput, options);
+  await infer(compiled, warmUpInput, options);
   const tracePasses: number[] = [];
   const inferencePasses: number[] = [];
   let traces: Trace[] = [];
@@ -89,16 +92,18 @@ async function measure(
 }
 
 function firstDivergence(compiled: CompiledModel, image: number, a: Trace, b: Trace): Divergence {
-  for (let node = 0; node < a.nodeOutputs.length; node++) {
+  for (const [node, out] of a.nodeOutputs.entries()) {
     if (a.nodeRoots[node] === b.nodeRoots[node]) continue;
-    const x = a.nodeOutputs[node].data;
-    const y = b.nodeOutputs[node].data;
+    const other = b.nodeOutputs[node];
+    if (other === undefined) throw new Error(`image ${image}: the candidate trace has no node ${node}`);
+    const x = out.data;
+    const y = other.data;
     let element = 0;
     while (element < x.length && x[element] === y[element]) element++;
     return {
       image,
       node,
-      nodeName: compiled.nodeNames[node],
+      nodeName: at(compiled.nodeNames, node), // one name per node
       element,
       reference: String(x[element]),
       candidate: String(y[element]),
@@ -142,9 +147,10 @@ export function compareTraces(
 ): { mismatchedImages: number; divergences: Divergence[] } {
   if (reference.length !== candidate.length)
     throw new RangeError(`${reference.length} reference traces against ${candidate.length} candidate traces`);
-  const mismatched = reference.flatMap((t, i) => (t.traceRoot === candidate[i].traceRoot ? [] : [i]));
+  const pairs = reference.map((ref, i) => ({ image: i, ref, cand: at(candidate, i) })); // same length, checked above
+  const mismatched = pairs.filter((p) => p.ref.traceRoot !== p.cand.traceRoot);
   return {
     mismatchedImages: mismatched.length,
-    divergences: mismatched.slice(0, 5).map((i) => firstDivergence(compiled, i, reference[i], candidate[i])),
+    divergences: mismatched.slice(0, 5).map((p) => firstDivergence(compiled, p.image, p.ref, p.cand)),
   };
 }

@@ -1,4 +1,5 @@
 /** Order statistics of the benchmark (nearest-rank percentiles on sorted samples). */
+import { at } from "../tensor/at.ts";
 
 export interface Summary {
   readonly n: number;
@@ -15,15 +16,15 @@ export function percentile(samples: readonly number[], p: number): number {
   if (!(p > 0 && p <= 100)) throw new RangeError(`percentile must be in (0, 100], got ${p}`);
   const sorted = [...samples].sort((a, b) => a - b);
   const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+  return at(sorted, Math.min(sorted.length, Math.max(1, rank)) - 1);
 }
 
 /** The median: the mean of the two middle samples when their number is even. */
 export function median(samples: readonly number[]): number {
   if (samples.length === 0) throw new RangeError("median of no samples");
   const sorted = [...samples].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const mid = sorted.length >> 1; // 1 ≤ mid < length when there are 2 samples or more, 0 with 1
+  return sorted.length % 2 === 1 ? at(sorted, mid) : (at(sorted, mid - 1) + at(sorted, mid)) / 2;
 }
 
 export function summarize(samples: readonly number[]): Summary {

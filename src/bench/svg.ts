@@ -1,4 +1,5 @@
 /** Hand-written SVG charts for bench/RESULTS.md: horizontal bars (linear or log axis), CDFs and one stacked bar. */
+import { at } from "../tensor/at.ts";
 
 const FONT = `font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif" font-size="12"`;
 export const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f"];
@@ -38,8 +39,12 @@ function linearTicks(max: number, count = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const out: number[] = [];
-  for (let v = 0; v <= max + step * 1e-9; v += step) out.push(v);
-  if (out[out.length - 1] < max) out.push(out[out.length - 1] + step);
+  let last = 0;
+  for (let v = 0; v <= max + step * 1e-9; v += step) {
+    out.push(v);
+    last = v;
+  }
+  if (last < max) out.push(last + step);
   return out;
 }
 
@@ -82,7 +87,7 @@ export function barChart(c: BarChart): string {
     for (let t = lo; t <= hi * 1.0001; t *= 10) ticks.push(t);
   } else {
     ticks = linearTicks(Math.max(...values, 0));
-    const max = ticks[ticks.length - 1];
+    const max = at(ticks, ticks.length - 1); // linearTicks returns at least one tick
     x = (v) => left + (v / max) * plotW;
   }
   const bottom = top + rowH * c.bars.length;
@@ -128,7 +133,7 @@ export function cdfChart(c: {
   const plotH = height - top - 56;
   const all = c.series.flatMap((s) => s.values);
   const ticks = linearTicks(Math.max(...all, 1));
-  const max = ticks[ticks.length - 1];
+  const max = at(ticks, ticks.length - 1); // linearTicks returns at least one tick
   const x = (v: number) => left + (v / max) * plotW;
   const y = (p: number) => top + plotH - p * plotH;
   const body: string[] = [];
@@ -148,8 +153,9 @@ export function cdfChart(c: {
   c.series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length];
     const sorted = [...s.values].sort((a, b) => a - b);
-    if (sorted.length > 0) {
-      let d = `M ${f(x(sorted[0]))} ${f(y(0))}`;
+    const [lowest] = sorted;
+    if (lowest !== undefined) {
+      let d = `M ${f(x(lowest))} ${f(y(0))}`;
       sorted.forEach((v, k) => {
         d += ` L ${f(x(v))} ${f(y(k / sorted.length))} L ${f(x(v))} ${f(y((k + 1) / sorted.length))}`;
       });

@@ -84,6 +84,14 @@ function namesOf<const E extends Readonly<Record<string, number>>>(e: E): readon
   return Object.freeze(names) as readonly (keyof E & string)[];
 }
 
+/** Whether `value` (an enum as the ABI carries it, a uint8) is a member of the enum `e`. */
+export function isEnumValue<const E extends Readonly<Record<string, number>>>(
+  e: E,
+  value: number,
+): value is E[keyof E] {
+  return Object.values(e).includes(value);
+}
+
 /** Member names by value: `PHASE_NAMES[phase]` (undefined past the last). */
 export const PHASE_NAMES = namesOf(Phase);
 export const OUTCOME_NAMES = namesOf(Outcome);

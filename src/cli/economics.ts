@@ -18,6 +18,7 @@ import {
 } from "../economics/model.ts";
 import { simulate, type Estimate, type SimulationResult } from "../economics/simulate.ts";
 import { describeError, ExitCode, UsageError } from "./errors.ts";
+import { at } from "../tensor/at.ts";
 
 type NumericField = Exclude<keyof EconomicsInputs, "selfChallenge">;
 
@@ -215,7 +216,7 @@ function rows(title: string, entries: readonly (readonly string[])[]): string {
   const cols = Math.max(...entries.map((e) => e.length));
   const widths = Array.from({ length: cols }, (_, c) => Math.max(...entries.map((e) => (e[c] ?? "").length)));
   const lines = entries.map((e) =>
-    `  ${e.map((cell, c) => (c < cols - 1 ? cell.padEnd(widths[c]) : cell)).join("  ")}`.trimEnd(),
+    `  ${e.map((cell, c) => (c < cols - 1 ? cell.padEnd(at(widths, c)) : cell)).join("  ")}`.trimEnd(),
   );
   return `${title}\n${lines.join("\n")}\n`;
 }

@@ -36,8 +36,7 @@ export function operandJson(o: Operand, name: string | null): Record<string, unk
 /** Values as JSON: numbers, except int64 (which can exceed 2^53) as decimal strings. */
 export function valuesJson(t: Tensor): (number | string)[] {
   const out: (number | string)[] = [];
-  for (let i = 0; i < t.data.length; i++)
-    out.push(t.data instanceof BigInt64Array ? t.data[i].toString() : Number(t.data[i]));
+  for (const v of t.data) out.push(typeof v === "bigint" ? v.toString() : v);
   return out;
 }
 

@@ -7,6 +7,7 @@ import { describeError, ExitCode, UsageError } from "./errors.ts";
 import { readModelFile } from "./files.ts";
 import { operandJson, specJson, specText, toJson } from "./format.ts";
 import { modelSpecOptions, unsignedFlag, type ModelParamFlags } from "./modelParams.ts";
+import { at } from "../tensor/at.ts";
 
 interface InspectFlags extends ModelParamFlags {
   readonly json?: boolean;
@@ -85,7 +86,7 @@ export function inspectReport(compiled: CompiledModel, modelId: string, options:
       name: compiled.nodeNames[i],
       op: compiled.onnxOpTypes[i],
       opcode: d.opcode,
-      inputs: d.inputs.map((o, j) => operandJson(o, compiled.inputNames[i][j])),
+      inputs: d.inputs.map((o, j) => operandJson(o, at(at(compiled.inputNames, i), j))),
       output: { name: compiled.outputNames[i], ...specJson(d.output) },
       attrs: d.attrs.map(Number),
     })),
@@ -110,7 +111,7 @@ function inspectText(compiled: CompiledModel, r: ReturnType<typeof inspectReport
     ...compiled.nodes.map((d, i) => {
       const ins = d.inputs
         .map((o, j) => {
-          const name = compiled.inputNames[i][j];
+          const name = at(at(compiled.inputNames, i), j);
           return name === null ? "-" : o.spec.layout === 1 ? `${name} (transposed)` : name;
         })
         .join(", ");

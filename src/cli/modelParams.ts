@@ -26,8 +26,9 @@ export function unsignedFlag(bits: number): (value: string) => bigint {
 function parseUnsigned(value: string): bigint | undefined {
   const plain = /^\d+$/.exec(value);
   if (plain) return BigInt(value);
-  const sci = /^(\d+)e(\d+)$/i.exec(value);
-  if (sci && Number(sci[2]) <= 77) return BigInt(sci[1]) * 10n ** BigInt(sci[2]);
+  const [, mantissa, exponent] = /^(\d+)e(\d+)$/i.exec(value) ?? [];
+  if (mantissa !== undefined && exponent !== undefined && Number(exponent) <= 77)
+    return BigInt(mantissa) * 10n ** BigInt(exponent);
   return undefined;
 }
 

@@ -7,7 +7,7 @@
 import { resolve } from "node:path";
 import { Command } from "commander";
 import type { Hash, Hex } from "viem";
-import { modelRegistryAbi } from "../chain/abis.ts";
+import { readModelExists } from "../chain/read/registry.ts";
 import { registerModel } from "../client/calls.ts";
 import type { ProtocolAddresses } from "../client/contracts.ts";
 import { send } from "../client/send.ts";
@@ -47,13 +47,8 @@ export async function registerModelSpec(
   spec: ModelSpec,
   modelId: Hex,
 ): Promise<RegisterModelResult> {
-  const exists = await signer.public.readContract({
-    address: addresses.modelRegistry,
-    abi: modelRegistryAbi,
-    functionName: "exists",
-    args: [modelId],
-  });
-  if (exists) return { modelId, spec, registered: false };
+  if (await readModelExists(signer.public, { address: addresses.modelRegistry, modelId }))
+    return { modelId, spec, registered: false };
   const client = { public: signer.public, wallet: signer.wallet, addresses };
   const { hash } = await send(client, registerModel(addresses, spec));
   return { modelId, spec, registered: true, txHash: hash };

@@ -8,7 +8,7 @@
 import { readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
-import { jobManagerAbi } from "../chain/abis.ts";
+import { readJobCount } from "../chain/read/jobs.ts";
 import { loadDeployment, deploymentPath, type DeploymentFile } from "../deployments/load.ts";
 import { renderReplay } from "../replay/render.ts";
 import type { CommandContext } from "./context.ts";
@@ -69,7 +69,8 @@ export function findDeployment(chainId: number, file?: string, dir = dirname(dep
       return [];
     }
   });
-  if (matches.length === 1) return matches[0];
+  const [only, ...others] = matches;
+  if (only !== undefined && others.length === 0) return only;
   throw new UsageError(
     "NO_DEPLOYMENT",
     matches.length === 0
@@ -103,11 +104,7 @@ export function replayCommand({ io, setExit }: CommandContext): Command {
       const deployment = findDeployment(reader.chainId, flags.deployment);
       const fromBlock = flags.fromBlock ?? deployment.deployBlock;
       const report = await onNetwork(reader, async () => {
-        const jobCount = await reader.public.readContract({
-          address: deployment.addresses.jobManager,
-          abi: jobManagerAbi,
-          functionName: "jobCount",
-        });
+        const jobCount = await readJobCount(reader.public, { address: deployment.addresses.jobManager });
         if (jobId > jobCount)
           throw new UsageError(
             "UNKNOWN_JOB",

@@ -7,6 +7,7 @@ import { ExitCode } from "./errors.ts";
 import { readModelFile } from "./files.ts";
 import { specJson, specText, toJson, valuesJson } from "./format.ts";
 import { readJobInput } from "./jobInput.ts";
+import { at } from "../tensor/at.ts";
 
 interface RunFlags {
   readonly input: string;
@@ -66,7 +67,7 @@ export function runCommand({ io, setExit }: CommandContext): Command {
         output: { name: compiled.output.name, ...specJson(compiled.output), values: valuesJson(trace.output) },
         outputPacked: bytesToHex(trace.outputPacked),
         inputRoot: trace.inputRoot,
-        nodeRoots: trace.nodeRoots.map((root, i) => ({ index: i, name: compiled.nodeNames[i], root })),
+        nodeRoots: trace.nodeRoots.map((root, i) => ({ index: i, name: at(compiled.nodeNames, i), root })),
         traceRoot: trace.traceRoot,
         outputRoot: trace.outputRoot,
         graphRoot: compiled.graphRoot,

@@ -9,32 +9,40 @@ import type { ContractCall } from "./send.ts";
 
 /**
  * Builders of every protocol transaction: plain data, so the same call can be
- * simulated, sent directly, or journaled and re-sent by the watcher's
- * transaction sender.
+ * simulated, sent directly, or journaled and re-sent by the daemons' transaction
+ * sender. Each returns the call of one function (`ContractCall<abi, name>`), so
+ * its arguments are checked against the ABI here, where the call is made.
  */
 
-export const approve = (a: ProtocolAddresses, spender: Address, amount: bigint): ContractCall => ({
+export const approve = (
+  a: ProtocolAddresses,
+  spender: Address,
+  amount: bigint,
+): ContractCall<typeof tokenAbi, "approve"> => ({
   address: a.token,
   abi: tokenAbi,
   functionName: "approve",
   args: [spender, amount],
 });
 
-export const mint = (a: ProtocolAddresses, to: Address, amount: bigint): ContractCall => ({
+export const mint = (a: ProtocolAddresses, to: Address, amount: bigint): ContractCall<typeof tokenAbi, "mint"> => ({
   address: a.token,
   abi: tokenAbi,
   functionName: "mint",
   args: [to, amount],
 });
 
-export const deposit = (a: ProtocolAddresses, amount: bigint): ContractCall => ({
+export const deposit = (a: ProtocolAddresses, amount: bigint): ContractCall<typeof stakeManagerAbi, "deposit"> => ({
   address: a.stakeManager,
   abi: stakeManagerAbi,
   functionName: "deposit",
   args: [amount],
 });
 
-export const registerModel = (a: ProtocolAddresses, spec: ModelSpec): ContractCall => ({
+export const registerModel = (
+  a: ProtocolAddresses,
+  spec: ModelSpec,
+): ContractCall<typeof modelRegistryAbi, "register"> => ({
   address: a.modelRegistry,
   abi: modelRegistryAbi,
   functionName: "register",
@@ -49,7 +57,7 @@ export interface RequestArgs {
   readonly callback?: boolean;
 }
 
-export const requestJob = (a: ProtocolAddresses, r: RequestArgs): ContractCall => ({
+export const requestJob = (a: ProtocolAddresses, r: RequestArgs): ContractCall<typeof jobManagerAbi, "request"> => ({
   address: a.jobManager,
   abi: jobManagerAbi,
   functionName: "request",
@@ -68,7 +76,10 @@ export interface RequestByUriArgs {
 }
 
 /** A job whose input is too large to post: its root on-chain, its bytes at a URI. */
-export const requestJobByUri = (a: ProtocolAddresses, r: RequestByUriArgs): ContractCall => ({
+export const requestJobByUri = (
+  a: ProtocolAddresses,
+  r: RequestByUriArgs,
+): ContractCall<typeof jobManagerAbi, "requestWithRoot"> => ({
   address: a.jobManager,
   abi: jobManagerAbi,
   functionName: "requestWithRoot",
@@ -82,28 +93,45 @@ export interface CommitArgs {
   readonly traceRoot: Hex;
 }
 
-export const commitJob = (a: ProtocolAddresses, c: CommitArgs): ContractCall => ({
+export const commitJob = (a: ProtocolAddresses, c: CommitArgs): ContractCall<typeof jobManagerAbi, "commit"> => ({
   address: a.jobManager,
   abi: jobManagerAbi,
   functionName: "commit",
   args: [c.jobId, c.outputRoot, toHexBytes(c.output), c.traceRoot],
 });
 
-export const commitBatch = (a: ProtocolAddresses, commits: readonly CommitArgs[]): ContractCall => ({
+export const commitBatch = (
+  a: ProtocolAddresses,
+  commits: readonly CommitArgs[],
+): ContractCall<typeof jobManagerAbi, "commitBatch"> => ({
   address: a.jobManager,
   abi: jobManagerAbi,
   functionName: "commitBatch",
   args: [commits.map((c) => ({ ...c, output: toHexBytes(c.output) }))],
 });
 
-export const finalizeJob = (a: ProtocolAddresses, jobId: bigint): ContractCall => ({
+export const finalizeJob = (a: ProtocolAddresses, jobId: bigint): ContractCall<typeof jobManagerAbi, "finalize"> => ({
   address: a.jobManager,
   abi: jobManagerAbi,
   functionName: "finalize",
   args: [jobId],
 });
 
-export const commitChallenge = (a: ProtocolAddresses, commitment: Hex): ContractCall => ({
+/** Finalizes several jobs in one transaction (each past its window, none frozen). */
+export const finalizeBatch = (
+  a: ProtocolAddresses,
+  jobIds: readonly bigint[],
+): ContractCall<typeof jobManagerAbi, "finalizeBatch"> => ({
+  address: a.jobManager,
+  abi: jobManagerAbi,
+  functionName: "finalizeBatch",
+  args: [jobIds],
+});
+
+export const commitChallenge = (
+  a: ProtocolAddresses,
+  commitment: Hex,
+): ContractCall<typeof disputeGameAbi, "commitChallenge"> => ({
   address: a.disputeGame,
   abi: disputeGameAbi,
   functionName: "commitChallenge",
@@ -116,14 +144,18 @@ export const revealChallenge = (
   jobId: bigint,
   commitmentHash: Hex,
   salt: Hex,
-): ContractCall => ({
+): ContractCall<typeof disputeGameAbi, "revealChallenge"> => ({
   address: a.disputeGame,
   abi: disputeGameAbi,
   functionName: "revealChallenge",
   args: [id, jobId, commitmentHash, salt],
 });
 
-export const postRoots = (a: ProtocolAddresses, jobId: bigint, roots: readonly Hex[]): ContractCall => ({
+export const postRoots = (
+  a: ProtocolAddresses,
+  jobId: bigint,
+  roots: readonly Hex[],
+): ContractCall<typeof disputeGameAbi, "postRoots"> => ({
   address: a.disputeGame,
   abi: disputeGameAbi,
   functionName: "postRoots",
@@ -137,7 +169,7 @@ export const selectNode = (
   node: NodeDescriptor,
   proof: readonly Hex[],
   roots: readonly Hex[],
-): ContractCall => ({
+): ContractCall<typeof disputeGameAbi, "selectNode"> => ({
   address: a.disputeGame,
   abi: disputeGameAbi,
   functionName: "selectNode",
@@ -149,7 +181,7 @@ export const revealWhole = (
   id: bigint,
   output: TensorSpec,
   words: readonly Hex[],
-): ContractCall => ({
+): ContractCall<typeof disputeGameAbi, "revealWhole"> => ({
   address: a.disputeGame,
   abi: disputeGameAbi,
   functionName: "revealWhole",
@@ -162,7 +194,7 @@ export const revealChildren = (
   output: TensorSpec,
   dataRoot: Hex,
   children: readonly Hex[],
-): ContractCall => ({
+): ContractCall<typeof disputeGameAbi, "revealChildren"> => ({
   address: a.disputeGame,
   abi: disputeGameAbi,
   functionName: "revealChildren",
@@ -174,7 +206,7 @@ export const chooseChild = (
   id: bigint,
   children: readonly Hex[],
   index: number,
-): ContractCall => ({
+): ContractCall<typeof disputeGameAbi, "chooseChild"> => ({
   address: a.disputeGame,
   abi: disputeGameAbi,
   functionName: "chooseChild",
@@ -191,7 +223,11 @@ export interface OneStepProofArgs {
   readonly operands: readonly RangeOpening[];
 }
 
-export const proveStep = (a: ProtocolAddresses, id: bigint, p: OneStepProofArgs): ContractCall => ({
+export const proveStep = (
+  a: ProtocolAddresses,
+  id: bigint,
+  p: OneStepProofArgs,
+): ContractCall<typeof disputeGameAbi, "proveStep"> => ({
   address: a.disputeGame,
   abi: disputeGameAbi,
   functionName: "proveStep",
@@ -209,14 +245,14 @@ export const proveStep = (a: ProtocolAddresses, id: bigint, p: OneStepProofArgs)
   ],
 });
 
-export const timeoutChallenge = (a: ProtocolAddresses, id: bigint): ContractCall => ({
+export const timeoutChallenge = (a: ProtocolAddresses, id: bigint): ContractCall<typeof disputeGameAbi, "timeout"> => ({
   address: a.disputeGame,
   abi: disputeGameAbi,
   functionName: "timeout",
   args: [id],
 });
 
-export const settleDispute = (a: ProtocolAddresses, jobId: bigint): ContractCall => ({
+export const settleDispute = (a: ProtocolAddresses, jobId: bigint): ContractCall<typeof disputeGameAbi, "settle"> => ({
   address: a.disputeGame,
   abi: disputeGameAbi,
   functionName: "settle",

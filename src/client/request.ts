@@ -9,18 +9,20 @@
  * of a transaction is not observable).
  */
 import {
+  createPublicClient,
+  custom,
   parseEventLogs,
-  publicActions,
   type Account,
   type Chain,
   type Hash,
   type Hex,
-  type PublicClient,
   type Transport,
   type WalletClient,
 } from "viem";
-import { getBlock, readContract } from "viem/actions";
-import { modelRegistryAbi, jobManagerAbi, tokenAbi } from "../chain/abis.ts";
+import { jobManagerAbi } from "../chain/abis.ts";
+import { readLatestTimestamp } from "../chain/read/block.ts";
+import { readModel, readModelExists } from "../chain/read/registry.ts";
+import { readAllowance, readBalance } from "../chain/read/token.ts";
 import { readJobInput } from "../cli/jobInput.ts";
 import { pack } from "../tensor/packing.ts";
 import { Layout, packedByteLength, type TensorSpec } from "../tensor/spec.ts";
@@ -72,49 +74,33 @@ export async function requestJob(
 ): Promise<RequestJobReturnType> {
   const a = params.deployment.addresses;
   const modelId = resolveModelId(params.model);
-  const exists = await readContract(walletClient, {
-    address: a.modelRegistry,
-    abi: modelRegistryAbi,
-    functionName: "exists",
-    args: [modelId],
-  });
-  if (!exists) throw new UnknownModelError(modelId, a.modelRegistry);
-  const [rawSpec] = await readContract(walletClient, {
-    address: a.modelRegistry,
-    abi: modelRegistryAbi,
-    functionName: "inputSpec",
-    args: [modelId],
-  });
+  const registry = { address: a.modelRegistry, modelId };
+  if (!(await readModelExists(walletClient, registry))) throw new UnknownModelError(modelId, a.modelRegistry);
+  const rawSpec = (await readModel(walletClient, registry)).input;
   const spec = { dtype: rawSpec.dtype, layout: rawSpec.layout, shape: [...rawSpec.shape] } as TensorSpec;
   const input = encodeInput(params, spec);
 
   const fee = params.fee ?? DEFAULT_FEE;
   const account = walletClient.account.address;
-  const balance = await readContract(walletClient, {
-    address: a.token,
-    abi: tokenAbi,
-    functionName: "balanceOf",
-    args: [account],
-  });
+  const balance = await readBalance(walletClient, { address: a.token, owner: account });
   if (balance < fee) throw new InsufficientFeeBalanceError(account, a.token, balance, fee);
 
-  // `send` (simulate, send, wait) needs a reader; the wallet's own transport is one.
+  // `send` (simulate, send, wait) needs a public client: one over the wallet's own transport.
   const client: RefuteClient = {
-    public: walletClient.extend(publicActions) as unknown as PublicClient,
+    public: createPublicClient({
+      chain: walletClient.chain,
+      transport: custom(walletClient),
+      pollingInterval: walletClient.pollingInterval,
+    }),
     wallet: walletClient,
     addresses: a,
   };
   let approvalTxHash: Hash | undefined;
-  const allowance = await readContract(walletClient, {
-    address: a.token,
-    abi: tokenAbi,
-    functionName: "allowance",
-    args: [account, a.jobManager],
-  });
+  const allowance = await readAllowance(walletClient, { address: a.token, owner: account, spender: a.jobManager });
   // Approve exactly the fee, and only when short: never leave a standing allowance larger than asked for.
   if (fee > 0n && allowance < fee) approvalTxHash = (await send(client, approve(a, a.jobManager, fee))).hash;
 
-  const now = (await getBlock(walletClient, { blockTag: "latest" })).timestamp;
+  const now = await readLatestTimestamp(walletClient);
   const { hash, receipt } = await send(
     client,
     requestCall(a, {

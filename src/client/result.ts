@@ -6,9 +6,9 @@
  * the class index.
  */
 import { hexToBytes, type Client, type Hex } from "viem";
-import { readContract } from "viem/actions";
-import { jobManagerAbi, modelRegistryAbi } from "../chain/abis.ts";
 import { JOB_STATUS_NAMES } from "../chain/enums.ts";
+import { readJobModel, readJobResult } from "../chain/read/jobs.ts";
+import { readModel } from "../chain/read/registry.ts";
 import { unpack } from "../tensor/packing.ts";
 import type { TensorSpec } from "../tensor/spec.ts";
 import type { ProtocolAddresses } from "./contracts.ts";
@@ -56,12 +56,7 @@ export interface ResultOfParameters {
  */
 export async function resultOf(client: Client, { deployment, jobId }: ResultOfParameters): Promise<JobResult> {
   const a = deployment.addresses;
-  const [status, packed] = await readContract(client, {
-    address: a.jobManager,
-    abi: jobManagerAbi,
-    functionName: "resultOf",
-    args: [jobId],
-  });
+  const [status, packed] = await readJobResult(client, { address: a.jobManager, jobId });
   const name = jobStatusName(status);
   if (name === "None") throw new UnknownJobError(jobId, a.jobManager);
   if (name !== "Finalized") return { jobId, status: name };
@@ -71,18 +66,8 @@ export async function resultOf(client: Client, { deployment, jobId }: ResultOfPa
 /** Decodes packed output bytes with the output spec registered for the job's model. */
 async function decodeOutput(client: Client, deployment: DeploymentRef, jobId: bigint, packed: Hex): Promise<JobOutput> {
   const a = deployment.addresses;
-  const modelId = await readContract(client, {
-    address: a.jobManager,
-    abi: jobManagerAbi,
-    functionName: "modelOf",
-    args: [jobId],
-  });
-  const [raw] = await readContract(client, {
-    address: a.modelRegistry,
-    abi: modelRegistryAbi,
-    functionName: "outputSpec",
-    args: [modelId],
-  });
+  const modelId = await readJobModel(client, { address: a.jobManager, jobId });
+  const raw = (await readModel(client, { address: a.modelRegistry, modelId })).output;
   const spec: TensorSpec = { dtype: raw.dtype, layout: raw.layout, shape: [...raw.shape] } as TensorSpec;
   return { jobId, modelId, packed, spec, values: unpack(spec, hexToBytes(packed)).toBigInts() };
 }

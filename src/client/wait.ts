@@ -7,8 +7,8 @@
  * can commit any more, even if nobody has called `expire` yet).
  */
 import type { Client } from "viem";
-import { getBlock, readContract } from "viem/actions";
-import { jobManagerAbi } from "../chain/abis.ts";
+import { readLatestTimestamp } from "../chain/read/block.ts";
+import { readJob } from "../chain/read/jobs.ts";
 import { JobFailedError, WaitTimeoutError, type JobStatusName } from "./errors.ts";
 import { resultOf, type DeploymentRef, type JobOutput } from "./result.ts";
 
@@ -45,15 +45,8 @@ export async function waitForResult(client: Client, params: WaitForResultParamet
     if (r.output !== undefined) return r.output;
     if (r.status === "Slashed" || r.status === "Expired") throw new JobFailedError(jobId, r.status);
     if (r.status === "Requested") {
-      commitDeadline ??= (
-        await readContract(client, {
-          address: deployment.addresses.jobManager,
-          abi: jobManagerAbi,
-          functionName: "jobOf",
-          args: [jobId],
-        })
-      ).commitDeadline;
-      const now = (await getBlock(client, { blockTag: "latest" })).timestamp;
+      commitDeadline ??= (await readJob(client, { address: deployment.addresses.jobManager, jobId })).commitDeadline;
+      const now = await readLatestTimestamp(client);
       // A commit must land at or before the deadline; the next block is later than the latest.
       if (now >= commitDeadline) throw new JobFailedError(jobId, "Expired", true);
     }

@@ -5,6 +5,7 @@
  */
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { at } from "../tensor/at.ts";
 
 export const ANVIL_KEYS: readonly Hex[] = [
   "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
@@ -38,7 +39,7 @@ export const ROLES = {
 export type Role = keyof typeof ROLES;
 
 export function keyOf(role: Role): Hex {
-  return ANVIL_KEYS[ROLES[role]];
+  return at(ANVIL_KEYS, ROLES[role]);
 }
 
 export function addressOf(role: Role): Address {

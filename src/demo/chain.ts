@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Hex, PublicClient } from "viem";
+import { createTestClient, http, type Hex, type PublicClient } from "viem";
 import { startAnvil, type AnvilNode } from "../chain/anvil.ts";
 import { approve, mint } from "../client/calls.ts";
 import type { ProtocolAddresses, RefuteClient } from "../client/contracts.ts";
@@ -103,7 +103,7 @@ export async function setUpChain(p: SetUpChainParameters): Promise<DemoChain> {
     for (const role of p.requesters ?? DEMO_REQUESTERS) {
       await send(await client(role), approve(addresses, addresses.jobManager, FUNDED_TOKENS));
     }
-    await deployer.public.request({ method: "evm_setIntervalMining" as never, params: [1] as never });
+    await createTestClient({ mode: "anvil", transport: http(anvil.rpcUrl) }).setIntervalMining({ interval: 1 });
     return {
       anvil,
       public: deployer.public,

@@ -5,7 +5,7 @@
  * provider's stake is in.
  */
 import { join } from "node:path";
-import { stakeManagerAbi } from "../chain/abis.ts";
+import { readStake } from "../chain/read/stake.ts";
 import { addressOf, keyOf, type Role } from "./accounts.ts";
 import { MODEL_FILE, TOKEN, type DemoChain } from "./chain.ts";
 import { DaemonProcess, type DaemonProcessOptions } from "./daemonProcess.ts";
@@ -86,11 +86,9 @@ export async function waitForStake(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [free] = await chain.public.readContract({
+    const { free } = await readStake(chain.public, {
       address: chain.addresses.stakeManager,
-      abi: stakeManagerAbi,
-      functionName: "stakeOf",
-      args: [addressOf(role)],
+      provider: addressOf(role),
     });
     if (free >= STAKE) return;
     if (!daemon.running) throw new Error(`${daemon.name} exited before staking\n${daemon.tail()}`);

@@ -2,9 +2,10 @@
  * The demo's live view of the chain: each job's status and which jobs have been
  * challenged, read every second, condensed into one progress line.
  */
-import type { Address, PublicClient } from "viem";
-import { disputeGameAbi, jobManagerAbi } from "../chain/abis.ts";
+import type { PublicClient } from "viem";
 import { JOB_STATUS_NAMES, type JobStatusName } from "../chain/enums.ts";
+import { getChallengeRevealedLogs } from "../chain/read/disputeEvents.ts";
+import { readJob } from "../chain/read/jobs.ts";
 import type { ProtocolAddresses } from "../client/contracts.ts";
 
 export type { JobStatusName } from "../chain/enums.ts";
@@ -32,31 +33,17 @@ export async function snapshot(
   fromBlock: bigint,
 ): Promise<ChainSnapshot> {
   const jobs = await Promise.all(
-    jobIds.map((jobId) =>
-      client.readContract({
-        address: addresses.jobManager as Address,
-        abi: jobManagerAbi,
-        functionName: "jobOf",
-        args: [jobId],
-      }),
-    ),
+    jobIds.map(async (jobId) => ({ jobId, job: await readJob(client, { address: addresses.jobManager, jobId }) })),
   );
   const status = new Map<bigint, JobStatusName>();
   const frozen = new Set<bigint>();
-  jobs.forEach((j, i) => {
-    status.set(jobIds[i], JOB_STATUS_NAMES[j.status] ?? "None");
-    if (j.frozen) frozen.add(jobIds[i]);
-  });
-  const revealed = await client.getContractEvents({
-    address: addresses.disputeGame,
-    abi: disputeGameAbi,
-    eventName: "ChallengeRevealed",
-    fromBlock,
-  });
+  for (const { jobId, job } of jobs) {
+    status.set(jobId, JOB_STATUS_NAMES[job.status] ?? "None");
+    if (job.frozen) frozen.add(jobId);
+  }
+  const revealed = await getChallengeRevealedLogs(client, { address: addresses.disputeGame, fromBlock });
   const ours = new Set(jobIds);
-  const challenged = new Set(
-    revealed.map((l) => l.args.jobId).filter((id): id is bigint => id !== undefined && ours.has(id)),
-  );
+  const challenged = new Set(revealed.map((l) => l.args.jobId).filter((id) => ours.has(id)));
   return { status, frozen, challenged };
 }
 

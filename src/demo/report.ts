@@ -6,7 +6,7 @@
  * every sampled bad job was slashed and no honest job was challenged.
  */
 import { formatUnits, type PublicClient } from "viem";
-import { disputeGameAbi } from "../chain/abis.ts";
+import { getDisputeSettledLogs } from "../chain/read/disputeEvents.ts";
 import type { ProtocolAddresses } from "../client/contracts.ts";
 import { replayJob } from "../replay/replay.ts";
 import type { LogLine } from "./daemonProcess.ts";
@@ -129,16 +129,11 @@ export async function buildReport(p: {
     if (!bad && r.status === "Slashed") problems.push(`honest job ${id} was slashed`);
     if (r.ruleViolations > 0) problems.push(`job ${id}: ${r.ruleViolations} move(s) fail the replay's rule checks`);
   }
-  const settled = await p.client.getContractEvents({
-    address: p.addresses.disputeGame,
-    abi: disputeGameAbi,
-    eventName: "DisputeSettled",
-    fromBlock: p.deployBlock,
-  });
+  const settled = await getDisputeSettledLogs(p.client, { address: p.addresses.disputeGame, fromBlock: p.deployBlock });
   const ours = new Set(p.jobs.map((j) => j.jobId));
   const bounties = settled
-    .filter((l) => l.args.fraud === true && l.args.jobId !== undefined && ours.has(l.args.jobId))
-    .reduce((s, l) => s + (l.args.bounty ?? 0n), 0n);
+    .filter((l) => l.args.fraud && ours.has(l.args.jobId))
+    .reduce((s, l) => s + l.args.bounty, 0n);
   const finalizedRows = rows.filter((r) => r.status === "Finalized");
   const correct = finalizedRows.filter((r) => r.committed === r.label).length;
   const decided = rows.filter((r) => r.replayAgrees !== null);
@@ -202,10 +197,11 @@ export function renderReport(r: DemoReport): string {
     x.status,
     x.replayAgrees === null ? "—" : x.replayAgrees ? "agrees" : "DISAGREES",
   ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c].length)));
+  // A row shorter than the header prints nothing in the missing columns.
+  const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => (row[c] ?? "").length)));
   const fmt = (cells: string[]) =>
     cells
-      .map((cell, c) => cell.padEnd(widths[c]))
+      .map((cell, c) => cell.padEnd(widths[c] ?? 0))
       .join("  ")
       .trimEnd();
   const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)} %`);

@@ -10,6 +10,7 @@ import type { RefuteClient } from "../client/contracts.ts";
 import { readIdxImages, readIdxLabels } from "../data/idx.ts";
 import { quantizePixels } from "../data/quantizeInput.ts";
 import type { CompiledModel } from "../onnx/compile.ts";
+import { at } from "../tensor/at.ts";
 import { pack } from "../tensor/packing.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import { Rng } from "../vectors/rng.ts";
@@ -37,7 +38,7 @@ export function planWorkload(jobs: number, cheatRate: number, seed: number): Pla
   const rng = new Rng(seed);
   const pool = Array.from({ length: labels.length }, (_, i) => i);
   shuffle(pool, rng);
-  const images = Array.from({ length: jobs }, (_, i) => pool[i % pool.length]);
+  const images = Array.from({ length: jobs }, (_, i) => at(pool, i % pool.length));
   const cheated = new Set(
     shuffle(
       Array.from({ length: jobs }, (_, i) => i),
@@ -47,7 +48,7 @@ export function planWorkload(jobs: number, cheatRate: number, seed: number): Pla
   return images.map((image, order) => ({
     order,
     image,
-    label: labels[image],
+    label: at(labels, image),
     route: cheated.has(order) ? "cheater" : "honest",
   }));
 }
@@ -55,7 +56,9 @@ export function planWorkload(jobs: number, cheatRate: number, seed: number): Pla
 function shuffle<T>(a: T[], rng: Rng): T[] {
   for (let i = a.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
-    [a[i], a[j]] = [a[j], a[i]];
+    const t = at(a, i);
+    a[i] = at(a, j);
+    a[j] = t;
   }
   return a;
 }
@@ -113,6 +116,7 @@ export async function sendWorkload(p: {
     const receipt = await s.client.public.waitForTransactionReceipt({ hash: s.hash });
     if (receipt.status !== "success") throw new Error(`request of image ${s.job.image} reverted (tx ${s.hash})`);
     const [log] = parseEventLogs({ abi: jobManagerAbi, logs: receipt.logs, eventName: "JobRequested" });
+    if (log === undefined) throw new Error(`request of image ${s.job.image} emitted no JobRequested (tx ${s.hash})`);
     out.push({ ...s.job, jobId: log.args.jobId });
   }
   return out;

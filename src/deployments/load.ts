@@ -89,9 +89,10 @@ export function loadDeployment(path: string): DeploymentFile {
 export function parseDeployment(json: unknown, source = "deployment"): DeploymentFile {
   const r = deploymentSchema.safeParse(json);
   if (!r.success) {
-    const issue = r.error.issues[0];
-    const field = issue.path.join(".");
-    throw new DeploymentFileError(source, field, `${source}: ${field || "(root)"} ${issue.message}`);
+    // zod reports at least one issue on failure; the first is the one worth naming.
+    const [issue] = r.error.issues;
+    const field = issue?.path.join(".") ?? "";
+    throw new DeploymentFileError(source, field, `${source}: ${field || "(root)"} ${issue?.message ?? "is invalid"}`);
   }
   const { chainId, addresses, deployBlock, ...extra } = r.data;
   const a = (s: string): Address => getAddress(s);

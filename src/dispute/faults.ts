@@ -3,6 +3,7 @@ import type { NodeOutputData } from "./solver.ts";
 import type { CompiledModel } from "../onnx/compile.ts";
 import { Source, traceRootOf } from "../graph/descriptor.ts";
 import { evaluateNode } from "../reference/evaluate.ts";
+import { at } from "../tensor/at.ts";
 import { dtypeInfo } from "../tensor/dtype.ts";
 import { TensorCommitment, tensorRootOf } from "../tensor/commitment.ts";
 import { MerkleTree } from "../tensor/merkle.ts";
@@ -77,45 +78,49 @@ export function forgeCommitment(kind: FaultKind, compiled: CompiledModel, honest
   switch (kind) {
     case "wrong-output": {
       const outputs = [...honest.nodeOutputs];
-      outputs[n - 1] = perturbElement(outputs[n - 1], rng);
+      outputs[n - 1] = perturbElement(at(outputs, n - 1), rng);
       return fromOutputs(kind, honest.input, outputs, n - 1);
     }
     case "flipped-element":
       return flippedElementAt(compiled, honest, rng.int(n), rng);
     case "substituted-weights": {
-      const node = compiled.nodes.findIndex((d) =>
-        d.inputs.some((o) => o.source === Source.CONSTANT && o.spec.shape.length >= 2),
-      );
-      const k = compiled.nodes[node].inputs.findIndex((o) => o.source === Source.CONSTANT && o.spec.shape.length >= 2);
+      const isWeights = (o: { source: number; spec: { shape: readonly number[] } }) =>
+        o.source === Source.CONSTANT && o.spec.shape.length >= 2;
+      const node = compiled.nodes.findIndex((d) => d.inputs.some(isWeights));
+      const desc = compiled.nodes[node];
+      // A model without weight matrices has none to substitute: flip an element instead.
+      if (desc === undefined) return { ...forgeCommitment("flipped-element", compiled, honest, rng), fault: kind };
+      const k = desc.inputs.findIndex(isWeights);
       // A changed weight only shows where its activation is not the zero point (most pixels of an
       // image are background): retry until the node's output really differs from the honest one.
       for (let attempt = 0; attempt < 16; attempt++) {
         const operands = operandTensors(compiled, honest.input, honest.nodeOutputs, node);
-        let weights = operands[k]!;
+        let weights = operands[k];
+        if (weights === undefined) throw new Error(`node ${node} operand ${k} has no constant tensor`);
         for (let j = 0; j < 8; j++) weights = perturbElement(weights, rng);
         operands[k] = weights;
-        const output = evaluateNode(compiled.nodes[node], operands);
-        if (sameData(output, honest.nodeOutputs[node])) continue;
+        const output = evaluateNode(desc, operands);
+        if (sameData(output, at(honest.nodeOutputs, node))) continue;
         return fromOutputs(kind, honest.input, propagate(compiled, honest, node, output), node);
       }
       return { ...forgeCommitment("flipped-element", compiled, honest, rng), fault: kind };
     }
     case "skipped-layer": {
       // Only nodes that are not the identity on this input: skipping one of those is a real fault.
-      const candidates = compiled.nodes
-        .map((d, i) => ({ d, i }))
-        .filter(({ d }) => d.inputs[0]?.source === Source.NODE_OUTPUT && sameSpec(d.inputs[0].spec, d.output))
-        .filter(({ d, i }) => !sameData(honest.nodeOutputs[d.inputs[0].index], honest.nodeOutputs[i]))
-        .map(({ i }) => i);
+      const candidates = compiled.nodes.flatMap((d, node) => {
+        const first = d.inputs[0];
+        if (first?.source !== Source.NODE_OUTPUT || !sameSpec(first.spec, d.output)) return [];
+        const skipped = at(honest.nodeOutputs, first.index);
+        return sameData(skipped, at(honest.nodeOutputs, node)) ? [] : [{ node, output: d.output, skipped }];
+      });
       if (candidates.length === 0) return { ...forgeCommitment("flipped-element", compiled, honest, rng), fault: kind };
-      const node = candidates[rng.int(candidates.length)];
-      const skipped = honest.nodeOutputs[compiled.nodes[node].inputs[0].index];
-      const outputs = propagate(compiled, honest, node, new Tensor(compiled.nodes[node].output, skipped.data));
+      const { node, output, skipped } = at(candidates, rng.int(candidates.length));
+      const outputs = propagate(compiled, honest, node, new Tensor(output, skipped.data));
       return fromOutputs(kind, honest.input, outputs, node);
     }
     case "inconsistent-trace": {
       const t = honestCommitment(honest);
-      const wrong = perturbElement(honest.nodeOutputs[n - 1], rng);
+      const wrong = perturbElement(at(honest.nodeOutputs, n - 1), rng);
       const c = new TensorCommitment(wrong);
       return { ...t, outputRoot: c.root, outputPacked: pack(wrong), fault: kind, faultNode: n - 1 };
     }
@@ -132,15 +137,17 @@ export function forgeCommitment(kind: FaultKind, compiled: CompiledModel, honest
       // Correct values with junk in the padding of one intermediate node, and a wrong final
       // output: without the game's canonical-padding rule this fraud could not be proven
       // (the node has no wrong element, and later nodes' openings fail against its root).
-      const candidates = compiled.nodes.map((_, i) => i).filter((i) => i < n - 1 && hasPadding(honest.nodeOutputs[i]));
+      const candidates = compiled.nodes
+        .map((_, i) => i)
+        .filter((i) => i < n - 1 && hasPadding(at(honest.nodeOutputs, i)));
       if (candidates.length === 0) return { ...forgeCommitment("wrong-output", compiled, honest, rng), fault: kind };
-      const node = candidates[rng.int(candidates.length)];
+      const node = at(candidates, rng.int(candidates.length));
       const outputs = [...honest.nodeOutputs];
-      outputs[n - 1] = perturbElement(outputs[n - 1], rng);
+      outputs[n - 1] = perturbElement(at(outputs, n - 1), rng);
       return withNodeData(
         fromOutputs(kind, honest.input, outputs, node),
         node,
-        junkPadding(new TensorCommitment(outputs[node]), rng),
+        junkPadding(new TensorCommitment(at(outputs, node)), rng),
       );
     }
   }
@@ -197,7 +204,7 @@ export function withNodeData(base: Commitment, node: number, data: NodeData): Co
 
 /** One random element of node `node`'s output changed, every later node recomputed from it. */
 export function flippedElementAt(compiled: CompiledModel, honest: HonestSource, node: number, rng: Rng): Commitment {
-  const outputs = propagate(compiled, honest, node, perturbElement(honest.nodeOutputs[node], rng));
+  const outputs = propagate(compiled, honest, node, perturbElement(at(honest.nodeOutputs, node), rng));
   return fromOutputs("flipped-element", honest.input, outputs, node);
 }
 
@@ -208,14 +215,18 @@ export function operandTensors(
   outputs: readonly Tensor[],
   i: number,
 ): (Tensor | undefined)[] {
-  return compiled.nodes[i].inputs.map((o, k) => {
+  return at(compiled.nodes, i).inputs.map((o, k) => {
     switch (o.source) {
       case Source.JOB_INPUT:
         return input;
       case Source.NODE_OUTPUT:
         return outputs[o.index];
-      case Source.CONSTANT:
-        return compiled.operandTensors[i][k]!.tensor;
+      case Source.CONSTANT: {
+        // compileModel commits every constant operand: `operandTensors[i][k]` is set for each.
+        const constant = compiled.operandTensors[i]?.[k];
+        if (constant == null) throw new Error(`node ${i} operand ${k} is a constant the compiled model lacks`);
+        return constant.tensor;
+      }
       default:
         return undefined;
     }
@@ -227,7 +238,7 @@ function propagate(compiled: CompiledModel, honest: HonestSource, from: number, 
   const outputs = [...honest.nodeOutputs];
   outputs[from] = replaced;
   for (let i = from + 1; i < compiled.nodes.length; i++) {
-    outputs[i] = evaluateNode(compiled.nodes[i], operandTensors(compiled, honest.input, outputs, i));
+    outputs[i] = evaluateNode(at(compiled.nodes, i), operandTensors(compiled, honest.input, outputs, i));
   }
   return outputs;
 }

@@ -10,6 +10,9 @@
  *     }
  */
 import { BaseError, ContractFunctionRevertedError, type TransactionReceipt } from "viem";
+import { readLatestTimestamp } from "../chain/read/block.ts";
+import { readChallenge, readDispute } from "../chain/read/dispute.ts";
+import { readRevealed, type ReadCache } from "../chain/read/reveals.ts";
 import {
   chooseChild,
   postRoots,
@@ -21,23 +24,17 @@ import {
   timeoutChallenge,
 } from "../client/calls.ts";
 import type { ProtocolAddresses, RefuteClient } from "../client/contracts.ts";
-import { CallRevertedError, send, type ContractCall } from "../client/send.ts";
+import { CallRevertedError, send, viemCall, type ContractCall } from "../client/send.ts";
 import type { CompiledModel } from "../onnx/compile.ts";
 import type { HonestTraceData } from "../proof/dispute.ts";
-import {
-  latestTimestamp,
-  readChallenge,
-  readChildren,
-  readDispute,
-  readPostedRoots,
-  readWholeReveal,
-  type ReadOptions,
-} from "./read.ts";
 import { challengerMove, providerMoves, type Move, type ProviderData } from "./solver.ts";
-import { Phase } from "./state.ts";
 import { honestStrategy, type ChallengerStrategy } from "./strategy.ts";
 
-export interface PlayOptions extends ReadOptions {
+export interface PlayOptions {
+  /** First block to search the provider's reveals from (the deployment block; 0 when omitted). */
+  readonly fromBlock?: bigint;
+  /** Keeps the reveals that never change (posted roots, whole reveals) across steps. */
+  readonly cache?: ReadCache;
   /** Called once per move sent or refused. */
   readonly log?: (line: string) => void;
 }
@@ -113,8 +110,14 @@ export async function playProvider(
   commitment: ProviderData,
   options: PlayOptions = {},
 ): Promise<StepResult> {
-  const [now, dispute] = await Promise.all([latestTimestamp(client), readDispute(client, jobId)]);
-  const challenges = await Promise.all(dispute.challenges.map((id) => readChallenge(client, id)));
+  const game = client.addresses.disputeGame;
+  const [now, dispute] = await Promise.all([
+    readLatestTimestamp(client.public),
+    readDispute(client.public, { address: game, jobId }),
+  ]);
+  const challenges = await Promise.all(
+    dispute.challenges.map((id) => readChallenge(client.public, { address: game, id })),
+  );
   return sendMoves(client, providerMoves({ now, jobId, dispute, challenges }, commitment), options);
 }
 
@@ -131,16 +134,18 @@ export async function playChallenger(
   strategy: ChallengerStrategy = honestStrategy,
   options: PlayOptions = {},
 ): Promise<StepResult> {
-  const [now, challenge] = await Promise.all([latestTimestamp(client), readChallenge(client, challengeId)]);
-  const needsRoots = challenge.phase === Phase.AwaitNode || challenge.phase === Phase.AwaitProof;
-  const [roots, words, children] = await Promise.all([
-    needsRoots ? readPostedRoots(client, challenge.jobId, options) : undefined,
-    challenge.phase === Phase.AwaitProof ? readWholeReveal(client, challengeId, options) : undefined,
-    challenge.phase === Phase.AwaitChoice
-      ? readChildren(client, challengeId, challenge.anchorLevel, challenge.anchorIndex, options)
-      : undefined,
+  const game = client.addresses.disputeGame;
+  const [now, challenge] = await Promise.all([
+    readLatestTimestamp(client.public),
+    readChallenge(client.public, { address: game, id: challengeId }),
   ]);
-  const move = challengerMove({ now, challenge, roots, words, children }, { compiled, honest: honestTrace }, strategy);
+  const revealed = await readRevealed(client.public, {
+    address: game,
+    challenge,
+    fromBlock: options.fromBlock,
+    cache: options.cache,
+  });
+  const move = challengerMove({ now, challenge, ...revealed }, { compiled, honest: honestTrace }, strategy);
   return sendMoves(client, move ? [move] : [], options);
 }
 
@@ -155,12 +160,11 @@ export async function playChallenger(
 export async function withGasHeadroom(client: RefuteClient, call: ContractCall): Promise<ContractCall> {
   let estimate: bigint;
   try {
-    estimate = await client.public.estimateContractGas({ ...call, account: client.wallet.account });
+    estimate = await client.public.estimateContractGas({ ...viemCall(call), account: client.wallet.account });
   } catch {
     return call;
   }
-  const gas = estimate + estimate / 5n + 20_000n;
-  return Object.assign({ gas }, call);
+  return { ...call, gas: estimate + estimate / 5n + 20_000n };
 }
 
 /**

@@ -168,11 +168,14 @@ export function challengerMove(
       const divergent = firstDivergentNode(view.roots, honest.nodeRoots);
       const nodeIndex = strategy.selectNode({ divergent, nodeCount: compiled.nodes.length });
       if (nodeIndex === undefined) return undefined;
+      const node = compiled.nodes[nodeIndex];
+      if (node === undefined)
+        throw new RangeError(`the strategy chose node ${nodeIndex}; the model has ${compiled.nodes.length}`);
       return {
         kind: "selectNode",
         id: c.id,
         nodeIndex,
-        node: compiled.nodes[nodeIndex],
+        node,
         descriptorProof: compiled.graph.proof(nodeIndex),
         nodeRoots: view.roots,
       };
@@ -189,7 +192,9 @@ export function challengerMove(
       if (view.roots === undefined) return undefined;
       const opening = openingOf(c, view.words);
       if (opening === undefined) return undefined;
-      const spec = compiled.nodes[c.nodeIndex].output;
+      const spec = compiled.nodes[c.nodeIndex]?.output;
+      // The chain accepted the node's selection, so it is a node of the model.
+      if (spec === undefined) throw new RangeError(`challenge ${c.id} disputes node ${c.nodeIndex}, not in the model`);
       const { first, last, firstWord, words } = openedElements(spec, opening);
       const divergent = divergentElement(spec, words, firstWord, honest.commitment(c.nodeIndex));
       const outIndex = strategy.selectElement({ divergent, first, last });

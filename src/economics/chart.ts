@@ -5,6 +5,7 @@
  * C_min = max(0, c_p/P − F) (solid) and, for a self-challenging cheater,
  * max(0, (c_p/P − F)/(1 − β)) (dashed). Hand-written SVG, no dependencies.
  */
+import { at } from "../tensor/at.ts";
 import { DEFAULT_INPUTS, detectionProbability, minimumCollateral, type EconomicsInputs } from "./model.ts";
 
 export interface ChartOptions {
@@ -20,7 +21,7 @@ const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"];
 const WIDTH = 1000;
 const HEIGHT = 470;
 const PLOT = { top: 90, height: 300, width: 390 };
-const PANEL_LEFT = [70, 570];
+const PANEL_LEFT = [70, 570] as const;
 
 const f = (x: number): string => String(Math.round(x * 100) / 100);
 
@@ -106,7 +107,7 @@ export function renderEconomicsChart(options: ChartOptions = {}): string {
   const i = options.inputs ?? DEFAULT_INPUTS;
   const ws = options.watcherCounts ?? [1, 3, 5];
   const cMax = options.collateralMax ?? 2 * i.collateral;
-  const color = (k: number) => COLORS[k % COLORS.length];
+  const color = (k: number) => at(COLORS, k % COLORS.length);
   const out: string[] = [];
   out.push(`<?xml version="1.0" encoding="UTF-8"?>`);
   out.push(

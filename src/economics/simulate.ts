@@ -12,6 +12,7 @@
  * cheater loses its collateral C (recovering β·C when self-challenging) and the fee
  * F, which goes back to the requester; an uncaught one keeps F without paying c_p.
  */
+import { at } from "../tensor/at.ts";
 import { Rng } from "../vectors/rng.ts";
 import type { EconomicsInputs } from "./model.ts";
 
@@ -112,7 +113,7 @@ export function simulate(inputs: EconomicsInputs, options: SimulationOptions = {
         if (inputs.selfChallenge) {
           payoff = -C + bounty; // the cheater's own lowest-id challenge takes the bounty
         } else {
-          const first = catchers[rng.int(catchers.length)]; // commits land in random order
+          const first = at(catchers, rng.int(catchers.length)); // commits land in random order
           won[first] = bounty;
           jobRevenue = bounty;
           payoff = -C; // the fee goes back to the requester
@@ -123,10 +124,10 @@ export function simulate(inputs: EconomicsInputs, options: SimulationOptions = {
       detection.add(caught ? 1 : 0);
       cheaterProfit.add(payoff - honestPayoff);
     }
-    for (let i = 0; i < w; i++) {
-      byWatcher[i].add(won[i]);
+    byWatcher.forEach((acc, i) => {
+      acc.add(at(won, i)); // won and byWatcher both hold one entry per watcher
       won[i] = 0;
-    }
+    });
     revenue.add(jobRevenue / w);
     cost.add(jobCost / w);
     profit.add((jobRevenue - jobCost) / w);

@@ -94,7 +94,7 @@ export function rawDataOf(tensor: Tensor): Uint8Array {
         view.setInt32(4 * i, Number(data[i]), true);
         break;
       case DType.INT64:
-        view.setBigInt64(8 * i, BigInt(data[i]), true);
+        view.setBigInt64(8 * i, tensor.at(i), true);
         break;
     }
   }

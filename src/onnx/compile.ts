@@ -87,12 +87,16 @@ export function compileModel(source: Uint8Array | LoadedModel): CompiledModel {
         operands.push({ source: Source.JOB_INPUT, index: 0, root: ZERO_ROOT, spec: rowMajor(model.input) });
         committed.push(null);
       } else {
-        const from = producer.get(name) as number;
+        const from = producer.get(name);
+        const source = from === undefined ? undefined : model.nodes[from];
+        if (from === undefined || source === undefined) {
+          throw new Error(`value ${name} has no producer (the loader guarantees one)`);
+        }
         operands.push({
           source: Source.NODE_OUTPUT,
           index: from,
           root: ZERO_ROOT,
-          spec: rowMajor(model.nodes[from].outputType),
+          spec: rowMajor(source.outputType),
         });
         committed.push(null);
       }
@@ -129,6 +133,7 @@ export function compileModel(source: Uint8Array | LoadedModel): CompiledModel {
  */
 function absentSpec(model: LoadedModel, nodeIndex: number, inputIndex: number): TensorSpec {
   const node = model.nodes[nodeIndex];
+  if (node === undefined) throw new RangeError(`no node #${nodeIndex}`);
   const like = node.opType === "MatMulInteger" ? node.inputs[inputIndex - 2] : node.inputs[0];
   const dtype = typeOfValue(model, like as string, nodeIndex);
   return { dtype, layout: Layout.ROW_MAJOR, shape: [] };
@@ -138,7 +143,8 @@ function typeOfValue(model: LoadedModel, name: string, before: number): TensorSp
   if (name === model.input.name) return model.input.dtype;
   const constant = model.initializers.get(name);
   if (constant !== undefined) return constant.spec.dtype;
-  for (let i = before - 1; i >= 0; i--) if (model.nodes[i].output === name) return model.nodes[i].outputType.dtype;
+  const producer = model.nodes.slice(0, before).findLast((n) => n.output === name);
+  if (producer !== undefined) return producer.outputType.dtype;
   throw new Error(`value ${name} has no type (the loader guarantees one)`);
 }
 

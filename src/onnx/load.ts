@@ -2,6 +2,7 @@ import type { onnx as pb } from "onnx-proto";
 import type { Hex } from "viem";
 import { opcodeOf, type OpName } from "../graph/opcode.ts";
 import { fileHashOf } from "../model/modelSpec.ts";
+import { at } from "../tensor/at.ts";
 import { DType, dtypeInfo, isDType } from "../tensor/dtype.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { decodeModel, hasField, int64Of } from "./decode.ts";
@@ -95,8 +96,8 @@ export function loadModel(bytes: Uint8Array): LoadedModel {
     );
   }
   const opset = defaultOpset(model);
-  if ((model.functions ?? []).length > 0) {
-    const f = model.functions[0];
+  const [f] = model.functions ?? [];
+  if (f !== undefined) {
     throw new CustomDomainError(
       "LOCAL_FUNCTIONS",
       f.domain ?? "",
@@ -119,10 +120,10 @@ export function loadModel(bytes: Uint8Array): LoadedModel {
   }
   const opTypes = nodes.map((n, i) => checkOp(n, i));
 
-  const sparse = graph.sparseInitializer ?? [];
-  if (sparse.length > 0) {
+  const [sparse] = graph.sparseInitializer ?? [];
+  if (sparse !== undefined) {
     throw new ProfileRuleError("SPARSE_INITIALIZER", "sparse initializers are not accepted", {
-      tensor: sparse[0].values?.name ?? "",
+      tensor: sparse.values?.name ?? "",
     });
   }
   const initializerProtos = graph.initializer ?? [];
@@ -159,10 +160,11 @@ export function loadModel(bytes: Uint8Array): LoadedModel {
   const loaded: LoadedNode[] = [];
   nodes.forEach((node, index) => {
     const where: ModelErrorLocation = { node: nodeLabel(node, index) };
-    const opType = opTypes[index];
+    // opTypes and the structure's inputs and outputs hold one entry per node.
+    const opType = at(opTypes, index);
     const rule = OP_RULES[opType];
     const attrs = readAttributes(node, rule.attrs, opset, where);
-    const inputNames = structure.inputs[index];
+    const inputNames = at(structure.inputs, index);
     const inputs: (OpInput | null)[] = inputNames.map((name) => {
       if (name === null) return null;
       const type = types.get(name) as ValueType;
@@ -170,7 +172,7 @@ export function loadModel(bytes: Uint8Array): LoadedModel {
       return constant !== undefined ? { name, type, constant } : { name, type };
     });
     const result = rule.infer({ where, opset, inputs, attrs });
-    const output = (node.output ?? [])[0];
+    const output = at(structure.outputs, index);
     types.set(output, result.output);
     loaded.push({
       index,
@@ -183,7 +185,8 @@ export function loadModel(bytes: Uint8Array): LoadedModel {
     });
   });
 
-  const last = loaded[loaded.length - 1];
+  const last = loaded.at(-1);
+  if (last === undefined) throw new GraphStructureError("EMPTY_GRAPH", "the graph has no nodes");
   checkDeclared(declaredOutput, last.outputType, "graph output");
   for (const v of graph.valueInfo ?? []) {
     const name = v.name ?? "";
@@ -317,7 +320,10 @@ function checkDeclaredLoose(v: pb.IValueInfoProto, inferred: ValueType): void {
     declared.dtype === inferred.dtype &&
     (declared.dims === undefined ||
       (declared.dims.length === inferred.shape.length &&
-        declared.dims.every((d, i) => d === undefined || d === BigInt(inferred.shape[i]))));
+        declared.dims.every((d, i) => {
+          const dim = inferred.shape[i];
+          return d === undefined || (dim !== undefined && d === BigInt(dim));
+        })));
   if (!agrees) {
     const dims =
       declared.dims === undefined ? "?" : declared.dims.map((d) => (d === undefined ? "?" : String(d))).join(",");
@@ -336,6 +342,8 @@ interface Structure {
   readonly constantInputs: readonly pb.IValueInfoProto[];
   /** Per node, its resolved input names (null = omitted). */
   readonly inputs: readonly (readonly (string | null)[])[];
+  /** Per node, the name of its one output. */
+  readonly outputs: readonly string[];
 }
 
 function checkStructure(
@@ -354,21 +362,26 @@ function checkStructure(
   }
   const jobInputs = graphInputs.filter((v) => !initializers.has(v.name ?? ""));
   const constantInputs = graphInputs.filter((v) => initializers.has(v.name ?? ""));
-  if (jobInputs.length !== 1) {
+  const [input] = jobInputs;
+  if (jobInputs.length !== 1 || input === undefined) {
     throw new GraphStructureError(
       "INPUT_COUNT",
       `the graph has ${jobInputs.length} inputs (besides initializers); exactly one is required`,
     );
   }
-  const outputs = graph.output ?? [];
-  if (outputs.length !== 1) {
-    throw new GraphStructureError("OUTPUT_COUNT", `the graph has ${outputs.length} outputs; exactly one is required`);
+  const graphOutputs = graph.output ?? [];
+  const [output] = graphOutputs;
+  if (graphOutputs.length !== 1 || output === undefined) {
+    throw new GraphStructureError(
+      "OUTPUT_COUNT",
+      `the graph has ${graphOutputs.length} outputs; exactly one is required`,
+    );
   }
-  const jobInput = jobInputs[0].name ?? "";
+  const jobInput = input.name ?? "";
 
   const producer = new Map<string, number>();
   const nodeNames = new Set<string>();
-  nodes.forEach((node, i) => {
+  const outputs = nodes.map((node, i) => {
     const where = { node: nodeLabel(node, i) };
     const name = node.name ?? "";
     if (name !== "") {
@@ -376,19 +389,20 @@ function checkStructure(
       nodeNames.add(name);
     }
     const outs = node.output ?? [];
-    if (outs.length !== 1) {
+    const [out] = outs;
+    if (outs.length !== 1 || out === undefined) {
       throw new GraphStructureError(
         "NODE_OUTPUT_COUNT",
         `the node has ${outs.length} outputs; exactly one is required`,
         where,
       );
     }
-    const out = outs[0];
     if (out === "") throw new GraphStructureError("EMPTY_NAME", "the node's output has no name", where);
     if (producer.has(out) || initializers.has(out) || out === jobInput) {
       throw new GraphStructureError("DUPLICATE_NAME", "the value is produced twice", { ...where, tensor: out });
     }
     producer.set(out, i);
+    return out;
   });
 
   const inputs = nodes.map((node, i) => {
@@ -441,8 +455,7 @@ function checkStructure(
     });
   });
 
-  const output = outputs[0];
-  const lastOut = (nodes[nodes.length - 1].output ?? [])[0];
+  const lastOut = outputs.at(-1);
   if ((output.name ?? "") !== lastOut) {
     throw new GraphStructureError(
       "OUTPUT_NOT_LAST_NODE",
@@ -450,7 +463,7 @@ function checkStructure(
       { tensor: output.name ?? "" },
     );
   }
-  return { input: jobInputs[0], output, constantInputs, inputs };
+  return { input, output, constantInputs, inputs, outputs };
 }
 
 /** The node's INT attributes, each allowed for its op at this opset, with allowed values; no others. */

@@ -1,4 +1,5 @@
 import { Limits } from "./limits.ts";
+import { at } from "../tensor/at.ts";
 import { DType, dtypeInfo, isDType } from "../tensor/dtype.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import type { OpName } from "../graph/opcode.ts";
@@ -102,8 +103,9 @@ function requireDType(ctx: OpContext, op: string, input: OpInput, allowed: reado
 }
 
 function requireSameDType(ctx: OpContext, op: string, inputs: readonly OpInput[]): void {
-  const first = inputs[0];
-  for (const x of inputs.slice(1)) {
+  const [first, ...rest] = inputs;
+  if (first === undefined) return;
+  for (const x of rest) {
     if (x.type.dtype !== first.type.dtype) {
       throw new ProfileRuleError(
         "DTYPE_MISMATCH",
@@ -202,13 +204,14 @@ function variadic(op: OpName): OpRule {
     attrs: {},
     infer(ctx) {
       const xs = ctx.inputs.map((_, i) => present(ctx, i));
+      const first = present(ctx, 0);
       requireSameDType(ctx, op, xs);
-      requireDType(ctx, op, xs[0], typesT(op)(ctx.opset));
+      requireDType(ctx, op, first, typesT(op)(ctx.opset));
       const shape = broadcastShapes(
         xs.map((x) => x.type.shape),
         ctx.where,
       );
-      return { output: checkOutput(ctx, { dtype: xs[0].type.dtype, shape }), attrs: [] };
+      return { output: checkOutput(ctx, { dtype: first.type.dtype, shape }), attrs: [] };
     },
   };
 }
@@ -239,15 +242,22 @@ export const OP_RULES: Readonly<Record<OpName, OpRule>> = {
       const b = present(ctx, 1);
       requireDType(ctx, "MatMulInteger", a, typesT("MatMulInteger")(ctx.opset));
       requireDType(ctx, "MatMulInteger", b, typesT2("MatMulInteger", ctx.opset));
-      if (a.type.shape.length !== 2 || b.type.shape.length !== 2) {
+      const [m, k] = a.type.shape;
+      const [k2, n] = b.type.shape;
+      if (
+        a.type.shape.length !== 2 ||
+        b.type.shape.length !== 2 ||
+        m === undefined ||
+        k === undefined ||
+        k2 === undefined ||
+        n === undefined
+      ) {
         throw new ProfileRuleError(
           "MATMUL_RANK",
           `MatMulInteger needs A [M,K] and B [K,N], got [${a.type.shape.join(",")}] and [${b.type.shape.join(",")}]`,
           ctx.where,
         );
       }
-      const [m, k] = a.type.shape;
-      const [k2, n] = b.type.shape;
       if (k !== k2) {
         throw new ProfileRuleError("SHAPE_MISMATCH", `MatMulInteger inner dimensions ${k} and ${k2} differ`, ctx.where);
       }
@@ -373,7 +383,7 @@ export const OP_RULES: Readonly<Record<OpName, OpRule>> = {
       const allowZero = attr(ctx, "allowzero", 0n) === 1n;
       const shapeData = shapeIn.constant.data;
       const requested: bigint[] = [];
-      for (let i = 0; i < shapeData.length; i++) requested.push(BigInt(shapeData[i]));
+      for (const v of shapeData) requested.push(BigInt(v));
       const inCount = BigInt(checkedElementCount(data.type.shape, "Reshape data", ctx.where));
       const out: bigint[] = [];
       let inferAt = -1;
@@ -384,10 +394,11 @@ export const OP_RULES: Readonly<Record<OpName, OpRule>> = {
           inferAt = i;
           out.push(1n);
         } else if (d === 0n && !allowZero) {
-          if (i >= data.type.shape.length) {
+          const copied = data.type.shape[i];
+          if (copied === undefined) {
             throw new ProfileRuleError("SHAPE_MISMATCH", `Reshape copies dimension ${i} the input lacks`, ctx.where);
           }
-          out.push(BigInt(data.type.shape[i]));
+          out.push(BigInt(copied));
         } else if (d < -1n) {
           throw new ProfileRuleError("SHAPE_MISMATCH", `Reshape shape has invalid dimension ${d}`, ctx.where);
         } else {
@@ -453,10 +464,10 @@ export const OP_RULES: Readonly<Record<OpName, OpRule>> = {
       const rank = data.type.shape.length;
       if (rank === 0) throw new ProfileRuleError("SHAPE_MISMATCH", "Gather data must have rank >= 1", ctx.where);
       const axis = normalizeAxis(ctx, "Gather", attr(ctx, "axis", 0n), rank);
-      const dim = BigInt(data.type.shape[axis]);
+      const dim = BigInt(at(data.type.shape, axis)); // normalizeAxis: 0 ≤ axis < rank
       const idx = indices.constant.data;
-      for (let i = 0; i < idx.length; i++) {
-        const v = BigInt(idx[i]);
+      for (const [i, raw] of idx.entries()) {
+        const v = BigInt(raw);
         if (v < -dim || v >= dim) {
           throw new ProfileRuleError(
             "GATHER_INDEX_OUT_OF_RANGE",
@@ -487,7 +498,7 @@ export const OP_RULES: Readonly<Record<OpName, OpRule>> = {
           ctx.where,
         );
       }
-      if (x.type.shape[rank - 1] > Limits.MAX_ONE_STEP_RUN) {
+      if (at(x.type.shape, rank - 1) > Limits.MAX_ONE_STEP_RUN) {
         throw new ProfileRuleError(
           "ONE_STEP_TOO_LARGE",
           `ArgMax row of ${x.type.shape[rank - 1]} exceeds ${Limits.MAX_ONE_STEP_RUN}: its one-step proof would not fit a block`,

@@ -53,9 +53,9 @@ export function broadcastShapes(shapes: readonly (readonly number[])[], where: M
   for (let k = 0; k < rank; k++) {
     let dim = 1;
     for (const s of shapes) {
-      const i = s.length - rank + k;
-      if (i < 0) continue;
-      const d = s[i];
+      // Undefined where s is shorter than rank and lacks this leading axis.
+      const d = s[s.length - rank + k];
+      if (d === undefined) continue;
       if (d === 1 || d === dim) continue;
       if (dim !== 1) {
         throw new ProfileRuleError(

@@ -248,8 +248,8 @@ class Scanner {
   /** Byte length of the varint at `pos` (values are never needed beyond tags and lengths). */
   private varintLength(pos: number, end: number): number {
     for (let i = 0; i < 10; i++) {
-      if (pos + i >= end) this.malformed(pos, "varint runs past the end of its message");
       const b = this.buf[pos + i];
+      if (pos + i >= end || b === undefined) this.malformed(pos, "varint runs past the end of its message");
       if ((b & 0x80) === 0) {
         if (i === 9 && b > 1) this.malformed(pos, "varint exceeds 64 bits");
         return i + 1;
@@ -268,7 +268,8 @@ class Scanner {
     const length = this.varintLength(pos, end);
     if (length > 5) this.malformed(pos, `${what} varint of ${length} bytes`);
     let value = 0;
-    for (let i = length - 1; i >= 0; i--) value = value * 128 + (this.buf[pos + i] & 0x7f);
+    // varintLength has read these `length` bytes, so pos + i is inside buf.
+    for (let i = length - 1; i >= 0; i--) value = value * 128 + (this.buf[pos + i]! & 0x7f);
     if (value >= 2 ** 31) this.malformed(pos, `${what} ${value} out of range`);
     return { value, length };
   }

@@ -1,10 +1,11 @@
 import { hexToBytes, type Hex } from "viem";
+import { at } from "../tensor/at.ts";
 import { MerkleTree } from "../tensor/merkle.ts";
 import { dtypeInfo } from "../tensor/dtype.ts";
 import { elementCount, type TensorSpec } from "../tensor/spec.ts";
 import type { TensorCommitment } from "../tensor/commitment.ts";
 import { elementFromWords } from "../tensor/commitment.ts";
-import { Source } from "../graph/descriptor.ts";
+import { Source, type NodeDescriptor } from "../graph/descriptor.ts";
 import type { CompiledModel } from "../onnx/compile.ts";
 import type { OneStepProofArgs } from "../client/calls.ts";
 import { buildOneStepProof } from "./oneStep.ts";
@@ -24,7 +25,7 @@ export const LOG_K = 4;
 export function firstDivergentNode(claimed: readonly Hex[], honest: readonly Hex[]): number | undefined {
   if (claimed.length !== honest.length)
     throw new RangeError(`trace lengths differ: ${claimed.length} vs ${honest.length}`);
-  const i = claimed.findIndex((r, k) => r.toLowerCase() !== honest[k].toLowerCase());
+  const i = claimed.findIndex((r, k) => r.toLowerCase() !== at(honest, k).toLowerCase());
   return i < 0 ? undefined : i;
 }
 
@@ -49,7 +50,7 @@ export function divergentChild(
   index: number,
 ): number | undefined {
   const mine = childrenOf(honest, level, index);
-  const j = children.findIndex((c, k) => c.toLowerCase() !== mine[k].toLowerCase());
+  const j = children.findIndex((c, k) => c.toLowerCase() !== at(mine, k).toLowerCase());
   return j < 0 ? undefined : j;
 }
 
@@ -66,9 +67,9 @@ export function divergentElement(
   const width = dtypeInfo(spec.dtype).width;
   const perWord = 32 / width;
   const n = elementCount(spec.shape);
-  for (let w = 0; w < providerWords.length; w++) {
+  for (const [w, provided] of providerWords.entries()) {
     const word = firstWord + w;
-    if (providerWords[w].toLowerCase() === honest.word(word).toLowerCase()) continue;
+    if (provided.toLowerCase() === honest.word(word).toLowerCase()) continue;
     for (let p = word * perWord; p < Math.min(n, (word + 1) * perWord); p++) {
       if (elementFromWords(spec, firstWord, providerWords, p) !== honest.tensor.at(p)) return p;
     }
@@ -88,6 +89,12 @@ export function wordOfElement(spec: TensorSpec, outIndex: number): number {
   return Math.floor((outIndex * dtypeInfo(spec.dtype).width) / 32);
 }
 
+function nodeOf(compiled: CompiledModel, i: number): NodeDescriptor {
+  const node = compiled.nodes[i];
+  if (node === undefined) throw new RangeError(`no node ${i} (the model has ${compiled.nodes.length})`);
+  return node;
+}
+
 /** Local data the challenger proves from: its honest trace (roots and commitments). */
 export interface HonestTraceData {
   readonly nodeRoots: readonly Hex[];
@@ -105,14 +112,16 @@ export function operandCommitments(
   honest: HonestTraceData,
   i: number,
 ): (TensorCommitment | undefined)[] {
-  return compiled.nodes[i].inputs.map((o, k) => {
+  const node = nodeOf(compiled, i);
+  const committed = at(compiled.operandTensors, i); // one entry per node, like compiled.nodes
+  return node.inputs.map((o, k) => {
     switch (o.source) {
       case Source.JOB_INPUT:
         return honest.inputCommitment();
       case Source.NODE_OUTPUT:
         return honest.commitment(o.index);
       case Source.CONSTANT:
-        return compiled.operandTensors[i][k] ?? undefined;
+        return committed[k] ?? undefined;
       default:
         return undefined;
     }
@@ -133,12 +142,18 @@ export function buildStepProof(p: {
   providerRoots: readonly Hex[];
   opening: ProviderOpening;
 }): OneStepProofArgs {
-  const node = p.compiled.nodes[p.nodeIndex];
+  const node = nodeOf(p.compiled, p.nodeIndex);
   const outWordIndex = wordOfElement(node.output, p.outIndex);
   let outWord: Hex;
   let outProof: Hex[];
   if (p.opening.kind === "whole") {
-    outWord = p.opening.words[outWordIndex];
+    const word = p.opening.words[outWordIndex];
+    if (word === undefined) {
+      throw new RangeError(
+        `element ${p.outIndex} is in word ${outWordIndex}, the provider revealed ${p.opening.words.length}`,
+      );
+    }
+    outWord = word;
     outProof = treeOfWords(p.opening.words).rangeProof(outWordIndex, outWordIndex);
   } else {
     if (p.opening.wordIndex !== outWordIndex) {

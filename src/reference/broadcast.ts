@@ -1,3 +1,4 @@
+import { at } from "../tensor/at.ts";
 import { ReferenceEvalError } from "./types.ts";
 
 /**
@@ -8,9 +9,8 @@ export function broadcastShape(shapes: readonly (readonly number[])[]): number[]
   const rank = Math.max(0, ...shapes.map((s) => s.length));
   const out: number[] = new Array<number>(rank).fill(1);
   for (const s of shapes) {
-    for (let i = 0; i < s.length; i++) {
+    for (const [i, d] of s.entries()) {
       const axis = rank - s.length + i;
-      const d = s[i];
       if (d === 1) continue;
       if (out[axis] === 1) out[axis] = d;
       else if (out[axis] !== d) {
@@ -27,7 +27,7 @@ export function strides(shape: readonly number[]): number[] {
   let acc = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     s[i] = acc;
-    acc *= shape[i];
+    acc *= at(shape, i);
   }
   return s;
 }
@@ -44,10 +44,10 @@ export function broadcastIndex(outShape: readonly number[], inShape: readonly nu
   let index = 0;
   let inStride = 1;
   for (let axis = outShape.length - 1; axis >= offset; axis--) {
-    const d = outShape[axis];
+    const d = at(outShape, axis);
     const c = rem % d;
     rem = (rem - c) / d;
-    const inDim = inShape[axis - offset];
+    const inDim = at(inShape, axis - offset);
     if (inDim !== 1) index += c * inStride;
     inStride *= inDim;
   }
@@ -65,26 +65,33 @@ export function broadcastIndexTables(
 ): Int32Array[] {
   const n = outShape.reduce((a, b) => a * b, 1);
   const rank = outShape.length;
-  const tables = inShapes.map(() => new Int32Array(n));
-  const inStrides = inShapes.map((s) => {
+  return inShapes.map((s) => {
     const st = strides(s);
-    const full = new Array<number>(rank).fill(0);
-    for (let i = 0; i < s.length; i++) full[rank - s.length + i] = s[i] === 1 ? 0 : st[i];
-    return full;
-  });
-  const coord = new Array<number>(rank).fill(0);
-  const cur = new Array<number>(inShapes.length).fill(0);
-  for (let o = 0; o < n; o++) {
-    for (let k = 0; k < tables.length; k++) tables[k][o] = cur[k];
-    for (let axis = rank - 1; axis >= 0; axis--) {
-      coord[axis]++;
-      for (let k = 0; k < cur.length; k++) cur[k] += inStrides[k][axis];
-      if (coord[axis] < outShape[axis]) break;
-      for (let k = 0; k < cur.length; k++) cur[k] -= inStrides[k][axis] * coord[axis];
-      coord[axis] = 0;
+    // The operand's stride along each output axis: 0 where it broadcasts (dimension 1, or an axis it lacks).
+    const axisStride = new Array<number>(rank).fill(0);
+    s.forEach((d, i) => {
+      if (d !== 1) axisStride[rank - s.length + i] = at(st, i);
+    });
+    const table = new Int32Array(n);
+    const coord = new Array<number>(rank).fill(0);
+    let cur = 0;
+    for (let o = 0; o < n; o++) {
+      table[o] = cur;
+      for (let axis = rank - 1; axis >= 0; axis--) {
+        // coord, axisStride and outShape all have `rank` entries, so 0 ≤ axis < rank indexes each.
+        const c = coord[axis]! + 1;
+        const step = axisStride[axis]!;
+        cur += step;
+        if (c < outShape[axis]!) {
+          coord[axis] = c;
+          break;
+        }
+        cur -= step * c;
+        coord[axis] = 0;
+      }
     }
-  }
-  return tables;
+    return table;
+  });
 }
 
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {

@@ -9,6 +9,7 @@
 import { Source, ZERO_ROOT, type NodeDescriptor, type Operand } from "../graph/descriptor.ts";
 import { Opcode, type OpName } from "../graph/opcode.ts";
 import { GraphBuilder, type AttrValue } from "../onnx/builder.ts";
+import { at } from "../tensor/at.ts";
 import { DType, dtypeInfo } from "../tensor/dtype.ts";
 import { elementCount, Layout, type TensorSpec } from "../tensor/spec.ts";
 import { Tensor } from "../tensor/tensor.ts";
@@ -37,7 +38,7 @@ export class CaseRng {
     return this.u32() / 2 ** 32 < p;
   }
   pick<T>(items: readonly T[]): T {
-    return items[this.int(0, items.length - 1)];
+    return at(items, this.int(0, items.length - 1));
   }
   /** Uniform bigint in [lo, hi]. */
   big(lo: bigint, hi: bigint): bigint {
@@ -109,6 +110,12 @@ function broadcastShapes(rng: CaseRng, count: number, maxRank: number, maxDim: n
     const rank = rng.int(0, full.length);
     return full.slice(full.length - rank).map((d) => (rng.bool(0.3) ? 1 : d));
   });
+}
+
+/** Two shapes that broadcast together: `broadcastShapes` with a count of 2. */
+function broadcastPair(rng: CaseRng, maxRank: number, maxDim: number, minRank = 0): [number[], number[]] {
+  const shapes = broadcastShapes(rng, 2, maxRank, maxDim, minRank);
+  return [at(shapes, 0), at(shapes, 1)];
 }
 
 function opsetFor(rng: CaseRng, ...mins: number[]): number {
@@ -212,7 +219,7 @@ export function binaryCase(
   dtype: DType,
   opts: GenOptions = {},
 ): OpCase {
-  const [sa, sb] = opts.big ? broadcastShapes(rng, 2, 4, 8, 2) : broadcastShapes(rng, 2, 3, 3);
+  const [sa, sb] = opts.big ? broadcastPair(rng, 4, 8, 2) : broadcastPair(rng, 3, 3);
   const A = randomTensor(rng, dtype, sa);
   let B: CaseInput;
   if (op === "Div") {
@@ -295,7 +302,10 @@ export function reshapeCase(rng: CaseRng, dtype: DType, opts: GenOptions = {}): 
   if (target.length === 0 || rng.bool(0.3)) target.push(1);
   const spec = target.map(BigInt);
   if (spec.length > 0 && rng.bool(0.4)) spec[rng.int(0, spec.length - 1)] = -1n;
-  const copyAt = spec.findIndex((s, i) => i < shape.length && s === BigInt(shape[i]));
+  const copyAt = spec.findIndex((s, i) => {
+    const d = shape[i];
+    return d !== undefined && s === BigInt(d);
+  });
   if (copyAt >= 0 && rng.bool(0.5)) spec[copyAt] = 0n;
   const shapeT = Tensor.fromBigInts(row(DType.INT64, [spec.length]), spec);
   const X = randomTensor(rng, dtype, shape);
@@ -338,7 +348,7 @@ export function gatherCase(rng: CaseRng, dtype: DType, indexDType: DType, opts: 
   const data = randomShape(rng, 1, opts.big ? 3 : 2, opts.big ? 7 : 4);
   const axis = rng.int(-data.length, data.length - 1);
   const a = axis < 0 ? axis + data.length : axis;
-  const dim = data[a];
+  const dim = at(data, a);
   const iShape = randomShape(rng, 0, 2, opts.big ? 6 : 3);
   const idx = Array.from({ length: elementCount(iShape) }, () => BigInt(rng.int(-dim, dim - 1)));
   const I = Tensor.fromBigInts(row(indexDType, iShape), idx);

@@ -31,6 +31,27 @@ export function checkAttrCount(desc: NodeDescriptor, n: number): void {
   if (desc.attrs.length !== n) throw fail(desc, `has ${desc.attrs.length} attrs, expected ${n}`);
 }
 
+/** Attribute `i` of the descriptor (its count is checked by `checkAttrCount`). */
+export function attr(desc: NodeDescriptor, i: number): bigint {
+  const a = desc.attrs[i];
+  if (a === undefined) throw fail(desc, `attr ${i} is missing (has ${desc.attrs.length})`);
+  return a;
+}
+
+/** Read group `g` of the values `compute` receives (`values[g]` holds the values of `reads(...)[g]`). */
+export function readGroup(desc: NodeDescriptor, values: readonly (readonly bigint[])[], g: number): readonly bigint[] {
+  const group = values[g];
+  if (group === undefined) throw fail(desc, `read group ${g} is missing (got ${values.length})`);
+  return group;
+}
+
+/** The value of a one-element read group (an element of x, a zero point, a bound, an index). */
+export function readValue(desc: NodeDescriptor, values: readonly (readonly bigint[])[], g: number): bigint {
+  const v = readGroup(desc, values, g)[0];
+  if (v === undefined) throw fail(desc, `read group ${g} is empty`);
+  return v;
+}
+
 export function checkDType(desc: NodeDescriptor, role: string, dtype: number, allowed: readonly DType[]): void {
   if (!allowed.includes(dtype as DType)) {
     const name = isDType(dtype) ? dtypeInfo(dtype).name : `dtype ${dtype}`;
@@ -87,7 +108,7 @@ export function operandTensor(operands: Operands, i: number): Tensor {
 /** All values as bigints (for small operands: zero points, clip bounds, indices). */
 export function toBigInts(data: TensorData): bigint[] {
   const out: bigint[] = new Array<bigint>(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = BigInt(data[i]);
+  for (let i = 0; i < data.length; i++) out[i] = BigInt(data[i]!);
   return out;
 }
 

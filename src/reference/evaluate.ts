@@ -28,7 +28,8 @@
 import { Source, type NodeDescriptor } from "../graph/descriptor.ts";
 import { Opcode } from "../graph/opcode.ts";
 import { dtypeInfo } from "../tensor/dtype.ts";
-import { committedPosition, elementCount, Layout, type TensorSpec } from "../tensor/spec.ts";
+import { at } from "../tensor/at.ts";
+import { committedPosition, elementCount, Layout, transposedPlane, type TensorSpec } from "../tensor/spec.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { checkOperands, fail, requireSpec } from "./common.ts";
 import { argmax } from "./ops/argmax.ts";
@@ -104,9 +105,7 @@ function checkOutIndex(desc: NodeDescriptor, outIndex: number): void {
 /** Inverse of `committedPosition`: the row-major index of the element at committed position `pos`. */
 export function rowMajorIndexOf(spec: TensorSpec, pos: number): number {
   if (spec.layout === Layout.ROW_MAJOR) return pos;
-  const r = spec.shape.length;
-  const rows = spec.shape[r - 2];
-  const cols = spec.shape[r - 1];
+  const { rows, cols } = transposedPlane(spec);
   const plane = rows * cols;
   const within = pos % plane;
   const c = Math.floor(within / rows);
@@ -182,13 +181,15 @@ export function evaluateFromOpenings(desc: NodeDescriptor, outIndex: number, giv
     const pos = committedPosition(spec, rowMajorIndex);
     const o = given.find((g) => g.operand === operand && pos >= g.start && pos < g.start + g.count);
     if (o === undefined) throw fail(desc, `no opening covers input ${operand} position ${pos}`);
-    return o.values[pos - o.start];
+    const v = o.values[pos - o.start];
+    if (v === undefined) throw fail(desc, `the opening of input ${operand} holds no value at position ${pos}`);
+    return v;
   };
   const { runs } = plan(desc, outIndex, peek);
   const expected = runs.flat();
   if (given.length !== expected.length) throw fail(desc, `expected ${expected.length} openings, got ${given.length}`);
   expected.forEach((e, i) => {
-    const g = given[i];
+    const g = at(given, i); // as many openings as expected runs, checked above
     if (g.operand !== e.operand || g.start !== e.start || g.count !== e.count || g.values.length !== e.count) {
       throw fail(
         desc,
@@ -201,7 +202,8 @@ export function evaluateFromOpenings(desc: NodeDescriptor, outIndex: number, giv
   let k = 0;
   const values = runs.map((groupRunList) => {
     const vals: bigint[] = [];
-    for (let r = 0; r < groupRunList.length; r++) vals.push(...given[k++].values);
+    // One opening per run, in run order (checked above).
+    for (let r = 0; r < groupRunList.length; r++) vals.push(...at(given, k++).values);
     return vals;
   });
   const result = implOf(desc).compute(desc, outIndex, values);

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Address, Hex, PublicClient } from "viem";
-import { modelRegistryAbi } from "../chain/abis.ts";
+import { readModel } from "../chain/read/registry.ts";
 import { modelIdOf, type ModelSpec, type Profile } from "../model/modelSpec.ts";
 import { compileModel, type CompiledModel } from "../onnx/compile.ts";
 import { Limits } from "../onnx/limits.ts";
@@ -30,12 +30,7 @@ export interface ReplayModel {
 
 /** The registered spec of `modelId`. */
 export async function readModelSpec(client: PublicClient, registry: Address, modelId: Hex): Promise<ModelSpec> {
-  const m = await client.readContract({
-    address: registry,
-    abi: modelRegistryAbi,
-    functionName: "model",
-    args: [modelId],
-  });
+  const m = await readModel(client, { address: registry, modelId });
   const spec = (s: { dtype: number; layout: number; shape: readonly number[] }) => ({
     dtype: s.dtype as DType,
     layout: s.layout as Layout,

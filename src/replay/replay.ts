@@ -14,7 +14,6 @@
  *   this the node to dispute). A failed honesty check is a finding about a party.
  */
 import { formatUnits, hexToBytes, type Address, type Hash, type Hex, type PublicClient } from "viem";
-import { disputeGameAbi } from "../chain/abis.ts";
 import {
   Outcome,
   OUTCOME_NAMES,
@@ -25,11 +24,13 @@ import {
   type PhaseName,
   type ReasonName,
 } from "../chain/enums.ts";
+import { readBountyBps, readChallenge } from "../chain/read/dispute.ts";
 import type { ProtocolAddresses } from "../client/contracts.ts";
 import { traceRootOf } from "../graph/descriptor.ts";
 import { commitmentHashOf } from "../model/commitment.ts";
 import { divergentChild, divergentElement, firstDivergentNode, treeOfWords, stepAt } from "../proof/dispute.ts";
 import { dependencies, evaluateElement } from "../reference/evaluate.ts";
+import { at } from "../tensor/at.ts";
 import { elementFromWords, tensorRoot, tensorRootOf } from "../tensor/commitment.ts";
 import { depthFor, MerkleTree } from "../tensor/merkle.ts";
 import { unpack } from "../tensor/packing.ts";
@@ -368,11 +369,10 @@ class ReplayContext {
         out.push(resolvedChallenge(c.id, c.challenger, c.outcome, c.reason ?? 0, shouldBe));
         continue;
       }
-      const game = { address: this.p.addresses.disputeGame, abi: disputeGameAbi } as const;
-      const [phase, deadline] = await Promise.all([
-        this.p.client.readContract({ ...game, functionName: "phaseOf", args: [c.id] }),
-        this.p.client.readContract({ ...game, functionName: "deadlineOf", args: [c.id] }),
-      ]);
+      const { phase, deadline } = await readChallenge(this.p.client, {
+        address: this.p.addresses.disputeGame,
+        id: c.id,
+      });
       const name = PHASE_NAMES[phase] ?? "None";
       const mover =
         name === "AwaitRoots" || name === "AwaitWhole" || name === "AwaitChildren" ? "provider" : "challenger";
@@ -475,8 +475,9 @@ class ReplayContext {
         text = `the provider posted its ${e.nodeRoots.length} node roots${e.consistent ? "" : " — the last is not its committed output root"}`;
         if (committed !== undefined) {
           rule(same(traceRootOf(e.nodeRoots), committed.traceRoot), "the roots hash to the committed traceRoot");
+          const last = e.nodeRoots.at(-1);
           rule(
-            e.consistent === same(e.nodeRoots[e.nodeRoots.length - 1], committed.outputRoot),
+            e.consistent === (last !== undefined && same(last, committed.outputRoot)),
             `'consistent' (${e.consistent}) is whether the last root is the committed outputRoot`,
           );
         }
@@ -519,7 +520,7 @@ class ReplayContext {
         text = `challenge #${e.id}: the provider revealed all ${e.words.length} words of the node's output`;
         if (c?.node !== undefined) {
           c.words = e.words;
-          const spec = this.compiled.nodes[c.node].output;
+          const spec = at(this.compiled.nodes, c.node).output;
           const root = this.postedRoots?.[c.node];
           if (root !== undefined) {
             rule(
@@ -532,7 +533,7 @@ class ReplayContext {
             d === undefined,
             d === undefined
               ? "every element equals the re-execution"
-              : `element ${d} is ${this.elementOf(spec, e.words, d)}, the re-execution gives ${this.honest.nodeOutputs[c.node].at(d)}`,
+              : `element ${d} is ${this.elementOf(spec, e.words, d)}, the re-execution gives ${at(this.honest.nodeOutputs, c.node).at(d)}`,
           );
         }
         break;
@@ -548,7 +549,7 @@ class ReplayContext {
             const root = this.postedRoots?.[c.node];
             if (root !== undefined) {
               rule(
-                same(tensorRootOf(this.compiled.nodes[c.node].output, subtree), root),
+                same(tensorRootOf(at(this.compiled.nodes, c.node).output, subtree), root),
                 "they open the provider's posted root",
               );
             }
@@ -629,11 +630,7 @@ class ReplayContext {
           : "the dispute settled: no fraud, the job is released";
         if (e.fraud) {
           const slashed = this.events.find((x) => x.kind === "JobSlashed");
-          const bps = await this.p.client.readContract({
-            address: this.p.addresses.disputeGame,
-            abi: disputeGameAbi,
-            functionName: "BOUNTY_BPS",
-          });
+          const bps = await readBountyBps(this.p.client, { address: this.p.addresses.disputeGame });
           if (slashed !== undefined) {
             rule(e.bounty === (slashed.collateral * bps) / 10_000n, `the bounty is ${bps} bps of the collateral`);
           }
@@ -683,7 +680,7 @@ class ReplayContext {
     rule: (ok: boolean, detail: string) => void,
     honesty: (ok: boolean, detail: string) => void,
   ): Promise<void> {
-    const node = this.compiled.nodes[nodeIndex];
+    const node = at(this.compiled.nodes, nodeIndex);
     const outIndex = Number(e.outIndex);
     const honestOperands = operandTensors(this.compiled, this.honest, nodeIndex);
     const honestValue = evaluateElement(node, honestOperands, outIndex);

@@ -8,6 +8,7 @@ import { decodeFunctionData, isAddressEqual, type Address, type Hash, type Hex, 
 import { disputeGameAbi } from "../chain/abis.ts";
 import { Source, type NodeDescriptor } from "../graph/descriptor.ts";
 import { evaluateFromOpenings, type OperandOpening, type OperandRange } from "../reference/evaluate.ts";
+import { at } from "../tensor/at.ts";
 import { elementFromWords, tensorRootOf, type RangeOpening } from "../tensor/commitment.ts";
 import { dtypeInfo } from "../tensor/dtype.ts";
 import { depthFor, rootFromRange } from "../tensor/merkle.ts";
@@ -74,13 +75,18 @@ export function recomputeFromProof(
   }
   const openings: OperandOpening[] = runs.map((run, k) => {
     const operand = node.inputs[run.operand];
+    if (operand === undefined)
+      throw new Error(`run ${k} names input ${run.operand}, the node has ${node.inputs.length}`);
     const root =
       operand.source === Source.JOB_INPUT
         ? inputRoot
         : operand.source === Source.NODE_OUTPUT
           ? p.nodeRoots[operand.index]
           : operand.root;
-    const o = p.operands[k];
+    if (root === undefined)
+      throw new Error(`opening ${k} (input ${run.operand}) reads node ${operand.index}, past the proof's roots`);
+    // As many openings as runs: checked above.
+    const o = at(p.operands, k);
     const dataRoot = rootFromRange(o.firstWord, o.words, o.proof, depthFor(wordCount(operand.spec)));
     if (tensorRootOf(operand.spec, dataRoot).toLowerCase() !== root.toLowerCase()) {
       throw new Error(`opening ${k} (input ${run.operand}) does not verify against its root ${root}`);

@@ -126,7 +126,8 @@ export function parseConfig<F extends FieldTable>(fields: F, sources: ConfigSour
 }
 
 function flagName(flag: string): string {
-  return flag.split(/[ ,<[]/)[0];
+  // split always yields at least one piece: the text before the first separator.
+  return flag.split(/[ ,<[]/)[0] ?? flag;
 }
 
 function attributeOf(flag: string): string {

@@ -91,8 +91,10 @@ export function amount(o: { default?: bigint; optional?: boolean }): z.ZodType<b
     }
     const plain = /^\d+$/.exec(s);
     if (plain) return { ok: BigInt(s) };
-    const sci = /^(\d+)e(\d+)$/i.exec(s);
-    if (sci && Number(sci[2]) <= 77) return { ok: BigInt(sci[1]) * 10n ** BigInt(sci[2]) };
+    const [, digits, exponent] = /^(\d+)e(\d+)$/i.exec(s) ?? [];
+    if (digits !== undefined && exponent !== undefined && Number(exponent) <= 77) {
+      return { ok: BigInt(digits) * 10n ** BigInt(exponent) };
+    }
     return { error: "is not an amount in base units (digits, or e.g. 100e18)" };
   });
 }

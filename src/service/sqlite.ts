@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 
 export type { DatabaseSync };
 
@@ -37,10 +37,11 @@ export async function openDatabase(path: string, migrations: readonly string[]):
     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
   );
   const version = Number((db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version);
-  for (let v = version; v < migrations.length; v++) {
+  for (const [v, migration] of migrations.entries()) {
+    if (v < version) continue;
     db.exec("BEGIN");
     try {
-      db.exec(migrations[v]);
+      db.exec(migration);
       db.exec(`PRAGMA user_version = ${v + 1}`);
       db.exec("COMMIT");
     } catch (e) {
@@ -49,6 +50,19 @@ export async function openDatabase(path: string, migrations: readonly string[]):
     }
   }
   return db;
+}
+
+/**
+ * The rows of a query as the caller's row type: node:sqlite returns untyped records,
+ * and the table's schema (the migrations beside the query) is what gives them a type.
+ */
+export function rowsOf<Row extends object>(statement: StatementSync, ...params: SQLInputValue[]): Row[] {
+  return statement.all(...params) as Row[];
+}
+
+/** The first row of a query (see rowsOf), or undefined. */
+export function rowOf<Row extends object>(statement: StatementSync, ...params: SQLInputValue[]): Row | undefined {
+  return statement.get(...params) as Row | undefined;
 }
 
 /** Runs `fn` in one transaction. */

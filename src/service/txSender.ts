@@ -16,21 +16,14 @@
  * - A transaction is final once `finalityDepth` blocks are on top of it; until then
  *   its receipt is re-checked every tick.
  */
-import {
-  keccak256,
-  encodeFunctionData,
-  type Account,
-  type Address,
-  type Hex,
-  type PublicClient,
-  type TransactionReceipt,
-} from "viem";
+import { keccak256, type Address, type Hex, type PublicClient, type TransactionReceipt } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
-import { CallRevertedError, revertOf, type ContractCall } from "../client/send.ts";
+import { calldataOf, CallRevertedError, revertOf, viemCall, type ContractCall } from "../client/send.ts";
+import { SYSTEM_CLOCK, type Clock } from "./clock.ts";
 import type { ChainHead } from "./heads.ts";
 import { errorText, type Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
-import type { DatabaseSync } from "./sqlite.ts";
+import { rowOf, rowsOf, type DatabaseSync } from "./sqlite.ts";
 
 export const TX_JOURNAL_SCHEMA = `
 CREATE TABLE IF NOT EXISTS txs (
@@ -63,7 +56,7 @@ interface Attempt {
   readonly raw: Hex;
   readonly maxFeePerGas: string;
   readonly maxPriorityFeePerGas: string;
-  /** Wall-clock milliseconds of the (last) broadcast. */
+  /** Clock milliseconds of the (last) broadcast. */
   at: number;
 }
 
@@ -80,7 +73,8 @@ export interface TxRecord {
   readonly deadline?: bigint;
 }
 
-interface Row {
+/** A journal row (a type, not an interface: it must fit node:sqlite's untyped record). */
+type Row = {
   id: number;
   key: string;
   label: string;
@@ -96,7 +90,7 @@ interface Row {
   mined_hash: string | null;
   block_number: number | null;
   block_hash: string | null;
-}
+};
 
 export interface TxSenderOptions {
   readonly chainId: number;
@@ -105,7 +99,7 @@ export interface TxSenderOptions {
    * re-checked. Until then a reorg that drops it is noticed and it is re-sent.
    */
   readonly finalityDepth: number;
-  /** Replace a transaction not mined after this long. */
+  /** Replace a transaction not mined after this long (clock milliseconds). */
   readonly bumpAfterMs: number;
   /** Also replace it when its deadline is this close (chain seconds). */
   readonly deadlineMarginSec: number;
@@ -137,6 +131,8 @@ export class TxSender {
     private readonly options: TxSenderOptions,
     private readonly log: Logger,
     private readonly metrics: Metrics<TxMetricName>,
+    /** Times the broadcasts, for fee bumps (tests pass a ManualClock). */
+    private readonly clock: Clock = SYSTEM_CLOCK,
   ) {
     db.exec(TX_JOURNAL_SCHEMA);
     this.selectByKey = db.prepare("SELECT * FROM txs WHERE key = ?");
@@ -149,7 +145,7 @@ export class TxSender {
 
   /** The journaled transaction for a key, if any. */
   get(key: string): TxRecord | undefined {
-    const row = this.selectByKey.get(key) as Row | undefined;
+    const row = rowOf<Row>(this.selectByKey, key);
     return row && toRecord(row);
   }
 
@@ -177,10 +173,10 @@ export class TxSender {
   ): Promise<TxRecord> {
     const existing = this.get(key);
     if (existing !== undefined) return existing;
-    const data = encodeFunctionData({ abi: call.abi, functionName: call.functionName, args: call.args } as never);
+    const data = calldataOf(call);
     let estimate: bigint;
     try {
-      estimate = await this.client.estimateContractGas({ ...call, account: this.account as Account } as never);
+      estimate = await this.client.estimateContractGas({ ...viemCall(call), account: this.account });
     } catch (err) {
       const r = revertOf(err);
       if (r === undefined && !/revert/i.test(errorText(err))) throw err;
@@ -205,17 +201,19 @@ export class TxSender {
         options.deadline === undefined ? null : Number(options.deadline),
         options.after ?? null,
         JSON.stringify([attempt]),
-        Date.now(),
+        this.clock.now(),
       );
     this.log.info({ key, label, nonce, hash: attempt.hash }, "tx sent");
     this.metrics.inc("tx_sent", { label });
     await this.broadcast(attempt.raw, key);
-    return this.get(key) as TxRecord;
+    const record = this.get(key);
+    if (record === undefined) throw new Error(`transaction ${key} was journaled but cannot be read back`);
+    return record;
   }
 
   /** Checks every open transaction against the chain at `head` (see the file comment). */
   async tick(head: ChainHead, chainTime: bigint): Promise<void> {
-    const rows = this.selectOpen.all() as unknown as Row[];
+    const rows = rowsOf<Row>(this.selectOpen);
     if (rows.length === 0) return;
     const chainNonce = await this.client.getTransactionCount({ address: this.account.address, blockTag: "latest" });
     for (const row of rows) {
@@ -283,8 +281,8 @@ export class TxSender {
       const dep = this.get(row.after_key);
       if (dep !== undefined && dep.status === "pending") return;
     }
-    const last = attempts[attempts.length - 1];
-    const now = Date.now();
+    const last = lastAttempt(row.key, attempts);
+    const now = this.clock.now();
     const deadlineNear =
       row.deadline !== null && chainTime + BigInt(this.options.deadlineMarginSec) >= BigInt(row.deadline);
     const stale = now - last.at >= this.options.bumpAfterMs;
@@ -300,14 +298,14 @@ export class TxSender {
 
   /** Replaces the transaction with higher fees; false when the cap forbids it. */
   private async bump(row: Row, attempts: Attempt[]): Promise<boolean> {
-    const last = attempts[attempts.length - 1];
+    const last = lastAttempt(row.key, attempts);
     const market = await this.marketFees();
     const pct = BigInt(100 + Math.max(10, this.options.bumpPercent));
     const prio = max((BigInt(last.maxPriorityFeePerGas) * pct) / 100n + 1n, market.maxPriorityFeePerGas);
     const fee = max((BigInt(last.maxFeePerGas) * pct) / 100n + 1n, market.maxFeePerGas, prio);
     if (fee > this.options.maxFeePerGas) {
       this.log.warn({ key: row.key, fee, cap: this.options.maxFeePerGas }, "tx not bumped: fee cap reached");
-      last.at = Date.now();
+      last.at = this.clock.now();
       this.db.prepare("UPDATE txs SET attempts = ? WHERE id = ?").run(JSON.stringify(attempts), row.id);
       return false;
     }
@@ -329,7 +327,7 @@ export class TxSender {
 
   /** The receipt of a journaled key's mined transaction (for its logs). */
   async receiptOf(key: string): Promise<TransactionReceipt | undefined> {
-    const row = this.selectByKey.get(key) as Row | undefined;
+    const row = rowOf<Row>(this.selectByKey, key);
     if (row?.mined_hash == null) return undefined;
     return this.receipt(row.mined_hash as Hex);
   }
@@ -384,7 +382,7 @@ export class TxSender {
       raw,
       maxFeePerGas: tx.maxFeePerGas.toString(),
       maxPriorityFeePerGas: tx.maxPriorityFeePerGas.toString(),
-      at: Date.now(),
+      at: this.clock.now(),
     };
   }
 
@@ -400,6 +398,13 @@ export class TxSender {
   }
 }
 
+/** The latest attempt: a row is written with its first attempt, and attempts are only ever added. */
+function lastAttempt(key: string, attempts: Attempt[]): Attempt {
+  const last = attempts.at(-1);
+  if (last === undefined) throw new Error(`transaction ${key} has no attempt in the journal`);
+  return last;
+}
+
 function toRecord(row: Row): TxRecord {
   const attempts = JSON.parse(row.attempts) as Attempt[];
   return {
@@ -409,7 +414,7 @@ function toRecord(row: Row): TxRecord {
     nonce: row.nonce,
     status: row.status,
     outcome: row.outcome ?? undefined,
-    hash: (row.mined_hash as Hex | null) ?? attempts[attempts.length - 1].hash,
+    hash: (row.mined_hash as Hex | null) ?? lastAttempt(row.key, attempts).hash,
     blockNumber: row.block_number === null ? undefined : BigInt(row.block_number),
     deadline: row.deadline === null ? undefined : BigInt(row.deadline),
   };

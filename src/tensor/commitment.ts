@@ -88,8 +88,9 @@ export function elementFromWords(spec: TensorSpec, firstWord: number, words: rea
   const width = dtypeInfo(spec.dtype).width;
   const byte = pos * width - firstWord * 32;
   const wordIdx = Math.floor(byte / 32);
-  if (byte < 0 || wordIdx >= words.length) throw new RangeError(`position ${pos} is outside the opened words`);
-  const hex = words[wordIdx].slice(2);
+  const word = byte < 0 ? undefined : words[wordIdx];
+  if (word === undefined) throw new RangeError(`position ${pos} is outside the opened words`);
+  const hex = word.slice(2);
   const off = (byte % 32) * 2;
   const raw = BigInt("0x" + hex.slice(off, off + width * 2));
   return dtypeInfo(spec.dtype).signed ? BigInt.asIntN(width * 8, raw) : raw;

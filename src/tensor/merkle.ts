@@ -1,4 +1,5 @@
 import { bytesToHex, hexToBytes, keccak256, type Hex } from "viem";
+import { at } from "./at.ts";
 import { keccakBytes } from "./keccak.ts";
 
 /**
@@ -41,7 +42,8 @@ export class MerkleTree {
   }
 
   get root(): Hex {
-    return bytesToHex(this.levels[this.depth]);
+    // The constructor pushes one level per d < depth onto the leaves: levels has depth + 1 entries.
+    return bytesToHex(at(this.levels, this.depth));
   }
 
   leaf(index: number): Hex {
@@ -51,6 +53,7 @@ export class MerkleTree {
   /** Node `index` at height `level` (0 = leaves). */
   node(level: number, index: number): Hex {
     const buf = this.levels[level];
+    if (buf === undefined) throw new RangeError(`no level ${level} in a tree of depth ${this.depth}`);
     if (index < 0 || index * 32 >= buf.length) throw new RangeError(`no node ${index} at level ${level}`);
     return bytesToHex(buf.subarray(index * 32, index * 32 + 32));
   }
@@ -90,8 +93,9 @@ export function rootFromRange(first: number, leaves: readonly Hex[], proof: read
   let lo = first;
   let p = 0;
   const take = (): Uint8Array => {
-    if (p >= proof.length) throw new RangeError("range proof too short");
-    return hexToBytes(proof[p++], { size: 32 });
+    const sibling = proof[p++];
+    if (sibling === undefined) throw new RangeError("range proof too short");
+    return hexToBytes(sibling, { size: 32 });
   };
   for (let d = 0; d < depth; d++) {
     if (lo % 2 === 1) {
@@ -100,16 +104,18 @@ export function rootFromRange(first: number, leaves: readonly Hex[], proof: read
     }
     if (nodes.length % 2 === 1) nodes.push(take());
     const parents: Uint8Array[] = [];
+    // nodes.length is even here (an odd count took one more node above).
     for (let i = 0; i < nodes.length; i += 2) {
       const pair = new Uint8Array(64);
-      pair.set(nodes[i]);
-      pair.set(nodes[i + 1], 32);
+      pair.set(at(nodes, i));
+      pair.set(at(nodes, i + 1), 32);
       parents.push(keccak256(pair, "bytes"));
     }
     nodes = parents;
     lo /= 2;
   }
   if (p !== proof.length) throw new RangeError(`range proof has ${proof.length - p} unused elements`);
-  if (nodes.length !== 1) throw new RangeError("range wider than the tree");
-  return bytesToHex(nodes[0]);
+  const root = nodes[0];
+  if (root === undefined || nodes.length !== 1) throw new RangeError("range wider than the tree");
+  return bytesToHex(root);
 }

@@ -25,7 +25,7 @@ export function pack(tensor: Tensor): Uint8Array {
   } else {
     for (let i = 0; i < data.length; i++) {
       const pos = (rowMajor ? i : committedPosition(spec, i)) * width;
-      writeElement(view, pos, width, BigInt(data[i]));
+      writeElement(view, pos, width, BigInt(data[i]!));
     }
   }
   return out;

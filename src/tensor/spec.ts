@@ -53,9 +53,7 @@ export function validateSpec(spec: TensorSpec): void {
   if (spec.layout !== Layout.ROW_MAJOR && spec.layout !== Layout.TRANSPOSED) {
     throw new InvalidTensorSpecError(`layout ${spec.layout} is not 0 (row-major) or 1 (transposed)`);
   }
-  if (spec.layout === Layout.TRANSPOSED && spec.shape.length < 2) {
-    throw new InvalidTensorSpecError(`a transposed tensor needs rank >= 2, got [${spec.shape.join(",")}]`);
-  }
+  if (spec.layout === Layout.TRANSPOSED && spec.shape.length < 2) throw transposedRankError(spec);
 }
 
 /** Bytes of the canonical packing (docs/PROTOCOL.md §2), without padding. */
@@ -74,15 +72,33 @@ export function wordCount(spec: TensorSpec): number {
  */
 export function committedPosition(spec: TensorSpec, rowMajorIndex: number): number {
   if (spec.layout === Layout.ROW_MAJOR) return rowMajorIndex;
+  // Called per element when a transposed tensor is packed: read the dimensions in place, no object per call.
   const r = spec.shape.length;
   const rows = spec.shape[r - 2];
   const cols = spec.shape[r - 1];
+  if (rows === undefined || cols === undefined) throw transposedRankError(spec);
   const plane = rows * cols;
   const base = rowMajorIndex - (rowMajorIndex % plane);
   const within = rowMajorIndex % plane;
   const i = Math.floor(within / cols);
   const j = within % cols;
   return base + j * rows + i;
+}
+
+/**
+ * The last two dimensions of a transposed tensor: the [rows, cols] planes whose
+ * elements are committed column by column.
+ */
+export function transposedPlane(spec: TensorSpec): { rows: number; cols: number } {
+  const r = spec.shape.length;
+  const rows = spec.shape[r - 2];
+  const cols = spec.shape[r - 1];
+  if (rows === undefined || cols === undefined) throw transposedRankError(spec);
+  return { rows, cols };
+}
+
+function transposedRankError(spec: TensorSpec): InvalidTensorSpecError {
+  return new InvalidTensorSpecError(`a transposed tensor needs rank >= 2, got [${spec.shape.join(",")}]`);
 }
 
 export function specHash(spec: TensorSpec): Hex {

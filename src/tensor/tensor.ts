@@ -30,13 +30,15 @@ export class Tensor {
 
   /** Element at a row-major index, as a bigint. */
   at(index: number): bigint {
-    return BigInt(this.data[index]);
+    const v = this.data[index];
+    if (v === undefined) throw new RangeError(`element ${index} is outside a tensor of ${this.data.length}`);
+    return BigInt(v);
   }
 
   /** All elements in row-major order, as bigints. */
   toBigInts(): bigint[] {
     const out: bigint[] = new Array(this.data.length);
-    for (let i = 0; i < this.data.length; i++) out[i] = BigInt(this.data[i]);
+    for (let i = 0; i < this.data.length; i++) out[i] = BigInt(this.data[i]!);
     return out;
   }
 
@@ -47,7 +49,7 @@ export class Tensor {
   /** Builds a tensor from bigints, wrapping each into the dtype's range. */
   static fromBigInts(spec: TensorSpec, values: readonly bigint[]): Tensor {
     const data = allocate(spec.dtype, values.length);
-    for (let i = 0; i < values.length; i++) setElement(data, i, wrap(values[i], spec.dtype));
+    for (let i = 0; i < values.length; i++) setElement(data, i, wrap(values[i]!, spec.dtype));
     return new Tensor(spec, data);
   }
 

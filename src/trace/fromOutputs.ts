@@ -25,11 +25,15 @@ export class OutputsTrace {
   }
 
   get output(): Tensor {
-    return this.nodeOutputs[this.nodeOutputs.length - 1];
+    const out = this.nodeOutputs.at(-1);
+    if (out === undefined) throw new RangeError("a trace without nodes has no output");
+    return out;
   }
 
   get outputRoot(): Hex {
-    return this.nodeRoots[this.nodeRoots.length - 1];
+    const root = this.nodeRoots.at(-1);
+    if (root === undefined) throw new RangeError("a trace without nodes has no output");
+    return root;
   }
 
   get outputPacked(): Uint8Array {
@@ -41,7 +45,9 @@ export class OutputsTrace {
   }
 
   commitment(nodeIndex: number): TensorCommitment {
-    return (this.commitments[nodeIndex] ??= new TensorCommitment(this.nodeOutputs[nodeIndex]));
+    const tensor = this.nodeOutputs[nodeIndex];
+    if (tensor === undefined) throw new RangeError(`no node ${nodeIndex} (the trace has ${this.nodeOutputs.length})`);
+    return (this.commitments[nodeIndex] ??= new TensorCommitment(tensor));
   }
 
   inputCommitment(): TensorCommitment {

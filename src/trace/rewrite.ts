@@ -3,6 +3,7 @@ import onnxProto from "onnx-proto";
 // the value comes from the default import and only types are named.
 import type { onnx as pb } from "onnx-proto";
 import type { CompiledModel } from "../onnx/compile.ts";
+import { at } from "../tensor/at.ts";
 import { DType } from "../tensor/dtype.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 
@@ -60,7 +61,9 @@ function unsignedMatMulWeights(graph: pb.GraphProto, compiled: CompiledModel): v
   graph.node.forEach((node, i) => {
     if (compiled.onnxOpTypes[i] !== "MatMulInteger") return;
     const inputs = [...(node.input ?? [])];
-    const b = compiled.constants.get(inputs[B]) as Tensor;
+    const bIn = inputs[B];
+    if (bIn === undefined) throw new Error(`MatMulInteger node ${i} has no B (the loader requires one)`);
+    const b = compiled.constants.get(bIn) as Tensor;
     if (b.spec.dtype !== DType.INT8) return;
     const zpName = inputs[B_ZERO_POINT] ?? "";
     const zp = zpName === "" ? undefined : (compiled.constants.get(zpName) as Tensor);
@@ -91,7 +94,7 @@ function declareNodeOutputs(graph: pb.GraphProto, compiled: CompiledModel): void
   const extra: pb.IValueInfoProto[] = [];
   compiled.outputNames.forEach((name, i) => {
     if (declared.has(name)) return;
-    const spec = compiled.nodes[i].output;
+    const spec = at(compiled.nodes, i).output; // outputNames and nodes hold one entry per node
     extra.push({
       name,
       type: { tensorType: { elemType: spec.dtype, shape: { dim: spec.shape.map((d) => ({ dimValue: d })) } } },

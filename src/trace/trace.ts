@@ -1,6 +1,7 @@
 import type { Hex } from "viem";
 import { traceRootOf } from "../graph/descriptor.ts";
 import type { CompiledModel } from "../onnx/compile.ts";
+import { at } from "../tensor/at.ts";
 import { tensorRoot, TensorCommitment } from "../tensor/commitment.ts";
 import { pack } from "../tensor/packing.ts";
 import type { Tensor } from "../tensor/tensor.ts";
@@ -59,11 +60,15 @@ class ExecutionTrace implements Trace {
   }
 
   get output(): Tensor {
-    return this.nodeOutputs[this.nodeOutputs.length - 1];
+    const out = this.nodeOutputs.at(-1);
+    if (out === undefined) throw new RangeError("a trace without nodes has no output");
+    return out;
   }
 
   get outputRoot(): Hex {
-    return this.nodeRoots[this.nodeRoots.length - 1];
+    const root = this.nodeRoots.at(-1);
+    if (root === undefined) throw new RangeError("a trace without nodes has no output");
+    return root;
   }
 
   commitment(nodeIndex: number): TensorCommitment {
@@ -101,7 +106,8 @@ export async function traceModel(compiled: CompiledModel, input: Tensor, options
   const outputs = compiled.outputNames.map((name, i) => {
     const value = results[name];
     if (value === undefined) throw new ExecutionError("OUTPUT_MISMATCH", `onnxruntime returned no value for ${name}`);
-    return fromOrtTensor(value, compiled.nodes[i].output, `node ${i} (${compiled.nodeNames[i]})`);
+    // outputNames, nodes and nodeNames hold one entry per node.
+    return fromOrtTensor(value, at(compiled.nodes, i).output, `node ${i} (${compiled.nodeNames[i]})`);
   });
   return new ExecutionTrace(jobInput, outputs, provider, config);
 }

@@ -1,4 +1,5 @@
 import { encodeAbiParameters, keccak256, type Hex } from "viem";
+import { at } from "../tensor/at.ts";
 import { DType } from "../tensor/dtype.ts";
 import { Layout } from "../tensor/spec.ts";
 import { Tensor } from "../tensor/tensor.ts";
@@ -45,7 +46,7 @@ export const GRAPH_CASE_ABI = {
 } as const;
 
 /** A three-node classifier head: MatMulInteger → Add → ArgMax, with every operand kind. */
-export function sampleGraph(): NodeDescriptor[] {
+export function sampleGraph(): [NodeDescriptor, NodeDescriptor, NodeDescriptor] {
   const w = new TensorCommitment(
     Tensor.fromBigInts({ dtype: DType.INT8, layout: Layout.TRANSPOSED, shape: [4, 3] }, [
       1n,
@@ -105,6 +106,7 @@ export function sampleGraph(): NodeDescriptor[] {
 
 export function graphVector(): GraphVector {
   const nodes = sampleGraph();
+  const [matmul, , argmax] = nodes;
   const g = new GraphCommitment(nodes);
   const nodeRoots = nodes.map((_, i) => keccak256(encodeAbiParameters([{ type: "string" }], [`node ${i}`])));
   const traceRoot = traceRootOf(nodeRoots);
@@ -113,8 +115,8 @@ export function graphVector(): GraphVector {
     graphRoot: g.root,
     nodeCount: nodes.length,
     profile: Profile.EXACT_INT,
-    input: nodes[0].inputs[0].spec,
-    output: nodes[2].output,
+    input: at(matmul.inputs, 0).spec,
+    output: argmax.output,
     uri: "ipfs://example",
     params: { challengeWindow: 600n, responseWindow: 300n, collateralPerJob: 10n ** 20n, challengerBond: 10n ** 19n },
   };
@@ -122,7 +124,7 @@ export function graphVector(): GraphVector {
   const commitment = {
     jobId: "7",
     provider: "0x00000000000000000000000000000000000000aa" as Hex,
-    outputRoot: nodeRoots[2],
+    outputRoot: at(nodeRoots, 2), // one root per node: the output is node 2's
     traceRoot,
   };
   const abi = encodeAbiParameters(
@@ -141,7 +143,7 @@ export function graphVector(): GraphVector {
     ],
   );
   return {
-    descriptors: nodes.map((d, i) => ({ encoded: encodeDescriptor(d), hash: g.hashes[i], proof: g.proof(i) })),
+    descriptors: nodes.map((d, i) => ({ encoded: encodeDescriptor(d), hash: at(g.hashes, i), proof: g.proof(i) })),
     nodeCount: nodes.length,
     nodesRoot: g.tree.root,
     graphRoot: g.root,

@@ -1,6 +1,14 @@
 import { bytesToHex, encodeAbiParameters, type Hex } from "viem";
+import { at } from "../tensor/at.ts";
 import { DType, dtypeInfo } from "../tensor/dtype.ts";
-import { Layout, TENSOR_SPEC_ABI, toAbiSpec, committedPosition, type TensorSpec } from "../tensor/spec.ts";
+import {
+  Layout,
+  TENSOR_SPEC_ABI,
+  toAbiSpec,
+  committedPosition,
+  transposedPlane,
+  type TensorSpec,
+} from "../tensor/spec.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import { TensorCommitment, elementFromWords } from "../tensor/commitment.ts";
 import { Rng } from "./rng.ts";
@@ -89,7 +97,7 @@ function buildCase(name: string, spec: TensorSpec, fill: "edges" | "random" | "s
   const edges = [info.min, info.max, 0n, -1n, 1n, info.min + 1n, info.max - 1n];
   const values: bigint[] = [];
   for (let i = 0; i < n; i++) {
-    if (fill === "edges") values.push(edges[i % edges.length]);
+    if (fill === "edges") values.push(at(edges, i % edges.length));
     else if (fill === "sequence") values.push(BigInt(i));
     else values.push(rng.bigintIn(info.min, info.max));
   }
@@ -105,7 +113,7 @@ function buildCase(name: string, spec: TensorSpec, fill: "edges" | "random" | "s
   ];
   if (n > 40) ranges.push([35, 40]);
   if (spec.layout === Layout.TRANSPOSED) {
-    const rows = spec.shape[spec.shape.length - 2];
+    const { rows } = transposedPlane(spec);
     ranges.push([rows, rows]);
   }
   const openings = ranges

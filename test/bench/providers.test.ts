@@ -36,19 +36,27 @@ test("two CPU settings (1 and 2 threads, basic and all optimizations) give bit-i
 test("a trace that differs in one element is reported at its first divergent node and element", async () => {
   const { compiled, inputs } = workload;
   const honest = await Promise.all(inputs.slice(0, 3).map((x) => traceModel(compiled, x)));
+  const [honest0, honest1, honest2] = honest;
+  const image1 = inputs[1];
+  assert.ok(honest0 && honest1 && honest2 && image1, "the workload has at least three images");
   // Image 1's candidate run sees one input pixel changed: node 0 (the first op on the input) diverges.
-  const data = Int8Array.from(inputs[1].data as Int8Array);
+  const data = Int8Array.from(image1.data as Int8Array);
   const pixel = data.findIndex((v) => v !== 0);
-  data[pixel] = data[pixel] === 127 ? 126 : data[pixel] + 1;
-  const changed = await traceModel(compiled, new Tensor(inputs[1].spec, data));
-  const r = compareTraces(compiled, honest, [honest[0], changed, honest[2]]);
+  const value = data[pixel];
+  assert.ok(value !== undefined, "image 1 has a non-zero pixel");
+  data[pixel] = value === 127 ? 126 : value + 1;
+  const changed = await traceModel(compiled, new Tensor(image1.spec, data));
+  const r = compareTraces(compiled, honest, [honest0, changed, honest2]);
   assert.equal(r.mismatchedImages, 1);
   assert.equal(r.divergences.length, 1);
-  const d = r.divergences[0];
+  const [d] = r.divergences;
+  assert.ok(d);
   assert.equal(d.image, 1);
-  assert.equal(d.node, honest[1].nodeRoots.findIndex((root, i) => root !== changed.nodeRoots[i]));
+  assert.equal(d.node, honest1.nodeRoots.findIndex((root, i) => root !== changed.nodeRoots[i]));
   assert.notEqual(d.reference, d.candidate);
-  assert.equal(String(honest[1].nodeOutputs[d.node].data[d.element]), d.reference);
+  const divergentOutput = honest1.nodeOutputs[d.node];
+  assert.ok(divergentOutput);
+  assert.equal(String(divergentOutput.data[d.element]), d.reference);
   assert.throws(() => compareTraces(compiled, honest, honest.slice(1)), /3 reference traces against 2/);
 });
 

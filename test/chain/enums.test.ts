@@ -67,7 +67,8 @@ function parseEnums(source: string, file = "<source>"): SolidityEnum[] {
       out.push({
         name: container === undefined ? m[2] : `${container}.${m[2]}`,
         file,
-        members: m[3]
+        // Group 3 is the body of the enum group 2 named: it matched with it.
+        members: (m[3] ?? "")
           .split(",")
           .map((s) => s.trim())
           .filter((s) => s !== ""),

@@ -194,7 +194,7 @@ describe("refute: every usage or environment error is one line and exit 2", { ti
       const lines = r.stderr.split("\n").filter((l) => l !== "");
       assert.equal(r.code, 2, `exit code\n${r.stderr}`);
       assert.equal(lines.length, 1, `one line on stderr, got:\n${r.stderr.slice(0, 2000)}`);
-      const [line] = lines;
+      const line = lines[0] ?? "";
       assert.ok(line.startsWith(`refute: ${row.code}: `), line);
       assert.match(line, row.problem);
       assert.match(line, row.fix);

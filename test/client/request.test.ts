@@ -44,6 +44,7 @@ import {
 import { DEFAULT_MODEL_PARAMS } from "../../src/model/defaultParams.ts";
 import { compileModel, type CompiledModel } from "../../src/onnx/compile.ts";
 import { honestCommitment } from "../../src/dispute/faults.ts";
+import { at } from "../../src/tensor/at.ts";
 import { traceModel } from "../../src/trace/trace.ts";
 import { imageInput } from "../replay/scenario.ts";
 
@@ -81,6 +82,13 @@ class Child {
         assert.fail(`no line ${re} (exit ${this.child.exitCode})\nstdout: ${this.stdout}\nstderr: ${this.stderr}`);
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /** The first capture group of the line `re` matches (`re` must have one). */
+  async captured(re: RegExp, timeoutMs: number): Promise<string> {
+    const group = (await this.line(re, timeoutMs))[1];
+    if (group === undefined) throw new Error(`${re} has no capture group`);
+    return group;
   }
 
   async exit(timeoutMs: number): Promise<number | null> {
@@ -121,7 +129,7 @@ describe("the requester's client, its example and refute request", { timeout: 15
       deployBlock: table.deployment.deployBlock,
     });
     deployment = loadDeployment(deploymentFile);
-    requester = await connectSigner(table.anvil.rpcUrl, ANVIL_KEYS[1]);
+    requester = await connectSigner(table.anvil.rpcUrl, at(ANVIL_KEYS, 1));
   });
 
   after(async () => {
@@ -177,7 +185,7 @@ describe("the requester's client, its example and refute request", { timeout: 15
         assert.ok(Date.now() < deadline, `watchJob saw ${seen.map((s) => s.status).join(", ")}`);
         await new Promise((res) => setTimeout(res, 50));
       }
-      assert.equal(seen[0].status, "Requested");
+      assert.equal(seen[0]?.status, "Requested");
       assert.deepEqual(seen.at(-1)?.output?.values, [expected]);
     } finally {
       unwatch();
@@ -221,7 +229,7 @@ describe("the requester's client, its example and refute request", { timeout: 15
       (e) => e instanceof UnknownModelError && e.modelId === `0x${"ab".repeat(32)}`,
     );
     // Account 0 deployed the protocol and holds none of the token.
-    const broke = await connectSigner(table.anvil.rpcUrl, ANVIL_KEYS[0]);
+    const broke = await connectSigner(table.anvil.rpcUrl, at(ANVIL_KEYS, 0));
     await assert.rejects(
       requestJob(broke.wallet, { deployment, model: modelId, input: IMAGES, index: 0, fee: 1n }),
       (e) => e instanceof InsufficientFeeBalanceError && e.balance === 0n && e.fee === 1n,
@@ -232,21 +240,24 @@ describe("the requester's client, its example and refute request", { timeout: 15
     // Account 3 has tokens but no allowance for the JobManager: the example's request approves first.
     const child = new Child(["--import", "tsx", join("examples", "request-job.ts"), "5"], {
       REFUTE_RPC_URL: table.anvil.rpcUrl,
-      REFUTE_PRIVATE_KEY: ANVIL_KEYS[3],
+      REFUTE_PRIVATE_KEY: at(ANVIL_KEYS, 3),
       REFUTE_DEPLOYMENT: deploymentFile,
     });
     children.push(child);
-    const [, id] = await child.line(/^job (\d+) requested in 0x[0-9a-f]{64}$/m, 30_000);
+    const id = await child.captured(/^job (\d+) requested in 0x[0-9a-f]{64}$/m, 30_000);
     const expected = await provideAndFinalize(BigInt(id), 5);
     await child.line(/finalized/, 15_000);
     assert.equal(await child.exit(10_000), 0, child.stderr);
     assert.match(
       child.stdout,
-      new RegExp(`^job ${id} finalized: class ${expected} \\(${LABELS[Number(expected)].replace("/", "\\/")}\\)$`, "m"),
+      new RegExp(
+        `^job ${id} finalized: class ${expected} \\(${at(LABELS, Number(expected)).replace("/", "\\/")}\\)$`,
+        "m",
+      ),
     );
   });
 
-  const cli = (args: readonly string[], key: Hex = ANVIL_KEYS[4]) =>
+  const cli = (args: readonly string[], key: Hex = at(ANVIL_KEYS, 4)) =>
     new Child([REFUTE_BIN, "request", ...args], { REFUTE_PRIVATE_KEY: key });
 
   test("refute request prints the job id and tx hash; --wait prints the finalized output", async () => {
@@ -254,12 +265,12 @@ describe("the requester's client, its example and refute request", { timeout: 15
     const plain = cli(["--model", MODEL, "--input", IMAGES, "--index", "6", ...target]);
     children.push(plain);
     assert.equal(await plain.exit(30_000), 0, plain.stderr);
-    const [, first] = await plain.line(/^jobId\s+(\d+)\ntxHash\s+0x[0-9a-f]{64}\n$/, 1_000);
+    const first = await plain.captured(/^jobId\s+(\d+)\ntxHash\s+0x[0-9a-f]{64}\n$/, 1_000);
     assert.equal((await resultOf(table.public, { deployment, jobId: BigInt(first) })).status, "Requested");
 
     const waiting = cli(["--model", modelId, "--input", IMAGES, "--index", "7", "--wait", ...target]);
     children.push(waiting);
-    const [, id] = await waiting.line(/^jobId\s+(\d+)\ntxHash\s+0x[0-9a-f]{64}\n/, 30_000);
+    const id = await waiting.captured(/^jobId\s+(\d+)\ntxHash\s+0x[0-9a-f]{64}\n/, 30_000);
     const expected = await provideAndFinalize(BigInt(id), 7);
     assert.equal(await waiting.exit(15_000), 0, waiting.stderr);
     assert.match(

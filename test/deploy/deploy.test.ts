@@ -278,6 +278,7 @@ describe("refute deploy and refute model register", { timeout: 240_000 }, () => 
         }),
       );
       const [log] = parseEventLogs({ abi: jobManagerAbi, logs: receipt.logs, eventName: "JobRequested" });
+      assert.ok(log, "JobRequested emitted");
       const jobId = log.args.jobId;
       await provider.waitFor(
         (l) => l.msg === "serving model" && l["modelId"] === modelId,

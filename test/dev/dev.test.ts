@@ -13,14 +13,14 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { Hex } from "viem";
 import { freePort } from "../../src/chain/anvil.ts";
-import { jobManagerAbi } from "../../src/chain/abis.ts";
+import { JobStatus } from "../../src/chain/enums.ts";
+import { readJob } from "../../src/chain/read/jobs.ts";
 import { connectSigner } from "../../src/cli/network.ts";
 import { requestJob } from "../../src/client/calls.ts";
 import { send } from "../../src/client/send.ts";
 import { READY_LINE } from "../../src/demo/dev.ts";
 import { REFUTE_BIN, REPO } from "../../src/demo/daemonProcess.ts";
 import { loadDeployment } from "../../src/deployments/load.ts";
-import { JobStatus } from "../../src/service/protocolReads.ts";
 import { pack } from "../../src/tensor/packing.ts";
 import { imageInput } from "../e2e/harness.ts";
 
@@ -77,10 +77,10 @@ describe("refute dev", { timeout: 300_000 }, () => {
 
     await until(() => (out.includes("Ctrl-C stops") ? true : undefined), 180_000, "the ready output", ctx);
     assert.ok(out.includes(READY_LINE), out);
-    const field = (re: RegExp) => {
-      const m = re.exec(out);
-      assert.ok(m, `no ${re} in the output\n${out}`);
-      return m[1];
+    const field = (re: RegExp): string => {
+      const value = re.exec(out)?.[1];
+      assert.ok(value !== undefined, `no ${re} in the output\n${out}`);
+      return value;
     };
     const rpc = field(/^ {2}rpc +(\S+)/m);
     const deploymentFile = field(/^ {2}deployment +(\S+)/m);
@@ -133,12 +133,7 @@ describe("refute dev", { timeout: 300_000 }, () => {
     const jobId = BigInt(log?.topics[1] ?? "0x0");
     await until(
       async () => {
-        const job = await signer.public.readContract({
-          address: deployment.addresses.jobManager,
-          abi: jobManagerAbi,
-          functionName: "jobOf",
-          args: [jobId],
-        });
+        const job = await readJob(signer.public, { address: deployment.addresses.jobManager, jobId });
         return job.status === JobStatus.Committed ? true : undefined;
       },
       90_000,

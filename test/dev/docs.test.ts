@@ -26,7 +26,7 @@ export function runningLocallyBlocks(markdown: string): string[] {
   const rest = markdown.slice(start + 1);
   const next = rest.indexOf("\n## ", 3);
   const section = next >= 0 ? rest.slice(0, next) : rest;
-  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1].trim());
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => (m[1] ?? "").trim());
 }
 
 class Shell {

@@ -6,8 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { openTable, playOut, registerCompiled, type LocalTable } from "../harness/localTable.ts";
-import { readChallenge } from "../../src/dispute/read.ts";
+import { challengeOf, openTable, playOut, registerCompiled, type LocalTable } from "../harness/localTable.ts";
 import { Outcome, Reason, reasonName } from "../../src/dispute/state.ts";
 import { wideInput, wideModel } from "../harness/wideModel.ts";
 import type { CompiledModel } from "../../src/onnx/compile.ts";
@@ -20,6 +19,7 @@ import {
   type Commitment,
   type PaddingSpot,
 } from "../../src/dispute/faults.ts";
+import { at } from "../../src/tensor/at.ts";
 import { depthFor } from "../../src/tensor/merkle.ts";
 import { wordCount } from "../../src/tensor/spec.ts";
 import { traceModel, type Trace } from "../../src/trace/trace.ts";
@@ -44,7 +44,7 @@ before(async () => {
   // (depth 9, three rounds, a 28-byte tail). ArgMax rows stop at 4096 (the loader's bound).
   for (const n of [600, 2048, 3001]) {
     const compiled = wideModel(n);
-    const words = wordCount(compiled.nodes[0].output);
+    const words = wordCount(at(compiled.nodes, 0).output);
     wides.push({ n, compiled, modelId: await registerCompiled(table, compiled), words, depth: depthFor(words) });
   }
 });
@@ -73,7 +73,7 @@ async function dispute(
     challengers: [{ client: table.challenger(0), id, honest: trace, strategy }],
   });
   const sent = record.steps.flatMap((s) => s.result.sent.map((m) => m.move.kind));
-  return { challenge: await readChallenge(table.provider, id), sent };
+  return { challenge: await challengeOf(table, id), sent };
 }
 
 test("the wide models' first node needs the k-ary reveal", () => {

@@ -9,10 +9,13 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { parseEventLogs } from "viem";
 import { disputeGameAbi } from "../../src/chain/abis.ts";
-import { revealChallenge } from "../../src/client/calls.ts";
+import { getChallengeRevealedLogs } from "../../src/chain/read/disputeEvents.ts";
+import { commitChallenge, revealChallenge } from "../../src/client/calls.ts";
 import { CallRevertedError, send } from "../../src/client/send.ts";
 import {
   balanceOf,
+  challengeOf,
+  disputeOf,
   jobOf,
   LOCAL_MODEL_PARAMS,
   mineAt,
@@ -23,7 +26,6 @@ import {
   type LocalTable,
 } from "../harness/localTable.ts";
 import { playChallenger, playProvider } from "../../src/dispute/play.ts";
-import { readChallenge, readDispute } from "../../src/dispute/read.ts";
 import { Outcome, Phase, Reason } from "../../src/dispute/state.ts";
 import { challengeCommitment, commitTicket, revealTicket, type ChallengeTicket } from "../../src/dispute/ticket.ts";
 import { forgeCommitment } from "../../src/dispute/faults.ts";
@@ -63,14 +65,12 @@ async function watchedAndCopied(seed: number) {
   const watcher = await challengeJob(table, WATCHER, jobId, rng);
 
   // The copier learns the dispute from the watcher's ChallengeRevealed event.
-  const logs = await table.public.getContractEvents({
+  const revealed = await getChallengeRevealedLogs(table.public, {
     address: table.addresses.disputeGame,
-    abi: disputeGameAbi,
-    eventName: "ChallengeRevealed",
-    args: { id: watcher.id },
     fromBlock: table.deployment.deployBlock,
   });
-  const seen = logs[0].args;
+  const seen = revealed.find((l) => l.args.id === watcher.id)?.args;
+  assert.ok(seen !== undefined, `no ChallengeRevealed for challenge ${watcher.id}`);
   const copierClient = table.challenger(COPIER);
   const ticket: ChallengeTicket = {
     jobId: seen.jobId!,
@@ -101,9 +101,9 @@ test("the first committer takes the bounty even when a copier proves first", asy
       await playProvider(table.provider, jobId, commitment);
       await playChallenger(copier, copierId, model.compiled, trace);
     }
-    const copied = await readChallenge(table.provider, copierId);
+    const copied = await challengeOf(table, copierId);
     assert.equal(copied.outcome, Outcome.Won, "the copier proved the fraud");
-    let dispute = await readDispute(table.provider, jobId);
+    let dispute = await disputeOf(table, jobId);
     assert.equal(dispute.fraud, true);
     assert.equal(dispute.settled, false, "settled while an older challenge is still open");
     assert.equal((await jobOf(table, jobId)).status, 2, "slashed before the first committer finished");
@@ -120,10 +120,10 @@ test("the first committer takes the bounty even when a copier proves first", asy
       provider: commitment,
       challengers: [{ client: watcher, id: watcherId, honest: trace }],
     });
-    dispute = await readDispute(table.provider, jobId);
+    dispute = await disputeOf(table, jobId);
     assert.equal(dispute.settled, true);
     assert.equal(dispute.winner, watcherId);
-    assert.equal((await readChallenge(table.provider, watcherId)).reason, Reason.FraudProven);
+    assert.equal((await challengeOf(table, watcherId)).reason, Reason.FraudProven);
     assert.equal(await balanceOf(table, watcher.wallet.account.address), before.watcher + BOND + BOUNTY);
     assert.equal(await balanceOf(table, copier.wallet.account.address), before.copier + BOND, "the copier got a share");
   }
@@ -142,8 +142,8 @@ test("a younger challenge still open when the first committer wins is moot: bond
       { client: copier, id: copierId, honest: trace, strategy: silentStrategy },
     ],
   });
-  const copied = await readChallenge(table.provider, copierId);
-  assert.equal((await readDispute(table.provider, jobId)).winner, watcherId);
+  const copied = await challengeOf(table, copierId);
+  assert.equal((await disputeOf(table, jobId)).winner, watcherId);
   assert.equal(copied.phase, Phase.Resolved);
   assert.equal(copied.outcome, Outcome.Moot);
   assert.equal(copied.reason, Reason.Superseded);
@@ -163,8 +163,8 @@ test("when the first committer fails to prove, the copier's proven challenge tak
       { client: copier, id: copierId, honest: trace },
     ],
   });
-  assert.equal((await readChallenge(table.provider, watcherId)).outcome, Outcome.Lost);
-  assert.equal((await readDispute(table.provider, jobId)).winner, copierId);
+  assert.equal((await challengeOf(table, watcherId)).outcome, Outcome.Lost);
+  assert.equal((await disputeOf(table, jobId)).winner, copierId);
   assert.equal(await balanceOf(table, copier.wallet.account.address), before + BOND + BOUNTY);
 });
 
@@ -177,13 +177,9 @@ test("a copied commitment cannot be revealed by the copier: it binds the watcher
   const watcherTicket: ChallengeTicket = { jobId, commitmentHash, challenger: watcher, salt: saltOf(rng) };
   const copier = table.challenger(COPIER);
   // The copier front-runs the watcher's commit with the same commitment bytes (and even learns the salt later).
-  const { receipt } = await send(copier, {
-    address: table.addresses.disputeGame,
-    abi: disputeGameAbi,
-    functionName: "commitChallenge",
-    args: [challengeCommitment(watcherTicket)],
-  });
+  const { receipt } = await send(copier, commitChallenge(table.addresses, challengeCommitment(watcherTicket)));
   const [event] = parseEventLogs({ abi: disputeGameAbi, logs: receipt.logs, eventName: "ChallengeCommitted" });
+  assert.ok(event !== undefined, "the commit emitted no ChallengeCommitted");
   await mineAt(table, (await now(table)) + 1n);
   await assert.rejects(
     send(copier, revealChallenge(table.addresses, event.args.id, jobId, commitmentHash, watcherTicket.salt)),

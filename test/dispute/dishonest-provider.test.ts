@@ -6,9 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { jobManagerAbi } from "../../src/chain/abis.ts";
+import { readJobResult } from "../../src/chain/read/jobs.ts";
 import {
   balanceOf,
+  challengeOf,
+  disputeOf,
   jobOf,
   LOCAL_MODEL_PARAMS,
   LOCAL_TREASURY,
@@ -17,7 +19,6 @@ import {
   stakeOf,
   type LocalTable,
 } from "../harness/localTable.ts";
-import { readChallenge, readDispute } from "../../src/dispute/read.ts";
 import { Outcome, Reason, reasonName } from "../../src/dispute/state.ts";
 import { FAULT_KINDS, forgeCommitment, type FaultKind } from "../../src/dispute/faults.ts";
 import { Rng } from "../../src/vectors/rng.ts";
@@ -81,10 +82,10 @@ async function playFault(kind: FaultKind, seed: number): Promise<void> {
   });
 
   const label = `${kind}, seed ${seed} (fault at node ${commitment.faultNode})`;
-  const c = await readChallenge(table.provider, id);
+  const c = await challengeOf(table, id);
   assert.equal(c.outcome, Outcome.Won, `${label}: the challenger did not win (${reasonName(c.reason)})`);
   assert.equal(c.reason, EXPECTED_REASON[kind], `${label}: won by ${reasonName(c.reason)}`);
-  const dispute = await readDispute(table.provider, jobId);
+  const dispute = await disputeOf(table, jobId);
   assert.equal(dispute.settled, true, `${label}: not settled`);
   assert.equal(dispute.winner, id);
 
@@ -106,12 +107,7 @@ async function playFault(kind: FaultKind, seed: number): Promise<void> {
   const job = await jobOf(table, jobId);
   assert.equal(job.status, 4, `${label}: not Slashed`);
   assert.equal(job.frozen, false);
-  const [status, output] = await table.public.readContract({
-    address: table.addresses.jobManager,
-    abi: jobManagerAbi,
-    functionName: "resultOf",
-    args: [jobId],
-  });
+  const [status, output] = await readJobResult(table.public, { address: table.addresses.jobManager, jobId });
   assert.equal(status, 4, `${label}: resultOf does not say Slashed`);
   assert.equal(output, "0x", `${label}: a slashed result is readable`);
 }

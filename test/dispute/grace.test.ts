@@ -6,11 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { jobManagerAbi } from "../../src/chain/abis.ts";
+import type { ProtocolErrorName } from "../../src/chain/enums.ts";
+import { readJobResult } from "../../src/chain/read/jobs.ts";
 import { finalizeJob, settleDispute } from "../../src/client/calls.ts";
 import { CallRevertedError, send } from "../../src/client/send.ts";
 import {
   balanceOf,
+  challengeOf,
+  disputeOf,
   jobOf,
   LOCAL_MODEL_PARAMS,
   mineAt,
@@ -21,10 +24,10 @@ import {
   type LocalTable,
 } from "../harness/localTable.ts";
 import { playProvider } from "../../src/dispute/play.ts";
-import { readChallenge, readDispute } from "../../src/dispute/read.ts";
 import { Outcome, Phase, Reason } from "../../src/dispute/state.ts";
 import { commitTicket, revealTicket, type ChallengeTicket } from "../../src/dispute/ticket.ts";
 import { forgeCommitment, honestCommitment } from "../../src/dispute/faults.ts";
+import { at } from "../../src/tensor/at.ts";
 import { Rng } from "../../src/vectors/rng.ts";
 import { DEPTH, challengeJob, committedJob, saltOf, shippedModel, type ShippedModel } from "./fixture.ts";
 
@@ -44,7 +47,7 @@ after(async () => {
   await table?.stop();
 });
 
-function refusedWith(name: string) {
+function refusedWith(name: ProtocolErrorName) {
   return (err: unknown) => err instanceof CallRevertedError && err.errorName === name;
 }
 
@@ -65,7 +68,7 @@ test("a cheater holding all 16 slots past the window cannot stop an honest chall
     const ids: bigint[] = [];
     for (const t of tickets) ids.push((await commitTicket(cheater, t)).id);
     await mineBlock(table);
-    for (const [k, t] of tickets.entries()) await revealTicket(cheater, ids[k], t);
+    for (const [k, t] of tickets.entries()) await revealTicket(cheater, at(ids, k), t);
 
     const watcher = table.challenger(WATCHER);
     const watcherTicket = ticketFor(WATCHER, jobId, commitmentHash, rng);
@@ -76,15 +79,15 @@ test("a cheater holding all 16 slots past the window cannot stop an honest chall
     // The provider answers; the cheater's challenges sit silent past the window.
     await playProvider(table.provider, jobId, commitment);
     const job = await jobOf(table, jobId);
-    const deadlines = await Promise.all(ids.map(async (id) => (await readChallenge(table.provider, id)).deadline));
+    const deadlines = await Promise.all(ids.map(async (id) => (await challengeOf(table, id)).deadline));
     const late = deadlines.reduce((a, b) => (a > b ? a : b), job.windowEnd) + 1n;
     await mineAt(table, late);
     await assert.rejects(send(table.requester, finalizeJob(table.addresses, jobId)), refusedWith("JobFrozen"));
 
     // They all lose (the provider claims their bonds); the grace period starts with the last one.
     await playProvider(table.provider, jobId, commitment);
-    for (const id of ids) assert.equal((await readChallenge(table.provider, id)).reason, Reason.ChallengerTimeout);
-    const dispute = await readDispute(table.provider, jobId);
+    for (const id of ids) assert.equal((await challengeOf(table, id)).reason, Reason.ChallengerTimeout);
+    const dispute = await disputeOf(table, jobId);
     assert.equal(dispute.open, 0);
     assert.ok(dispute.graceEnd > (await now(table)), "no grace period");
     assert.ok((await now(table)) > job.windowEnd, "the window is over");
@@ -99,7 +102,7 @@ test("a cheater holding all 16 slots past the window cannot stop an honest chall
       provider: commitment,
       challengers: [{ client: watcher, id: watcherId, honest: trace }],
     });
-    const won = await readChallenge(table.provider, watcherId);
+    const won = await challengeOf(table, watcherId);
     assert.equal(won.outcome, Outcome.Won);
     assert.equal((await jobOf(table, jobId)).status, 4, "not Slashed");
     assert.equal(
@@ -118,15 +121,15 @@ test("a job whose every challenge failed is released only after the grace period
 
   // The challenge fails (its challenger stays silent); the provider claims the timeout.
   await playProvider(table.provider, jobId, commitment);
-  const { deadline } = await readChallenge(table.provider, id);
+  const { deadline } = await challengeOf(table, id);
   const job = await jobOf(table, jobId);
   const late = (deadline > job.windowEnd ? deadline : job.windowEnd) + 1n;
   await mineAt(table, late);
   await playProvider(table.provider, jobId, commitment);
-  const failed = await readChallenge(table.provider, id);
+  const failed = await challengeOf(table, id);
   assert.equal(failed.phase, Phase.Resolved);
   assert.equal(failed.outcome, Outcome.Lost);
-  const { graceEnd } = await readDispute(table.provider, jobId);
+  const { graceEnd } = await disputeOf(table, jobId);
   assert.equal(graceEnd, (await now(table)) + LOCAL_MODEL_PARAMS.responseWindow);
 
   // Frozen through the grace period: no settle, no finalize.
@@ -144,11 +147,6 @@ test("a job whose every challenge failed is released only after the grace period
   await mineBlock(table);
   await assert.rejects(revealTicket(late2, tooLate, t), refusedWith("WindowClosed"));
   await send(table.requester, finalizeJob(table.addresses, jobId));
-  const [status] = await table.public.readContract({
-    address: table.addresses.jobManager,
-    abi: jobManagerAbi,
-    functionName: "resultOf",
-    args: [jobId],
-  });
+  const [status] = await readJobResult(table.public, { address: table.addresses.jobManager, jobId });
   assert.equal(status, 3, "not Finalized");
 });

@@ -10,9 +10,11 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { finalizeJob } from "../../src/client/calls.ts";
 import { send } from "../../src/client/send.ts";
-import { jobManagerAbi } from "../../src/chain/abis.ts";
+import { readJobResult } from "../../src/chain/read/jobs.ts";
 import {
   balanceOf,
+  challengeOf,
+  disputeOf,
   jobOf,
   mineAt,
   now,
@@ -22,11 +24,11 @@ import {
   type LocalTable,
   type Timing,
 } from "../harness/localTable.ts";
-import { readChallenge, readDispute } from "../../src/dispute/read.ts";
 import { Outcome, Phase, Reason, reasonName } from "../../src/dispute/state.ts";
 import type { ChallengerStrategy } from "../../src/dispute/strategy.ts";
 import { honestStrategy } from "../../src/dispute/strategy.ts";
 import { honestCommitment } from "../../src/dispute/faults.ts";
+import { at } from "../../src/tensor/at.ts";
 import { Rng } from "../../src/vectors/rng.ts";
 import { DEPTH, challengeJob, committedJob, shippedModel, type ShippedModel } from "./fixture.ts";
 import {
@@ -84,8 +86,8 @@ async function playGame(seed: number, tally: Tally): Promise<void> {
   const seats: ChallengerSeat[] = [];
   for (let s = 0; s < count; s++) {
     const { id } = await challengeJob(table, s, jobId, rng);
-    const strategy = STRATEGIES[rng.int(STRATEGIES.length)](rng);
-    const timing = count === 1 ? TIMINGS[rng.int(TIMINGS.length)] : "prompt";
+    const strategy = at(STRATEGIES, rng.int(STRATEGIES.length))(rng);
+    const timing = count === 1 ? at(TIMINGS, rng.int(TIMINGS.length)) : "prompt";
     seats.push({ client: table.challenger(s), id, honest: trace, strategy, timing });
     tally.byStrategy.set(`${strategy.name}/${timing}`, (tally.byStrategy.get(`${strategy.name}/${timing}`) ?? 0) + 1);
   }
@@ -101,7 +103,7 @@ async function playGame(seed: number, tally: Tally): Promise<void> {
 
   let bonds = 0n;
   for (const seat of seats) {
-    const c = await readChallenge(table.provider, seat.id);
+    const c = await challengeOf(table, seat.id);
     const label = `seed ${seed}, challenge ${seat.id} (${seat.strategy?.name}/${seat.timing})`;
     assert.equal(c.phase, Phase.Resolved, `${label}: not resolved`);
     assert.equal(c.outcome, Outcome.Lost, `${label}: the honest provider lost (${reasonName(c.reason)})`);
@@ -114,7 +116,7 @@ async function playGame(seed: number, tally: Tally): Promise<void> {
   }
   for (const step of record.steps) {
     if (step.who === "provider") continue;
-    const seat = seats[step.who];
+    const seat = at(seats, step.who);
     if (seat.timing === "late")
       tally.refusedLate += step.result.refused.filter(
         (r) => r.error.errorName === "DeadlinePassed" || !r.error.errorName,
@@ -130,7 +132,7 @@ async function playGame(seed: number, tally: Tally): Promise<void> {
       );
   }
 
-  const dispute = await readDispute(table.provider, jobId);
+  const dispute = await disputeOf(table, jobId);
   assert.equal(dispute.fraud, false, `seed ${seed}: fraud recorded against an honest provider`);
   assert.equal(
     await balanceOf(table, table.provider.wallet.account.address),
@@ -143,12 +145,7 @@ async function playGame(seed: number, tally: Tally): Promise<void> {
   assert.equal(job.frozen, false, `seed ${seed}: still frozen`);
   if ((await now(table)) < job.windowEnd) await mineAt(table, job.windowEnd);
   await send(table.requester, finalizeJob(table.addresses, jobId));
-  const [status, output] = await table.public.readContract({
-    address: table.addresses.jobManager,
-    abi: jobManagerAbi,
-    functionName: "resultOf",
-    args: [jobId],
-  });
+  const [status, output] = await readJobResult(table.public, { address: table.addresses.jobManager, jobId });
   assert.equal(status, 3, `seed ${seed}: not Finalized`);
   assert.equal(output, `0x${Buffer.from(commitment.outputPacked).toString("hex")}`);
   tally.games += 1;

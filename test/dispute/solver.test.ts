@@ -11,6 +11,7 @@ import { wideInput, wideModel } from "../harness/wideModel.ts";
 import type { CompiledModel } from "../../src/onnx/compile.ts";
 import { childrenOf } from "../../src/proof/dispute.ts";
 import { flippedElementAt, honestCommitment, type Commitment } from "../../src/dispute/faults.ts";
+import { at } from "../../src/tensor/at.ts";
 import { elementFromWords } from "../../src/tensor/commitment.ts";
 import { traceModel, type Trace } from "../../src/trace/trace.ts";
 import { Rng } from "../../src/vectors/rng.ts";
@@ -85,16 +86,17 @@ test("the provider reveals the disputed node: whole when small, sixteen children
     honest,
   );
   assert.equal(whole.length, 1);
-  assert.equal(whole[0].kind, "revealWhole");
-  if (whole[0].kind === "revealWhole") assert.deepEqual(whole[0].words, [trace.commitment(1).word(0)]);
+  const [reveal] = whole;
+  assert.equal(reveal?.kind, "revealWhole");
+  if (reveal?.kind === "revealWhole") assert.deepEqual(reveal.words, [trace.commitment(1).word(0)]);
 
   const c = challenge({ phase: Phase.AwaitChildren, anchorLevel: 7, anchorIndex: 0 });
-  const kids = providerMoves(view(900n, c, dispute({ rootsPostedAt: 800n })), honest);
-  assert.equal(kids[0].kind, "revealChildren");
-  if (kids[0].kind === "revealChildren") {
-    assert.equal(kids[0].children.length, 16);
-    assert.deepEqual(kids[0].children, childrenOf(trace.commitment(0).tree, 7, 0));
-    assert.equal(kids[0].dataRoot, trace.commitment(0).dataRoot);
+  const [kids] = providerMoves(view(900n, c, dispute({ rootsPostedAt: 800n })), honest);
+  assert.equal(kids?.kind, "revealChildren");
+  if (kids?.kind === "revealChildren") {
+    assert.equal(kids.children.length, 16);
+    assert.deepEqual(kids.children, childrenOf(trace.commitment(0).tree, 7, 0));
+    assert.equal(kids.dataRoot, trace.commitment(0).dataRoot);
   }
   assert.deepEqual(providerMoves(view(900n, c, dispute({ rootsPostedAt: 800n })), { ...honest, reveals: false }), []);
 });
@@ -159,8 +161,8 @@ test("the honest challenger descends into the divergent child and proves the div
   assert.equal(proof?.kind, "proveStep");
   if (proof?.kind === "proveStep") {
     assert.equal(Math.floor(proof.proof.outIndex / 8), w, "an element of the opened word");
-    const claimed = elementFromWords(compiled.nodes[0].output, w, [tree.leaf(w)], proof.proof.outIndex);
-    assert.notEqual(claimed, trace.nodeOutputs[0].at(proof.proof.outIndex), "the element proven is wrong");
+    const claimed = elementFromWords(at(compiled.nodes, 0).output, w, [tree.leaf(w)], proof.proof.outIndex);
+    assert.notEqual(claimed, at(trace.nodeOutputs, 0).at(proof.proof.outIndex), "the element proven is wrong");
     assert.equal(proof.proof.outWord, tree.leaf(w));
     assert.deepEqual(proof.proof.outProof, []);
   }

@@ -6,6 +6,7 @@
 import type { Hex } from "viem";
 import type { OneStepProofArgs } from "../../src/client/calls.ts";
 import { Source } from "../../src/graph/descriptor.ts";
+import { at } from "../../src/tensor/at.ts";
 import type { ChallengerStrategy, ProofContext } from "../../src/dispute/strategy.ts";
 import type { Rng } from "../../src/vectors/rng.ts";
 
@@ -43,6 +44,8 @@ export function forgedOperandsStrategy(rng: Rng): ChallengerStrategy {
     alterProof: (proof) => {
       const k = rng.int(proof.operands.length);
       const o = proof.operands[k];
+      // A proof of an element with no operands (none in the shipped ops) has nothing to forge.
+      if (o === undefined) return proof;
       const w = rng.int(o.words.length);
       const words = o.words.map((word, i) => (i === w ? flipByte(word, rng.int(32)) : word));
       return { ...proof, operands: proof.operands.map((op, i) => (i === k ? { ...op, words } : op)) };
@@ -83,12 +86,12 @@ function flipByte(word: Hex, byte: number): Hex {
 }
 
 function withOperandFromWrongNode(proof: OneStepProofArgs, c: ProofContext, rng: Rng): OneStepProofArgs {
-  const node = c.compiled.nodes[c.nodeIndex];
+  const node = at(c.compiled.nodes, c.nodeIndex);
   // Openings follow the descriptor's inputs (§6.1); find the first opening of a non-constant operand.
   const k = node.inputs.findIndex((o) => o.source === Source.NODE_OUTPUT || o.source === Source.JOB_INPUT);
-  if (k < 0 || k >= proof.operands.length) return proof;
   const original = node.inputs[k];
   const opening = proof.operands[k];
+  if (original === undefined || opening === undefined) return proof;
   const count = opening.words.length;
   // Another tensor of the trace with enough words: a different node's output, or the input.
   const candidates = c.compiled.nodes
@@ -98,7 +101,7 @@ function withOperandFromWrongNode(proof: OneStepProofArgs, c: ProofContext, rng:
     .concat(original.source === Source.JOB_INPUT ? [] : [c.honest.inputCommitment()])
     .filter((t) => t.wordCount >= opening.firstWord + count);
   if (candidates.length === 0) return proof;
-  const other = candidates[rng.int(candidates.length)];
+  const other = at(candidates, rng.int(candidates.length));
   const wrong = {
     firstWord: opening.firstWord,
     words: Array.from({ length: count }, (_, i) => other.word(opening.firstWord + i)),

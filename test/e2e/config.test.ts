@@ -114,7 +114,7 @@ function checkOneLine(r: Run, field: string): void {
   assert.equal(r.code, 2, r.stderr);
   const lines = r.stderr.trim().split("\n");
   assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0], new RegExp(`^refute: config: ${field}: \\S`), lines[0]);
+  assert.match(lines[0] ?? "", new RegExp(`^refute: config: ${field}: \\S`), lines[0]);
   assert.equal(r.stdout, "");
   assert.doesNotMatch(r.stderr, /59c6995e|8b3a350c/, "the private key is never echoed");
 }
@@ -133,8 +133,8 @@ describe("e2e: bad configuration values", { timeout: 180_000 }, () => {
     assert.equal(r.code, 2);
     const lines = r.stderr.trim().split("\n");
     assert.equal(lines.length, 2, r.stderr);
-    assert.match(lines[0], /^refute: config: samplingRate: /);
-    assert.match(lines[1], /^refute: config: concurrency: /);
+    assert.match(lines[0] ?? "", /^refute: config: samplingRate: /);
+    assert.match(lines[1] ?? "", /^refute: config: concurrency: /);
   });
 
   it("--help documents every flag with its environment variable", async () => {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { disputeGameAbi, jobManagerAbi } from "../../src/chain/abis.ts";
 import { CRASH_STAGES } from "../../src/service/crash.ts";
-import { JobStatus } from "../../src/service/protocolReads.ts";
+import { JobStatus } from "../../src/chain/enums.ts";
 import {
   Daemon,
   imageInput,
@@ -114,7 +114,7 @@ describe("e2e: watcher killed at every stage", { timeout: 300_000 }, () => {
     });
     assert.deepEqual(
       resolved.map((l) => [l.args.id, l.args.outcome, l.args.reason]),
-      [[reveals[0].args.id, 1, 1]],
+      [[reveals[0]?.args.id, 1, 1]],
       "won by a fraud proof",
     );
     await last.waitFor((l) => l.msg === "bounty received", 30_000, "bounty accounted");

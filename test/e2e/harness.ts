@@ -8,7 +8,15 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createPublicClient, createWalletClient, http, type Address, type Hex, type PublicClient } from "viem";
+import {
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  http,
+  type Address,
+  type Hex,
+  type PublicClient,
+} from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { startAnvil, type AnvilNode } from "../../src/chain/anvil.ts";
@@ -30,7 +38,7 @@ export const MODEL = join(ROOT, "models", "fmnist-mlp.onnx");
 export const TOKEN = 10n ** 18n;
 
 /** anvil's funded accounts (the well-known test mnemonic). */
-export const KEYS: readonly Hex[] = [
+export const KEYS = [
   "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
   "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
   "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
@@ -38,8 +46,15 @@ export const KEYS: readonly Hex[] = [
   "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
   "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
   "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
-];
+] as const satisfies readonly Hex[];
 export const ROLE = { deployer: 0, requesterA: 1, requesterB: 2, honest: 3, cheater: 4, watcher: 5 } as const;
+
+/** The private key of account `role` (a ROLE, or another index into KEYS). */
+export function keyOf(role: number): Hex {
+  const key = KEYS[role];
+  if (key === undefined) throw new RangeError(`no funded account ${role} (there are ${KEYS.length})`);
+  return key;
+}
 
 export const E2E_PARAMS: ModelParams = {
   challengeWindow: 30n,
@@ -78,9 +93,14 @@ export async function setupChain(options: { params?: ModelParams; blockTime?: nu
       pollingInterval: 200,
     }),
   );
+  const wallet = (role: number) => {
+    const w = wallets[role];
+    if (w === undefined) throw new RangeError(`no funded account ${role} (there are ${wallets.length})`);
+    return w;
+  };
   const dep = await deployProtocol({
     publicClient: pub,
-    walletClient: wallets[ROLE.deployer],
+    walletClient: wallet(ROLE.deployer),
     params: { ...DEFAULT_PROTOCOL_PARAMETERS, treasury: "0x7ea5000000000000000000000000000000007ea5" },
   });
   const addresses: ProtocolAddresses = {
@@ -91,7 +111,7 @@ export async function setupChain(options: { params?: ModelParams; blockTime?: nu
     oneStepVerifier: dep.oneStepVerifier,
     disputeGame: dep.disputeGame,
   };
-  const client = (role: number): RefuteClient => ({ public: pub, wallet: wallets[role], addresses });
+  const client = (role: number): RefuteClient => ({ public: pub, wallet: wallet(role), addresses });
   const dir = mkdtempSync(join(tmpdir(), "refute-e2e-"));
   const deploymentFile = join(dir, "deployment.json");
   saveDeployment(deploymentFile, { chainId: foundry.id, addresses, deployBlock: dep.deployBlock });
@@ -100,7 +120,7 @@ export async function setupChain(options: { params?: ModelParams; blockTime?: nu
   const spec = modelSpecFor(compiled, { uri: "file://fmnist-mlp.onnx", params: options.params ?? E2E_PARAMS });
   await send(client(ROLE.deployer), registerModel(addresses, spec));
   for (const role of [ROLE.requesterA, ROLE.requesterB, ROLE.honest, ROLE.cheater, ROLE.watcher]) {
-    await send(client(ROLE.deployer), mint(addresses, wallets[role].account.address, 100_000n * TOKEN));
+    await send(client(ROLE.deployer), mint(addresses, wallet(role).account.address, 100_000n * TOKEN));
   }
   for (const role of [ROLE.requesterA, ROLE.requesterB]) {
     await send(client(role), approve(addresses, addresses.jobManager, 100_000n * TOKEN));
@@ -109,7 +129,9 @@ export async function setupChain(options: { params?: ModelParams; blockTime?: nu
     await send(client(role), approve(addresses, addresses.stakeManager, 10_000n * TOKEN));
     await send(client(role), deposit(addresses, 10_000n * TOKEN));
   }
-  await pub.request({ method: "evm_setIntervalMining" as never, params: [options.blockTime ?? 1] as never });
+  await createTestClient({ chain: foundry, mode: "anvil", transport: http(anvil.rpcUrl) }).setIntervalMining({
+    interval: options.blockTime ?? 1,
+  });
   return {
     anvil,
     public: pub,
@@ -119,7 +141,7 @@ export async function setupChain(options: { params?: ModelParams; blockTime?: nu
     compiled,
     modelId: modelIdOf(spec),
     client,
-    address: (role) => wallets[role].account.address,
+    address: (role) => wallet(role).account.address,
     async stop() {
       await anvil.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -284,7 +306,7 @@ export function watcherArgs(
   ];
 }
 
-export const keyEnv = (role: number): Record<string, string> => ({ REFUTE_PRIVATE_KEY: KEYS[role] });
+export const keyEnv = (role: number): Record<string, string> => ({ REFUTE_PRIVATE_KEY: keyOf(role) });
 
 /** Polls until `check` returns true or the deadline passes. */
 export async function until(

@@ -16,7 +16,7 @@ import { modelIdOf, Profile, type ModelSpec } from "../../src/model/modelSpec.ts
 import { GraphBuilder } from "../../src/onnx/builder.ts";
 import { compileModel } from "../../src/onnx/compile.ts";
 import { modelSpecFor } from "../../src/onnx/modelSpecFor.ts";
-import { JobStatus } from "../../src/service/protocolReads.ts";
+import { JobStatus } from "../../src/chain/enums.ts";
 import { tensorRoot } from "../../src/tensor/commitment.ts";
 import { DType } from "../../src/tensor/dtype.ts";
 import { pack } from "../../src/tensor/packing.ts";

@@ -13,7 +13,7 @@ import type { Hex } from "viem";
 import { jobManagerAbi } from "../../src/chain/abis.ts";
 import { requestJobByUri } from "../../src/client/calls.ts";
 import { send } from "../../src/client/send.ts";
-import { JobStatus } from "../../src/service/protocolReads.ts";
+import { JobStatus } from "../../src/chain/enums.ts";
 import { tensorRoot } from "../../src/tensor/commitment.ts";
 import { pack } from "../../src/tensor/packing.ts";
 import type { Tensor } from "../../src/tensor/tensor.ts";
@@ -129,6 +129,7 @@ describe("e2e: inputs by root and URI", { timeout: 240_000 }, () => {
       () => daemons.map((d) => d.tail(12)).join("\n"),
     );
     const [honest, cheater, watcher] = daemons;
+    assert.ok(honest && cheater && watcher);
     for (const [d, id] of [
       [honest, honestJob],
       [cheater, badJob],
@@ -143,6 +144,7 @@ describe("e2e: inputs by root and URI", { timeout: 240_000 }, () => {
 
   it("bytes that do not match the inputRoot are refused and the job is never committed", async () => {
     const honest = daemons[0];
+    assert.ok(honest);
     const refused = await honest.waitFor(
       (l) => l.msg === "job input refused; skipping job" && String(l["jobId"]) === String(wrongBytesJob),
       30_000,

@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { jobManagerAbi } from "../../src/chain/abis.ts";
 import { approve, deposit } from "../../src/client/calls.ts";
 import { send } from "../../src/client/send.ts";
-import { JobStatus } from "../../src/service/protocolReads.ts";
+import { JobStatus } from "../../src/chain/enums.ts";
 import {
   Daemon,
   imageInput,

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { disputeGameAbi, jobManagerAbi } from "../../src/chain/abis.ts";
-import { JobStatus } from "../../src/service/protocolReads.ts";
+import { JobStatus } from "../../src/chain/enums.ts";
 import {
   Daemon,
   imageInput,
@@ -56,6 +56,7 @@ describe("e2e: a reorg drops the watcher's challenge transaction", { timeout: 24
 
   it("re-submits the dropped commit and wins", async () => {
     const watcher = daemons[1];
+    assert.ok(watcher);
     const jobId = await request(chain, ROLE.requesterB, imageInput(chain.compiled, 5));
     const commitsOf = () =>
       chain.public.getContractEvents({
@@ -72,6 +73,7 @@ describe("e2e: a reorg drops the watcher's challenge transaction", { timeout: 24
       () => watcher.tail(),
     );
     const [commit] = await commitsOf();
+    assert.ok(commit);
     const head = await chain.public.getBlockNumber();
     const depth = Number(head - (commit.blockNumber ?? head)) + 1;
     await chain.public.request({ method: "anvil_reorg" as never, params: [depth, []] as never });

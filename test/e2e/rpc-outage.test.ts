@@ -4,9 +4,10 @@
  * commit and again mid-dispute — while its second RPC lags two blocks behind. The
  * watcher fails over, recovers, and still meets every deadline.
  */
+import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { jobManagerAbi } from "../../src/chain/abis.ts";
-import { JobStatus } from "../../src/service/protocolReads.ts";
+import { JobStatus } from "../../src/chain/enums.ts";
 import {
   Daemon,
   imageInput,
@@ -63,6 +64,7 @@ describe("e2e: primary RPC down, fallback RPC lagging", { timeout: 240_000 }, ()
 
   it("fails over, recovers and wins before the deadlines", async () => {
     const watcher = daemons[1];
+    assert.ok(watcher);
     const jobId = await request(chain, ROLE.requesterB, imageInput(chain.compiled, 7));
     await watcher.waitFor((l) => l.msg === "challenge commit sent", 60_000, "challenge commit");
     primary.pause();

@@ -27,7 +27,7 @@ import {
 
 // anvil accounts with ETH but none of the protocol's tokens (the harness funds 1…5).
 const PROVIDER_KEY = KEYS[6];
-const WATCHER_KEY = ANVIL_KEYS[7];
+const WATCHER_KEY = ANVIL_KEYS[7] ?? assert.fail("anvil funds an eighth account");
 
 describe("e2e: daemons started without tokens", { timeout: 240_000 }, () => {
   let chain: Chain;

@@ -10,6 +10,7 @@ test("the economics chart is well formed: two panels, three curves each, finite 
   const lines = [...svg.matchAll(/<polyline [^>]*points="([^"]*)"/g)];
   assert.equal(lines.length, 3 + 6, "P for w = 1, 3, 5; C_min plain and self-challenging for each");
   for (const [, points] of lines) {
+    assert.ok(points !== undefined);
     const xy = points.split(" ").map((p) => p.split(",").map(Number));
     assert.ok(xy.length > 100);
     for (const [x, y] of xy) assert.ok(Number.isFinite(x) && Number.isFinite(y));

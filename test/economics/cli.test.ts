@@ -120,10 +120,15 @@ test("a bad flag value prints one line naming the flag and exits with 2", () => 
   // The first two as real processes (the exit code), the rest in process with the same options.
   const toOptions = (args: string[]): EconomicsOptions => {
     const opts: Record<string, string | boolean> = {};
-    for (let k = 0; k < args.length; k++) {
-      const name = args[k].slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const rest = [...args];
+    for (let flag = rest.shift(); flag !== undefined; flag = rest.shift()) {
+      const name = flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
       if (name === "simulate") opts[name] = true;
-      else opts[name] = args[++k];
+      else {
+        const value = rest.shift();
+        assert.ok(value !== undefined, `${flag} takes a value`);
+        opts[name] = value;
+      }
     }
     return opts;
   };

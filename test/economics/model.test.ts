@@ -131,7 +131,7 @@ test("C_min makes cheating unprofitable and anything less does not", () => {
           [1, 0.05],
           [0.2, 3],
           [0, 1],
-        ]) {
+        ] as const) {
           const P = detectionProbability(s, w);
           const beta = 0.5;
           const cMin = minimumCollateral(cp, P, fee, beta, selfChallenge);
@@ -175,7 +175,7 @@ test("s* makes the provider indifferent; more sampling deters, less does not", (
         [2, 1, 0.9],
         [0, 1, 0.3],
         [5, 0, 4],
-      ]) {
+      ] as const) {
         const L = lossWhenCaught(C, F, 0.5, selfChallenge);
         const s = equilibriumSamplingRate(cp, L, w);
         if (cp > L) {
@@ -216,7 +216,7 @@ test("the verifier's dilemma: with q = 0 a watcher only pays, and the subsidy is
     [1, 0.1],
     [3, 0.1],
     [5, 0.02],
-  ]) {
+  ] as const) {
     const i = inputs({ watchers: w, samplingRate: s, cheatRate: 0 });
     const a = analyze(i);
     assert.equal(a.watcher.expectedRevenuePerJob, 0);
@@ -273,7 +273,7 @@ test("bad inputs are rejected with the field, the constraint and the value", () 
       (e: unknown) => {
         assert.ok(e instanceof EconomicsInputError);
         assert.equal(e.issues.length, 1, JSON.stringify(e.issues));
-        assert.equal(e.issues[0].field, field);
+        assert.equal(e.issues[0]?.field, field);
         assert.match(e.message, re);
         assert.ok(e.message.startsWith(field));
         return true;

@@ -6,16 +6,25 @@
  */
 import {
   createPublicClient,
+  createTestClient,
   createWalletClient,
   http,
   parseEventLogs,
   type Address,
   type Hex,
   type PublicClient,
+  type TestClient,
 } from "viem";
 import { foundry } from "viem/chains";
-import { jobManagerAbi, modelRegistryAbi, stakeManagerAbi, tokenAbi } from "../../src/chain/abis.ts";
+import { jobManagerAbi } from "../../src/chain/abis.ts";
 import { startAnvil, type AnvilNode } from "../../src/chain/anvil.ts";
+import { readLatestTimestamp } from "../../src/chain/read/block.ts";
+import { readChallenge, readDispute, type Challenge, type Dispute } from "../../src/chain/read/dispute.ts";
+import { readJob, type Job } from "../../src/chain/read/jobs.ts";
+import { readModelExists } from "../../src/chain/read/registry.ts";
+import { ReadCache } from "../../src/chain/read/reveals.ts";
+import { readStake, type Stake } from "../../src/chain/read/stake.ts";
+import { readBalance } from "../../src/chain/read/token.ts";
 import { DEFAULT_PROTOCOL_PARAMETERS, deployProtocol, type Deployment } from "../../src/chain/deploy.ts";
 import { approve, commitJob, deposit, mint, registerModel, requestJob } from "../../src/client/calls.ts";
 import type { ProtocolAddresses, RefuteClient } from "../../src/client/contracts.ts";
@@ -27,10 +36,10 @@ import type { HonestTraceData } from "../../src/proof/dispute.ts";
 import { pack } from "../../src/tensor/packing.ts";
 import type { Tensor } from "../../src/tensor/tensor.ts";
 import { playChallenger, playProvider, type StepResult } from "../../src/dispute/play.ts";
-import { ReadCache, readChallenge, readDispute } from "../../src/dispute/read.ts";
 import type { ProviderData } from "../../src/dispute/solver.ts";
 import { isOpen, isProviderTurn, Phase } from "../../src/dispute/state.ts";
 import { honestStrategy, type ChallengerStrategy } from "../../src/dispute/strategy.ts";
+import { at } from "../../src/tensor/at.ts";
 
 /** Token amounts in base units (18 decimals). */
 export const TOKEN = 10n ** 18n;
@@ -49,6 +58,8 @@ export const LOCAL_MODEL_PARAMS: ModelParams = {
 export interface LocalTable {
   readonly anvil: AnvilNode;
   readonly public: PublicClient;
+  /** anvil's own methods: mining, the clock, the pool. */
+  readonly test: TestClient<"anvil">;
   readonly addresses: ProtocolAddresses;
   readonly deployment: Deployment;
   /** anvil's unlocked accounts: 0 deploys, 1 requests, 2 provides, 3… challenge. */
@@ -79,15 +90,18 @@ export async function openTable(options: OpenTableOptions = {}): Promise<LocalTa
     // Generous timeout: a loaded CI machine can take seconds to answer a large eth_call.
     const transport = http(anvil.rpcUrl, { batch: true, timeout: 120_000 });
     const publicClient = createPublicClient({ chain: foundry, transport, pollingInterval: 20 });
+    const testClient = createTestClient({ chain: foundry, mode: "anvil", transport });
     // Each block one second after the last, whatever the wall clock does: games (and their gas,
     // which depends on whether a rewritten deadline changed) replay exactly.
-    await publicClient.request({ method: "anvil_setBlockTimestampInterval" as never, params: [1] as never });
+    await testClient.setBlockTimestampInterval({ interval: 1 });
     const accounts = await createWalletClient({ chain: foundry, transport }).getAddresses();
+    // anvil was started with 3 + seats accounts: 0 deploys, 1 requests, 2 provides, 3… challenge.
+    const account = (i: number): Address => at(accounts, i);
     const wallet = (account: Address) =>
       createWalletClient({ chain: foundry, transport, account, pollingInterval: 20 });
     const deployment = await deployProtocol({
       publicClient,
-      walletClient: wallet(accounts[0]),
+      walletClient: wallet(account(0)),
       params: { ...DEFAULT_PROTOCOL_PARAMETERS, treasury: LOCAL_TREASURY },
     });
     const addresses: ProtocolAddresses = {
@@ -107,17 +121,18 @@ export async function openTable(options: OpenTableOptions = {}): Promise<LocalTa
       }
       return c;
     };
-    const requester = clientOf(accounts[1]);
-    const provider = clientOf(accounts[2]);
-    const nudger = startNudger(publicClient);
+    const requester = clientOf(account(1));
+    const provider = clientOf(account(2));
+    const nudger = startNudger(testClient);
     const plenty = 10n ** 12n * TOKEN;
     await fund(requester, plenty, addresses.jobManager);
     await fund(provider, plenty, addresses.stakeManager);
     await send(provider, deposit(addresses, plenty));
-    for (let s = 0; s < seats; s++) await fund(clientOf(accounts[3 + s]), plenty, addresses.disputeGame);
+    for (let s = 0; s < seats; s++) await fund(clientOf(account(3 + s)), plenty, addresses.disputeGame);
     return {
       anvil,
       public: publicClient,
+      test: testClient,
       addresses,
       deployment,
       accounts,
@@ -125,7 +140,7 @@ export async function openTable(options: OpenTableOptions = {}): Promise<LocalTa
       provider,
       challenger: (seat) => {
         if (seat < 0 || seat >= seats) throw new RangeError(`no challenger seat ${seat} (the table has ${seats})`);
-        return clientOf(accounts[3 + seat]);
+        return clientOf(account(3 + seat));
       },
       clientOf,
       stop: async () => {
@@ -144,19 +159,17 @@ export async function openTable(options: OpenTableOptions = {}): Promise<LocalTa
  * occasionally leaves a ready transaction unmined (foundry-rs/foundry#10122), and the sender
  * would wait for a receipt that never comes. Only ever fires on that fault.
  */
-function startNudger(client: PublicClient): { stop(): void } {
+function startNudger(client: TestClient<"anvil">): { stop(): void } {
   let seen = 0;
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
     (async () => {
-      const status = (await client.request({ method: "txpool_status" as never, params: [] as never })) as {
-        pending: Hex;
-      };
-      seen = BigInt(status.pending) > 0n ? seen + 1 : 0;
+      const status = await client.getTxpoolStatus();
+      seen = status.pending > 0 ? seen + 1 : 0;
       if (seen >= 3) {
-        await client.request({ method: "evm_mine" as never, params: [] as never });
+        await client.mine({ blocks: 1 });
         seen = 0;
       }
     })()
@@ -175,27 +188,24 @@ export async function fund(client: RefuteClient, amount: bigint, spender: Addres
 
 // ------------------------------------------------------------------ time
 
-export async function now(table: Pick<LocalTable, "public">): Promise<bigint> {
-  return (await table.public.getBlock({ blockTag: "latest" })).timestamp;
+export function now(table: Pick<LocalTable, "public">): Promise<bigint> {
+  return readLatestTimestamp(table.public);
 }
 
 /** The next block (the next transaction's, with automine) gets exactly this timestamp. */
-export async function setNextTimestamp(table: Pick<LocalTable, "public">, t: bigint): Promise<void> {
-  await table.public.request({
-    method: "evm_setNextBlockTimestamp" as never,
-    params: [`0x${t.toString(16)}`] as never,
-  });
+export async function setNextTimestamp(table: Pick<LocalTable, "test">, t: bigint): Promise<void> {
+  await table.test.setNextBlockTimestamp({ timestamp: t });
 }
 
 /** Mines one empty block (a challenge reveal must come in a later block than its commit). */
-export async function mineBlock(table: Pick<LocalTable, "public">): Promise<void> {
-  await table.public.request({ method: "evm_mine" as never, params: [] as never });
+export async function mineBlock(table: Pick<LocalTable, "test">): Promise<void> {
+  await table.test.mine({ blocks: 1 });
 }
 
 /** Mines one empty block at timestamp `t` (which must be later than the latest block's). */
-export async function mineAt(table: Pick<LocalTable, "public">, t: bigint): Promise<void> {
+export async function mineAt(table: Pick<LocalTable, "test">, t: bigint): Promise<void> {
   await setNextTimestamp(table, t);
-  await table.public.request({ method: "evm_mine" as never, params: [] as never });
+  await mineBlock(table);
 }
 
 // ------------------------------------------------------------------ models and jobs
@@ -209,12 +219,7 @@ export async function registerCompiled(
 ): Promise<Hex> {
   const spec = modelSpecFor(compiled, { uri, params });
   const id = modelIdOf(spec);
-  const exists = await table.public.readContract({
-    address: table.addresses.modelRegistry,
-    abi: modelRegistryAbi,
-    functionName: "exists",
-    args: [id],
-  });
+  const exists = await readModelExists(table.public, { address: table.addresses.modelRegistry, modelId: id });
   if (!exists) await send(table.requester, registerModel(table.addresses, spec));
   return id;
 }
@@ -232,6 +237,7 @@ export async function requestInference(
     requestJob(table.addresses, { modelId, input: pack(input), fee, commitDeadline }),
   );
   const [event] = parseEventLogs({ abi: jobManagerAbi, logs: receipt.logs, eventName: "JobRequested" });
+  if (event === undefined) throw new Error(`the request of a job on model ${modelId} emitted no JobRequested`);
   return event.args.jobId;
 }
 
@@ -246,35 +252,28 @@ export async function commitResult(
     commitJob(table.addresses, { jobId, outputRoot: c.outputRoot, output: c.outputPacked, traceRoot: c.traceRoot }),
   );
   const [event] = parseEventLogs({ abi: jobManagerAbi, logs: receipt.logs, eventName: "JobCommitted" });
+  if (event === undefined) throw new Error(`the commit of job ${jobId} emitted no JobCommitted`);
   return event.args.commitmentHash;
 }
 
-export async function jobOf(table: Pick<LocalTable, "public" | "addresses">, jobId: bigint) {
-  return table.public.readContract({
-    address: table.addresses.jobManager,
-    abi: jobManagerAbi,
-    functionName: "jobOf",
-    args: [jobId],
-  });
+export function jobOf(table: Pick<LocalTable, "public" | "addresses">, jobId: bigint): Promise<Job> {
+  return readJob(table.public, { address: table.addresses.jobManager, jobId });
 }
 
-export async function balanceOf(table: Pick<LocalTable, "public" | "addresses">, who: Address): Promise<bigint> {
-  return table.public.readContract({
-    address: table.addresses.token,
-    abi: tokenAbi,
-    functionName: "balanceOf",
-    args: [who],
-  });
+export function balanceOf(table: Pick<LocalTable, "public" | "addresses">, who: Address): Promise<bigint> {
+  return readBalance(table.public, { address: table.addresses.token, owner: who });
 }
 
-export async function stakeOf(table: Pick<LocalTable, "public" | "addresses">, who: Address) {
-  const [free, locked, unbonding] = await table.public.readContract({
-    address: table.addresses.stakeManager,
-    abi: stakeManagerAbi,
-    functionName: "stakeOf",
-    args: [who],
-  });
-  return { free, locked, unbonding };
+export function stakeOf(table: Pick<LocalTable, "public" | "addresses">, who: Address): Promise<Stake> {
+  return readStake(table.public, { address: table.addresses.stakeManager, provider: who });
+}
+
+export function challengeOf(table: Pick<LocalTable, "public" | "addresses">, id: bigint): Promise<Challenge> {
+  return readChallenge(table.public, { address: table.addresses.disputeGame, id });
+}
+
+export function disputeOf(table: Pick<LocalTable, "public" | "addresses">, jobId: bigint): Promise<Dispute> {
+  return readDispute(table.public, { address: table.addresses.disputeGame, jobId });
 }
 
 // ------------------------------------------------------------------ referee
@@ -333,13 +332,13 @@ export async function playOut(table: LocalTable, game: Game, maxRounds = 64): Pr
       moved ||= r.sent.length > 0;
     }
     if (moved) continue;
-    const dispute = await readDispute(table.provider, game.jobId);
+    const dispute = await disputeOf(table, game.jobId);
     const job = await jobOf(table, game.jobId);
     if (dispute.open === 0 && (dispute.settled || !job.frozen)) return { steps };
     const t = await now(table);
     let next: bigint | undefined;
     for (const id of dispute.challenges) {
-      const c = await readChallenge(table.provider, id);
+      const c = await challengeOf(table, id);
       if (isOpen(c.phase) && (next === undefined || c.deadline + 1n < next)) next = c.deadline + 1n;
     }
     if (dispute.open === 0 && dispute.graceEnd !== 0n) next = dispute.graceEnd;
@@ -359,10 +358,10 @@ async function applyTiming(table: LocalTable, timing: Timing | undefined, deadli
 
 /** The earliest deadline among the provider's pending moves, if any. */
 async function providerDeadline(table: LocalTable, jobId: bigint): Promise<bigint | undefined> {
-  const dispute = await readDispute(table.provider, jobId);
+  const dispute = await disputeOf(table, jobId);
   let d: bigint | undefined;
   for (const id of dispute.challenges) {
-    const c = await readChallenge(table.provider, id);
+    const c = await challengeOf(table, id);
     if (!isOpen(c.phase) || !isProviderTurn(c.phase)) continue;
     if (c.phase === Phase.AwaitRoots && dispute.rootsPostedAt !== 0n) continue;
     if (d === undefined || c.deadline < d) d = c.deadline;
@@ -372,6 +371,6 @@ async function providerDeadline(table: LocalTable, jobId: bigint): Promise<bigin
 
 /** The deadline of the challenger's pending move, if it is its turn. */
 async function challengerDeadline(table: LocalTable, id: bigint): Promise<bigint | undefined> {
-  const c = await readChallenge(table.provider, id);
+  const c = await challengeOf(table, id);
   return isOpen(c.phase) && !isProviderTurn(c.phase) ? c.deadline : undefined;
 }

@@ -62,10 +62,10 @@ describe("refute model inspect", () => {
       inputs: { source: string; layout: number }[];
     }[];
     assert.equal(nodes.length, 10);
-    assert.equal(nodes[1].op, "MatMulInteger");
-    assert.deepEqual(nodes[1].output.shape, [1, 12]);
+    assert.equal(nodes[1]?.op, "MatMulInteger");
+    assert.deepEqual(nodes[1]?.output.shape, [1, 12]);
     assert.deepEqual(
-      nodes[1].inputs.map((o) => [o.source, o.layout]),
+      nodes[1]?.inputs.map((o) => [o.source, o.layout]),
       [
         ["NODE_OUTPUT", 0],
         ["CONSTANT", 1],

@@ -1,16 +1,23 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { GraphCommitment, Source, ZERO_ROOT, descriptorHash } from "../../src/graph/descriptor.ts";
+import { GraphCommitment, Source, ZERO_ROOT, descriptorHash, type Operand } from "../../src/graph/descriptor.ts";
 import { Opcode } from "../../src/graph/opcode.ts";
 import { DEFAULT_MODEL_PARAMS, defaultUriFor } from "../../src/model/defaultParams.ts";
 import { modelIdOf, Profile } from "../../src/model/modelSpec.ts";
 import { GraphBuilder } from "../../src/onnx/builder.ts";
-import { compileModel, constantOperand } from "../../src/onnx/compile.ts";
+import { compileModel, constantOperand, type CompiledModel } from "../../src/onnx/compile.ts";
 import { modelIdFor, modelSpecFor } from "../../src/onnx/modelSpecFor.ts";
 import { TensorCommitment } from "../../src/tensor/commitment.ts";
 import { DType } from "../../src/tensor/dtype.ts";
 import { Layout } from "../../src/tensor/spec.ts";
 import { mlpModel, tensor } from "./models.ts";
+
+/** Operand `k` of node `i`; fails the test when the node has none. */
+function operand(c: CompiledModel, i: number, k: number): Operand {
+  const o = c.nodes[i]?.inputs[k];
+  assert.ok(o, `node ${i} has an operand ${k}`);
+  return o;
+}
 
 describe("compileModel (docs/PROTOCOL.md §5)", () => {
   const compiled = compileModel(mlpModel());
@@ -39,7 +46,7 @@ describe("compileModel (docs/PROTOCOL.md §5)", () => {
     compiled.nodes.forEach((d, i) => {
       assert.equal(d.output.layout, Layout.ROW_MAJOR);
       for (const o of d.inputs) {
-        if (o.source === Source.NODE_OUTPUT) assert.deepEqual(o.spec, compiled.nodes[o.index].output, `node ${i}`);
+        if (o.source === Source.NODE_OUTPUT) assert.deepEqual(o.spec, compiled.nodes[o.index]?.output, `node ${i}`);
         if (o.source === Source.JOB_INPUT)
           assert.deepEqual(o.spec, { dtype: DType.INT8, layout: Layout.ROW_MAJOR, shape: [1, 6, 6] });
       }
@@ -48,15 +55,15 @@ describe("compileModel (docs/PROTOCOL.md §5)", () => {
 
   it("commits MatMulInteger's B transposed and every other constant row-major", () => {
     for (const i of [1, 7]) {
-      const b = compiled.nodes[i].inputs[1];
-      const w = compiled.constants.get(compiled.inputNames[i][1] as string);
+      const b = operand(compiled, i, 1);
+      const w = compiled.constants.get(compiled.inputNames[i]?.[1] as string);
       assert.ok(w !== undefined);
       assert.equal(b.spec.layout, Layout.TRANSPOSED);
       assert.equal(b.root, new TensorCommitment(w.withLayout(Layout.TRANSPOSED)).root);
       assert.notEqual(b.root, new TensorCommitment(w).root);
       assert.equal(constantOperand(compiled, i, 1)?.root, b.root);
     }
-    const bias = compiled.nodes[2].inputs[1];
+    const bias = operand(compiled, 2, 1);
     assert.equal(bias.spec.layout, Layout.ROW_MAJOR);
     assert.equal(bias.root, new TensorCommitment(compiled.constants.get("b1")!).root);
   });
@@ -72,9 +79,9 @@ describe("compileModel (docs/PROTOCOL.md §5)", () => {
         .output("y", DType.INT32, [2, 2])
         .build(),
     );
-    assert.equal(c.nodes[0].inputs[1].spec.layout, Layout.ROW_MAJOR);
-    assert.equal(c.nodes[1].inputs[1].spec.layout, Layout.TRANSPOSED);
-    assert.notEqual(c.nodes[0].inputs[1].root, c.nodes[1].inputs[1].root);
+    assert.equal(operand(c, 0, 1).spec.layout, Layout.ROW_MAJOR);
+    assert.equal(operand(c, 1, 1).spec.layout, Layout.TRANSPOSED);
+    assert.notEqual(operand(c, 0, 1).root, operand(c, 1, 1).root);
   });
 
   it("describes an omitted optional input as ABSENT: a scalar of the type the input would have", () => {
@@ -89,16 +96,16 @@ describe("compileModel (docs/PROTOCOL.md §5)", () => {
         .output("y", DType.INT32, [1, 2])
         .build(),
     );
-    assert.deepEqual(c.nodes[0].inputs[2], {
+    assert.deepEqual(operand(c, 0, 2), {
       source: Source.ABSENT,
       index: 0,
       root: ZERO_ROOT,
       spec: { dtype: DType.UINT8, layout: 0, shape: [] },
     });
-    assert.equal(c.nodes[0].inputs[3].source, Source.CONSTANT);
-    assert.deepEqual(c.nodes[1].inputs[1].spec, { dtype: DType.INT32, layout: 0, shape: [] });
-    assert.equal(c.nodes[1].inputs[1].source, Source.ABSENT);
-    assert.equal(c.nodes[0].inputs.length, 4);
+    assert.equal(operand(c, 0, 3).source, Source.CONSTANT);
+    assert.deepEqual(operand(c, 1, 1).spec, { dtype: DType.INT32, layout: 0, shape: [] });
+    assert.equal(operand(c, 1, 1).source, Source.ABSENT);
+    assert.equal(c.nodes[0]?.inputs.length, 4);
   });
 
   it("sets attrs per opcode: Cast [to], Flatten [axis], Gather [axis], ArgMax [axis, keepdims, select_last_index], others []", () => {
@@ -121,7 +128,9 @@ describe("compileModel (docs/PROTOCOL.md §5)", () => {
 
   it("commits the graph: graphRoot over the descriptor hashes, stable across compilations", () => {
     assert.equal(compiled.graphRoot, new GraphCommitment(compiled.nodes).root);
-    assert.equal(compiled.graph.hashes[3], descriptorHash(compiled.nodes[3]));
+    const node3 = compiled.nodes[3];
+    assert.ok(node3);
+    assert.equal(compiled.graph.hashes[3], descriptorHash(node3));
     assert.equal(compileModel(mlpModel()).graphRoot, compiled.graphRoot);
     assert.notEqual(compileModel(mlpModel({ seed: 8 })).graphRoot, compiled.graphRoot);
   });

@@ -60,7 +60,7 @@ describe("hostile corpus (test/fixtures/hostile, written by make.ts)", () => {
     assert.doesNotMatch(r.stderr, /\n\s+at /, "printed a stack");
     const lines = r.stderr.trim().split("\n");
     assert.equal(lines.length, manifest.length, r.stderr);
-    manifest.forEach((m, i) => assert.ok(lines[i].startsWith(`refute: ${m.code}: ${files[i]}: `), lines[i]));
+    manifest.forEach((m, i) => assert.ok(lines[i]?.startsWith(`refute: ${m.code}: ${files[i]}: `), lines[i]));
   });
 
   it("`refute model inspect <file>` exits 2 with one line per hostile file, each in its own process", async () => {
@@ -137,7 +137,10 @@ describe("mutated models", () => {
     const flips = process.env["REFUTE_DEEP"] === "1" ? 50_000 : 600;
     for (let i = 0; i < flips; i++) {
       const m = base.slice();
-      m[rng.int(m.length)] ^= 1 << rng.int(8);
+      const pos = rng.int(m.length);
+      const byte = m[pos];
+      assert.ok(byte !== undefined);
+      m[pos] = byte ^ (1 << rng.int(8));
       mutants.push(m);
     }
     let accepted = 0;

@@ -39,6 +39,7 @@ test("buildOneStepProof opens exactly the §6.1 runs, each proving against its o
         assert.equal(proof.openings.length, expected.length, c.name);
         proof.openings.forEach((o, i) => {
           const dep = expected[i];
+          assert.ok(dep, c.name);
           const commitment = commitments[dep.operand] as TensorCommitment;
           const { spec } = commitment;
           // The words are the minimal run holding the positions…
@@ -99,7 +100,9 @@ test("buildOneStepProof refuses commitments that do not fit the descriptor", () 
   assert.throws(() => buildOneStepProof({ node, operands: [other], outIndex: 0 }), OneStepProofError);
   assert.throws(() => buildOneStepProof({ node, operands: [], outIndex: 0 }), OneStepProofError);
   assert.throws(() => buildOneStepProof({ node, operands: [undefined], outIndex: 0 }), OneStepProofError);
-  const absent: NodeDescriptor = { ...node, inputs: [{ ...node.inputs[0], source: Source.ABSENT }] };
+  const [input] = node.inputs;
+  assert.ok(input);
+  const absent: NodeDescriptor = { ...node, inputs: [{ ...input, source: Source.ABSENT }] };
   assert.throws(
     () => buildOneStepProof({ node: absent, operands: [new TensorCommitment(x)], outIndex: 0 }),
     OneStepProofError,

@@ -41,22 +41,26 @@ test("builder: model fields, attributes (int64 exact), '' inputs, little-endian 
     ],
   );
   const g = m.graph as pb.GraphProto;
+  const [input] = g.input;
+  const [clip] = g.node;
+  const [int64Init, int32Init] = g.initializer;
+  assert.ok(input && clip && int64Init && int32Init);
   assert.deepEqual(
-    g.input[0].type!.tensorType!.shape!.dim!.map((d) => d.dimParam || toBig(d.dimValue)),
+    input.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || toBig(d.dimValue)),
     [1n, "batch"],
   );
-  assert.deepEqual(g.node[0].input, ["x", "", "m"]);
-  assert.equal(g.node[0].name, "clip0");
-  const attrs = Object.fromEntries(g.node[0].attribute!.map((a) => [a.name, a]));
+  assert.deepEqual(clip.input, ["x", "", "m"]);
+  assert.equal(clip.name, "clip0");
+  const attrs = Object.fromEntries(clip.attribute!.map((a) => [a.name, a]));
   assert.equal(toBig(attrs.big.i), 2n ** 62n + 1n);
   assert.equal(toBig(attrs.neg.i), -(2n ** 63n));
   assert.equal(toBig(attrs.small.i), -3n);
   assert.deepEqual(attrs.list.ints!.map(toBig), [1n, -2n, 3n]);
   assert.equal(attrs.list.type, onnx.AttributeProto.AttributeType.INTS);
-  assert.deepEqual([...g.initializer[0].rawData!], [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80]);
-  assert.deepEqual([...g.initializer[1].rawData!], [4, 3, 2, 1, 0xfe, 0xff, 0xff, 0xff]);
-  assert.equal(g.initializer[1].dataType, DType.INT32);
-  assert.deepEqual(g.initializer[1].dims!.map(toBig), [2n]);
+  assert.deepEqual([...int64Init.rawData!], [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80]);
+  assert.deepEqual([...int32Init.rawData!], [4, 3, 2, 1, 0xfe, 0xff, 0xff, 0xff]);
+  assert.equal(int32Init.dataType, DType.INT32);
+  assert.deepEqual(int32Init.dims!.map(toBig), [2n]);
   assert.deepEqual(
     [...rawDataOf(Tensor.fromBigInts({ dtype: DType.UINT8, layout: Layout.ROW_MAJOR, shape: [2] }, [255n, 7n]))],
     [255, 7],

@@ -221,7 +221,7 @@ test("SUPPORTED_DTYPES matches what onnxruntime 1.30 CPU runs, opsets 13–21", 
             await runModel(model, feeds);
           } catch (e) {
             runs = false;
-            why = (e as Error).message.split("\n")[0];
+            why = (e as Error).message.split("\n")[0] ?? "";
           }
           const label = `${op} ${dtypeInfo(d).name}${rule.T2 !== undefined ? `/${dtypeInfo(d2).name}` : ""} @${opset}`;
           if (supported) assert.ok(runs, `${label} is in SUPPORTED_DTYPES but onnxruntime refuses it: ${why}`);

@@ -65,6 +65,7 @@ test("broadcasting follows numpy", () => {
   assert.equal(broadcastIndex([2, 3], [2, 1], 5), 1);
   assert.equal(broadcastIndex([2, 3], [], 5), 0);
   const [a, b] = broadcastIndexTables([2, 3], [[3], [2, 1]]);
+  assert.ok(a && b);
   assert.deepEqual([...a], [0, 1, 2, 0, 1, 2]);
   assert.deepEqual([...b], [0, 0, 0, 1, 1, 1]);
 });
@@ -169,7 +170,7 @@ test("MatMulInteger: zero points, wrap to int32, openings are one row and one co
     { operand: 3, start: 1, count: 1 },
   ]);
   const op = openings(desc, ops, 3);
-  assert.deepEqual(op[1].values, [-1n, -128n, 127n], "B's column in committed (transposed) order");
+  assert.deepEqual(op[1]?.values, [-1n, -128n, 127n], "B's column in committed (transposed) order");
   // Without zero points (trailing inputs omitted) and with only b_zero_point (a_zero_point ABSENT).
   const d2 = node(Opcode.MatMulInteger, [A, B], spec(DType.INT32, [2, 2]));
   assert.deepEqual(dependencies(d2, [A, B], 2).length, 2);
@@ -256,8 +257,9 @@ test("the one-step check accepts exactly the prescribed openings", () => {
       assert.equal(value, evaluateNode(c.desc, ops).at(o));
       // Dropping, reordering, shifting or truncating an opening is refused.
       assert.throws(() => evaluateFromOpenings(c.desc, o, good.slice(1)), ReferenceEvalError, `${c.name}: dropped`);
-      if (good.length > 1 && good[0].operand !== good[1].operand) {
-        assert.throws(() => evaluateFromOpenings(c.desc, o, [good[1], good[0], ...good.slice(2)]), ReferenceEvalError);
+      const [first, second, ...rest] = good;
+      if (first !== undefined && second !== undefined && first.operand !== second.operand) {
+        assert.throws(() => evaluateFromOpenings(c.desc, o, [second, first, ...rest]), ReferenceEvalError);
       }
       const shifted = good.map((g, i) => (i === 0 ? { ...g, start: g.start + 1 } : g));
       assert.throws(() => evaluateFromOpenings(c.desc, o, shifted), ReferenceEvalError, `${c.name}: shifted`);
@@ -275,12 +277,14 @@ test("Gather's one-step check follows the opened index value", () => {
   const desc = node(Opcode.Gather, [data, idx], spec(DType.INT8, [1]), [0n]);
   const good = openings(desc, [data, idx], 0);
   assert.equal(evaluateFromOpenings(desc, 0, good), 30n);
+  const [indexOpening, dataOpening] = good;
+  assert.ok(indexOpening && dataOpening);
   // A lying index opening (3) must come with data position 3, not 2.
-  const lie = [{ ...good[0], values: [3n] }, good[1]];
+  const lie = [{ ...indexOpening, values: [3n] }, dataOpening];
   assert.throws(() => evaluateFromOpenings(desc, 0, lie), ReferenceEvalError);
   assert.equal(
     evaluateFromOpenings(desc, 0, [
-      { ...good[0], values: [3n] },
+      { ...indexOpening, values: [3n] },
       { operand: 0, start: 3, count: 1, values: [40n] },
     ]),
     40n,

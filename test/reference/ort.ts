@@ -41,7 +41,9 @@ export async function runModel(model: Uint8Array, feeds: ReadonlyMap<string, Ten
     const input: Record<string, ort.Tensor> = {};
     for (const [name, t] of feeds) input[name] = toOrt(t);
     const out = await session.run(input);
-    const first = out[session.outputNames[0]];
+    const [name] = session.outputNames;
+    const first = name === undefined ? undefined : out[name];
+    if (first === undefined) throw new Error("onnxruntime returned no output");
     return fromOrt(first);
   } finally {
     await session.release();

@@ -47,9 +47,10 @@ test("ops.json: every expected value equals onnxruntime's", async () => {
   const file = JSON.parse(readFileSync(FILE, "utf8")) as { cases: OpVector[] };
   const cases = opVectorCases();
   assert.equal(cases.length, file.cases.length);
-  for (let i = 0; i < cases.length; i++) {
-    const { c, outIndex } = cases[i];
+  for (const [i, { c, outIndex }] of cases.entries()) {
+    const v = file.cases[i];
+    assert.ok(v, `ops.json has case ${i}`);
     const out = await runModel(caseModel(c), caseFeeds(c));
-    assert.equal(file.cases[i].expected, out.at(outIndex).toString(), `${file.cases[i].name}: onnxruntime disagrees`);
+    assert.equal(v.expected, out.at(outIndex).toString(), `${v.name}: onnxruntime disagrees`);
   }
 });

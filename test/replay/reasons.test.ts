@@ -111,8 +111,8 @@ describe("reasons no scenario reaches: the renderer names them", () => {
       assert.match(text, challengeLine(name));
       assert.match(text, resolvedStep(name));
       const json = JSON.parse(toJson(report)) as { challenges: JsonChallenge[] };
-      assert.equal(json.challenges[0].reason, name);
-      assert.equal(json.challenges[0].outcome, OUTCOME_NAMES[name === "None" ? Outcome.None : Outcome.Won]);
+      assert.equal(json.challenges[0]?.reason, name);
+      assert.equal(json.challenges[0]?.outcome, OUTCOME_NAMES[name === "None" ? Outcome.None : Outcome.Won]);
     });
   }
 });

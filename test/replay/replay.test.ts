@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { after, before, describe, test } from "node:test";
 import type { Hex } from "viem";
-import { jobManagerAbi } from "../../src/chain/abis.ts";
+import { readJob } from "../../src/chain/read/jobs.ts";
 import { main } from "../../src/cli/main.ts";
 import { forgeCommitment, honestCommitment, type Commitment } from "../../src/dispute/faults.ts";
 import { replayJob, type ReplayReport } from "../../src/replay/replay.ts";
@@ -89,13 +89,7 @@ describe("refute replay", () => {
   });
 
   async function commitmentOf(jobId: bigint): Promise<Hex> {
-    const j = await t.provider.public.readContract({
-      address: t.addresses.jobManager,
-      abi: jobManagerAbi,
-      functionName: "jobOf",
-      args: [jobId],
-    });
-    return j.commitmentHash;
+    return (await readJob(t.provider.public, { address: t.addresses.jobManager, jobId })).commitmentHash;
   }
 
   after(async () => {
@@ -151,9 +145,9 @@ describe("refute replay", () => {
     );
     assert.equal(r.committed?.firstDivergentNode, slashed.c.faultNode);
     assert.equal(r.challenges.length, 1);
-    assert.equal(r.challenges[0].outcome, "Won");
-    assert.equal(r.challenges[0].reason, "FraudProven");
-    assert.equal(r.challenges[0].shouldBe, "Won");
+    assert.equal(r.challenges[0]?.outcome, "Won");
+    assert.equal(r.challenges[0]?.reason, "FraudProven");
+    assert.equal(r.challenges[0]?.shouldBe, "Won");
   });
 
   test("a silent provider slashed by timeout: verdict fraudulent, the chain agrees", async () => {
@@ -161,7 +155,7 @@ describe("refute replay", () => {
     assert.equal(r.verdict, "fraudulent");
     assert.equal(r.chainVerdict, "fraudulent");
     assert.equal(r.agrees, true);
-    assert.equal(r.challenges[0].reason, "ProviderTimeout");
+    assert.equal(r.challenges[0]?.reason, "ProviderTimeout");
     assert.ok(!r.steps.some((s) => s.event === "RootsPosted"));
   });
 
@@ -174,9 +168,9 @@ describe("refute replay", () => {
     assert.equal(r.agrees, null);
     assert.equal(r.shouldWin, "provider");
     assert.equal(r.ruleViolations, 0);
-    assert.equal(r.challenges[0].phase, "AwaitProof");
-    assert.equal(r.challenges[0].next?.mover, "challenger");
-    assert.equal(r.challenges[0].shouldBe, "Lost");
+    assert.equal(r.challenges[0]?.phase, "AwaitProof");
+    assert.equal(r.challenges[0]?.next?.mover, "challenger");
+    assert.equal(r.challenges[0]?.shouldBe, "Lost");
     const select = r.steps.find((s) => s.event === "NodeSelected");
     assert.ok(
       select?.checks.some((c) => c.kind === "honesty" && !c.ok),
@@ -189,8 +183,8 @@ describe("refute replay", () => {
     assert.equal(r.verdict, "fraudulent");
     assert.equal(r.chainVerdict, "in-progress");
     assert.equal(r.shouldWin, "challenger");
-    assert.equal(r.challenges[0].phase, "AwaitNode");
-    assert.equal(r.challenges[0].next?.mover, "challenger");
+    assert.equal(r.challenges[0]?.phase, "AwaitNode");
+    assert.equal(r.challenges[0]?.next?.mover, "challenger");
     assert.equal(r.committed?.firstDivergentNode, t.compiled.nodes.length - 1);
   });
 

@@ -32,19 +32,21 @@ import {
   finalizeJob,
 } from "../../src/client/calls.ts";
 import type { ProtocolAddresses, RefuteClient } from "../../src/client/contracts.ts";
-import { send } from "../../src/client/send.ts";
+import { send, type ContractCall } from "../../src/client/send.ts";
 import { deployToNetwork, writeDeploymentRecord } from "../../src/cli/deploy.ts";
 import { connectSigner } from "../../src/cli/network.ts";
 import { registerModelSpec } from "../../src/cli/register.ts";
 import { readIdxImages } from "../../src/data/idx.ts";
 import { quantizePixels } from "../../src/data/quantizeInput.ts";
 import { keyOf, type Role } from "../../src/demo/accounts.ts";
+import { withGasHeadroom } from "../../src/dispute/play.ts";
 import { challengeCommitment } from "../../src/dispute/ticket.ts";
 import { commitmentHashOf } from "../../src/model/commitment.ts";
 import { compileModel, type CompiledModel } from "../../src/onnx/compile.ts";
 import { modelIdFor, modelSpecFor } from "../../src/onnx/modelSpecFor.ts";
 import { buildStepProof, divergentElement, firstDivergentNode } from "../../src/proof/dispute.ts";
 import type { Commitment } from "../../src/dispute/faults.ts";
+import { at } from "../../src/tensor/at.ts";
 import { pack } from "../../src/tensor/packing.ts";
 import { Tensor } from "../../src/tensor/tensor.ts";
 import { traceModel, type Trace } from "../../src/trace/trace.ts";
@@ -143,6 +145,7 @@ export async function requestImage(t: Table, index: number): Promise<{ jobId: bi
     }),
   );
   const [log] = parseEventLogs({ abi: jobManagerAbi, logs: receipt.logs, eventName: "JobRequested" });
+  if (log === undefined) throw new Error("the request emitted no JobRequested");
   return { jobId: log.args.jobId, trace: await traceModel(t.compiled, input) };
 }
 
@@ -166,6 +169,7 @@ export async function challenge(t: Table, jobId: bigint, commitmentHash: Hex): P
   });
   const { receipt } = await send(t.challenger, commitChallenge(t.addresses, commitment));
   const [log] = parseEventLogs({ abi: disputeGameAbi, logs: receipt.logs, eventName: "ChallengeCommitted" });
+  if (log === undefined) throw new Error("the challenge commit emitted no ChallengeCommitted");
   // A reveal must come in a later block than its commit (and is simulated against the latest one).
   await t.test.mine({ blocks: 1 });
   await send(t.challenger, revealChallenge(t.addresses, log.args.id, jobId, commitmentHash, salt));
@@ -173,7 +177,7 @@ export async function challenge(t: Table, jobId: bigint, commitmentHash: Hex): P
 }
 
 export async function providerPostsRoots(t: Table, jobId: bigint, c: Commitment): Promise<void> {
-  await send(t.provider, postRoots(t.addresses, jobId, c.nodeRoots));
+  await move(t.provider, postRoots(t.addresses, jobId, c.nodeRoots));
 }
 
 /** The challenger names `node` (default: the first node that differs from its honest trace). */
@@ -186,9 +190,9 @@ export async function challengerSelects(
 ): Promise<number> {
   const i = node ?? firstDivergentNode(c.nodeRoots, honest.nodeRoots);
   if (i === undefined) throw new Error("the provider's roots are honest");
-  await send(
+  await move(
     t.challenger,
-    selectNode(t.addresses, id, i, t.compiled.nodes[i], t.compiled.graph.tree.rangeProof(i, i), c.nodeRoots),
+    selectNode(t.addresses, id, i, at(t.compiled.nodes, i), t.compiled.graph.tree.rangeProof(i, i), c.nodeRoots),
   );
   return i;
 }
@@ -196,7 +200,7 @@ export async function challengerSelects(
 /** The provider reveals node `node`'s whole output (every node of the shipped model is small). */
 export async function providerRevealsWhole(t: Table, id: bigint, c: Commitment, node: number): Promise<Hex[]> {
   const words = wordsOf(c, node);
-  await send(t.provider, revealWhole(t.addresses, id, t.compiled.nodes[node].output, words));
+  await move(t.provider, revealWhole(t.addresses, id, at(t.compiled.nodes, node).output, words));
   return words;
 }
 
@@ -213,7 +217,7 @@ export async function challengerProves(
   words: readonly Hex[],
   element?: number,
 ): Promise<void> {
-  const outIndex = element ?? divergentElement(t.compiled.nodes[node].output, words, 0, honest.commitment(node));
+  const outIndex = element ?? divergentElement(at(t.compiled.nodes, node).output, words, 0, honest.commitment(node));
   if (outIndex === undefined) throw new Error("no element differs");
   const proof = buildStepProof({
     compiled: t.compiled,
@@ -223,7 +227,7 @@ export async function challengerProves(
     providerRoots: c.nodeRoots,
     opening: { kind: "whole", words },
   });
-  await send(t.challenger, proveStep(t.addresses, id, proof));
+  await move(t.challenger, proveStep(t.addresses, id, proof));
 }
 
 /** Plays a whole dispute of a wrong commitment: roots, node, whole reveal, proof. The job ends Slashed. */
@@ -250,10 +254,19 @@ export async function finalize(t: Table, jobId: bigint): Promise<void> {
 }
 
 export async function timeout(t: Table, id: bigint): Promise<void> {
-  await send(t.requester, timeoutChallenge(t.addresses, id));
+  await move(t.requester, timeoutChallenge(t.addresses, id));
 }
 
 function wordsOf(c: Commitment, node: number): Hex[] {
   const tc = c.commitment(node);
   return Array.from({ length: tc.wordCount }, (_, w) => tc.tree.leaf(w));
+}
+
+/**
+ * Sends a dispute move with a gas limit above the node's estimate (withGasHeadroom):
+ * blocks here carry wall-clock timestamps, so a move that rewrites a deadline in the
+ * same second as the last one is estimated without that write and would run out of gas.
+ */
+async function move(client: RefuteClient, call: ContractCall): Promise<void> {
+  await send(client, await withGasHeadroom(client, call));
 }

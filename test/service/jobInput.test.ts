@@ -16,8 +16,10 @@ import { pack } from "../../src/tensor/packing.ts";
 describe("job inputs by URI", () => {
   const { compiled, inputs } = loadWorkload(2);
   const spec = compiled.input;
-  const packed = pack(inputs[0]);
-  const root = tensorRoot(inputs[0]);
+  const [input, other] = inputs;
+  assert.ok(input && other, "the workload has two images");
+  const packed = pack(input);
+  const root = tensorRoot(input);
   let server: Server;
   let base: string;
   let host: string;
@@ -31,7 +33,7 @@ describe("job inputs by URI", () => {
           res.end(Buffer.from(packed));
           return;
         case "/other":
-          res.end(Buffer.from(pack(inputs[1])));
+          res.end(Buffer.from(pack(other)));
           return;
         case "/short":
           res.end(Buffer.from(packed.subarray(0, 100)));

@@ -51,7 +51,7 @@ describe("RPC fallback with health checks", () => {
     });
     assert.equal(await rpc.request("eth_blockNumber", []), "0x10");
     assert.deepEqual(events, [`${a.url}:down`]);
-    assert.equal(rpc.order()[0].url, b.url, "the healthy endpoint is tried first now");
+    assert.equal(rpc.order()[0]?.url, b.url, "the healthy endpoint is tried first now");
   });
 
   it("returns JSON-RPC errors as answers, but tries the next endpoint on 'unknown block'", async () => {
@@ -78,7 +78,7 @@ describe("RPC fallback with health checks", () => {
     rpc.start();
     await new Promise((r) => setTimeout(r, 200));
     rpc.stop();
-    assert.equal(rpc.order()[0].url, fresh.url);
+    assert.equal(rpc.order()[0]?.url, fresh.url);
     const dead = new ResilientRpc(["http://127.0.0.1:1"], { timeoutMs: 200 });
     await assert.rejects(dead.request("eth_blockNumber", []), RpcUnavailableError);
   });

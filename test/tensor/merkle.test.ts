@@ -51,6 +51,7 @@ test("a tampered leaf, a shifted start or an extra proof element never reaches t
 
 test("a one-leaf tree is its own root and padding leaves are zero", () => {
   const [only] = leaves(1, 99);
+  assert.ok(only !== undefined);
   assert.equal(MerkleTree.fromHexLeaves([only]).root, only);
   const three = MerkleTree.fromHexLeaves(leaves(3, 1));
   assert.equal(three.leaf(3), `0x${"00".repeat(32)}`);

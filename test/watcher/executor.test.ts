@@ -12,6 +12,7 @@ import { bytesToHex } from "viem";
 import { loadWorkload, MODEL_FILE, REPO } from "../../src/bench/inputs.ts";
 import { createLogger } from "../../src/service/logger.ts";
 import { pack } from "../../src/tensor/packing.ts";
+import type { Tensor } from "../../src/tensor/tensor.ts";
 import { traceModel } from "../../src/trace/trace.ts";
 import { ExecutorPool } from "../../watcher/executor/pool.ts";
 import { fileBindingOf } from "../../src/onnx/modelSpecFor.ts";
@@ -22,10 +23,10 @@ describe("executor pool", { timeout: 120_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "refute-executor-"));
   const path = join(dir, "model.onnx");
   const expected = fileBindingOf(compiled);
-  const request = (i: number): Omit<ExecRequest, "id"> => ({
+  const request = (input: Tensor): Omit<ExecRequest, "id"> => ({
     modelPath: path,
     expected,
-    input: bytesToHex(pack(inputs[i])),
+    input: bytesToHex(pack(input)),
     executionProvider: "cpu",
     threads: 1,
   });
@@ -41,11 +42,11 @@ describe("executor pool", { timeout: 120_000 }, () => {
   });
 
   test("traces in the child equal in-process traces, for every job on the same worker", async () => {
-    for (let i = 0; i < inputs.length; i++) {
-      const r = await pool.run(request(i));
+    for (const input of inputs) {
+      const r = await pool.run(request(input));
       assert.equal(r.kind, "ok", JSON.stringify(r));
       if (r.kind !== "ok") return;
-      const local = await traceModel(compiled, inputs[i]);
+      const local = await traceModel(compiled, input);
       assert.equal(r.traceRoot, local.traceRoot);
       assert.deepEqual(r.nodeRoots, local.nodeRoots);
       assert.equal(r.provider, "cpu");
@@ -53,11 +54,13 @@ describe("executor pool", { timeout: 120_000 }, () => {
   });
 
   test("a model file replaced at the same path is compiled and checked again", async () => {
+    const [first, second] = inputs;
+    assert.ok(first && second, "the workload has two images");
     copyFileSync(join(REPO, "test", "fixtures", "hostile", "bit-flipped.onnx"), path);
-    const refused = await pool.run(request(0));
+    const refused = await pool.run(request(first));
     assert.equal(refused.kind, "invalid", JSON.stringify(refused));
     copyFileSync(MODEL_FILE, path);
-    const back = await pool.run(request(1));
+    const back = await pool.run(request(second));
     assert.equal(back.kind, "ok", JSON.stringify(back));
   });
 });

@@ -71,8 +71,10 @@ export class ExecutorPool {
 
   private idleWorker(): Worker {
     // A worker that died while idle (or while starting) is replaced, not counted.
-    for (let i = this.workers.length - 1; i >= 0; i--)
-      if (this.workers[i].dead && !this.workers[i].busy) this.workers.splice(i, 1);
+    for (let i = this.workers.length - 1; i >= 0; i--) {
+      const w = this.workers[i];
+      if (w !== undefined && w.dead && !w.busy) this.workers.splice(i, 1);
+    }
     const idle = this.workers.find((w) => !w.busy && !w.dead);
     if (idle !== undefined) return idle;
     if (this.workers.length >= this.size) throw new Error(`all ${this.size} executors are busy`);

@@ -12,12 +12,14 @@ import { DType } from "../../tensor/dtype.ts";
 import { Layout } from "../../tensor/spec.ts";
 import { allocate, Tensor } from "../../tensor/tensor.ts";
 import {
+  attr,
   checkAttrCount,
   checkDType,
   checkInputCount,
   fail,
   normalizeAxis,
   operandTensor,
+  readGroup,
   requireSpec,
 } from "../common.ts";
 import type { OpImpl } from "../types.ts";
@@ -26,7 +28,9 @@ const ALL_DTYPES: readonly DType[] = [DType.UINT8, DType.INT8, DType.INT32, DTyp
 
 function rowLength(desc: NodeDescriptor): number {
   const s = requireSpec(desc, 0, "input").shape;
-  return s[s.length - 1];
+  const L = s[s.length - 1];
+  if (L === undefined) throw fail(desc, "input must have rank >= 1");
+  return L;
 }
 
 function selectLast(desc: NodeDescriptor): boolean {
@@ -42,9 +46,10 @@ export const argmax: OpImpl = {
     if (x.shape.length < 1) throw fail(desc, "input must have rank >= 1");
     if (x.layout !== Layout.ROW_MAJOR)
       throw fail(desc, "the input must be committed row-major (its rows are the openings)");
-    const axis = normalizeAxis(desc, desc.attrs[0], x.shape.length);
-    if (axis !== x.shape.length - 1) throw fail(desc, `only the last axis is supported, got axis ${desc.attrs[0]}`);
-    const [, keepdims, last] = desc.attrs;
+    const axis = normalizeAxis(desc, attr(desc, 0), x.shape.length);
+    if (axis !== x.shape.length - 1) throw fail(desc, `only the last axis is supported, got axis ${attr(desc, 0)}`);
+    const keepdims = attr(desc, 1);
+    const last = attr(desc, 2);
     if (keepdims !== 0n && keepdims !== 1n) throw fail(desc, `keepdims must be 0 or 1, got ${keepdims}`);
     if (last !== 0n && last !== 1n) throw fail(desc, `select_last_index must be 0 or 1, got ${last}`);
     const lead = x.shape.slice(0, -1);
@@ -57,11 +62,15 @@ export const argmax: OpImpl = {
   },
 
   compute(desc, _outIndex, values) {
-    const row = values[0];
+    const row = readGroup(desc, values, 0);
     const last = selectLast(desc);
     let best = 0;
-    for (let k = 1; k < row.length; k++) {
-      if (row[k] > row[best] || (last && row[k] === row[best])) best = k;
+    let max: bigint | undefined;
+    for (const [k, v] of row.entries()) {
+      if (max === undefined || v > max || (last && v === max)) {
+        best = k;
+        max = v;
+      }
     }
     return BigInt(best);
   },
@@ -74,11 +83,15 @@ export const argmax: OpImpl = {
     const last = selectLast(desc);
     for (let r = 0; r < rows; r++) {
       const base = r * L;
+      // rows · L = x.length, so base + k < x.length for every k < L (L ≥ 1, a dimension).
       let best = 0;
+      let max = x[base]!;
       for (let k = 1; k < L; k++) {
-        const v = x[base + k];
-        const b = x[base + best];
-        if (v > b || (last && v === b)) best = k;
+        const v = x[base + k]!;
+        if (v > max || (last && v === max)) {
+          best = k;
+          max = v;
+        }
       }
       out[r] = BigInt(best);
     }

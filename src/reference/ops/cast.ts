@@ -7,7 +7,16 @@
  */
 import { DType, isDType, wrap } from "../../tensor/dtype.ts";
 import { allocate, Tensor } from "../../tensor/tensor.ts";
-import { checkAttrCount, checkDType, checkInputCount, fail, operandTensor, requireSpec } from "../common.ts";
+import {
+  attr,
+  checkAttrCount,
+  checkDType,
+  checkInputCount,
+  fail,
+  operandTensor,
+  readValue,
+  requireSpec,
+} from "../common.ts";
 import type { OpImpl } from "../types.ts";
 
 const ALL_DTYPES: readonly DType[] = [DType.UINT8, DType.INT8, DType.INT32, DType.INT64];
@@ -18,8 +27,8 @@ export const cast: OpImpl = {
     checkAttrCount(desc, 1);
     const x = requireSpec(desc, 0, "input");
     checkDType(desc, "input", x.dtype, ALL_DTYPES);
-    const to = Number(desc.attrs[0]);
-    if (!isDType(to)) throw fail(desc, `to=${desc.attrs[0]} is not a profile dtype`);
+    const to = Number(attr(desc, 0));
+    if (!isDType(to)) throw fail(desc, `to=${attr(desc, 0)} is not a profile dtype`);
     return { shape: [...x.shape], dtype: to };
   },
 
@@ -28,21 +37,21 @@ export const cast: OpImpl = {
   },
 
   compute(desc, _outIndex, values) {
-    return wrap(values[0][0], desc.output.dtype);
+    return wrap(readValue(desc, values, 0), desc.output.dtype);
   },
 
   evaluateNode(desc, operands) {
     const x = operandTensor(operands, 0).data;
     const out = allocate(desc.output.dtype, x.length);
     if (out instanceof BigInt64Array) {
-      for (let i = 0; i < x.length; i++) out[i] = BigInt(x[i]);
+      for (let i = 0; i < x.length; i++) out[i] = BigInt(x[i]!);
     } else if (x instanceof BigInt64Array) {
       const o = out as Int8Array | Uint8Array | Int32Array;
       // BigInt.asIntN(32, …) first: Number() of a large int64 would lose low bits.
-      for (let i = 0; i < x.length; i++) o[i] = Number(BigInt.asIntN(32, x[i]));
+      for (let i = 0; i < x.length; i++) o[i] = Number(BigInt.asIntN(32, x[i]!));
     } else {
       const o = out as Int8Array | Uint8Array | Int32Array;
-      for (let i = 0; i < x.length; i++) o[i] = x[i]; // typed-array stores truncate modulo 2^width
+      o.set(x); // between number arrays, set stores each element as an assignment would: truncated modulo 2^width
     }
     return new Tensor(desc.output, out);
   },

@@ -15,7 +15,7 @@ import { Opcode } from "../../graph/opcode.ts";
 import { DType, dtypeInfo } from "../../tensor/dtype.ts";
 import { elementCount } from "../../tensor/spec.ts";
 import { allocate, Tensor } from "../../tensor/tensor.ts";
-import { checkDType, checkInputCount, fail, operandSpec, operandTensor, requireSpec } from "../common.ts";
+import { checkDType, checkInputCount, fail, operandSpec, operandTensor, readValue, requireSpec } from "../common.ts";
 import type { OpImpl, ReadGroup } from "../types.ts";
 
 const ALL_DTYPES: readonly DType[] = [DType.UINT8, DType.INT8, DType.INT32, DType.INT64];
@@ -62,11 +62,11 @@ export const clip: OpImpl = {
   },
 
   compute(desc, _outIndex, values) {
-    const x = values[0][0];
+    const x = readValue(desc, values, 0);
     if (desc.opcode === Opcode.Relu) return x > 0n ? x : 0n;
     let g = 1;
-    const lo = operandSpec(desc, 1) !== undefined ? values[g++][0] : undefined;
-    const hi = operandSpec(desc, 2) !== undefined ? values[g++][0] : undefined;
+    const lo = operandSpec(desc, 1) !== undefined ? readValue(desc, values, g++) : undefined;
+    const hi = operandSpec(desc, 2) !== undefined ? readValue(desc, values, g++) : undefined;
     const b = bounds(desc, lo, hi);
     return clamp(x, b.lo, b.hi);
   },
@@ -82,21 +82,22 @@ export const clip: OpImpl = {
     } else {
       const b = bounds(
         desc,
-        operandSpec(desc, 1) !== undefined ? BigInt(operandTensor(operands, 1).data[0]) : undefined,
-        operandSpec(desc, 2) !== undefined ? BigInt(operandTensor(operands, 2).data[0]) : undefined,
+        operandSpec(desc, 1) !== undefined ? operandTensor(operands, 1).at(0) : undefined,
+        operandSpec(desc, 2) !== undefined ? operandTensor(operands, 2).at(0) : undefined,
       );
       lo = b.lo;
       hi = b.hi;
     }
     if (x instanceof BigInt64Array) {
       const o = out as BigInt64Array;
-      for (let i = 0; i < x.length; i++) o[i] = clamp(x[i], lo, hi);
+      for (let i = 0; i < x.length; i++) o[i] = clamp(x[i]!, lo, hi);
     } else {
       const o = out as Int8Array | Uint8Array | Int32Array;
       const l = Number(lo);
       const h = Number(hi);
       for (let i = 0; i < x.length; i++) {
-        const v = x[i] < l ? l : x[i];
+        const xi = x[i]!;
+        const v = xi < l ? l : xi;
         o[i] = v > h ? h : v;
       }
     }

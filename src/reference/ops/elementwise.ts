@@ -11,7 +11,7 @@ import { Opcode } from "../../graph/opcode.ts";
 import { DType, wrap } from "../../tensor/dtype.ts";
 import { allocate, Tensor } from "../../tensor/tensor.ts";
 import { broadcastIndex, broadcastIndexTables, broadcastShape, sameShape } from "../broadcast.ts";
-import { checkInputCount, fail, operandTensor, requireSpec } from "../common.ts";
+import { checkInputCount, fail, operandTensor, readValue, requireSpec } from "../common.ts";
 import type { OpImpl } from "../types.ts";
 
 const ALL_DTYPES: readonly DType[] = [DType.UINT8, DType.INT8, DType.INT32, DType.INT64];
@@ -65,8 +65,8 @@ export const elementwise: OpImpl = {
 
   compute(desc, _outIndex, values) {
     const dtype = desc.output.dtype;
-    let acc = values[0][0];
-    for (let i = 1; i < values.length; i++) acc = binaryElement(desc, acc, values[i][0], dtype);
+    let acc = readValue(desc, values, 0);
+    for (let i = 1; i < values.length; i++) acc = binaryElement(desc, acc, readValue(desc, values, i), dtype);
     return acc;
   },
 
@@ -83,21 +83,24 @@ export const elementwise: OpImpl = {
           tensors.map((t) => t.spec.shape),
         )
       : undefined;
-    const at = (k: number, o: number) => (idx === undefined ? o : idx[k][o]);
+    // Bounds, for every k < ins.length (one entry per operand, at least one: checkInputCount) and o < n:
+    // with tables, table k has n entries, each an index into operand k; without, every operand
+    // has the output's shape, so n elements.
+    const at = (k: number, o: number) => (idx === undefined ? o : idx[k]![o]!);
 
     if (out instanceof BigInt64Array) {
       const ins = tensors.map((t) => t.data as BigInt64Array);
       for (let o = 0; o < n; o++) {
-        let acc = ins[0][at(0, o)];
-        for (let k = 1; k < ins.length; k++) acc = binaryElement(desc, acc, ins[k][at(k, o)], dtype);
+        let acc = ins[0]![at(0, o)]!;
+        for (let k = 1; k < ins.length; k++) acc = binaryElement(desc, acc, ins[k]![at(k, o)]!, dtype);
         out[o] = acc; // BigInt64Array stores modulo 2^64
       }
     } else {
       const ins = tensors.map((t) => t.data as Int8Array | Uint8Array | Int32Array);
       const step = numberStep(desc, dtype);
       for (let o = 0; o < n; o++) {
-        let acc = ins[0][at(0, o)];
-        for (let k = 1; k < ins.length; k++) acc = step(acc, ins[k][at(k, o)]);
+        let acc = ins[0]![at(0, o)]!;
+        for (let k = 1; k < ins.length; k++) acc = step(acc, ins[k]![at(k, o)]!);
         out[o] = acc; // typed-array stores wrap (ToInt8 / ToUint8 / ToInt32)
       }
     }

@@ -15,10 +15,12 @@
  * The second position depends on the value opened first.
  */
 import type { NodeDescriptor } from "../../graph/descriptor.ts";
+import { at } from "../../tensor/at.ts";
 import { DType } from "../../tensor/dtype.ts";
 import { elementCount } from "../../tensor/spec.ts";
 import { allocate, Tensor } from "../../tensor/tensor.ts";
 import {
+  attr,
   checkAttrCount,
   checkDType,
   checkInputCount,
@@ -26,6 +28,7 @@ import {
   normalizeAxis,
   operandTensor,
   product,
+  readValue,
   requireSpec,
   toBigInts,
 } from "../common.ts";
@@ -36,8 +39,8 @@ const ALL_DTYPES: readonly DType[] = [DType.UINT8, DType.INT8, DType.INT32, DTyp
 function geometry(desc: NodeDescriptor) {
   const data = requireSpec(desc, 0, "data").shape;
   const indices = requireSpec(desc, 1, "indices").shape;
-  const axis = normalizeAxis(desc, desc.attrs[0], data.length);
-  return { axis, dim: data[axis], inner: product(data.slice(axis + 1)), Q: elementCount(indices) };
+  const axis = normalizeAxis(desc, attr(desc, 0), data.length);
+  return { axis, dim: at(data, axis), inner: product(data.slice(axis + 1)), Q: elementCount(indices) };
 }
 
 /** An index value checked against [−dim, dim) and made non-negative. */
@@ -56,7 +59,7 @@ export const gather: OpImpl = {
     checkDType(desc, "data", data.dtype, ALL_DTYPES);
     checkDType(desc, "indices", indices.dtype, [DType.INT32, DType.INT64]);
     if (data.shape.length < 1) throw fail(desc, "data must have rank >= 1");
-    const axis = normalizeAxis(desc, desc.attrs[0], data.shape.length);
+    const axis = normalizeAxis(desc, attr(desc, 0), data.shape.length);
     return {
       shape: [...data.shape.slice(0, axis), ...indices.shape, ...data.shape.slice(axis + 1)],
       dtype: data.dtype,
@@ -75,8 +78,8 @@ export const gather: OpImpl = {
     ];
   },
 
-  compute(_desc, _outIndex, values) {
-    return values[1][0];
+  compute(desc, _outIndex, values) {
+    return readValue(desc, values, 1);
   },
 
   evaluateNode(desc, operands) {
@@ -89,10 +92,11 @@ export const gather: OpImpl = {
     const outer = n / (inner * Q);
     let o = 0;
     for (let io = 0; io < outer; io++) {
-      for (let j = 0; j < Q; j++) {
-        const base = (io * dim + idx[j]) * inner;
-        // Same dtype in and out: a plain element copy.
-        for (let ii = 0; ii < inner; ii++) out[o++] = data[base + ii];
+      for (const i of idx) {
+        const base = (io * dim + i) * inner;
+        // Same dtype in and out: a plain element copy. In range: io < outer, i < dim (gatherIndex) and
+        // ii < inner, so base + ii < outer · dim · inner = data.length.
+        for (let ii = 0; ii < inner; ii++) out[o++] = data[base + ii]!;
       }
     }
     return new Tensor(desc.output, out);

@@ -16,17 +16,30 @@
  *   4. b_zero_point (operand 3), if present: [0, 1) when it has one element, else [n, 1)
  */
 import type { NodeDescriptor } from "../../graph/descriptor.ts";
+import { at } from "../../tensor/at.ts";
 import { DType, wrap } from "../../tensor/dtype.ts";
 import { elementCount, Layout } from "../../tensor/spec.ts";
 import { allocate, Tensor } from "../../tensor/tensor.ts";
-import { checkDType, checkInputCount, fail, operandSpec, operandTensor, requireSpec } from "../common.ts";
+import {
+  checkDType,
+  checkInputCount,
+  fail,
+  operandSpec,
+  operandTensor,
+  readGroup,
+  readValue,
+  requireSpec,
+} from "../common.ts";
 import type { OpImpl, ReadGroup } from "../types.ts";
 
 const BYTE_DTYPES: readonly DType[] = [DType.UINT8, DType.INT8];
 
 function dims(desc: NodeDescriptor): { K: number; N: number } {
   const b = requireSpec(desc, 1, "B").shape;
-  return { K: b[0], N: b[1] };
+  const [K, N] = b;
+  if (K === undefined || N === undefined || b.length !== 2)
+    throw fail(desc, `B must have rank 2, got [${b.join(",")}]`);
+  return { K, N };
 }
 
 export const matmulInteger: OpImpl = {
@@ -37,11 +50,10 @@ export const matmulInteger: OpImpl = {
     checkDType(desc, "A", a.dtype, BYTE_DTYPES);
     checkDType(desc, "B", b.dtype, BYTE_DTYPES);
     if (a.shape.length < 1) throw fail(desc, "A must have rank >= 1");
-    if (b.shape.length !== 2) throw fail(desc, `B must have rank 2, got [${b.shape.join(",")}]`);
+    const { K, N } = dims(desc);
     // The openings are one row of A and one column of B only in these layouts (as on chain).
     if (a.layout !== Layout.ROW_MAJOR) throw fail(desc, "A must be committed row-major");
     if (b.layout !== Layout.TRANSPOSED) throw fail(desc, "B must be committed transposed");
-    const [K, N] = b.shape;
     if (a.shape[a.shape.length - 1] !== K)
       throw fail(desc, `A [${a.shape.join(",")}] and B [${b.shape.join(",")}] disagree on K`);
     const azp = operandSpec(desc, 2);
@@ -81,12 +93,14 @@ export const matmulInteger: OpImpl = {
   },
 
   compute(desc, _outIndex, values) {
-    const [aRow, bCol] = values;
+    const aRow = readGroup(desc, values, 0);
+    const bCol = readGroup(desc, values, 1);
+    if (aRow.length !== bCol.length) throw fail(desc, `row of ${aRow.length} and column of ${bCol.length} values`);
     let g = 2;
-    const azp = operandSpec(desc, 2) !== undefined ? values[g++][0] : 0n;
-    const bzp = operandSpec(desc, 3) !== undefined ? values[g++][0] : 0n;
+    const azp = operandSpec(desc, 2) !== undefined ? readValue(desc, values, g++) : 0n;
+    const bzp = operandSpec(desc, 3) !== undefined ? readValue(desc, values, g++) : 0n;
     let acc = 0n;
-    for (let k = 0; k < aRow.length; k++) acc += (aRow[k] - azp) * (bCol[k] - bzp);
+    for (const [k, a] of aRow.entries()) acc += (a - azp) * (at(bCol, k) - bzp);
     return wrap(acc, DType.INT32);
   },
 
@@ -94,26 +108,29 @@ export const matmulInteger: OpImpl = {
     const { K, N } = dims(desc);
     const a = operandTensor(operands, 0).data as Int8Array | Uint8Array;
     const b = operandTensor(operands, 1).data as Int8Array | Uint8Array;
-    const azp = operandSpec(desc, 2) !== undefined ? Number(operandTensor(operands, 2).data[0]) : 0;
+    const azp = operandSpec(desc, 2) !== undefined ? Number(operandTensor(operands, 2).at(0)) : 0;
     const bzpData =
       operandSpec(desc, 3) !== undefined ? (operandTensor(operands, 3).data as Int8Array | Uint8Array) : undefined;
     // B − bzp, column-major, so the inner loop walks both operands contiguously.
+    // Index bounds below: b holds K · N elements (spec [K, N], checkOperands), bT K · N, aRow K,
+    // and a rows · K, so with k < K, n < N, r < rows every read is in range.
     const bT = new Int32Array(K * N);
     for (let n = 0; n < N; n++) {
-      const zp = bzpData === undefined ? 0 : bzpData.length === 1 ? bzpData[0] : bzpData[n];
-      for (let k = 0; k < K; k++) bT[n * K + k] = b[k * N + n] - zp;
+      // check() allows one element or N.
+      const zp = bzpData === undefined ? 0 : at(bzpData, bzpData.length === 1 ? 0 : n);
+      for (let k = 0; k < K; k++) bT[n * K + k] = b[k * N + n]! - zp;
     }
     const rows = a.length / K;
     const out = allocate(DType.INT32, rows * N) as Int32Array;
     const aRow = new Int32Array(K);
     for (let r = 0; r < rows; r++) {
-      for (let k = 0; k < K; k++) aRow[k] = a[r * K + k] - azp;
+      for (let k = 0; k < K; k++) aRow[k] = a[r * K + k]! - azp;
       for (let n = 0; n < N; n++) {
         // |(a − azp)(b − bzp)| ≤ 255², so the exact sum stays below 2⁵³ for any K ≤ 2²⁶
         // and a double holds it; `| 0` then reduces it modulo 2³² (ToInt32).
         let acc = 0;
         const base = n * K;
-        for (let k = 0; k < K; k++) acc += aRow[k] * bT[base + k];
+        for (let k = 0; k < K; k++) acc += aRow[k]! * bT[base + k]!;
         out[r * N + n] = acc | 0;
       }
     }

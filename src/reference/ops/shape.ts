@@ -13,6 +13,7 @@ import { DType } from "../../tensor/dtype.ts";
 import { elementCount } from "../../tensor/spec.ts";
 import { Tensor } from "../../tensor/tensor.ts";
 import {
+  attr,
   checkAttrCount,
   checkDType,
   checkInputCount,
@@ -20,6 +21,7 @@ import {
   normalizeAxis,
   operandTensor,
   product,
+  readValue,
   requireSpec,
 } from "../common.ts";
 import type { OpImpl, Operands } from "../types.ts";
@@ -30,11 +32,11 @@ const ALL_DTYPES: readonly DType[] = [DType.UINT8, DType.INT8, DType.INT32, DTyp
 export function reshapeTarget(desc: NodeDescriptor, input: readonly number[], shape: readonly bigint[]): number[] {
   const out: number[] = [];
   let infer = -1;
-  for (let i = 0; i < shape.length; i++) {
-    const s = shape[i];
+  for (const [i, s] of shape.entries()) {
     if (s === 0n) {
-      if (i >= input.length) throw fail(desc, `shape[${i}] = 0 has no input dimension to copy`);
-      out.push(input[i]);
+      const d = input[i];
+      if (d === undefined) throw fail(desc, `shape[${i}] = 0 has no input dimension to copy`);
+      out.push(d);
     } else if (s === -1n) {
       if (infer >= 0) throw fail(desc, "shape has more than one -1");
       infer = i;
@@ -69,7 +71,7 @@ export const shape: OpImpl = {
       case Opcode.Flatten: {
         checkInputCount(desc, 1, 1);
         checkAttrCount(desc, 1);
-        const axis = normalizeAxis(desc, desc.attrs[0], x.shape.length, true);
+        const axis = normalizeAxis(desc, attr(desc, 0), x.shape.length, true);
         return { shape: [product(x.shape.slice(0, axis)), product(x.shape.slice(axis))], dtype: x.dtype };
       }
       case Opcode.Identity:
@@ -85,8 +87,8 @@ export const shape: OpImpl = {
     return [{ operand: 0, indices: [outIndex] }];
   },
 
-  compute(_desc, _outIndex, values) {
-    return values[0][0];
+  compute(desc, _outIndex, values) {
+    return readValue(desc, values, 0);
   },
 
   evaluateNode(desc: NodeDescriptor, operands: Operands) {
