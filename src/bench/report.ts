@@ -5,7 +5,34 @@ import type { MachineInfo } from "./machine.ts";
 import type { ProviderBench } from "./provider.ts";
 import type { Summary } from "./stats.ts";
 import { barChart, cdfChart, fmt, PALETTE, stackedBar, type Bar } from "./svg.ts";
-import type { WatcherThroughput } from "../../watcher/bench.ts";
+
+export interface WatcherThroughput {
+  /** Re-executions per second divided by raw inferences per second. */
+  readonly throughputRatio: number;
+  readonly reexecutionsPerSec: number;
+  readonly rawInferencesPerSec: number;
+  readonly jobs: number;
+  readonly rounds: number;
+  readonly reexecutionMs: Summary;
+  readonly rawInferenceMs: Summary;
+  /**
+   * Where a re-execution's time goes, measured in this process: compiling the model
+   * file (src/onnx/compile.ts: decode, validate, fileHash, graphRoot over every
+   * constant's tensor root), which the executor child does on every request, and the
+   * trace + compare alone on the already compiled model.
+   */
+  readonly breakdown: {
+    readonly compileModelMs: Summary;
+    readonly traceAndCompareMs: Summary;
+    /** Trace + compare per second with the model compiled once (no child process, no IPC). */
+    readonly compiledOncePerSec: number;
+  };
+  /** Every re-execution matched the honest commitment (a sanity check of the path). */
+  readonly allMatched: boolean;
+  readonly executor: string;
+  readonly threads: number;
+  readonly ep: string;
+}
 
 export interface WatcherSection extends WatcherThroughput {
   readonly latencyToChallengeMs: Percentiles | null;

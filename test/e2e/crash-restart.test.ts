@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { disputeGameAbi, jobManagerAbi } from "../../src/chain/abis.ts";
+import { disputeGameAbi } from "../../src/chain/abis.ts";
 import { CRASH_STAGES } from "../../src/service/crash.ts";
 import { JobStatus } from "../../src/chain/enums.ts";
 import {
@@ -18,9 +18,9 @@ import {
   ROLE,
   setupChain,
   TOKEN,
-  until,
   watcherArgs,
   type Chain,
+  untilStatus,
 } from "./harness.ts";
 
 describe("e2e: watcher killed at every stage", { timeout: 300_000 }, () => {
@@ -76,20 +76,7 @@ describe("e2e: watcher killed at every stage", { timeout: 300_000 }, () => {
     }
     const last = new Daemon(watcherArgs(chain), keyEnv(ROLE.watcher), "watcher");
     daemons.push(last);
-    await until(
-      async () =>
-        (
-          await chain.public.readContract({
-            address: chain.addresses.jobManager,
-            abi: jobManagerAbi,
-            functionName: "jobOf",
-            args: [jobId],
-          })
-        ).status === JobStatus.Slashed,
-      120_000,
-      "job slashed",
-      () => last.tail(),
-    );
+    await untilStatus(chain, jobId, JobStatus.Slashed, 120_000, () => last.tail());
     const commits = await chain.public.getContractEvents({
       address: chain.addresses.disputeGame,
       abi: disputeGameAbi,

@@ -20,6 +20,8 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { startAnvil, type AnvilNode } from "../../src/chain/anvil.ts";
+import { JobStatus } from "../../src/chain/enums.ts";
+import { readJob, type Job } from "../../src/chain/read/jobs.ts";
 import { deployProtocol, DEFAULT_PROTOCOL_PARAMETERS } from "../../src/chain/deploy.ts";
 import { approve, deposit, mint, registerModel, requestJob } from "../../src/client/calls.ts";
 import type { ProtocolAddresses, RefuteClient } from "../../src/client/contracts.ts";
@@ -309,6 +311,23 @@ export function watcherArgs(
 export const keyEnv = (role: number): Record<string, string> => ({ REFUTE_PRIVATE_KEY: keyOf(role) });
 
 /** Polls until `check` returns true or the deadline passes. */
+/** The job as the chain holds it now. */
+export function jobOf(chain: Chain, jobId: bigint): Promise<Job> {
+  return readJob(chain.public, { address: chain.addresses.jobManager, jobId });
+}
+
+/** Waits until the job has `status` (JobStatus); on a timeout the error carries `context()`, e.g. a daemon's log tail. */
+export function untilStatus(
+  chain: Chain,
+  jobId: bigint,
+  status: number,
+  timeoutMs: number,
+  context?: () => string,
+): Promise<void> {
+  const name = Object.entries(JobStatus).find(([, v]) => v === status)?.[0] ?? `status ${status}`;
+  return until(async () => (await jobOf(chain, jobId)).status === status, timeoutMs, `job ${jobId} ${name}`, context);
+}
+
 export async function until(
   check: () => Promise<boolean>,
   timeoutMs: number,

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { disputeGameAbi, jobManagerAbi } from "../../src/chain/abis.ts";
+import { disputeGameAbi } from "../../src/chain/abis.ts";
 import { FAULT_KINDS } from "../../src/dispute/faults.ts";
 import { JobStatus } from "../../src/chain/enums.ts";
 import { tokenAbi } from "../../src/chain/abis.ts";
@@ -22,6 +22,7 @@ import {
   until,
   watcherArgs,
   type Chain,
+  jobOf,
 } from "./harness.ts";
 
 describe("e2e: honest provider, cheating provider, watcher at 100 %", { timeout: 240_000 }, () => {
@@ -170,12 +171,3 @@ describe("e2e: honest provider, cheating provider, watcher at 100 %", { timeout:
     assert.equal(logged, bounties);
   });
 });
-
-async function jobOf(chain: Chain, jobId: bigint) {
-  return chain.public.readContract({
-    address: chain.addresses.jobManager,
-    abi: jobManagerAbi,
-    functionName: "jobOf",
-    args: [jobId],
-  });
-}

@@ -9,7 +9,6 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { keccak256, type Hex } from "viem";
-import { jobManagerAbi } from "../../src/chain/abis.ts";
 import { commitJob, registerModel, requestJob } from "../../src/client/calls.ts";
 import { send } from "../../src/client/send.ts";
 import { modelIdOf, Profile, type ModelSpec } from "../../src/model/modelSpec.ts";
@@ -36,6 +35,7 @@ import {
   until,
   watcherArgs,
   type Chain,
+  jobOf,
 } from "./harness.ts";
 
 /** Passes the loader (every tensor within 2^26 elements) but its trace holds > 1 GiB of node outputs. */
@@ -175,18 +175,7 @@ describe("e2e: hostile registered models", { timeout: 240_000 }, () => {
     }
     await until(
       async () =>
-        (
-          await Promise.all(
-            honestJobs.map((id) =>
-              chain.public.readContract({
-                address: chain.addresses.jobManager,
-                abi: jobManagerAbi,
-                functionName: "jobOf",
-                args: [id],
-              }),
-            ),
-          )
-        ).every((j) => j.status === JobStatus.Finalized),
+        (await Promise.all(honestJobs.map((id) => jobOf(chain, id)))).every((j) => j.status === JobStatus.Finalized),
       90_000,
       "honest jobs finalized",
     );

@@ -10,7 +10,6 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { Hex } from "viem";
-import { jobManagerAbi } from "../../src/chain/abis.ts";
 import { requestJobByUri } from "../../src/client/calls.ts";
 import { send } from "../../src/client/send.ts";
 import { JobStatus } from "../../src/chain/enums.ts";
@@ -29,6 +28,7 @@ import {
   until,
   watcherArgs,
   type Chain,
+  jobOf,
 } from "./harness.ts";
 
 describe("e2e: inputs by root and URI", { timeout: 240_000 }, () => {
@@ -57,13 +57,7 @@ describe("e2e: inputs by root and URI", { timeout: 240_000 }, () => {
     const log = receipt.logs.find((l) => l.address.toLowerCase() === chain.addresses.jobManager.toLowerCase());
     return BigInt(log?.topics[1] ?? "0x0");
   };
-  const jobOf = (jobId: bigint) =>
-    chain.public.readContract({
-      address: chain.addresses.jobManager,
-      abi: jobManagerAbi,
-      functionName: "jobOf",
-      args: [jobId],
-    });
+  const jobOfId = (jobId: bigint) => jobOf(chain, jobId);
 
   before(async () => {
     server = createServer((req, res) => {
@@ -123,7 +117,8 @@ describe("e2e: inputs by root and URI", { timeout: 240_000 }, () => {
   it("providers fetch the inputs, the watcher verifies the honest job and slashes the wrong one", async () => {
     await until(
       async () =>
-        (await jobOf(honestJob)).status === JobStatus.Finalized && (await jobOf(badJob)).status === JobStatus.Slashed,
+        (await jobOfId(honestJob)).status === JobStatus.Finalized &&
+        (await jobOfId(badJob)).status === JobStatus.Slashed,
       180_000,
       "the honest job finalized and the bad one slashed",
       () => daemons.map((d) => d.tail(12)).join("\n"),
@@ -151,6 +146,6 @@ describe("e2e: inputs by root and URI", { timeout: 240_000 }, () => {
       "the refusal",
     );
     assert.match(String(refused["reason"]), /the job's inputRoot is 0x/);
-    assert.equal((await jobOf(wrongBytesJob)).status, JobStatus.Requested);
+    assert.equal((await jobOfId(wrongBytesJob)).status, JobStatus.Requested);
   });
 });

@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { jobManagerAbi } from "../../src/chain/abis.ts";
 import { approve, deposit } from "../../src/client/calls.ts";
 import { send } from "../../src/client/send.ts";
 import { JobStatus } from "../../src/chain/enums.ts";
@@ -20,6 +19,7 @@ import {
   TOKEN,
   until,
   type Chain,
+  jobOf,
 } from "./harness.ts";
 
 describe("e2e: provider without free stake", { timeout: 120_000 }, () => {
@@ -48,14 +48,8 @@ describe("e2e: provider without free stake", { timeout: 120_000 }, () => {
       60_000,
       "the refused commit",
     );
-    const jobOf = () =>
-      chain.public.readContract({
-        address: chain.addresses.jobManager,
-        abi: jobManagerAbi,
-        functionName: "jobOf",
-        args: [jobId],
-      });
-    assert.equal((await jobOf()).status, JobStatus.Requested);
+    const job = () => jobOf(chain, jobId);
+    assert.equal((await job()).status, JobStatus.Requested);
     assert.equal(
       provider.find((l) => l.msg === "commit refused by simulation"),
       undefined,
@@ -64,12 +58,12 @@ describe("e2e: provider without free stake", { timeout: 120_000 }, () => {
     await send(chain.client(role), approve(chain.addresses, chain.addresses.stakeManager, 1_000n * TOKEN));
     await send(chain.client(role), deposit(chain.addresses, 1_000n * TOKEN));
     await until(
-      async () => (await jobOf()).status === JobStatus.Committed,
+      async () => (await job()).status === JobStatus.Committed,
       60_000,
       "the commit",
       () => provider.tail(),
     );
-    const j = await jobOf();
+    const j = await job();
     assert.equal(j.provider, chain.address(role));
     assert.equal(
       provider.lines.filter((l) => l.msg === "not enough free stake to commit; will retry").length,

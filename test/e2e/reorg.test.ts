@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { disputeGameAbi, jobManagerAbi } from "../../src/chain/abis.ts";
+import { disputeGameAbi } from "../../src/chain/abis.ts";
 import { JobStatus } from "../../src/chain/enums.ts";
 import {
   Daemon,
@@ -20,6 +20,7 @@ import {
   until,
   watcherArgs,
   type Chain,
+  untilStatus,
 } from "./harness.ts";
 
 describe("e2e: a reorg drops the watcher's challenge transaction", { timeout: 240_000 }, () => {
@@ -85,20 +86,7 @@ describe("e2e: a reorg drops the watcher's challenge transaction", { timeout: 24
       30_000,
       "the watcher noticing the dropped transaction",
     );
-    await until(
-      async () =>
-        (
-          await chain.public.readContract({
-            address: chain.addresses.jobManager,
-            abi: jobManagerAbi,
-            functionName: "jobOf",
-            args: [jobId],
-          })
-        ).status === JobStatus.Slashed,
-      150_000,
-      "job slashed",
-      () => watcher.tail(),
-    );
+    await untilStatus(chain, jobId, JobStatus.Slashed, 150_000, () => watcher.tail());
     assert.equal((await commitsOf()).length, 1, "one challenge commit on the final chain");
     const reveals = await chain.public.getContractEvents({
       address: chain.addresses.disputeGame,

@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { jobManagerAbi } from "../../src/chain/abis.ts";
 import { JobStatus } from "../../src/chain/enums.ts";
 import {
   Daemon,
@@ -19,9 +18,9 @@ import {
   setupChain,
   sleep,
   TOKEN,
-  until,
   watcherArgs,
   type Chain,
+  untilStatus,
 } from "./harness.ts";
 
 describe("e2e: primary RPC down, fallback RPC lagging", { timeout: 240_000 }, () => {
@@ -75,20 +74,7 @@ describe("e2e: primary RPC down, fallback RPC lagging", { timeout: 240_000 }, ()
     primary.pause();
     await sleep(6000);
     primary.resume();
-    await until(
-      async () =>
-        (
-          await chain.public.readContract({
-            address: chain.addresses.jobManager,
-            abi: jobManagerAbi,
-            functionName: "jobOf",
-            args: [jobId],
-          })
-        ).status === JobStatus.Slashed,
-      120_000,
-      "job slashed",
-      () => watcher.tail(),
-    );
+    await untilStatus(chain, jobId, JobStatus.Slashed, 120_000, () => watcher.tail());
     await watcher.waitFor((l) => l.msg === "RPC endpoint up", 10_000, "the primary back up");
   });
 });
