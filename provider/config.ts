@@ -2,10 +2,18 @@ import { FAULT_KINDS } from "../src/dispute/faults.ts";
 import type { FieldSpec } from "../src/service/config.ts";
 import { commonFields } from "../src/service/commonConfig.ts";
 import * as f from "../src/service/fields.ts";
+import { POLICY_FIELDS } from "../src/service/policy.ts";
 
 /** `refute provide` configuration (docs/DAEMONS.md). */
 export const PROVIDER_FIELDS = {
   ...commonFields("provider"),
+  ...POLICY_FIELDS,
+  maxCollateralPerFee: {
+    flag: "--max-collateral-per-fee <ratio>",
+    env: "REFUTE_MAX_COLLATERAL_PER_FEE",
+    help: "refuse jobs whose collateral is more than this many times their fee (default: no limit; a fee of 0 exceeds any limit)",
+    schema: f.number({ min: 0, max: 1e18, optional: true }),
+  },
   models: {
     flag: "--model <path>",
     env: "REFUTE_MODELS",

@@ -7,6 +7,7 @@
  * collect the fees. Traces are kept in the database and served over HTTP.
  */
 import type { Hex } from "viem";
+import { jobOutsidePolicy } from "../src/service/policy.ts";
 import { JobStatus } from "../src/chain/enums.ts";
 import { getJobRequestedLogs, type JobRequestedLog } from "../src/chain/read/jobEvents.ts";
 import { readJob, type Job } from "../src/chain/read/jobs.ts";
@@ -120,6 +121,7 @@ class ProviderDaemon {
       rt.client,
       rt.addresses,
       rt.log.child({ component: "models" }),
+      config,
     );
     this.faults = new FaultPlan(config.faults, config.faultRate, config.faultSeed);
     this.answerer = new DisputeAnswerer(
@@ -219,7 +221,7 @@ class ProviderDaemon {
     // Inserts are idempotent (a job already stored is skipped): the cursor re-delivers after a restart.
     await this.requests.poll(head.number, async (logs) => {
       for (const l of logs) {
-        const { jobId, modelId, requester, input, inputRoot, inputUri, commitDeadline } = l.args;
+        const { jobId, modelId, requester, input, inputRoot, inputUri, commitDeadline, fee } = l.args;
         if (this.store.job(jobId) !== undefined) continue;
         if (this.requesters.size > 0 && !this.requesters.has(requester.toLowerCase())) continue;
         const v = await this.models.verdict(modelId, head.hash);
@@ -236,8 +238,15 @@ class ProviderDaemon {
           inputUri,
         });
         this.rt.metrics.inc("jobs_seen");
-        if (v.kind === "refused") {
-          this.store.setState(jobId, "skipped", v.reason);
+        const refused =
+          v.kind === "refused" ? v.reason : jobOutsidePolicy(fee, v.registered.params.collateralPerJob, this.config);
+        if (refused !== undefined) {
+          this.store.setState(jobId, "skipped", refused);
+          if (v.kind === "serve")
+            this.log.warn(
+              { jobId, modelId, requester, reason: refused },
+              "job outside the operator policy; not serving it",
+            );
         } else {
           this.log.info(
             { jobId, modelId, requester, inputUri: bytes.length === 0 ? inputUri : undefined },

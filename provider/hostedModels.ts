@@ -2,7 +2,9 @@
  * The models a provider serves: its files, compiled once at start, and for each
  * on-chain modelId whether it is one of them. A registration whose fileHash is one
  * of our files but whose graph, node count or specs differ is refused with a
- * clear error: serving it would commit to results of another model.
+ * clear error: serving it would commit to results of another model. So is one
+ * outside the operator's policy (src/service/policy.ts: a response window too short to
+ * answer a dispute in, a registration not on the allowed list).
  */
 import { readFileSync } from "node:fs";
 import type { Hex, PublicClient } from "viem";
@@ -12,6 +14,7 @@ import { compileModel, type CompiledModel } from "../src/onnx/compile.ts";
 import type { Logger } from "../src/service/logger.ts";
 import { errorText } from "../src/service/logger.ts";
 import type { ModelFiles } from "../src/service/modelFiles.ts";
+import { modelOutsidePolicy, type OperatorPolicy } from "../src/service/policy.ts";
 import { registrationProblems, type RegisteredModel } from "../src/service/registration.ts";
 
 export type ModelVerdict =
@@ -33,6 +36,7 @@ export class HostedModels {
     private readonly client: PublicClient,
     private readonly addresses: ProtocolAddresses,
     private readonly log: Logger,
+    private readonly policy: OperatorPolicy,
   ) {
     for (const [path, why] of files.problems()) log.error({ path, reason: why }, "model file not usable");
     for (const [hash, path] of files.entries()) {
@@ -61,12 +65,16 @@ export class HostedModels {
       v = { kind: "not-ours" };
     } else {
       const problems = registrationProblems(registered, hosted.compiled);
+      const outside = modelOutsidePolicy(modelId, registered.params, this.policy);
       if (problems.length) {
         v = { kind: "refused", reason: `registration does not match ${hosted.path}: ${problems.join("; ")}` };
         this.log.error(
           { modelId, path: hosted.path, problems },
           "refusing to serve a model whose registration does not match the file",
         );
+      } else if (outside !== undefined) {
+        v = { kind: "refused", reason: outside };
+        this.log.error({ modelId, path: hosted.path, reason: outside }, "refusing a model outside the operator policy");
       } else {
         v = { kind: "serve", compiled: hosted.compiled, registered, path: hosted.path };
         this.log.info({ modelId, path: hosted.path }, "serving model");

@@ -1,10 +1,12 @@
 import type { FieldSpec } from "../src/service/config.ts";
 import { commonFields } from "../src/service/commonConfig.ts";
 import * as f from "../src/service/fields.ts";
+import { POLICY_FIELDS } from "../src/service/policy.ts";
 
 /** `refute watch` configuration (docs/DAEMONS.md). */
 export const WATCHER_FIELDS = {
   ...commonFields("watcher"),
+  ...POLICY_FIELDS,
   models: {
     flag: "--model <path>",
     env: "REFUTE_MODELS",

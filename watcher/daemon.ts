@@ -126,6 +126,7 @@ class Watcher {
         threads: config.executorThreads,
         deployBlock: rt.deployBlock,
         input: { allowedHosts: config.inputHosts, timeoutMs: config.inputTimeoutMs },
+        policy: { minResponseWindow: config.minResponseWindow, allowedModels: config.allowedModels },
       },
       log.child({ component: "verifier" }),
       rt.metrics,

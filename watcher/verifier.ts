@@ -16,6 +16,7 @@ import { readModel } from "../src/chain/read/registry.ts";
 import type { ProtocolAddresses } from "../src/client/contracts.ts";
 import { crashPoint } from "../src/service/crash.ts";
 import { resolveJobInput, type InputPolicy } from "../src/service/jobInput.ts";
+import { modelOutsidePolicy, type OperatorPolicy } from "../src/service/policy.ts";
 import type { TensorSpec } from "../src/tensor/spec.ts";
 import type { ChainHead } from "../src/service/heads.ts";
 import { errorText, type Logger } from "../src/service/logger.ts";
@@ -33,6 +34,8 @@ export interface VerifierOptions {
   readonly deployBlock: bigint;
   /** How inputs of jobs requested by root and URI are fetched. */
   readonly input: InputPolicy;
+  /** Registrations the operator refuses to challenge (a response window too short to move in, not allowed). */
+  readonly policy: OperatorPolicy;
 }
 
 export class Verifier {
@@ -101,6 +104,17 @@ export class Verifier {
       modelId: job.modelId,
       blockHash: head.hash,
     });
+    // A model whose deadlines the watcher could not meet is a trap: challenging it would lose the bond.
+    const outside = modelOutsidePolicy(job.modelId, registered.params, this.options.policy);
+    if (outside !== undefined) {
+      this.store.setJobState(job, "unverifiable", outside);
+      this.metrics.inc("jobs_unverifiable", { why: "policy" });
+      this.log.warn(
+        { ...ctx, modelId: job.modelId, reason: outside },
+        "job outside the operator policy; not checking it",
+      );
+      return;
+    }
     const path = this.files.find(registered.fileHash);
     if (path === undefined) {
       return this.unverifiable(

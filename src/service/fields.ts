@@ -61,10 +61,15 @@ export interface NumberOptions {
   readonly default?: number;
 }
 
-export function number(o: NumberOptions): z.ZodType<number, RawValue> {
-  return field<number>((raw) => {
+export function number(o: NumberOptions & { optional?: false }): z.ZodType<number, RawValue>;
+export function number(o: NumberOptions & { optional: true }): z.ZodType<number | undefined, RawValue>;
+export function number(o: NumberOptions & { optional?: boolean }): z.ZodType<number | undefined, RawValue> {
+  return field<number | undefined>((raw) => {
     const s = one(raw);
-    if (s === undefined) return o.default === undefined ? { error: "is required" } : { ok: o.default };
+    if (s === undefined) {
+      if (o.default !== undefined || o.optional) return { ok: o.default };
+      return { error: "is required" };
+    }
     if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(s)) return { error: "is not a number" };
     const n = Number(s);
     if (o.integer && !Number.isSafeInteger(n)) return { error: "must be a whole number" };
@@ -163,6 +168,17 @@ export function addressList(): z.ZodType<Address[], RawValue> {
     return bad !== undefined
       ? { error: `${JSON.stringify(bad)} is not a 20-byte hex address` }
       : { ok: items.map((s) => getAddress(s)) };
+  });
+}
+
+/** 32-byte hex values (e.g. modelIds), lower-cased. */
+export function bytes32List(): z.ZodType<Hex[], RawValue> {
+  return field<Hex[]>((raw) => {
+    const items = many(raw) ?? [];
+    const bad = items.find((s) => !isHex(s) || s.length !== 66);
+    return bad !== undefined
+      ? { error: `${JSON.stringify(bad)} is not 32 bytes of 0x-prefixed hex` }
+      : { ok: items.map((s) => s.toLowerCase() as Hex) };
   });
 }
 

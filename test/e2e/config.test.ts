@@ -88,6 +88,14 @@ const CASES: readonly {
   { what: "an unknown fault kind", args: ["--fault", "wrong-output,bogus"], field: "faults", cmd: "provide" },
   { what: "a fault rate above 1", args: ["--fault-rate", "3"], field: "faultRate", cmd: "provide" },
   { what: "a bad requester address", args: ["--requester", "bob"], field: "requesters", cmd: "provide" },
+  { what: "a modelId that is not 32 bytes", args: ["--allow-model", "0x1234"], field: "allowedModels" },
+  { what: "a response window minimum of 0", args: ["--min-response-window", "0"], field: "minResponseWindow" },
+  {
+    what: "a negative collateral per fee",
+    args: ["--max-collateral-per-fee", "-1"],
+    field: "maxCollateralPerFee",
+    cmd: "provide",
+  },
 ];
 
 /** Runs `refute` in this process (bin/cli.ts with captured output), with exactly `env` as the REFUTE_* environment. */

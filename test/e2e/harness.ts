@@ -162,11 +162,17 @@ export function imageInput(compiled: CompiledModel, i: number): Tensor {
 }
 
 /** Requests a job; returns its id. */
-export async function request(chain: Chain, role: number, input: Tensor, fee = 1n * TOKEN): Promise<bigint> {
+export async function request(
+  chain: Chain,
+  role: number,
+  input: Tensor,
+  fee = 1n * TOKEN,
+  modelId: Hex = chain.modelId,
+): Promise<bigint> {
   const now = (await chain.public.getBlock()).timestamp;
   const { receipt } = await send(
     chain.client(role),
-    requestJob(chain.addresses, { modelId: chain.modelId, input: pack(input), fee, commitDeadline: now + 120n }),
+    requestJob(chain.addresses, { modelId, input: pack(input), fee, commitDeadline: now + 120n }),
   );
   const topic = receipt.logs.find((l) => l.address.toLowerCase() === chain.addresses.jobManager.toLowerCase());
   return BigInt(topic?.topics[1] ?? "0x0");
