@@ -11,15 +11,17 @@ import {Duration, ModelId, ModelParams, ModelSpec, TensorSpec} from "./libraries
 contract ModelRegistry is IModelRegistry {
     IStakeManager internal immutable STAKE_MANAGER;
     Duration internal immutable MAX_CHALLENGE_WINDOW;
+    Duration internal immutable MIN_RESPONSE_WINDOW;
     Duration internal immutable MAX_RESPONSE_WINDOW;
 
     mapping(ModelId id => ModelSpec) private _models;
 
-    /// @param stakeManager_ The StakeManager whose window caps bound every model.
+    /// @param stakeManager_ The StakeManager whose window bounds bound every model.
     constructor(IStakeManager stakeManager_) {
         STAKE_MANAGER = stakeManager_;
-        // The caps are immutable in the StakeManager: read them once.
+        // The bounds are immutable in the StakeManager: read them once.
         MAX_CHALLENGE_WINDOW = stakeManager_.maxChallengeWindow();
+        MIN_RESPONSE_WINDOW = stakeManager_.minResponseWindow();
         MAX_RESPONSE_WINDOW = stakeManager_.maxResponseWindow();
     }
 
@@ -78,9 +80,11 @@ contract ModelRegistry is IModelRegistry {
             p.challengeWindow.raw() != 0 && p.challengeWindow.raw() <= MAX_CHALLENGE_WINDOW.raw(),
             ChallengeWindowOutOfRange(p.challengeWindow, MAX_CHALLENGE_WINDOW)
         );
+        // INVARIANT: every dispute deadline leaves a party at least the protocol's minimum
+        // response window (> 0), so no model can be registered to run honest providers out of time.
         require(
-            p.responseWindow.raw() != 0 && p.responseWindow.raw() <= MAX_RESPONSE_WINDOW.raw(),
-            ResponseWindowOutOfRange(p.responseWindow, MAX_RESPONSE_WINDOW)
+            p.responseWindow.raw() >= MIN_RESPONSE_WINDOW.raw() && p.responseWindow.raw() <= MAX_RESPONSE_WINDOW.raw(),
+            ResponseWindowOutOfRange(p.responseWindow, MIN_RESPONSE_WINDOW, MAX_RESPONSE_WINDOW)
         );
         require(p.collateralPerJob != 0, ZeroCollateral());
         require(p.challengerBond != 0, ZeroChallengerBond());

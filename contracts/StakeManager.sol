@@ -24,6 +24,7 @@ contract StakeManager is IStakeManager {
     IERC20 internal immutable TOKEN;
     Duration internal immutable UNBONDING_DELAY;
     Duration internal immutable MAX_CHALLENGE_WINDOW;
+    Duration internal immutable MIN_RESPONSE_WINDOW;
     Duration internal immutable MAX_RESPONSE_WINDOW;
     address internal immutable DEPLOYER;
 
@@ -44,12 +45,25 @@ contract StakeManager is IStakeManager {
     /// @param token_ The protocol token.
     /// @param unbondingDelay_ > maxChallengeWindow_ + MAX_DISPUTE_RESPONSES * maxResponseWindow_.
     /// @param maxChallengeWindow_ The longest challenge window a model may register, > 0.
+    /// @param minResponseWindow_ The shortest response window a model may register: time
+    ///        enough to get a transaction included on this chain (docs/PROTOCOL.md §9),
+    ///        0 < min ≤ max.
     /// @param maxResponseWindow_ The longest response window a model may register, > 0.
-    constructor(IERC20 token_, Duration unbondingDelay_, Duration maxChallengeWindow_, Duration maxResponseWindow_) {
+    constructor(
+        IERC20 token_,
+        Duration unbondingDelay_,
+        Duration maxChallengeWindow_,
+        Duration minResponseWindow_,
+        Duration maxResponseWindow_
+    ) {
         require(address(token_) != address(0), ZeroAddress());
         require(
             maxChallengeWindow_.raw() != 0 && maxResponseWindow_.raw() != 0,
             ZeroWindowCap(maxChallengeWindow_, maxResponseWindow_)
+        );
+        require(
+            minResponseWindow_.raw() != 0 && minResponseWindow_.raw() <= maxResponseWindow_.raw(),
+            InvalidResponseWindowBounds(minResponseWindow_, maxResponseWindow_)
         );
         uint256 longestJob =
             uint256(maxChallengeWindow_.raw()) + MAX_DISPUTE_RESPONSES * uint256(maxResponseWindow_.raw());
@@ -57,6 +71,7 @@ contract StakeManager is IStakeManager {
         TOKEN = token_;
         UNBONDING_DELAY = unbondingDelay_;
         MAX_CHALLENGE_WINDOW = maxChallengeWindow_;
+        MIN_RESPONSE_WINDOW = minResponseWindow_;
         MAX_RESPONSE_WINDOW = maxResponseWindow_;
         DEPLOYER = msg.sender;
     }
@@ -74,6 +89,11 @@ contract StakeManager is IStakeManager {
     /// @inheritdoc IStakeManager
     function maxChallengeWindow() external view returns (Duration) {
         return MAX_CHALLENGE_WINDOW;
+    }
+
+    /// @inheritdoc IStakeManager
+    function minResponseWindow() external view returns (Duration) {
+        return MIN_RESPONSE_WINDOW;
     }
 
     /// @inheritdoc IStakeManager
@@ -158,31 +178,18 @@ contract StakeManager is IStakeManager {
     }
 
     /// @inheritdoc IStakeManager
-    function slash(
-        address provider,
-        uint256 lockedAmount,
-        address[] calldata recipients,
-        uint256[] calldata amounts
-    ) external {
+    function slash(address provider, uint256 amount, address to) external {
         require(msg.sender == slasher, NotSlasher(msg.sender));
-        uint256 n = recipients.length;
-        require(n == amounts.length, LengthMismatch(n, amounts.length));
+        require(to != address(0), ZeroAddress());
         Stake storage s = _stakes[provider];
         uint256 locked = s.locked;
         // INVARIANT: a slash takes locked collateral only, never more than is locked.
-        require(lockedAmount <= locked, InsufficientLockedStake(provider, locked, lockedAmount));
-        uint256 sum;
-        for (uint256 i; i < n; ++i) {
-            sum += amounts[i];
-            require(recipients[i] != address(0) || amounts[i] == 0, ZeroRecipient(i));
-        }
-        require(sum == lockedAmount, SlashSplitMismatch(lockedAmount, sum));
-        s.locked = uint128(locked - lockedAmount);
-        totalStaked -= lockedAmount;
-        emit Slashed(provider, lockedAmount, recipients, amounts);
-        for (uint256 i; i < n; ++i) {
-            if (amounts[i] != 0) TOKEN.safeTransfer(recipients[i], amounts[i]);
-        }
+        require(amount <= locked, InsufficientLockedStake(provider, locked, amount));
+        s.locked = uint128(locked - amount);
+        totalStaked -= amount;
+        emit Slashed(provider, amount, to);
+        // One transfer to the slasher's receiver: no third party can make a slash revert.
+        if (amount != 0) TOKEN.safeTransfer(to, amount);
     }
 
     /// @inheritdoc IStakeManager

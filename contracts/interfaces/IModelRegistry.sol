@@ -32,10 +32,12 @@ interface IModelRegistry {
     /// @param window The window given.
     /// @param max The cap.
     error ChallengeWindowOutOfRange(Duration window, Duration max);
-    /// @notice The response window is 0 or above the StakeManager's cap.
+    /// @notice The response window is below the StakeManager's minimum (a window the chain
+    ///         cannot be relied on to include a move in) or above its cap.
     /// @param window The window given.
+    /// @param min The minimum.
     /// @param max The cap.
-    error ResponseWindowOutOfRange(Duration window, Duration max);
+    error ResponseWindowOutOfRange(Duration window, Duration min, Duration max);
     /// @notice collateralPerJob must be positive: a free fault is no deterrent.
     error ZeroCollateral();
     /// @notice challengerBond must be positive: free challenges are spam.
@@ -71,7 +73,7 @@ interface IModelRegistry {
         string uri
     );
 
-    /// @notice The StakeManager whose window caps bound every model's windows.
+    /// @notice The StakeManager whose window bounds bound every model's windows.
     function stakeManager() external view returns (IStakeManager);
 
     /// @notice Registers a model. Permissionless and immutable.

@@ -25,6 +25,10 @@ interface IStakeManager {
     /// @param maxChallengeWindow The challenge window cap given.
     /// @param maxResponseWindow The response window cap given.
     error ZeroWindowCap(Duration maxChallengeWindow, Duration maxResponseWindow);
+    /// @notice The response window bounds are not `0 < min ≤ max`.
+    /// @param minResponseWindow The minimum given.
+    /// @param maxResponseWindow The maximum given.
+    error InvalidResponseWindowBounds(Duration minResponseWindow, Duration maxResponseWindow);
     /// @notice The unbonding delay does not outlast the longest window plus dispute.
     /// @param unbondingDelay The delay given.
     /// @param minimumExclusive maxChallengeWindow + MAX_DISPUTE_RESPONSES * maxResponseWindow;
@@ -61,17 +65,6 @@ interface IStakeManager {
     /// @param provider The caller.
     /// @param readyAt When the unbonding stake can leave.
     error UnbondingNotReady(address provider, Timestamp readyAt);
-    /// @notice Recipient and amount lists of different lengths.
-    /// @param recipients Number of recipients.
-    /// @param amounts Number of amounts.
-    error LengthMismatch(uint256 recipients, uint256 amounts);
-    /// @notice The slash split does not add up to the amount slashed.
-    /// @param lockedAmount The amount slashed.
-    /// @param sum The sum of the split.
-    error SlashSplitMismatch(uint256 lockedAmount, uint256 sum);
-    /// @notice A slash recipient with a positive share is the zero address.
-    /// @param index Its position in the recipient list.
-    error ZeroRecipient(uint256 index);
 
     /// @notice The JobManager and the slasher were wired in.
     /// @param jobManager The only address that may lock and unlock.
@@ -89,12 +82,12 @@ interface IStakeManager {
     /// @param provider The provider.
     /// @param amount The amount unlocked.
     event Unlocked(address indexed provider, uint256 amount);
-    /// @notice Locked stake taken and paid out.
+    /// @notice Locked stake taken and transferred, in one transfer, to the slasher's receiver.
     /// @param provider The provider slashed.
     /// @param amount The amount taken from its locked stake.
-    /// @param recipients Who received it.
-    /// @param amounts How much each received.
-    event Slashed(address indexed provider, uint256 amount, address[] recipients, uint256[] amounts);
+    /// @param to Who received it (in Refute's deployment the dispute game, which credits
+    ///        the shares to claimable balances).
+    event Slashed(address indexed provider, uint256 amount, address indexed to);
     /// @notice Free stake moved to the unbonding bucket.
     /// @param provider The provider.
     /// @param amount The amount added to the bucket.
@@ -114,6 +107,11 @@ interface IStakeManager {
     /// @notice The longest challenge window a model may register.
     function maxChallengeWindow() external view returns (Duration);
 
+    /// @notice The shortest response window a model may register: every dispute deadline
+    ///         is one response window, so it must leave a party time to get a transaction
+    ///         included on this chain (docs/PROTOCOL.md §9).
+    function minResponseWindow() external view returns (Duration);
+
     /// @notice The longest response window a model may register.
     function maxResponseWindow() external view returns (Duration);
 
@@ -125,7 +123,8 @@ interface IStakeManager {
 
     /// @notice The only address that may slash (zero until initialized). In Refute's
     ///         deployment this is the JobManager, which forwards the dispute game's
-    ///         `settleFraud` so that a slash always takes one job's collateral.
+    ///         `settleFraud` so that a slash always takes one job's whole collateral,
+    ///         and sends it to the dispute game.
     function slasher() external view returns (address);
 
     /// @notice Wires in the JobManager and the slasher, once, by the deployer.
@@ -157,18 +156,14 @@ interface IStakeManager {
     /// @param amount The amount, ≤ locked stake.
     function unlock(address provider, uint256 amount) external;
 
-    /// @notice Takes `lockedAmount` of the provider's locked stake and pays it out as
-    ///         split. Slasher only. Never touches free or unbonding stake.
+    /// @notice Takes `amount` of the provider's locked stake and transfers it to `to` in
+    ///         one transfer. Slasher only. Never touches free or unbonding stake. There is
+    ///         one recipient, chosen by the slasher (the dispute game, which splits the
+    ///         amount into claimable balances), so no third party can make a slash revert.
     /// @param provider The provider.
-    /// @param lockedAmount The amount taken, ≤ locked stake.
-    /// @param recipients Who is paid; non-zero wherever the amount is positive.
-    /// @param amounts How much each is paid; they sum to exactly `lockedAmount`.
-    function slash(
-        address provider,
-        uint256 lockedAmount,
-        address[] calldata recipients,
-        uint256[] calldata amounts
-    ) external;
+    /// @param amount The amount taken, ≤ locked stake.
+    /// @param to Who receives it, non-zero.
+    function slash(address provider, uint256 amount, address to) external;
 
     /// @notice A provider's stake.
     /// @param provider The provider.
