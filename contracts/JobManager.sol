@@ -230,23 +230,57 @@ contract JobManager is IJobManager {
     function commitBatch(Commit[] calldata commits) external {
         uint256 n = commits.length;
         require(n != 0, EmptyBatch());
+        // First pass: which jobs can still be committed (another provider may have taken one,
+        // or its deadline passed, while the batch waited), and the log bytes of those.
+        bool[] memory take = new bool[](n);
         uint256 streamLength;
-        for (uint256 i; i < n; ++i) streamLength += ENTRY_HEAD + commits[i].output.length;
+        uint256 taken;
+        for (uint256 i; i < n; ++i) {
+            Commit calldata c = commits[i];
+            (bool ok, SkipReason why) = _committable(_jobs[c.jobId]);
+            if (!ok) {
+                emit CommitSkipped(c.jobId, why);
+                continue;
+            }
+            take[i] = true;
+            streamLength += ENTRY_HEAD + c.output.length;
+            ++taken;
+        }
+        require(taken != 0, NothingCommitted());
         CommitLog.Writer memory log = _openLog(streamLength);
         OutputModel memory m;
         uint256 totalCollateral;
+        bool loaded;
         for (uint256 i; i < n; ++i) {
+            if (!take[i]) continue;
             Commit calldata c = commits[i];
             JobRecord storage job = _jobs[c.jobId];
+            // A job listed twice was committed by its first entry: this reverts the batch.
             _checkCommittable(c.jobId, job);
             ModelId modelId = job.modelId;
-            if (i == 0 || modelId != m.id) m = _loadOutputModel(modelId);
+            if (!loaded || modelId != m.id) {
+                m = _loadOutputModel(modelId);
+                loaded = true;
+            }
             _record(log, c.jobId, job, m, c.outputRoot, c.output, c.traceRoot);
             totalCollateral += m.collateral;
         }
         _closeLog(log);
-        // One lock for the whole batch: the provider needs free stake for all of it.
+        // One lock for the jobs committed: the provider needs free stake for all of them.
         STAKE_MANAGER.lock(msg.sender, totalCollateral);
+    }
+
+    /// @dev Whether a job can be committed now and, if not, why (the checks of `_checkCommittable`).
+    ///      The reason is meaningless when the job can be committed.
+    function _committable(JobRecord storage job) private view returns (bool ok, SkipReason why) {
+        JobStatus status = job.status;
+        if (status == JobStatus.Requested) {
+            if (Timestamp.wrap(job.deadlineOrEntry).isPast()) return (false, SkipReason.DeadlinePassed);
+            return (true, why);
+        }
+        if (status == JobStatus.None) return (false, SkipReason.UnknownJob);
+        if (status == JobStatus.Expired) return (false, SkipReason.Expired);
+        return (false, SkipReason.AlreadyCommitted);
     }
 
     function _checkCommittable(JobId jobId, JobRecord storage job) private view {
@@ -437,10 +471,8 @@ contract JobManager is IJobManager {
 
     /// @inheritdoc IDisputeHook
     function settleFraud(
-        JobId jobId,
-        address[] calldata recipients,
-        uint256[] calldata amounts
-    ) external onlyDisputeGame {
+        JobId jobId
+    ) external onlyDisputeGame returns (address requester, uint256 collateral, uint256 fee) {
         JobRecord storage job = _jobs[jobId];
         JobStatus status = job.status;
         // INVARIANT: only a Committed job is slashed, so it is slashed at most once.
@@ -450,13 +482,14 @@ contract JobManager is IJobManager {
         job.status = JobStatus.Slashed;
         job.frozen = false;
         address provider = CommitLog.providerOf(job.deadlineOrEntry);
-        address requester = job.requester;
-        uint256 fee = job.fee;
-        uint256 collateral = job.collateral;
+        requester = job.requester;
+        fee = job.fee;
+        collateral = job.collateral;
         emit JobSlashed(jobId, provider, collateral, fee);
-        // INVARIANT: the slash takes exactly this job's collateral (the StakeManager checks the split).
-        STAKE_MANAGER.slash(provider, collateral, recipients, amounts);
-        if (fee != 0) TOKEN.safeTransfer(requester, fee);
+        // INVARIANT: the slash takes exactly this job's collateral. It and the fee go to the
+        // dispute game alone, which credits them: no third party's revert can block a slash.
+        STAKE_MANAGER.slash(provider, collateral, msg.sender);
+        if (fee != 0) TOKEN.safeTransfer(msg.sender, fee);
         if (job.callback) _callback(jobId, requester, JobStatus.Slashed, "");
     }
 

@@ -25,11 +25,12 @@ interface IDisputeHook {
     /// @notice A dispute against a job failed; it finalizes once its window is over.
     /// @param jobId The job.
     event JobReleased(JobId indexed jobId);
-    /// @notice A job's result was proven wrong: its collateral was slashed and its fee refunded.
+    /// @notice A job's result was proven wrong: its collateral was slashed and, with its fee,
+    ///         sent to the dispute game, which credits the requester's refund and the shares.
     /// @param jobId The job.
     /// @param provider The provider slashed.
     /// @param collateral The collateral taken.
-    /// @param refund The fee returned to the requester.
+    /// @param refund The fee refunded to the requester (through the dispute game).
     event JobSlashed(JobId indexed jobId, address indexed provider, uint256 collateral, uint256 refund);
 
     /// @notice Marks a committed job as under dispute. Dispute game only.
@@ -40,11 +41,14 @@ interface IDisputeHook {
     /// @param jobId A Committed, frozen job.
     function release(JobId jobId) external;
 
-    /// @notice Settles a proven fault: status Slashed, the fee back to the requester, the
-    ///         job's whole collateral paid out as split by the dispute game (through the
-    ///         StakeManager), and the consumer told. Dispute game only.
+    /// @notice Settles a proven fault: status Slashed, the job's whole collateral slashed
+    ///         by the StakeManager and its escrowed fee, both transferred to the caller (the
+    ///         dispute game, which credits them to claimable balances: no third party is
+    ///         paid here, so none can make this revert), then the consumer told (a consumer
+    ///         that reverts cannot either). Dispute game only.
     /// @param jobId A Committed, frozen job.
-    /// @param recipients Who receives the collateral.
-    /// @param amounts How much each receives; they sum to the job's collateral.
-    function settleFraud(JobId jobId, address[] calldata recipients, uint256[] calldata amounts) external;
+    /// @return requester Who requested the job (owed the fee and its share).
+    /// @return collateral The collateral slashed and transferred to the caller.
+    /// @return fee The fee transferred to the caller.
+    function settleFraud(JobId jobId) external returns (address requester, uint256 collateral, uint256 fee);
 }

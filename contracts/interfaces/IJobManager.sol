@@ -62,6 +62,18 @@ interface IJobManager is IDisputeHook {
         bytes32 traceRoot;
     }
 
+    /// @notice Why `commitBatch` skipped a job.
+    /// @param UnknownJob No job with this id.
+    /// @param AlreadyCommitted The job was committed (and maybe finalized or slashed) first.
+    /// @param Expired The job expired: nobody committed by its deadline.
+    /// @param DeadlinePassed The job's commit deadline has passed (it can only expire now).
+    enum SkipReason {
+        UnknownJob,
+        AlreadyCommitted,
+        Expired,
+        DeadlinePassed
+    }
+
     /// @notice An address parameter that must be set was zero.
     error ZeroAddress();
     /// @notice The callback gas cap must be positive.
@@ -118,6 +130,8 @@ interface IJobManager is IDisputeHook {
     error OutputRootMismatch(JobId jobId, bytes32 outputRoot, bytes32 computed);
     /// @notice `commitBatch` with no commits.
     error EmptyBatch();
+    /// @notice `commitBatch` in which no job could be committed any more (each was skipped).
+    error NothingCommitted();
     /// @notice `finalize` while the challenge window is still open.
     /// @param jobId The job.
     /// @param windowEnd When it closes.
@@ -166,6 +180,10 @@ interface IJobManager is IDisputeHook {
         bytes output,
         Timestamp windowEnd
     );
+    /// @notice `commitBatch` left a job out that can no longer be committed.
+    /// @param jobId The job.
+    /// @param reason Why.
+    event CommitSkipped(JobId indexed jobId, SkipReason reason);
     /// @notice A job became final.
     /// @param jobId The job.
     /// @param provider Who was paid.
@@ -247,7 +265,13 @@ interface IJobManager is IDisputeHook {
 
     /// @notice Commits many results at once, as the caller; locks their collateral in
     ///         one call. Cheapest when commits of the same model are adjacent (the model
-    ///         spec is read once per run of equal models). All or nothing.
+    ///         spec is read once per run of equal models). A job that can no longer be
+    ///         committed (unknown, committed first by someone else, expired, past its
+    ///         deadline) is skipped with `CommitSkipped`, so one job taken by a race does
+    ///         not sink the batch; collateral is locked only for the jobs committed.
+    ///         Reverts `NothingCommitted` when every job was skipped, and reverts the whole
+    ///         batch on the caller's own mistakes (a wrong output or root, a job listed
+    ///         twice, too little free stake).
     /// @param commits The commitments.
     function commitBatch(Commit[] calldata commits) external;
 
