@@ -3,7 +3,16 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {JobId, JobStatus, ModelParams, ModelSpec, TensorSpec, Timestamp, Duration} from "./libraries/Types.sol";
+import {
+    JobId,
+    JobStatus,
+    ModelId,
+    ModelParams,
+    ModelSpec,
+    TensorSpec,
+    Timestamp,
+    Duration
+} from "./libraries/Types.sol";
 import {Graph, NodeDescriptor} from "./libraries/Graph.sol";
 import {TensorCodec} from "./libraries/TensorCodec.sol";
 import {IDisputeGame, ChallengeId} from "./interfaces/IDisputeGame.sol";
@@ -13,8 +22,12 @@ import {IOneStepVerifier} from "./interfaces/IOneStepVerifier.sol";
 
 /// @title DisputeGame
 /// @notice Challenges, the bisection over a node's output and the one-step check
-///         (docs/PROTOCOL.md §9). Holds challenger bonds; the JobManager holds fees and the
-///         StakeManager the provider's collateral.
+///         (docs/PROTOCOL.md §9). Holds challenger bonds, the pots of lost bonds and every
+///         payout of a dispute as claimable balances (pull payments, §9.5); the JobManager
+///         holds fees and the StakeManager the provider's collateral until a slash.
+/// @dev No state-changing function loops over a job's challenges: every move, timeout,
+///      moot and settlement touches a fixed number of slots, so there is no cap on the
+///      challenges of a job and settling costs the same gas however many there are.
 contract DisputeGame is IDisputeGame {
     using SafeERC20 for IERC20;
 
@@ -22,8 +35,6 @@ contract DisputeGame is IDisputeGame {
     uint256 public constant WHOLE_REVEAL_MAX_WORDS = 64;
     /// @notice log2 of the children revealed per round of a large output.
     uint256 public constant LOG_K = 4;
-    /// @notice Most challenges open at once against one job (bounds every loop over them).
-    uint256 public constant MAX_OPEN_CHALLENGES = 16;
     /// @notice Shares of the slashed collateral, in basis points (docs/PROTOCOL.md §9.4).
     uint256 public constant BOUNTY_BPS = 5000;
     uint256 public constant REQUESTER_BPS = 3000;
@@ -34,13 +45,27 @@ contract DisputeGame is IDisputeGame {
     IOneStepVerifier internal immutable VERIFIER;
     IERC20 internal immutable TOKEN;
     address internal immutable TREASURY;
+    uint256 internal immutable REVEAL_WINDOW;
 
     /// @inheritdoc IDisputeGame
     uint256 public challengeCount;
     mapping(ChallengeId id => Challenge) internal _challenges;
     mapping(JobId jobId => Dispute) internal _disputes;
+    /// @inheritdoc IDisputeGame
+    mapping(address account => uint256) public claimable;
 
-    constructor(IJobManager jobManager_, IModelRegistry registry_, IOneStepVerifier verifier_, address treasury_) {
+    /// @param jobManager_ The JobManager whose jobs are disputed; its token is the bond token.
+    /// @param registry_ Where models are registered.
+    /// @param verifier_ The one-step evaluator.
+    /// @param treasury_ Receives the treasury share of slashes and forfeited bonds.
+    /// @param revealWindow_ Blocks after its commit within which a commitment can be revealed, > 0.
+    constructor(
+        IJobManager jobManager_,
+        IModelRegistry registry_,
+        IOneStepVerifier verifier_,
+        address treasury_,
+        uint256 revealWindow_
+    ) {
         require(
             address(jobManager_) != address(0) &&
                 address(registry_) != address(0) &&
@@ -48,11 +73,13 @@ contract DisputeGame is IDisputeGame {
                 treasury_ != address(0),
             ZeroAddress()
         );
+        require(revealWindow_ != 0, ZeroRevealWindow());
         JOB_MANAGER = jobManager_;
         REGISTRY = registry_;
         VERIFIER = verifier_;
         TOKEN = jobManager_.token();
         TREASURY = treasury_;
+        REVEAL_WINDOW = revealWindow_;
     }
 
     /// @inheritdoc IDisputeGame
@@ -80,30 +107,44 @@ contract DisputeGame is IDisputeGame {
         return TREASURY;
     }
 
+    /// @inheritdoc IDisputeGame
+    function revealWindow() external view returns (uint256) {
+        return REVEAL_WINDOW;
+    }
+
     // ------------------------------------------------------------------ challenges
 
     /// @inheritdoc IDisputeGame
-    function commitChallenge(bytes32 commitment) external returns (ChallengeId id) {
+    function commitChallenge(ModelId modelId, bytes32 commitment) external returns (ChallengeId id) {
+        ModelParams memory params = REGISTRY.params(modelId);
+        uint128 bond = params.challengerBond;
         id = ChallengeId.wrap(++challengeCount);
         Challenge storage c = _challenges[id];
         c.challenger = msg.sender;
         c.commitBlock = uint64(block.number);
         c.commitment = commitment;
+        c.modelId = modelId;
+        c.bond = bond;
+        // Models are immutable: every deadline of this challenge uses this window.
+        c.responseWindow = params.responseWindow;
         c.phase = Phase.Committed;
-        emit ChallengeCommitted(id, msg.sender, commitment);
+        emit ChallengeCommitted(id, msg.sender, modelId, commitment, bond);
+        // INVARIANT: every commitment holds its bond from its first block, so an option on a
+        // job's bounty is never free (docs/PROTOCOL.md §9.1).
+        TOKEN.safeTransferFrom(msg.sender, address(this), bond);
     }
 
     /// @inheritdoc IDisputeGame
     function revealChallenge(ChallengeId id, JobId jobId, bytes32 commitmentHash, bytes32 salt) external {
         Challenge storage c = _challenge(id);
-        // INVARIANT: a challenge is revealed once, by its committer, in a later block than its commit.
+        // INVARIANT: a challenge is revealed once, by its committer, in a later block than its
+        // commit and at most REVEAL_WINDOW blocks after it.
         require(c.phase == Phase.Committed, WrongPhase(id, c.phase));
         require(c.challenger == msg.sender, NotChallenger(id, msg.sender));
-        require(block.number > c.commitBlock, RevealTooEarly(id, c.commitBlock));
-        require(
-            keccak256(abi.encode(JobId.unwrap(jobId), commitmentHash, msg.sender, salt)) == c.commitment,
-            CommitmentMismatch(id)
-        );
+        uint256 commitBlock = c.commitBlock;
+        require(block.number > commitBlock, RevealTooEarly(id, uint64(commitBlock)));
+        require(block.number <= commitBlock + REVEAL_WINDOW, RevealWindowPassed(id, commitBlock + REVEAL_WINDOW));
+        require(_preimageMatches(c, jobId, commitmentHash, salt), CommitmentMismatch(id));
 
         IJobManager.Job memory job = JOB_MANAGER.jobOf(jobId);
         Dispute storage d = _disputes[jobId];
@@ -111,7 +152,7 @@ contract DisputeGame is IDisputeGame {
         require(job.status == JobStatus.Committed && !d.fraud, JobNotChallengeable(jobId));
         // INVARIANT: a job stays challengeable inside its window, while any challenge of it is
         // open, and for one response window after its last challenge failed — so challenges
-        // that fill every slot and then lose can never run an honest challenger out of time.
+        // kept open by a cheater and then lost can never run an honest challenger out of time.
         require(
             block.timestamp < Timestamp.unwrap(job.windowEnd) ||
                 d.open > 0 ||
@@ -119,26 +160,46 @@ contract DisputeGame is IDisputeGame {
             WindowClosed(jobId, job.windowEnd)
         );
         require(commitmentHash == job.commitmentHash, StaleCommitment(jobId, commitmentHash, job.commitmentHash));
-        require(d.open < MAX_OPEN_CHALLENGES, TooManyChallenges(jobId));
+        // INVARIANT: the bond held is the job's model's bond.
+        require(job.modelId == c.modelId, ModelMismatch(id, c.modelId, job.modelId));
 
-        ModelParams memory params = REGISTRY.params(job.modelId);
-        uint128 bond = params.challengerBond;
         c.jobId = jobId;
-        c.bond = bond;
         c.revealedAt = Timestamp.wrap(uint64(block.timestamp));
         c.phase = Phase.AwaitRoots;
-        c.slot = uint8(d.challenges.length);
-        // Models are immutable: every later deadline of this challenge uses this window.
-        c.responseWindow = params.responseWindow;
         d.challenges.push(id);
         d.open += 1;
         d.graceEnd = Timestamp.wrap(0);
+        uint256 first = ChallengeId.unwrap(d.firstRevealed);
+        if (first == 0 || ChallengeId.unwrap(id) < first) d.firstRevealed = id;
         if (!job.frozen) JOB_MANAGER.freeze(jobId);
         if (Timestamp.unwrap(d.rootsPostedAt) == 0 && Timestamp.unwrap(d.rootsDeadline) == 0) {
-            d.rootsDeadline = _after(params.responseWindow);
+            d.rootsDeadline = _after(c.responseWindow);
         }
-        TOKEN.safeTransferFrom(msg.sender, address(this), bond);
-        emit ChallengeRevealed(id, jobId, msg.sender, commitmentHash, bond);
+        emit ChallengeRevealed(id, jobId, msg.sender, commitmentHash, c.bond);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function forfeitCommitment(ChallengeId id) external {
+        Challenge storage c = _challenge(id);
+        require(c.phase == Phase.Committed, WrongPhase(id, c.phase));
+        uint256 lastBlock = uint256(c.commitBlock) + REVEAL_WINDOW;
+        require(block.number > lastBlock, RevealWindowOpen(id, lastBlock));
+        _close(id, c, JobId.wrap(0), Outcome.Forfeited, Reason.Unrevealed);
+        _credit(TREASURY, JobId.wrap(0), CreditReason.ForfeitedBond, c.bond);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function reclaimCommitment(ChallengeId id, JobId jobId, bytes32 commitmentHash, bytes32 salt) external {
+        Challenge storage c = _challenge(id);
+        require(c.phase == Phase.Committed, WrongPhase(id, c.phase));
+        require(c.challenger == msg.sender, NotChallenger(id, msg.sender));
+        require(_preimageMatches(c, jobId, commitmentHash, salt), CommitmentMismatch(id));
+        // INVARIANT: a bond comes back unrevealed only when revealing became impossible through
+        // no fault of the committer: someone else already established fraud, or the job does not
+        // (or no longer) carry the commitment hash committed to.
+        require(_disputes[jobId].fraud || _currentCommitmentHash(jobId) != commitmentHash, NotReclaimable(id, jobId));
+        _close(id, c, jobId, Outcome.Reclaimed, Reason.Unrevealable);
+        _credit(msg.sender, jobId, CreditReason.ReclaimedBond, c.bond);
     }
 
     // ------------------------------------------------------------------ moves
@@ -164,7 +225,7 @@ contract DisputeGame is IDisputeGame {
         bool consistent = nodeRoots[nodeRoots.length - 1] == job.outputRoot;
         emit RootsPosted(jobId, nodeRoots, consistent);
         if (!consistent) {
-            _winAllAwaiting(d, Reason.InconsistentTrace);
+            _rootsFailed(d, Reason.InconsistentTrace);
             _trySettle(jobId, d);
         }
     }
@@ -306,9 +367,14 @@ contract DisputeGame is IDisputeGame {
         require(block.timestamp > Timestamp.unwrap(deadline), DeadlineNotReached(id, deadline));
 
         Dispute storage d = _disputes[c.jobId];
-        if (phase == Phase.AwaitRoots) {
-            // The provider's silence loses every challenge still waiting for its roots.
-            _winAllAwaiting(d, Reason.ProviderTimeout);
+        if (_isMoot(id, d)) {
+            // A challenge younger than the winner has nothing left to win or lose.
+            _resolve(id, c, d, Outcome.Moot, Reason.Superseded);
+        } else if (phase == Phase.AwaitRoots) {
+            // The provider's silence makes every revealed challenge a winner; the oldest one
+            // takes the bounty, and this one (if another) is moot.
+            _rootsFailed(d, Reason.ProviderTimeout);
+            if (c.phase != Phase.Resolved) _resolve(id, c, d, Outcome.Moot, Reason.Superseded);
         } else if (phase == Phase.AwaitWhole || phase == Phase.AwaitChildren) {
             _resolve(id, c, d, Outcome.Won, Reason.ProviderTimeout);
         } else {
@@ -318,9 +384,31 @@ contract DisputeGame is IDisputeGame {
     }
 
     /// @inheritdoc IDisputeGame
+    function moot(ChallengeId id) external {
+        Challenge storage c = _challenge(id);
+        Phase phase = _phase(c);
+        require(phase >= Phase.AwaitRoots && phase < Phase.Resolved, WrongPhase(id, phase));
+        Dispute storage d = _disputes[c.jobId];
+        require(_isMoot(id, d), NotMoot(id, d.winner));
+        _resolve(id, c, d, Outcome.Moot, Reason.Superseded);
+        _trySettle(c.jobId, d);
+    }
+
+    /// @inheritdoc IDisputeGame
     function settle(JobId jobId) external {
         Dispute storage d = _disputes[jobId];
         require(_trySettle(jobId, d), NotSettleable(jobId));
+    }
+
+    /// @inheritdoc IDisputeGame
+    function withdraw() external returns (uint256) {
+        return _withdraw(msg.sender);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function withdrawTo(address to) external returns (uint256) {
+        require(to != address(0), ZeroAddress());
+        return _withdraw(to);
     }
 
     // ------------------------------------------------------------------ views
@@ -458,62 +546,61 @@ contract DisputeGame is IDisputeGame {
         }
     }
 
-    /// @dev Resolves one open challenge and pays its bond at once: back to the challenger
-    ///      when it won or became moot, to the provider when it lost.
+    /// @dev Resolves one open challenge: a won or moot challenge's bond is credited back, a
+    ///         lost one's goes into the job's pot. O(1): no list is touched.
     function _resolve(ChallengeId id, Challenge storage c, Dispute storage d, Outcome outcome, Reason reason) internal {
         // INVARIANT: a challenge resolves exactly once.
-        c.phase = Phase.Resolved;
-        c.outcome = outcome;
-        c.reason = reason;
+        JobId jobId = c.jobId;
+        _close(id, c, jobId, outcome, reason);
         d.open -= 1;
-        _removeOpen(d, c.slot);
-        if (outcome == Outcome.Lost) d.failed = true;
+        uint256 bond = c.bond;
+        if (outcome == Outcome.Lost) {
+            d.failed = true;
+            d.pot += bond;
+            return;
+        }
         if (outcome == Outcome.Won) {
             d.fraud = true;
+            // INVARIANT: the bounty goes to the won challenge with the lowest id.
             if (ChallengeId.unwrap(d.winner) == 0 || ChallengeId.unwrap(id) < ChallengeId.unwrap(d.winner)) {
                 d.winner = id;
             }
         }
-        emit ChallengeResolved(id, c.jobId, outcome, reason);
-        address to = outcome == Outcome.Lost ? JOB_MANAGER.providerOf(c.jobId) : c.challenger;
-        TOKEN.safeTransfer(to, c.bond);
+        _credit(c.challenger, jobId, outcome == Outcome.Won ? CreditReason.BondRefund : CreditReason.MootRefund, bond);
     }
 
-    /// @dev Swap-and-pop of the open list, keeping each challenge's slot up to date.
-    function _removeOpen(Dispute storage d, uint8 slot) internal {
-        uint256 last = d.challenges.length - 1;
-        if (slot != last) {
-            ChallengeId moved = d.challenges[last];
-            d.challenges[slot] = moved;
-            _challenges[moved].slot = slot;
-        }
-        d.challenges.pop();
+    function _close(ChallengeId id, Challenge storage c, JobId jobId, Outcome outcome, Reason reason) internal {
+        c.phase = Phase.Resolved;
+        c.outcome = outcome;
+        c.reason = reason;
+        if (outcome == Outcome.Reclaimed) c.jobId = jobId;
+        emit ChallengeResolved(id, jobId, outcome, reason);
     }
 
-    /// @dev Every open challenge of the job that waits on the provider's roots is won.
-    ///      Walks the open list from the end, since resolving swaps the last entry in.
-    function _winAllAwaiting(Dispute storage d, Reason reason) internal {
-        for (uint256 i = d.challenges.length; i > 0; --i) {
-            ChallengeId id = d.challenges[i - 1];
-            Challenge storage c = _challenges[id];
-            if (c.phase == Phase.AwaitRoots) _resolve(id, c, d, Outcome.Won, reason);
-        }
+    /// @dev The roots failed (missed deadline or inconsistent trace): every revealed challenge
+    ///      wins at once, and the oldest revealed one is the winner. It is open and waiting on
+    ///      the roots: no challenge can end before the roots are posted or fraud established,
+    ///      and the roots fail only while none has been posted.
+    function _rootsFailed(Dispute storage d, Reason reason) internal {
+        ChallengeId first = d.firstRevealed;
+        _resolve(first, _challenges[first], d, Outcome.Won, reason);
     }
 
-    /// @dev Settles when possible: after fraud, once no challenge older than the winner is
-    ///      open; without fraud, once no challenge is open and the grace period is over.
+    /// @dev Whether an open challenge is moot: fraud is established by a challenge with a smaller id.
+    function _isMoot(ChallengeId id, Dispute storage d) internal view returns (bool) {
+        return d.fraud && ChallengeId.unwrap(id) > ChallengeId.unwrap(d.winner);
+    }
+
+    /// @dev Settles when possible: after fraud, once no challenge is open; without fraud, once no
+    ///      challenge is open, one has failed and the grace period is over. Constant gas.
     ///      Returns whether it settled.
     function _trySettle(JobId jobId, Dispute storage d) internal returns (bool) {
-        if (d.settled) return false;
+        if (d.settled || d.open != 0) return false;
         if (d.fraud) {
-            uint256 n = d.challenges.length;
-            for (uint256 i; i < n; ++i) {
-                if (ChallengeId.unwrap(d.challenges[i]) < ChallengeId.unwrap(d.winner)) return false;
-            }
             _settleFraud(jobId, d);
             return true;
         }
-        if (d.open != 0 || !d.failed) return false;
+        if (!d.failed) return false;
         if (Timestamp.unwrap(d.graceEnd) == 0) {
             // Every challenge failed: leave the job open to challenges for one more response
             // window before it can finalize.
@@ -523,29 +610,63 @@ contract DisputeGame is IDisputeGame {
         if (block.timestamp < Timestamp.unwrap(d.graceEnd)) return false;
         d.failed = false;
         d.graceEnd = Timestamp.wrap(0);
-        JOB_MANAGER.release(jobId);
+        uint256 pot = d.pot;
+        if (pot != 0) {
+            d.pot = 0;
+            // The bonds of the challenges that failed against this (for now) correct result.
+            _credit(JOB_MANAGER.providerOf(jobId), jobId, CreditReason.LostBonds, pot);
+        }
         emit DisputeSettled(jobId, false, ChallengeId.wrap(0), 0);
+        JOB_MANAGER.release(jobId);
         return true;
     }
 
+    /// @dev The slash: the collateral and the fee come to this contract (one transfer each,
+    ///      from contracts of the protocol), and every share is credited, never pushed.
     function _settleFraud(JobId jobId, Dispute storage d) internal {
         d.settled = true;
-        // Younger challenges still open are answered by the older winner: moot, bond back.
-        for (uint256 i = d.challenges.length; i > 0; --i) {
-            ChallengeId id = d.challenges[i - 1];
-            _resolve(id, _challenges[id], d, Outcome.Moot, Reason.Superseded);
-        }
-        IJobManager.Job memory job = JOB_MANAGER.jobOf(jobId);
-        uint256 collateral = job.collateral;
+        ChallengeId winner = d.winner;
+        address winnerAccount = _challenges[winner].challenger;
+        uint256 pot = d.pot;
+        d.pot = 0;
+        (address requester, uint256 collateral, uint256 fee) = JOB_MANAGER.settleFraud(jobId);
         uint256 bounty = (collateral * BOUNTY_BPS) / 10_000;
         uint256 refund = (collateral * REQUESTER_BPS) / 10_000;
-        address[] memory recipients = new address[](3);
-        uint256[] memory amounts = new uint256[](3);
-        (recipients[0], amounts[0]) = (_challenges[d.winner].challenger, bounty);
-        (recipients[1], amounts[1]) = (job.requester, refund);
-        (recipients[2], amounts[2]) = (TREASURY, collateral - bounty - refund);
-        JOB_MANAGER.settleFraud(jobId, recipients, amounts);
-        emit DisputeSettled(jobId, true, d.winner, bounty);
+        _credit(winnerAccount, jobId, CreditReason.Bounty, bounty);
+        _credit(winnerAccount, jobId, CreditReason.LostBonds, pot);
+        _credit(requester, jobId, CreditReason.RequesterShare, refund);
+        _credit(requester, jobId, CreditReason.FeeRefund, fee);
+        _credit(TREASURY, jobId, CreditReason.TreasuryShare, collateral - bounty - refund);
+        emit DisputeSettled(jobId, true, winner, bounty);
+    }
+
+    function _credit(address account, JobId jobId, CreditReason reason, uint256 amount) internal {
+        if (amount == 0) return;
+        claimable[account] += amount;
+        emit Credited(account, jobId, reason, amount);
+    }
+
+    function _withdraw(address to) internal returns (uint256 amount) {
+        amount = claimable[msg.sender];
+        require(amount != 0, NothingToWithdraw(msg.sender));
+        claimable[msg.sender] = 0;
+        emit Withdrawn(msg.sender, to, amount);
+        TOKEN.safeTransfer(to, amount);
+    }
+
+    function _preimageMatches(
+        Challenge storage c,
+        JobId jobId,
+        bytes32 commitmentHash,
+        bytes32 salt
+    ) internal view returns (bool) {
+        return keccak256(abi.encode(JobId.unwrap(jobId), commitmentHash, msg.sender, salt)) == c.commitment;
+    }
+
+    /// @dev The job's commitment hash now; zero for a job that does not exist or is not committed.
+    function _currentCommitmentHash(JobId jobId) internal view returns (bytes32) {
+        if (JobId.unwrap(jobId) == 0 || JobId.unwrap(jobId) > JOB_MANAGER.jobCount()) return bytes32(0);
+        return JOB_MANAGER.jobOf(jobId).commitmentHash;
     }
 
     function _responseWindowOf(JobId jobId) internal view returns (Duration) {

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IDisputeGame} from "../interfaces/IDisputeGame.sol";
 import {IJobManager} from "../interfaces/IJobManager.sol";
 import {IRefuteConsumer} from "../interfaces/IRefuteConsumer.sol";
 import {JobId, JobStatus, ModelId, Timestamp} from "../libraries/Types.sol";
@@ -19,8 +20,10 @@ import {JobId, JobStatus, ModelId, Timestamp} from "../libraries/Types.sol";
 ///        resolves (gas-capped: this callback stays far below the cap);
 ///      - `pull(jobId)`, which reads `IJobManager.resultOf` and reverts unless the job is
 ///        Finalized (for requests made without a callback, or a callback that failed).
-///      The 30 % share of a slashed provider's collateral that the protocol pays the
-///      requester lands in this contract; a production consumer would forward it.
+///      When a job is slashed, the protocol credits its fee and the requester's 30 % share
+///      of the collateral to this contract's claimable balance in the DisputeGame (pull
+///      payments, docs/PROTOCOL.md §9.5); `withdraw` collects them when it needs the fee.
+///      The share stays here; a production consumer would forward it.
 contract ClassifierConsumer is IRefuteConsumer {
     using SafeERC20 for IERC20;
 
@@ -182,12 +185,22 @@ contract ClassifierConsumer is IRefuteConsumer {
         else _expire(jobId, r);
     }
 
-    /// @notice Sends the caller its refundable fees.
+    /// @notice Sends the caller its refundable fees. The fee of a slashed job waits in the
+    ///         DisputeGame as this contract's claimable balance: it is collected first when
+    ///         this contract holds too little.
     function withdraw() external {
         uint256 amount = refundOf[msg.sender];
         require(amount != 0, NothingToWithdraw(msg.sender));
         refundOf[msg.sender] = 0;
+        if (token.balanceOf(address(this)) < amount) collect();
         token.safeTransfer(msg.sender, amount);
+    }
+
+    /// @notice Collects this contract's claimable balance in the DisputeGame (the fees and
+    ///         requester shares of its slashed jobs); anyone may call.
+    function collect() public {
+        IDisputeGame game = IDisputeGame(jobManager.disputeGame());
+        if (game.claimable(address(this)) != 0) game.withdraw();
     }
 
     /// @notice A request's state and, once Accepted, its label.
@@ -217,7 +230,7 @@ contract ClassifierConsumer is IRefuteConsumer {
 
     function _reject(JobId jobId, Request storage r, JobStatus status) internal {
         r.state = RequestState.Rejected;
-        // The JobManager refunded the fee to this contract when it slashed the job.
+        // The protocol credited the fee to this contract's claimable balance in the DisputeGame.
         if (status == JobStatus.Slashed) refundOf[r.requester] += r.fee;
         emit Rejected(jobId, status);
     }

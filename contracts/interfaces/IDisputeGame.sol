@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {Duration, JobId, Timestamp, TensorSpec} from "../libraries/Types.sol";
+import {Duration, JobId, ModelId, Timestamp, TensorSpec} from "../libraries/Types.sol";
 import {NodeDescriptor} from "../libraries/Graph.sol";
 import {TensorCodec} from "../libraries/TensorCodec.sol";
 import {IJobManager} from "./IJobManager.sol";
@@ -16,8 +16,10 @@ type ChallengeId is uint256;
 /// @notice Commit–reveal challenges against committed jobs and the bisection game that
 ///         ends in a one-element check of one operator (docs/PROTOCOL.md §9).
 interface IDisputeGame {
-    /// @notice Where a challenge stands. AwaitRoots, AwaitWhole and AwaitChildren are the
-    ///         provider's turn; AwaitNode, AwaitChoice and AwaitProof the challenger's.
+    /// @notice Where a challenge stands. Committed: bond paid, job hidden, not revealed yet.
+    ///         AwaitRoots, AwaitWhole and AwaitChildren are the provider's turn; AwaitNode,
+    ///         AwaitChoice and AwaitProof the challenger's. Resolved: ended (see Outcome),
+    ///         including commitments forfeited or reclaimed without a reveal.
     enum Phase {
         None,
         Committed,
@@ -30,17 +32,23 @@ interface IDisputeGame {
         Resolved
     }
 
-    /// @notice How a challenge ended.
+    /// @notice How a challenge ended. Won and Moot: bond credited back. Lost: bond to the
+    ///         job's pot. Forfeited: never revealed in time, bond credited to the treasury.
+    ///         Reclaimed: revealing became impossible (fraud already established, or the
+    ///         job's commitment changed), bond credited back (docs/PROTOCOL.md §9.1).
     enum Outcome {
         None,
         Won,
         Lost,
-        Moot
+        Moot,
+        Forfeited,
+        Reclaimed
     }
 
     /// @notice Why a challenge ended. NonCanonical: the provider's data of the disputed node has
     ///         non-zero padding (bytes past the tensor's packed bytes), so its root is not the
-    ///         tensor root of any tensor (docs/PROTOCOL.md §2, §9.2).
+    ///         tensor root of any tensor (docs/PROTOCOL.md §2, §9.2). Superseded: moot, a
+    ///         challenge with a smaller id won. Unrevealed: forfeited. Unrevealable: reclaimed.
     enum Reason {
         None,
         FraudProven,
@@ -49,18 +57,46 @@ interface IDisputeGame {
         ChallengerTimeout,
         ElementMatches,
         Superseded,
-        NonCanonical
+        NonCanonical,
+        Unrevealed,
+        Unrevealable
+    }
+
+    /// @notice Why an account was credited (docs/PROTOCOL.md §9.5).
+    /// @param BondRefund A won challenge's bond.
+    /// @param MootRefund A moot challenge's bond.
+    /// @param ReclaimedBond A reclaimed commitment's bond.
+    /// @param Bounty The winner's share of the slashed collateral.
+    /// @param LostBonds A job's pot: to the provider on release, to the winner on a slash.
+    /// @param RequesterShare The requester's share of the slashed collateral.
+    /// @param FeeRefund The requester's escrowed fee, refunded on a slash.
+    /// @param TreasuryShare The treasury's share of the slashed collateral.
+    /// @param ForfeitedBond An unrevealed commitment's bond, to the treasury.
+    enum CreditReason {
+        BondRefund,
+        MootRefund,
+        ReclaimedBond,
+        Bounty,
+        LostBonds,
+        RequesterShare,
+        FeeRefund,
+        TreasuryShare,
+        ForfeitedBond
     }
 
     /// @notice One challenge's state.
     /// @param challenger Who committed it.
-    /// @param commitBlock The block of the commit (a reveal must come later).
+    /// @param commitBlock The block of the commit (a reveal must come later, and at most
+    ///        `revealWindow` blocks later).
     /// @param phase Current phase (AwaitRoots turns into AwaitNode when the roots are posted).
     /// @param outcome How it ended, once Resolved.
     /// @param reason Why it ended.
-    /// @param jobId The job, once revealed.
+    /// @param jobId The job, once revealed (or reclaimed).
     /// @param commitment H(jobId, commitmentHash, challenger, salt).
-    /// @param bond The bond pulled at reveal.
+    /// @param modelId The model named at commit; the job revealed must be of this model.
+    /// @param bond The model's challenger bond, pulled at commit.
+    /// @param responseWindow The model's response window, read once at commit (models are
+    ///        immutable): every deadline of the challenge uses it.
     /// @param revealedAt When it was revealed.
     /// @param deadline The deadline of the current move (roots phases derive theirs from the job).
     /// @param nodeIndex The disputed node.
@@ -69,8 +105,6 @@ interface IDisputeGame {
     ///        padded tree past them must be zero.
     /// @param anchorLevel Height of the opened subtree node (0 = a word).
     /// @param anchorIndex Index of the opened subtree node at its level.
-    /// @param slot Position in the job's list of open challenges.
-    /// @param responseWindow The model's response window, read once at reveal.
     /// @param nodeRoot The provider's root of the disputed node's output.
     /// @param descriptorHash Hash of the disputed node's descriptor.
     /// @param outSpecHash Hash of the disputed node's output spec.
@@ -84,7 +118,9 @@ interface IDisputeGame {
         Reason reason;
         JobId jobId;
         bytes32 commitment;
+        ModelId modelId;
         uint128 bond;
+        Duration responseWindow;
         Timestamp revealedAt;
         Timestamp deadline;
         uint32 nodeIndex;
@@ -92,8 +128,6 @@ interface IDisputeGame {
         uint32 byteLength;
         uint8 anchorLevel;
         uint32 anchorIndex;
-        uint8 slot;
-        Duration responseWindow;
         bytes32 nodeRoot;
         bytes32 descriptorHash;
         bytes32 outSpecHash;
@@ -108,9 +142,15 @@ interface IDisputeGame {
     /// @param settled Whether the fraud was settled (the job is Slashed).
     /// @param failed Whether a challenge failed since the job was last released.
     /// @param graceEnd After every challenge failed: challenges stay possible until then.
-    /// @param open Challenges revealed and not yet resolved.
-    /// @param winner The lowest-numbered won challenge (0 = none).
-    /// @param challenges The open challenges (unordered; at most MAX_OPEN_CHALLENGES).
+    /// @param open Challenges revealed and not yet resolved (no cap).
+    /// @param winner The lowest-numbered won challenge (0 = none); it takes the bounty.
+    /// @param firstRevealed The lowest-numbered challenge ever revealed against the job: the
+    ///        winner when the provider's roots fail (missed deadline, inconsistent trace).
+    /// @param pot Bonds of the job's lost challenges: credited to the provider when the job
+    ///        is released, to the winner when it is slashed.
+    /// @param challenges Every challenge revealed against the job, in reveal order, resolved
+    ///        ones included (append-only; for views and off-chain tools, never iterated
+    ///        on-chain). Not the list of open challenges: `open` counts those.
     // solhint-disable-next-line gas-struct-packing
     struct Dispute {
         Timestamp rootsDeadline;
@@ -119,8 +159,10 @@ interface IDisputeGame {
         bool settled;
         bool failed;
         Timestamp graceEnd;
-        uint16 open;
+        uint32 open;
         ChallengeId winner;
+        ChallengeId firstRevealed;
+        uint256 pot;
         ChallengeId[] challenges;
     }
 
@@ -144,6 +186,8 @@ interface IDisputeGame {
 
     /// @notice A zero address where a contract is required.
     error ZeroAddress();
+    /// @notice The reveal window must be at least one block.
+    error ZeroRevealWindow();
     /// @notice No challenge with this id has been committed.
     /// @param id The id given.
     error UnknownChallenge(ChallengeId id);
@@ -159,9 +203,36 @@ interface IDisputeGame {
     /// @param id The challenge.
     /// @param commitBlock The commit's block.
     error RevealTooEarly(ChallengeId id, uint64 commitBlock);
+    /// @notice The reveal came more than `revealWindow` blocks after the commit: the
+    ///         commitment has expired and can only be forfeited (or reclaimed).
+    /// @param id The challenge.
+    /// @param lastBlock The last block in which it could be revealed.
+    error RevealWindowPassed(ChallengeId id, uint256 lastBlock);
+    /// @notice A forfeit before the commitment's reveal window is over.
+    /// @param id The challenge.
+    /// @param lastBlock The last block in which it can still be revealed.
+    error RevealWindowOpen(ChallengeId id, uint256 lastBlock);
     /// @notice The revealed fields do not hash to the commitment.
     /// @param id The challenge.
     error CommitmentMismatch(ChallengeId id);
+    /// @notice The job revealed is not of the model named at commit.
+    /// @param id The challenge.
+    /// @param committed The model named at commit.
+    /// @param actual The job's model.
+    error ModelMismatch(ChallengeId id, ModelId committed, ModelId actual);
+    /// @notice A reclaim while the commitment could still be revealed (no fraud on the job,
+    ///         and the job's commitment hash is the one committed to).
+    /// @param id The challenge.
+    /// @param jobId The job.
+    error NotReclaimable(ChallengeId id, JobId jobId);
+    /// @notice `moot` of a challenge that is not moot: no fraud established yet, or its id is
+    ///         below the winner's (it keeps its right to the bounty).
+    /// @param id The challenge.
+    /// @param winner The job's winner (0 = none).
+    error NotMoot(ChallengeId id, ChallengeId winner);
+    /// @notice A withdrawal with nothing claimable.
+    /// @param account The caller.
+    error NothingToWithdraw(address account);
     /// @notice The job is not in a state that can be challenged.
     /// @param jobId The job.
     error JobNotChallengeable(JobId jobId);
@@ -174,9 +245,6 @@ interface IDisputeGame {
     /// @param named The commitment hash the challenge names.
     /// @param current The job's commitment hash.
     error StaleCommitment(JobId jobId, bytes32 named, bytes32 current);
-    /// @notice The job already has the most open challenges allowed.
-    /// @param jobId The job.
-    error TooManyChallenges(JobId jobId);
     /// @notice The move does not belong to the challenge's current phase.
     /// @param id The challenge.
     /// @param phase Its phase.
@@ -227,16 +295,25 @@ interface IDisputeGame {
     /// @param node The disputed node.
     /// @param operandNode The node named by the operand.
     error OperandNotEarlier(uint256 node, uint256 operandNode);
-    /// @notice Settlement is not possible yet: an earlier challenge is still open, or nothing to settle.
+    /// @notice Settlement is not possible yet: a challenge is still open, the grace period
+    ///         runs, or there is nothing to settle.
     /// @param jobId The job.
     error NotSettleable(JobId jobId);
 
-    /// @notice A challenge was committed.
+    /// @notice A challenge was committed and its bond taken.
     /// @param id Its id (commit order).
     /// @param challenger Who committed.
+    /// @param modelId The model of the (hidden) job.
     /// @param commitment The commitment.
-    event ChallengeCommitted(ChallengeId indexed id, address indexed challenger, bytes32 commitment);
-    /// @notice A challenge was revealed and its bond taken.
+    /// @param bond The bond.
+    event ChallengeCommitted(
+        ChallengeId indexed id,
+        address indexed challenger,
+        ModelId indexed modelId,
+        bytes32 commitment,
+        uint256 bond
+    );
+    /// @notice A challenge was revealed.
     /// @param id The challenge.
     /// @param jobId The job.
     /// @param challenger The challenger.
@@ -280,9 +357,9 @@ interface IDisputeGame {
     /// @param claimed The provider's value.
     /// @param recomputed The value recomputed on-chain.
     event StepChecked(ChallengeId indexed id, uint256 outIndex, int256 claimed, int256 recomputed);
-    /// @notice A challenge ended.
+    /// @notice A challenge ended (or a commitment was forfeited or reclaimed).
     /// @param id The challenge.
-    /// @param jobId The job.
+    /// @param jobId The job (0 for a forfeited commitment: its job was never revealed).
     /// @param outcome How.
     /// @param reason Why.
     event ChallengeResolved(ChallengeId indexed id, JobId indexed jobId, Outcome outcome, Reason reason);
@@ -292,18 +369,49 @@ interface IDisputeGame {
     /// @param winner The challenge paid the bounty (0 when no fraud).
     /// @param bounty The bounty paid.
     event DisputeSettled(JobId indexed jobId, bool fraud, ChallengeId indexed winner, uint256 bounty);
+    /// @notice An account's claimable balance grew.
+    /// @param account Who may withdraw it.
+    /// @param jobId The job it comes from (0 for a forfeited commitment).
+    /// @param reason What it is.
+    /// @param amount How much.
+    event Credited(address indexed account, JobId indexed jobId, CreditReason reason, uint256 amount);
+    /// @notice An account withdrew its claimable balance.
+    /// @param account Whose balance.
+    /// @param to Where the tokens went.
+    /// @param amount How much.
+    event Withdrawn(address indexed account, address indexed to, uint256 amount);
 
-    /// @notice Commits to a challenge without saying which job (docs/PROTOCOL.md §9.1).
+    /// @notice Commits to a challenge without saying which job, and pulls the model's
+    ///         challenger bond (needs an allowance). Must be revealed within `revealWindow`
+    ///         blocks or it can be forfeited (docs/PROTOCOL.md §9.1).
+    /// @param modelId The model of the job to be challenged (public; the job stays hidden).
     /// @param commitment keccak256(abi.encode(jobId, commitmentHash, challenger, salt)).
     /// @return id The challenge id, in commit order.
-    function commitChallenge(bytes32 commitment) external returns (ChallengeId id);
+    function commitChallenge(ModelId modelId, bytes32 commitment) external returns (ChallengeId id);
 
-    /// @notice Reveals a committed challenge, pulls its bond and freezes the job.
+    /// @notice Reveals a committed challenge (a later block than the commit, at most
+    ///         `revealWindow` blocks after it) and freezes the job. No cap on the open
+    ///         challenges of a job.
     /// @param id The challenge.
-    /// @param jobId The job challenged.
+    /// @param jobId The job challenged; of the model named at commit.
     /// @param commitmentHash The job commitment disputed (must be current).
     /// @param salt The commitment's salt.
     function revealChallenge(ChallengeId id, JobId jobId, bytes32 commitmentHash, bytes32 salt) external;
+
+    /// @notice Credits an unrevealed commitment's bond to the treasury once its reveal window
+    ///         is over; anyone may call.
+    /// @param id The challenge.
+    function forfeitCommitment(ChallengeId id) external;
+
+    /// @notice Gives an unrevealed commitment's bond back to its committer when revealing
+    ///         became impossible through no fault of its own: fraud on the job is already
+    ///         established, or the job's commitment hash is not `commitmentHash`. Committer
+    ///         only, with the commitment's preimage; before anyone forfeits it.
+    /// @param id The challenge.
+    /// @param jobId The job committed to.
+    /// @param commitmentHash The job commitment committed to.
+    /// @param salt The commitment's salt.
+    function reclaimCommitment(ChallengeId id, JobId jobId, bytes32 commitmentHash, bytes32 salt) external;
 
     /// @notice The provider's first move: every node output root of its trace.
     /// @param jobId The job.
@@ -355,13 +463,39 @@ interface IDisputeGame {
     /// @param proof The proof.
     function proveStep(ChallengeId id, OneStepProof calldata proof) external;
 
-    /// @notice Resolves a challenge whose mover missed its deadline; anyone may call.
+    /// @notice Resolves a challenge whose mover missed its deadline; anyone may call. A
+    ///         missed roots deadline makes the job's lowest revealed challenge the winner;
+    ///         a moot challenge (fraud established by a smaller id) resolves as moot.
     /// @param id The challenge.
     function timeout(ChallengeId id) external;
 
-    /// @notice Pays out a job's dispute once it can be settled; anyone may call.
+    /// @notice Resolves an open challenge as moot, bond back, once a challenge with a smaller
+    ///         id has won; anyone may call. Settles the job if it was the last one open.
+    /// @param id The challenge.
+    function moot(ChallengeId id) external;
+
+    /// @notice Settles a job's dispute once it can be settled (fraud established and no
+    ///         challenge open: slash; every challenge failed and the grace period over:
+    ///         release); anyone may call.
     /// @param jobId The job.
     function settle(JobId jobId) external;
+
+    /// @notice Pays the caller's whole claimable balance to the caller.
+    /// @return amount The amount paid.
+    function withdraw() external returns (uint256 amount);
+
+    /// @notice Pays the caller's whole claimable balance to `to` (for an account that cannot
+    ///         receive tokens itself).
+    /// @param to Where to send it, non-zero.
+    /// @return amount The amount paid.
+    function withdrawTo(address to) external returns (uint256 amount);
+
+    /// @notice Tokens `account` may withdraw (docs/PROTOCOL.md §9.5).
+    /// @param account The account.
+    function claimable(address account) external view returns (uint256);
+
+    /// @notice How many blocks after its commit a challenge can be revealed.
+    function revealWindow() external view returns (uint256);
 
     /// @notice A challenge's state.
     /// @param id The challenge.
