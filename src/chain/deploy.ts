@@ -5,9 +5,13 @@ import { loadArtifact } from "./artifacts.ts";
 export interface ProtocolParameters {
   readonly unbondingDelay: bigint;
   readonly maxChallengeWindow: bigint;
+  /** The shortest response window a model may register: enough to get a move included on this chain (docs/PROTOCOL.md §9). */
+  readonly minResponseWindow: bigint;
   readonly maxResponseWindow: bigint;
   readonly callbackGasLimit: bigint;
   readonly treasury: Address;
+  /** Blocks after its commit within which a challenge commitment can be revealed (docs/PROTOCOL.md §9.1). */
+  readonly revealWindow: bigint;
 }
 
 export interface Deployment {
@@ -24,8 +28,11 @@ export const DEFAULT_PROTOCOL_PARAMETERS: Omit<ProtocolParameters, "treasury"> =
   // Longer than the longest challenge window plus 15 response windows (docs/PROTOCOL.md §9).
   unbondingDelay: 7n * 24n * 3600n,
   maxChallengeWindow: 24n * 3600n,
+  // For anvil's 1-s blocks; a 12-s-block L1 wants about 300 s (deployments/README.md).
+  minResponseWindow: 10n,
   maxResponseWindow: 6n * 3600n,
   callbackGasLimit: 200_000n,
+  revealWindow: 64n,
 };
 
 export interface DeployParameters {
@@ -77,6 +84,7 @@ export async function deployProtocol(p: DeployParameters): Promise<Deployment> {
     token,
     params.unbondingDelay,
     params.maxChallengeWindow,
+    params.minResponseWindow,
     params.maxResponseWindow,
   ]);
   const registry = await deploy("contracts/ModelRegistry.sol", "ModelRegistry", [sm.address]);
@@ -91,6 +99,7 @@ export async function deployProtocol(p: DeployParameters): Promise<Deployment> {
     registry.address,
     verifier.address,
     params.treasury,
+    params.revealWindow,
   ]);
   await call("contracts/StakeManager.sol", "StakeManager", sm.address, "initialize", [jm.address, jm.address]);
   await call("contracts/JobManager.sol", "JobManager", jm.address, "initialize", [game.address]);
