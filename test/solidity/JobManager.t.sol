@@ -79,6 +79,7 @@ contract JobManagerTest is RefuteFixture {
             token,
             Duration.wrap(UNBONDING_DELAY),
             Duration.wrap(MAX_CHALLENGE_WINDOW),
+            Duration.wrap(MIN_RESPONSE_WINDOW),
             Duration.wrap(MAX_RESPONSE_WINDOW)
         );
         ModelRegistry otherRegistry = new ModelRegistry(other);
@@ -474,15 +475,79 @@ contract JobManagerTest is RefuteFixture {
         jobs.commitBatch(c);
     }
 
-    function test_commitBatch_pastDeadline_reverts() public {
+    function test_commitBatch_everyJobPastDeadline_revertsNothingCommitted() public {
         (JobId[] memory ids, ModelSpec[] memory specs) = _mixedJobs();
         IJobManager.Commit[] memory c = _batch(ids, specs);
         skip(1 hours + 1);
         vm.prank(provider);
-        vm.expectRevert(
-            abi.encodeWithSelector(IJobManager.CommitDeadlinePassed.selector, ids[0], jobs.jobOf(ids[0]).commitDeadline)
-        );
+        vm.expectRevert(IJobManager.NothingCommitted.selector);
         jobs.commitBatch(c);
+    }
+
+    function test_commitBatch_skipsJobsNoLongerCommittable_andCommitsTheRest() public {
+        JobId[] memory ids = new JobId[](5);
+        ModelSpec[] memory specs = new ModelSpec[](5);
+        (bytes memory inputB, ) = _tensor(specB.input, 7);
+        for (uint256 i; i < 5; ++i) {
+            bool b = i == 2 || i == 3;
+            specs[i] = b ? specB : specA;
+            if (b) {
+                // Jobs 2 and 3 have a 10-second deadline.
+                vm.prank(requester);
+                ids[i] = jobs.request(modelB, inputB, FEE, Timestamp.wrap(uint64(block.timestamp) + 10), false);
+            } else {
+                ids[i] = _requestAs(requester, modelA, specA, false);
+            }
+        }
+        IJobManager.Commit[] memory c = _batch(ids, specs);
+        // Job 1 is taken by another provider first; job 2 expires; job 3 is past its deadline;
+        // an unknown job id comes last.
+        address rival = makeAddr("rival");
+        _fund(rival, 1_000e18);
+        vm.prank(rival);
+        stakes.deposit(1_000e18);
+        vm.prank(rival);
+        jobs.commit(ids[1], c[1].outputRoot, c[1].output, c[1].traceRoot);
+        skip(11);
+        jobs.expire(ids[2]);
+        IJobManager.Commit[] memory all = new IJobManager.Commit[](6);
+        for (uint256 i; i < 5; ++i) all[i] = c[i];
+        all[5] = IJobManager.Commit({
+            jobId: JobId.wrap(999),
+            outputRoot: c[0].outputRoot,
+            output: c[0].output,
+            traceRoot: c[0].traceRoot
+        });
+
+        uint256 freeBefore = _freeStake(provider);
+        vm.expectEmit(address(jobs));
+        emit IJobManager.CommitSkipped(ids[1], IJobManager.SkipReason.AlreadyCommitted);
+        vm.expectEmit(address(jobs));
+        emit IJobManager.CommitSkipped(ids[2], IJobManager.SkipReason.Expired);
+        vm.expectEmit(address(jobs));
+        emit IJobManager.CommitSkipped(ids[3], IJobManager.SkipReason.DeadlinePassed);
+        vm.expectEmit(address(jobs));
+        emit IJobManager.CommitSkipped(JobId.wrap(999), IJobManager.SkipReason.UnknownJob);
+        vm.prank(provider);
+        jobs.commitBatch(all);
+
+        // The committed entries sit in one log stream with nothing of the skipped ones in between.
+        for (uint256 k; k < 2; ++k) {
+            uint256 i = k == 0 ? 0 : 4;
+            IJobManager.Job memory j = jobs.jobOf(ids[i]);
+            assertEq(uint8(j.status), uint8(JobStatus.Committed));
+            assertEq(j.provider, provider);
+            assertEq(j.outputRoot, c[i].outputRoot);
+            assertEq(j.traceRoot, c[i].traceRoot);
+        }
+        assertEq(jobs.jobOf(ids[1]).provider, rival, "the rival's commitment stands");
+        assertEq(uint8(jobs.jobOf(ids[3]).status), uint8(JobStatus.Requested));
+        assertEq(_freeStake(provider), freeBefore - 2 * COLLATERAL, "collateral of the two committed jobs only");
+        assertEq(_lockedStake(provider), 2 * COLLATERAL);
+        _pastWindow(ids[4]);
+        jobs.finalize(ids[4]);
+        (, bytes memory out) = jobs.resultOf(ids[4]);
+        assertEq(out, c[4].output);
     }
 
     // ------------------------------------------------------------ finalize

@@ -36,10 +36,7 @@ contract JobManagerCallbackTest is RefuteFixture {
     function _slash(JobId id) internal {
         vm.startPrank(game);
         jobs.freeze(id);
-        address[] memory r = new address[](1);
-        uint256[] memory m = new uint256[](1);
-        (r[0], m[0]) = (game, COLLATERAL);
-        jobs.settleFraud(id, r, m);
+        jobs.settleFraud(id);
         vm.stopPrank();
     }
 

@@ -10,21 +10,9 @@ import {RefuteFixture} from "./utils/RefuteFixture.sol";
 /// @notice The dispute hook: freeze, release and settleFraud, called by `game`.
 contract JobManagerDisputeTest is RefuteFixture {
     address internal challenger = makeAddr("challenger");
-    address internal treasury = makeAddr("treasury");
 
     function _unexpected(JobId id, JobStatus expected, JobStatus actual) internal pure returns (bytes memory) {
         return abi.encodeWithSelector(IJobManager.UnexpectedStatus.selector, id, expected, actual);
-    }
-
-    function _split(
-        uint256 bounty,
-        uint256 refund,
-        uint256 burn
-    ) internal view returns (address[] memory r, uint256[] memory m) {
-        r = new address[](3);
-        m = new uint256[](3);
-        (r[0], r[1], r[2]) = (challenger, requester, treasury);
-        (m[0], m[1], m[2]) = (bounty, refund, burn);
     }
 
     function _frozenJob() internal returns (JobId id) {
@@ -33,9 +21,9 @@ contract JobManagerDisputeTest is RefuteFixture {
         jobs.freeze(id);
     }
 
-    function _settle(JobId id, address[] memory r, uint256[] memory m) internal {
+    function _settle(JobId id) internal returns (address requester_, uint256 collateral, uint256 fee) {
         vm.prank(game);
-        jobs.settleFraud(id, r, m);
+        return jobs.settleFraud(id);
     }
 
     // ------------------------------------------------------------ freeze
@@ -134,23 +122,25 @@ contract JobManagerDisputeTest is RefuteFixture {
 
     // ------------------------------------------------------------ settleFraud
 
-    function test_settleFraud_frozen_slashesAndRefunds() public {
+    function test_settleFraud_frozen_sendsCollateralAndFeeToTheGameAlone() public {
         JobId id = _frozenJob();
-        (address[] memory r, uint256[] memory m) = _split(50e18, 30e18, 20e18);
         uint256 requesterBefore = token.balanceOf(requester);
         uint256 totalBefore = stakes.totalStaked();
         uint256 freeBefore = _freeStake(provider);
         vm.expectEmit(address(jobs));
         emit IDisputeHook.JobSlashed(id, provider, COLLATERAL, FEE);
         vm.expectEmit(address(stakes));
-        emit IStakeManager.Slashed(provider, COLLATERAL, r, m);
-        _settle(id, r, m);
+        emit IStakeManager.Slashed(provider, COLLATERAL, game);
+        (address who, uint256 collateral, uint256 fee) = _settle(id);
+        assertEq(who, requester);
+        assertEq(collateral, COLLATERAL);
+        assertEq(fee, FEE);
         IJobManager.Job memory j = jobs.jobOf(id);
         assertEq(uint8(j.status), uint8(JobStatus.Slashed));
         assertFalse(j.frozen);
-        assertEq(token.balanceOf(challenger), 50e18);
-        assertEq(token.balanceOf(requester), requesterBefore + 30e18 + FEE);
-        assertEq(token.balanceOf(treasury), 20e18);
+        // Nothing is pushed to a third party: the dispute game credits the shares (PROTOCOL §9.5).
+        assertEq(token.balanceOf(game), COLLATERAL + FEE);
+        assertEq(token.balanceOf(requester), requesterBefore);
         assertEq(token.balanceOf(address(jobs)), 0);
         assertEq(_lockedStake(provider), 0);
         assertEq(_freeStake(provider), freeBefore, "free stake untouched");
@@ -160,73 +150,58 @@ contract JobManagerDisputeTest is RefuteFixture {
         assertEq(out.length, 0);
     }
 
-    function testFuzz_settleFraud_anySplitOfCollateral_paysExactly(uint256 a, uint256 b) public {
-        a = bound(a, 0, COLLATERAL);
-        b = bound(b, 0, COLLATERAL - a);
-        JobId id = _frozenJob();
-        (address[] memory r, uint256[] memory m) = _split(a, b, COLLATERAL - a - b);
-        uint256 requesterBefore = token.balanceOf(requester);
-        _settle(id, r, m);
-        assertEq(token.balanceOf(challenger), a);
-        assertEq(token.balanceOf(requester), requesterBefore + b + FEE);
-        assertEq(token.balanceOf(treasury), COLLATERAL - a - b);
-    }
-
-    function testFuzz_settleFraud_splitNotCollateral_reverts(uint256 total) public {
-        total = bound(total, 0, 10 * COLLATERAL);
-        vm.assume(total != COLLATERAL);
-        JobId id = _frozenJob();
-        (address[] memory r, uint256[] memory m) = _split(total, 0, 0);
+    function test_settleFraud_zeroFee_transfersOnlyTheCollateral() public {
+        (bytes memory input, ) = _tensor(specA.input, 7);
+        vm.prank(requester);
+        JobId id = jobs.request(modelA, input, 0, _deadline(), false);
+        _commit(id);
         vm.prank(game);
-        vm.expectRevert(abi.encodeWithSelector(IStakeManager.SlashSplitMismatch.selector, COLLATERAL, total));
-        jobs.settleFraud(id, r, m);
+        jobs.freeze(id);
+        (, uint256 collateral, uint256 fee) = _settle(id);
+        assertEq(fee, 0);
+        assertEq(collateral, COLLATERAL);
+        assertEq(token.balanceOf(game), COLLATERAL);
     }
 
     function test_settleFraud_otherJobsCollateralUntouched() public {
         JobId a = _frozenJob();
         _committedJob();
-        (address[] memory r, uint256[] memory m) = _split(COLLATERAL, 0, 0);
-        _settle(a, r, m);
+        _settle(a);
         assertEq(_lockedStake(provider), COLLATERAL, "the other job's collateral stays locked");
     }
 
     function test_settleFraud_notGame_reverts() public {
         JobId id = _frozenJob();
-        (address[] memory r, uint256[] memory m) = _split(COLLATERAL, 0, 0);
         vm.prank(challenger);
         vm.expectRevert(abi.encodeWithSelector(IDisputeHook.NotDisputeGame.selector, challenger));
-        jobs.settleFraud(id, r, m);
+        jobs.settleFraud(id);
     }
 
     function test_settleFraud_notFrozen_reverts() public {
         JobId id = _committedJob();
-        (address[] memory r, uint256[] memory m) = _split(COLLATERAL, 0, 0);
         vm.prank(game);
         vm.expectRevert(abi.encodeWithSelector(IDisputeHook.JobNotFrozen.selector, id));
-        jobs.settleFraud(id, r, m);
+        jobs.settleFraud(id);
     }
 
     function test_settleFraud_twice_reverts() public {
         JobId id = _frozenJob();
-        (address[] memory r, uint256[] memory m) = _split(COLLATERAL, 0, 0);
-        _settle(id, r, m);
+        _settle(id);
         vm.prank(game);
         vm.expectRevert(_unexpected(id, JobStatus.Committed, JobStatus.Slashed));
-        jobs.settleFraud(id, r, m);
+        jobs.settleFraud(id);
     }
 
     function test_settleFraud_requested_reverts() public {
         JobId id = _request();
-        (address[] memory r, uint256[] memory m) = _split(COLLATERAL, 0, 0);
         vm.prank(game);
         vm.expectRevert(_unexpected(id, JobStatus.Committed, JobStatus.Requested));
-        jobs.settleFraud(id, r, m);
+        jobs.settleFraud(id);
     }
 
     function test_finalize_slashed_reverts() public {
         JobId id = _frozenJob();
-        (address[] memory r, uint256[] memory m) = _split(COLLATERAL, 0, 0);
-        _settle(id, r, m);
+        _settle(id);
         _pastWindow(id);
         vm.expectRevert(_unexpected(id, JobStatus.Committed, JobStatus.Slashed));
         jobs.finalize(id);
@@ -234,8 +209,7 @@ contract JobManagerDisputeTest is RefuteFixture {
 
     function test_freeze_slashed_reverts() public {
         JobId id = _frozenJob();
-        (address[] memory r, uint256[] memory m) = _split(COLLATERAL, 0, 0);
-        _settle(id, r, m);
+        _settle(id);
         vm.prank(game);
         vm.expectRevert(_unexpected(id, JobStatus.Committed, JobStatus.Slashed));
         jobs.freeze(id);
@@ -247,8 +221,7 @@ contract JobManagerDisputeTest is RefuteFixture {
         jobs.release(id);
         jobs.freeze(id);
         vm.stopPrank();
-        (address[] memory r, uint256[] memory m) = _split(COLLATERAL, 0, 0);
-        _settle(id, r, m);
+        _settle(id);
         assertEq(uint8(jobs.jobOf(id).status), uint8(JobStatus.Slashed));
     }
 }

@@ -118,27 +118,38 @@ contract ModelRegistryTest is RefuteFixture {
         }
     }
 
-    function test_register_zeroResponseWindow_reverts() public {
-        spec.params.responseWindow = Duration.wrap(0);
-        _expectRegisterRevert(
+    function _responseWindowOutOfRange(uint64 window) internal pure returns (bytes memory) {
+        return
             abi.encodeWithSelector(
                 IModelRegistry.ResponseWindowOutOfRange.selector,
-                Duration.wrap(0),
+                Duration.wrap(window),
+                Duration.wrap(MIN_RESPONSE_WINDOW),
                 Duration.wrap(MAX_RESPONSE_WINDOW)
-            )
-        );
+            );
     }
 
-    function testFuzz_register_responseWindow_boundedByCap(uint64 window) public {
+    function test_register_zeroResponseWindow_reverts() public {
+        spec.params.responseWindow = Duration.wrap(0);
+        _expectRegisterRevert(_responseWindowOutOfRange(0));
+    }
+
+    function test_register_responseWindowBelowTheMinimum_reverts() public {
+        spec.params.responseWindow = Duration.wrap(MIN_RESPONSE_WINDOW - 1);
+        _expectRegisterRevert(_responseWindowOutOfRange(MIN_RESPONSE_WINDOW - 1));
+        spec.params.responseWindow = Duration.wrap(1);
+        _expectRegisterRevert(_responseWindowOutOfRange(1));
+    }
+
+    function test_register_responseWindowAtTheMinimum_succeeds() public {
+        spec.params.responseWindow = Duration.wrap(MIN_RESPONSE_WINDOW);
+        ModelId id = registry.register(spec);
+        assertEq(registry.params(id).responseWindow.raw(), MIN_RESPONSE_WINDOW);
+    }
+
+    function testFuzz_register_responseWindow_boundedByMinAndCap(uint64 window) public {
         spec.params.responseWindow = Duration.wrap(window);
-        if (window == 0 || window > MAX_RESPONSE_WINDOW) {
-            _expectRegisterRevert(
-                abi.encodeWithSelector(
-                    IModelRegistry.ResponseWindowOutOfRange.selector,
-                    Duration.wrap(window),
-                    Duration.wrap(MAX_RESPONSE_WINDOW)
-                )
-            );
+        if (window < MIN_RESPONSE_WINDOW || window > MAX_RESPONSE_WINDOW) {
+            _expectRegisterRevert(_responseWindowOutOfRange(window));
         } else {
             registry.register(spec);
         }

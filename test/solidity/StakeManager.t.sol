@@ -11,6 +11,7 @@ import {TestToken} from "../../contracts/test/TestToken.sol";
 
 contract StakeManagerTest is Test {
     uint64 internal constant MAX_CW = 1 days;
+    uint64 internal constant MIN_RW = 1 minutes;
     uint64 internal constant MAX_RW = 1 hours;
     uint64 internal constant DELAY = MAX_CW + 15 * MAX_RW + 1;
 
@@ -25,15 +26,21 @@ contract StakeManagerTest is Test {
     function setUp() public {
         vm.warp(1_700_000_000);
         token = new TestToken();
-        stakes = _deploy(DELAY, MAX_CW, MAX_RW);
+        stakes = _deploy(DELAY, MAX_CW, MIN_RW, MAX_RW);
         stakes.initialize(jm, slasher);
         token.mint(alice, 1_000_000e18);
         vm.prank(alice);
         token.approve(address(stakes), type(uint256).max);
     }
 
+    /// @dev A StakeManager whose minimum response window is 1 s (the delay and cap tests).
     function _deploy(uint64 delay, uint64 cw, uint64 rw) internal returns (StakeManager) {
-        return new StakeManager(token, Duration.wrap(delay), Duration.wrap(cw), Duration.wrap(rw));
+        return _deploy(delay, cw, 1, rw);
+    }
+
+    function _deploy(uint64 delay, uint64 cw, uint64 minRw, uint64 rw) internal returns (StakeManager) {
+        return
+            new StakeManager(token, Duration.wrap(delay), Duration.wrap(cw), Duration.wrap(minRw), Duration.wrap(rw));
     }
 
     function _deposit(uint256 amount) internal {
@@ -59,6 +66,7 @@ contract StakeManagerTest is Test {
         assertEq(address(stakes.token()), address(token));
         assertEq(stakes.unbondingDelay().raw(), DELAY);
         assertEq(stakes.maxChallengeWindow().raw(), MAX_CW);
+        assertEq(stakes.minResponseWindow().raw(), MIN_RW);
         assertEq(stakes.maxResponseWindow().raw(), MAX_RW);
         assertEq(stakes.maxDisputeResponses(), 15);
         assertEq(MAX_DISPUTE_RESPONSES, 15);
@@ -67,7 +75,41 @@ contract StakeManagerTest is Test {
 
     function test_constructor_zeroToken_reverts() public {
         vm.expectRevert(IStakeManager.ZeroAddress.selector);
-        new StakeManager(IERC20(address(0)), Duration.wrap(DELAY), Duration.wrap(MAX_CW), Duration.wrap(MAX_RW));
+        new StakeManager(
+            IERC20(address(0)),
+            Duration.wrap(DELAY),
+            Duration.wrap(MAX_CW),
+            Duration.wrap(MIN_RW),
+            Duration.wrap(MAX_RW)
+        );
+    }
+
+    function test_constructor_zeroMinResponseWindow_reverts() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IStakeManager.InvalidResponseWindowBounds.selector,
+                Duration.wrap(0),
+                Duration.wrap(MAX_RW)
+            )
+        );
+        _deploy(DELAY, MAX_CW, 0, MAX_RW);
+    }
+
+    function test_constructor_minResponseWindowAboveMax_reverts() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IStakeManager.InvalidResponseWindowBounds.selector,
+                Duration.wrap(MAX_RW + 1),
+                Duration.wrap(MAX_RW)
+            )
+        );
+        _deploy(DELAY, MAX_CW, MAX_RW + 1, MAX_RW);
+    }
+
+    function test_constructor_minResponseWindowEqualToMax_succeeds() public {
+        StakeManager s = _deploy(DELAY, MAX_CW, MAX_RW, MAX_RW);
+        assertEq(s.minResponseWindow().raw(), MAX_RW);
+        assertEq(s.maxResponseWindow().raw(), MAX_RW);
     }
 
     function test_constructor_zeroChallengeWindowCap_reverts() public {
@@ -387,109 +429,64 @@ contract StakeManagerTest is Test {
 
     // ------------------------------------------------------------ slash
 
-    function _split(
-        address a,
-        uint256 x,
-        address b,
-        uint256 y
-    ) internal pure returns (address[] memory r, uint256[] memory m) {
-        r = new address[](2);
-        m = new uint256[](2);
-        (r[0], r[1], m[0], m[1]) = (a, b, x, y);
-    }
-
-    function test_slash_paysRecipientsFromLocked() public {
+    function test_slash_paysTheReceiverFromLocked_inOneTransfer() public {
         _deposit(10e18);
         _lock(6e18);
         vm.prank(alice);
         stakes.requestWithdrawal(1e18);
-        (address[] memory r, uint256[] memory m) = _split(bob, 4e18, carol, 1e18);
         vm.expectEmit(address(stakes));
-        emit IStakeManager.Slashed(alice, 5e18, r, m);
+        emit IStakeManager.Slashed(alice, 5e18, bob);
         vm.prank(slasher);
-        stakes.slash(alice, 5e18, r, m);
+        stakes.slash(alice, 5e18, bob);
         _assertStake(3e18, 1e18, 1e18);
-        assertEq(token.balanceOf(bob), 4e18);
-        assertEq(token.balanceOf(carol), 1e18);
+        assertEq(token.balanceOf(bob), 5e18);
         assertEq(stakes.totalStaked(), 5e18);
         assertEq(token.balanceOf(address(stakes)), 5e18);
     }
 
     function test_slash_notSlasher_reverts() public {
-        (address[] memory r, uint256[] memory m) = _split(bob, 0, carol, 0);
         vm.prank(jm);
         vm.expectRevert(abi.encodeWithSelector(IStakeManager.NotSlasher.selector, jm));
-        stakes.slash(alice, 0, r, m);
+        stakes.slash(alice, 0, bob);
     }
 
-    function test_slash_lengthMismatch_reverts() public {
-        address[] memory r = new address[](2);
-        uint256[] memory m = new uint256[](1);
+    function test_slash_zeroReceiver_reverts() public {
+        _deposit(10e18);
+        _lock(6e18);
         vm.prank(slasher);
-        vm.expectRevert(abi.encodeWithSelector(IStakeManager.LengthMismatch.selector, 2, 1));
-        stakes.slash(alice, 0, r, m);
+        vm.expectRevert(IStakeManager.ZeroAddress.selector);
+        stakes.slash(alice, 6e18, address(0));
     }
 
     function test_slash_moreThanLocked_reverts() public {
         _deposit(10e18);
         _lock(6e18);
-        (address[] memory r, uint256[] memory m) = _split(bob, 6e18, carol, 1e18);
         vm.prank(slasher);
         vm.expectRevert(abi.encodeWithSelector(IStakeManager.InsufficientLockedStake.selector, alice, 6e18, 7e18));
-        stakes.slash(alice, 7e18, r, m);
+        stakes.slash(alice, 7e18, bob);
     }
 
-    function test_slash_splitBelowAmount_reverts() public {
+    function test_slash_zero_movesNothing() public {
         _deposit(10e18);
         _lock(6e18);
-        (address[] memory r, uint256[] memory m) = _split(bob, 3e18, carol, 2e18);
         vm.prank(slasher);
-        vm.expectRevert(abi.encodeWithSelector(IStakeManager.SlashSplitMismatch.selector, 6e18, 5e18));
-        stakes.slash(alice, 6e18, r, m);
+        stakes.slash(alice, 0, bob);
+        _assertStake(4e18, 6e18, 0);
+        assertEq(token.balanceOf(bob), 0);
     }
 
-    function test_slash_splitAboveAmount_reverts() public {
-        _deposit(10e18);
-        _lock(6e18);
-        (address[] memory r, uint256[] memory m) = _split(bob, 3e18, carol, 2e18);
-        vm.prank(slasher);
-        vm.expectRevert(abi.encodeWithSelector(IStakeManager.SlashSplitMismatch.selector, 4e18, 5e18));
-        stakes.slash(alice, 4e18, r, m);
-    }
-
-    function test_slash_zeroRecipientWithShare_reverts() public {
-        _deposit(10e18);
-        _lock(6e18);
-        (address[] memory r, uint256[] memory m) = _split(bob, 3e18, address(0), 3e18);
-        vm.prank(slasher);
-        vm.expectRevert(abi.encodeWithSelector(IStakeManager.ZeroRecipient.selector, 1));
-        stakes.slash(alice, 6e18, r, m);
-    }
-
-    function test_slash_zeroRecipientWithoutShare_succeeds() public {
-        _deposit(10e18);
-        _lock(6e18);
-        (address[] memory r, uint256[] memory m) = _split(address(0), 0, bob, 6e18);
-        vm.prank(slasher);
-        stakes.slash(alice, 6e18, r, m);
-        assertEq(token.balanceOf(bob), 6e18);
-        _assertStake(4e18, 0, 0);
-    }
-
-    function testFuzz_slash_neverTouchesFreeOrUnbonding(uint256 dep, uint256 l, uint256 s, uint256 share) public {
+    function testFuzz_slash_neverTouchesFreeOrUnbonding(uint256 dep, uint256 l, uint256 s) public {
         dep = bound(dep, 2, 500_000e18);
         l = bound(l, 1, dep - 1);
         s = bound(s, 0, l);
-        share = bound(share, 0, s);
         _deposit(dep);
         _lock(l);
         vm.prank(alice);
         stakes.requestWithdrawal(dep - l);
-        (address[] memory r, uint256[] memory m) = _split(bob, share, carol, s - share);
         vm.prank(slasher);
-        stakes.slash(alice, s, r, m);
+        stakes.slash(alice, s, carol);
         _assertStake(0, l - s, dep - l);
-        assertEq(token.balanceOf(bob) + token.balanceOf(carol), s);
+        assertEq(token.balanceOf(carol), s);
         assertEq(stakes.totalStaked(), dep - s);
         assertEq(token.balanceOf(address(stakes)), stakes.totalStaked());
     }
@@ -499,9 +496,8 @@ contract StakeManagerTest is Test {
         s = bound(s, l + 1, type(uint128).max);
         _deposit(10e18);
         _lock(l);
-        (address[] memory r, uint256[] memory m) = _split(bob, s, carol, 0);
         vm.prank(slasher);
         vm.expectRevert(abi.encodeWithSelector(IStakeManager.InsufficientLockedStake.selector, alice, l, s));
-        stakes.slash(alice, s, r, m);
+        stakes.slash(alice, s, bob);
     }
 }

@@ -10,7 +10,7 @@ import {StakeManager} from "../../../contracts/StakeManager.sol";
 import {ChallengeId, IDisputeGame} from "../../../contracts/interfaces/IDisputeGame.sol";
 import {IJobManager} from "../../../contracts/interfaces/IJobManager.sol";
 import {Duration, JobId, ModelId, Timestamp} from "../../../contracts/libraries/Types.sol";
-import {TestToken} from "../../../contracts/test/TestToken.sol";
+import {BlocklistToken} from "../utils/BlocklistToken.sol";
 import {DisputeData, DisputeProofs, Trees} from "./DisputeData.sol";
 import {DisputeHandler} from "./DisputeHandler.sol";
 
@@ -19,14 +19,17 @@ import {DisputeHandler} from "./DisputeHandler.sol";
 abstract contract DisputeFixture is Test {
     uint64 internal constant START = 1_700_000_000;
     uint64 internal constant MAX_CHALLENGE_WINDOW = 1 days;
+    uint64 internal constant MIN_RESPONSE_WINDOW = 1 minutes;
     uint64 internal constant MAX_RESPONSE_WINDOW = 1 hours;
+    uint256 internal constant REVEAL_WINDOW = 64;
     uint64 internal constant WINDOW = 1 hours;
     uint64 internal constant RESPONSE = 10 minutes;
     uint128 internal constant COLLATERAL = 100e18;
     uint128 internal constant BOND = 10e18;
     uint256 internal constant FEE = 1e18;
 
-    TestToken internal token;
+    /// @dev A plain ERC20 until a test blocks an address (a recipient that cannot receive).
+    BlocklistToken internal token;
     StakeManager internal stakes;
     ModelRegistry internal registry;
     JobManager internal jobs;
@@ -43,17 +46,18 @@ abstract contract DisputeFixture is Test {
     function setUp() public virtual {
         vm.warp(START);
         vm.roll(100);
-        token = new TestToken();
+        token = new BlocklistToken();
         stakes = new StakeManager(
             token,
             Duration.wrap(MAX_CHALLENGE_WINDOW + 15 * MAX_RESPONSE_WINDOW + 1),
             Duration.wrap(MAX_CHALLENGE_WINDOW),
+            Duration.wrap(MIN_RESPONSE_WINDOW),
             Duration.wrap(MAX_RESPONSE_WINDOW)
         );
         registry = new ModelRegistry(stakes);
         jobs = new JobManager(stakes, registry, 200_000);
         verifier = new OneStepVerifier();
-        game = new DisputeGame(jobs, registry, verifier, treasury);
+        game = new DisputeGame(jobs, registry, verifier, treasury, REVEAL_WINDOW);
         stakes.initialize(address(jobs), address(jobs));
         jobs.initialize(address(game));
         model = registry.register(DisputeData.modelSpec(WINDOW, RESPONSE, COLLATERAL, BOND));
@@ -66,11 +70,14 @@ abstract contract DisputeFixture is Test {
         _fund(bob, address(game), 1_000_000e18);
     }
 
-    /// @notice The actor handler of the invariant tests: alice and bob play honestly, a funded griefer does not.
+    /// @notice The actor handler of the invariant tests: alice and bob play honestly, a funded
+    ///         griefer does not, a blind pre-committer copies; the handler adds a slot filler.
     function _newHandler() internal returns (DisputeHandler) {
         address griefer = makeAddr("griefer");
+        address preCommitter = makeAddr("pre-committer");
         _fund(griefer, address(game), 1_000_000e18);
-        return new DisputeHandler(token, jobs, game, model, provider, requester, [alice, bob, griefer]);
+        _fund(preCommitter, address(game), 1_000_000e18);
+        return new DisputeHandler(token, jobs, game, model, provider, requester, [alice, bob, griefer, preCommitter]);
     }
 
     function _fund(address who, address spender, uint256 amount) internal {
@@ -101,10 +108,11 @@ abstract contract DisputeFixture is Test {
         return keccak256(abi.encode(JobId.unwrap(id), _commitmentHash(id), who, salt));
     }
 
+    /// @notice A commitment to challenge job `id` as `who` (its bond is pulled now).
     function _commit(JobId id, address who) internal returns (ChallengeId c) {
         bytes32 commitment = _commitment(id, who, _salt(who));
         vm.prank(who);
-        c = game.commitChallenge(commitment);
+        c = game.commitChallenge(model, commitment);
     }
 
     function _reveal(ChallengeId c, JobId id, address who) internal {
@@ -205,5 +213,22 @@ abstract contract DisputeFixture is Test {
 
     function _jobOf(JobId id) internal view returns (IJobManager.Job memory) {
         return jobs.jobOf(id);
+    }
+
+    function _claimable(address who) internal view returns (uint256) {
+        return game.claimable(who);
+    }
+
+    /// @notice `who` withdraws its whole claimable balance; returns what it received.
+    function _withdraw(address who) internal returns (uint256 received) {
+        uint256 before = token.balanceOf(who);
+        vm.prank(who);
+        game.withdraw();
+        received = token.balanceOf(who) - before;
+    }
+
+    /// @notice What `who` holds plus what it may withdraw: its net position in tokens.
+    function _worth(address who) internal view returns (uint256) {
+        return token.balanceOf(who) + game.claimable(who);
     }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {DisputeGame} from "../../../contracts/DisputeGame.sol";
 import {ChallengeId, IDisputeGame} from "../../../contracts/interfaces/IDisputeGame.sol";
 import {IDisputeHook} from "../../../contracts/interfaces/IDisputeHook.sol";
@@ -56,13 +57,18 @@ contract DisputeGameTest is DisputeFixture {
 
     function test_constructor_zeroAddress_reverts() public {
         vm.expectRevert(IDisputeGame.ZeroAddress.selector);
-        new DisputeGame(jobs, registry, verifier, address(0));
+        new DisputeGame(jobs, registry, verifier, address(0), REVEAL_WINDOW);
         vm.expectRevert(IDisputeGame.ZeroAddress.selector);
-        new DisputeGame(jobs, IModelRegistry(address(0)), verifier, treasury);
+        new DisputeGame(jobs, IModelRegistry(address(0)), verifier, treasury, REVEAL_WINDOW);
         vm.expectRevert(IDisputeGame.ZeroAddress.selector);
-        new DisputeGame(jobs, registry, IOneStepVerifier(address(0)), treasury);
+        new DisputeGame(jobs, registry, IOneStepVerifier(address(0)), treasury, REVEAL_WINDOW);
         vm.expectRevert(IDisputeGame.ZeroAddress.selector);
-        new DisputeGame(IJobManager(address(0)), registry, verifier, treasury);
+        new DisputeGame(IJobManager(address(0)), registry, verifier, treasury, REVEAL_WINDOW);
+    }
+
+    function test_constructor_zeroRevealWindow_reverts() public {
+        vm.expectRevert(IDisputeGame.ZeroRevealWindow.selector);
+        new DisputeGame(jobs, registry, verifier, treasury, 0);
     }
 
     function test_constructor_wiresTheProtocol() public view {
@@ -71,15 +77,16 @@ contract DisputeGameTest is DisputeFixture {
         assertEq(address(game.verifier()), address(verifier));
         assertEq(address(game.token()), address(token));
         assertEq(game.treasury(), treasury);
+        assertEq(game.revealWindow(), REVEAL_WINDOW);
     }
 
     // ================================================================== commitChallenge
 
     function test_commitChallenge_issuesIdsInCommitOrder() public {
         vm.prank(alice);
-        ChallengeId a = game.commitChallenge(bytes32("a"));
+        ChallengeId a = game.commitChallenge(model, bytes32("a"));
         vm.prank(bob);
-        ChallengeId b = game.commitChallenge(bytes32("b"));
+        ChallengeId b = game.commitChallenge(model, bytes32("b"));
         assertEq(ChallengeId.unwrap(a), 1);
         assertEq(ChallengeId.unwrap(b), 2);
         assertEq(game.challengeCount(), 2);
@@ -87,21 +94,40 @@ contract DisputeGameTest is DisputeFixture {
         assertEq(c.challenger, bob);
         assertEq(c.commitBlock, block.number);
         assertEq(c.commitment, bytes32("b"));
+        assertEq(ModelId.unwrap(c.modelId), ModelId.unwrap(model));
+        assertEq(c.bond, BOND);
+        assertEq(c.responseWindow.raw(), RESPONSE);
         assertEq(uint8(c.phase), uint8(IDisputeGame.Phase.Committed));
     }
 
-    function test_commitChallenge_emitsChallengeCommitted_andTakesNothing() public {
+    function test_commitChallenge_emitsChallengeCommitted_andPullsTheBond() public {
         uint256 before = token.balanceOf(alice);
         vm.expectEmit(address(game));
-        emit IDisputeGame.ChallengeCommitted(ChallengeId.wrap(1), alice, bytes32("x"));
+        emit IDisputeGame.ChallengeCommitted(ChallengeId.wrap(1), alice, model, bytes32("x"), BOND);
         vm.prank(alice);
-        game.commitChallenge(bytes32("x"));
-        assertEq(token.balanceOf(alice), before);
+        game.commitChallenge(model, bytes32("x"));
+        assertEq(token.balanceOf(alice), before - BOND);
+        assertEq(token.balanceOf(address(game)), BOND);
+    }
+
+    function test_commitChallenge_unknownModel_reverts() public {
+        ModelId unknown = ModelId.wrap(keccak256("no such model"));
+        _expect(abi.encodeWithSelector(IModelRegistry.UnknownModel.selector, unknown));
+        vm.prank(alice);
+        game.commitChallenge(unknown, bytes32("x"));
+    }
+
+    function test_commitChallenge_withoutAllowance_reverts() public {
+        address carol = makeAddr("carol");
+        token.mint(carol, BOND);
+        vm.expectPartialRevert(IERC20Errors.ERC20InsufficientAllowance.selector);
+        vm.prank(carol);
+        game.commitChallenge(model, bytes32("x"));
     }
 
     // ================================================================== revealChallenge
 
-    function test_revealChallenge_pullsBondFreezesJobAndStartsTheRootsClock() public {
+    function test_revealChallenge_freezesJobAndStartsTheRootsClock_andTakesNoMoreBond() public {
         JobId id = _job(_honest());
         ChallengeId c = _commit(id, alice);
         vm.roll(block.number + 1);
@@ -112,7 +138,7 @@ contract DisputeGameTest is DisputeFixture {
         vm.prank(alice);
         game.revealChallenge(c, id, h, _salt(alice));
 
-        assertEq(token.balanceOf(alice), before - BOND);
+        assertEq(token.balanceOf(alice), before, "the bond was taken at commit");
         assertEq(token.balanceOf(address(game)), BOND);
         assertTrue(_jobOf(id).frozen);
         assertEq(uint8(_phase(c)), uint8(IDisputeGame.Phase.AwaitRoots));
@@ -121,6 +147,7 @@ contract DisputeGameTest is DisputeFixture {
         assertEq(Timestamp.unwrap(d.rootsDeadline), block.timestamp + RESPONSE);
         assertEq(d.open, 1);
         assertEq(ChallengeId.unwrap(d.challenges[0]), ChallengeId.unwrap(c));
+        assertEq(ChallengeId.unwrap(d.firstRevealed), ChallengeId.unwrap(c));
         IDisputeGame.Challenge memory ch = game.challengeOf(c);
         assertEq(JobId.unwrap(ch.jobId), JobId.unwrap(id));
         assertEq(ch.bond, BOND);
@@ -162,6 +189,27 @@ contract DisputeGameTest is DisputeFixture {
         );
     }
 
+    function test_revealChallenge_lastBlockOfTheRevealWindow_succeeds_andAfterIt_reverts() public {
+        JobId id = _job(_honest());
+        ChallengeId a = _commit(id, alice);
+        ChallengeId b = _commit(id, bob);
+        uint256 last = block.number + REVEAL_WINDOW;
+        vm.roll(last);
+        _reveal(a, id, alice);
+        vm.roll(last + 1);
+        _revealReverts(b, id, bob, abi.encodeWithSelector(IDisputeGame.RevealWindowPassed.selector, b, last));
+    }
+
+    function test_revealChallenge_jobOfAnotherModel_reverts() public {
+        ModelId other = registry.register(DisputeData.modelSpec(WINDOW, RESPONSE, COLLATERAL, BOND * 2));
+        JobId id = _job(_honest());
+        bytes32 commitment = _commitment(id, alice, _salt(alice));
+        vm.prank(alice);
+        ChallengeId c = game.commitChallenge(other, commitment);
+        vm.roll(block.number + 1);
+        _revealReverts(c, id, alice, abi.encodeWithSelector(IDisputeGame.ModelMismatch.selector, c, other, model));
+    }
+
     function test_revealChallenge_wrongSalt_reverts() public {
         JobId id = _job(_honest());
         ChallengeId c = _commit(id, alice);
@@ -177,7 +225,7 @@ contract DisputeGameTest is DisputeFixture {
         bytes32 stale = keccak256("a commitment the job does not have");
         bytes32 commitment = keccak256(abi.encode(JobId.unwrap(id), stale, alice, _salt(alice)));
         vm.prank(alice);
-        ChallengeId c = game.commitChallenge(commitment);
+        ChallengeId c = game.commitChallenge(model, commitment);
         vm.roll(block.number + 1);
         bytes32 current = _commitmentHash(id);
         _expect(abi.encodeWithSelector(IDisputeGame.StaleCommitment.selector, id, stale, current));
@@ -191,7 +239,7 @@ contract DisputeGameTest is DisputeFixture {
         JobId id = jobs.request(model, r.input, FEE, Timestamp.wrap(uint64(block.timestamp) + 1 hours), false);
         bytes32 commitment = keccak256(abi.encode(JobId.unwrap(id), bytes32(0), alice, _salt(alice)));
         vm.prank(alice);
-        ChallengeId c = game.commitChallenge(commitment);
+        ChallengeId c = game.commitChallenge(model, commitment);
         vm.roll(block.number + 1);
         _expect(abi.encodeWithSelector(IDisputeGame.JobNotChallengeable.selector, id));
         vm.prank(alice);
@@ -234,13 +282,17 @@ contract DisputeGameTest is DisputeFixture {
         assertEq(game.disputeOf(id).open, 2);
     }
 
-    function test_revealChallenge_seventeenthOpenChallenge_reverts() public {
+    function test_revealChallenge_noCapOnOpenChallenges() public {
         JobId id = _job(_honest());
-        ChallengeId[] memory ids = new ChallengeId[](17);
-        for (uint256 i; i < 17; ++i) ids[i] = _commit(id, alice);
+        ChallengeId[] memory ids = new ChallengeId[](40);
+        for (uint256 i; i < 40; ++i) ids[i] = _commit(id, alice);
         vm.roll(block.number + 1);
-        for (uint256 i; i < 16; ++i) _reveal(ids[i], id, alice);
-        _revealReverts(ids[16], id, alice, abi.encodeWithSelector(IDisputeGame.TooManyChallenges.selector, id));
+        for (uint256 i = 40; i > 0; --i) _reveal(ids[i - 1], id, alice);
+        IDisputeGame.Dispute memory d = game.disputeOf(id);
+        assertEq(d.open, 40);
+        assertEq(d.challenges.length, 40);
+        assertEq(ChallengeId.unwrap(d.challenges[0]), ChallengeId.unwrap(ids[39]), "in reveal order");
+        assertEq(ChallengeId.unwrap(d.firstRevealed), ChallengeId.unwrap(ids[0]), "the lowest id revealed");
     }
 
     function test_revealChallenge_afterFraudIsEstablished_reverts() public {
@@ -344,11 +396,20 @@ contract DisputeGameTest is DisputeFixture {
         uint256 bobBefore = token.balanceOf(bob);
         _postRoots(id, r);
         _assertResolved(a, IDisputeGame.Outcome.Won, IDisputeGame.Reason.InconsistentTrace);
-        _assertResolved(b, IDisputeGame.Outcome.Won, IDisputeGame.Reason.InconsistentTrace);
         IDisputeGame.Dispute memory d = game.disputeOf(id);
-        assertTrue(d.settled);
+        assertTrue(d.fraud);
         assertEq(ChallengeId.unwrap(d.winner), ChallengeId.unwrap(a), "the first committer wins");
-        assertEq(token.balanceOf(alice), aliceBefore + BOND + COLLATERAL / 2);
+        // The younger challenge won too but is moot; the slash waits until it is closed.
+        assertFalse(d.settled);
+        game.moot(b);
+        _assertResolved(b, IDisputeGame.Outcome.Moot, IDisputeGame.Reason.Superseded);
+        d = game.disputeOf(id);
+        assertTrue(d.settled);
+        assertEq(_claimable(alice), BOND + COLLATERAL / 2);
+        assertEq(_claimable(bob), BOND);
+        assertEq(token.balanceOf(alice), aliceBefore, "credited, not pushed");
+        assertEq(_withdraw(alice), BOND + COLLATERAL / 2);
+        assertEq(_withdraw(bob), BOND);
         assertEq(token.balanceOf(bob), bobBefore + BOND);
         assertEq(uint8(_jobOf(id).status), uint8(JobStatus.Slashed));
     }
@@ -714,10 +775,17 @@ contract DisputeGameTest is DisputeFixture {
         _prove(c, alice, r, _honest(), 2, 0);
 
         _assertResolved(c, IDisputeGame.Outcome.Won, IDisputeGame.Reason.FraudProven);
-        assertEq(token.balanceOf(alice), aliceBefore + BOND + COLLATERAL / 2, "bond back + 50 %");
-        assertEq(token.balanceOf(requester), requesterBefore + FEE + (COLLATERAL * 3) / 10, "fee + 30 %");
-        assertEq(token.balanceOf(treasury), (COLLATERAL * 2) / 10, "20 %");
+        // Every share is credited, none pushed (PROTOCOL §9.5).
+        assertEq(_claimable(alice), BOND + COLLATERAL / 2, "bond back + 50 %");
+        assertEq(_claimable(requester), FEE + (COLLATERAL * 3) / 10, "fee + 30 %");
+        assertEq(_claimable(treasury), (COLLATERAL * 2) / 10, "20 %");
         assertEq(stakes.totalStaked(), staked - COLLATERAL);
+        assertEq(token.balanceOf(address(game)), BOND + COLLATERAL + FEE);
+        assertEq(_withdraw(alice), BOND + COLLATERAL / 2);
+        assertEq(_withdraw(requester), FEE + (COLLATERAL * 3) / 10);
+        assertEq(_withdraw(treasury), (COLLATERAL * 2) / 10);
+        assertEq(token.balanceOf(alice), aliceBefore + BOND + COLLATERAL / 2);
+        assertEq(token.balanceOf(requester), requesterBefore + FEE + (COLLATERAL * 3) / 10);
         assertEq(token.balanceOf(address(game)), 0);
         assertEq(uint8(_jobOf(id).status), uint8(JobStatus.Slashed));
         (JobStatus status, bytes memory output) = jobs.resultOf(id);
@@ -748,16 +816,17 @@ contract DisputeGameTest is DisputeFixture {
         assertEq(uint8(_jobOf(id).status), uint8(JobStatus.Slashed));
     }
 
-    function test_proveStep_aMatchingElement_losesTheBondToTheProvider() public {
+    function test_proveStep_aMatchingElement_losesTheBondToThePot() public {
         DisputeData.Run memory r = _honest();
         (JobId id, ChallengeId c) = _atAwaitNode(r);
         _select(c, alice, 1, r);
         _revealWhole(c, 1, r);
-        uint256 before = token.balanceOf(provider);
         _prove(c, alice, r, r, 1, 0);
         _assertResolved(c, IDisputeGame.Outcome.Lost, IDisputeGame.Reason.ElementMatches);
-        assertEq(token.balanceOf(provider), before + BOND);
         IDisputeGame.Dispute memory d = game.disputeOf(id);
+        assertEq(d.pot, BOND, "the lost bond waits in the job's pot");
+        assertEq(_claimable(provider), 0);
+        assertEq(_claimable(alice), 0);
         assertFalse(d.fraud);
         assertTrue(d.failed);
         assertEq(Timestamp.unwrap(d.graceEnd), block.timestamp + RESPONSE);
@@ -870,11 +939,14 @@ contract DisputeGameTest is DisputeFixture {
 
     // ================================================================== timeout
 
-    function test_timeout_silentProvider_losesEveryWaitingChallenge() public {
+    function test_timeout_silentProvider_theLowestRevealedChallengeWins_theOthersAreMoot() public {
         DisputeData.Run memory r = _faulty(DisputeData.Fault.WrongOutput);
         JobId id = _job(r);
-        ChallengeId a = _challenge(id, alice);
+        ChallengeId a = _commit(id, alice);
         ChallengeId b = _challenge(id, bob);
+        ChallengeId c = _challenge(id, alice);
+        // The lowest id is revealed last: the winner is the lowest revealed id, not the first reveal.
+        _reveal(a, id, alice);
         uint64 d = _deadline(a);
         vm.warp(d);
         _expect(abi.encodeWithSelector(IDisputeGame.DeadlineNotReached.selector, b, d));
@@ -882,19 +954,34 @@ contract DisputeGameTest is DisputeFixture {
         vm.warp(d + 1);
         game.timeout(b);
         _assertResolved(a, IDisputeGame.Outcome.Won, IDisputeGame.Reason.ProviderTimeout);
-        _assertResolved(b, IDisputeGame.Outcome.Won, IDisputeGame.Reason.ProviderTimeout);
+        _assertResolved(b, IDisputeGame.Outcome.Moot, IDisputeGame.Reason.Superseded);
         assertEq(ChallengeId.unwrap(game.disputeOf(id).winner), ChallengeId.unwrap(a));
+        assertEq(uint8(_jobOf(id).status), uint8(JobStatus.Committed), "c is still open");
+        game.timeout(c);
+        _assertResolved(c, IDisputeGame.Outcome.Moot, IDisputeGame.Reason.Superseded);
         assertEq(uint8(_jobOf(id).status), uint8(JobStatus.Slashed));
+        assertEq(_claimable(alice), 2 * BOND + COLLATERAL / 2);
+        assertEq(_claimable(bob), BOND);
+    }
+
+    function test_timeout_ofTheWinnerItself_settlesAtOnce() public {
+        DisputeData.Run memory r = _faulty(DisputeData.Fault.WrongOutput);
+        JobId id = _job(r);
+        ChallengeId a = _challenge(id, alice);
+        vm.warp(_deadline(a) + 1);
+        game.timeout(a);
+        _assertResolved(a, IDisputeGame.Outcome.Won, IDisputeGame.Reason.ProviderTimeout);
+        assertEq(uint8(_jobOf(id).status), uint8(JobStatus.Slashed));
+        assertEq(_claimable(alice), BOND + COLLATERAL / 2);
     }
 
     function test_timeout_challengerSilentAfterTheRoots_loses() public {
         DisputeData.Run memory r = _honest();
         (JobId id, ChallengeId c) = _atAwaitNode(r);
-        uint256 before = token.balanceOf(provider);
         vm.warp(_deadline(c) + 1);
         game.timeout(c);
         _assertResolved(c, IDisputeGame.Outcome.Lost, IDisputeGame.Reason.ChallengerTimeout);
-        assertEq(token.balanceOf(provider), before + BOND);
+        assertEq(game.disputeOf(id).pot, BOND);
         assertTrue(_jobOf(id).frozen);
     }
 
@@ -983,9 +1070,13 @@ contract DisputeGameTest is DisputeFixture {
 
         vm.warp(graceEnd);
         vm.expectEmit(address(game));
+        emit IDisputeGame.Credited(provider, id, IDisputeGame.CreditReason.LostBonds, BOND);
+        vm.expectEmit(address(game));
         emit IDisputeGame.DisputeSettled(id, false, ChallengeId.wrap(0), 0);
         game.settle(id);
         assertFalse(_jobOf(id).frozen);
+        assertEq(_claimable(provider), BOND, "the pot goes to the provider on release");
+        assertEq(game.disputeOf(id).pot, 0);
         _expect(abi.encodeWithSelector(IDisputeGame.NotSettleable.selector, id));
         game.settle(id);
         jobs.finalize(id);
@@ -1035,7 +1126,8 @@ contract DisputeGameTest is DisputeFixture {
         d = game.disputeOf(id);
         assertTrue(d.settled);
         assertEq(ChallengeId.unwrap(d.winner), ChallengeId.unwrap(a));
-        assertEq(token.balanceOf(alice), aliceBefore + BOND + COLLATERAL / 2);
+        assertEq(_worth(alice), aliceBefore + BOND + COLLATERAL / 2);
+        assertEq(_claimable(bob), BOND, "the younger winner gets its bond back, no bounty");
     }
 
     function test_settle_olderChallengeLoses_thenTheYoungerWinnerIsPaid() public {
@@ -1047,27 +1139,222 @@ contract DisputeGameTest is DisputeFixture {
         _select(b, bob, 2, r);
         _revealWhole(b, 2, r);
         _prove(b, bob, r, _honest(), 2, 0);
-        uint256 bobBefore = token.balanceOf(bob);
+        uint256 bobBefore = _worth(bob);
         vm.warp(_deadline(a) + 1);
         game.timeout(a);
         _assertResolved(a, IDisputeGame.Outcome.Lost, IDisputeGame.Reason.ChallengerTimeout);
         assertTrue(game.disputeOf(id).settled);
-        assertEq(token.balanceOf(bob), bobBefore + COLLATERAL / 2);
+        // The bounty and the pot: the older challenge's lost bond goes to the winner.
+        assertEq(_worth(bob), bobBefore + COLLATERAL / 2 + BOND);
     }
 
-    function test_settle_youngerOpenChallenges_becomeMootWithTheirBondBack() public {
+    function test_settle_youngerOpenChallenges_areMootByAnyone_andTheLastMootSettles() public {
         DisputeData.Run memory r = _faulty(DisputeData.Fault.WrongOutput);
         JobId id = _job(r);
         ChallengeId a = _challenge(id, alice);
         ChallengeId b = _challenge(id, bob);
         _postRoots(id, r);
-        uint256 bobBefore = token.balanceOf(bob);
+        uint256 bobBefore = _worth(bob);
         _select(a, alice, 2, r);
         _revealWhole(a, 2, r);
         _prove(a, alice, r, _honest(), 2, 0);
+        assertFalse(game.disputeOf(id).settled, "b is still open");
+        _expect(abi.encodeWithSelector(IDisputeGame.NotSettleable.selector, id));
+        game.settle(id);
+        vm.prank(makeAddr("anyone"));
+        game.moot(b);
         _assertResolved(b, IDisputeGame.Outcome.Moot, IDisputeGame.Reason.Superseded);
-        assertEq(token.balanceOf(bob), bobBefore + BOND);
-        assertEq(token.balanceOf(address(game)), 0);
+        assertTrue(game.disputeOf(id).settled);
+        assertEq(_worth(bob), bobBefore + BOND);
+        assertEq(
+            token.balanceOf(address(game)),
+            _claimable(alice) + _claimable(bob) + _claimable(requester) + _claimable(treasury)
+        );
+    }
+
+    function test_settle_aMootChallengesTimeout_isMootNotLost() public {
+        DisputeData.Run memory r = _faulty(DisputeData.Fault.WrongOutput);
+        JobId id = _job(r);
+        ChallengeId a = _challenge(id, alice);
+        ChallengeId b = _challenge(id, bob);
+        _postRoots(id, r);
+        _select(a, alice, 2, r);
+        _revealWhole(a, 2, r);
+        _prove(a, alice, r, _honest(), 2, 0);
+        vm.warp(_deadline(b) + 1);
+        game.timeout(b);
+        _assertResolved(b, IDisputeGame.Outcome.Moot, IDisputeGame.Reason.Superseded);
+        assertEq(_claimable(bob), BOND);
+        assertTrue(game.disputeOf(id).settled);
+    }
+
+    function test_settle_fraudEstablished_butAnOlderChallengeOpen_reverts_untilItEnds() public {
+        DisputeData.Run memory r = _faulty(DisputeData.Fault.WrongOutput);
+        JobId id = _job(r);
+        ChallengeId a = _challenge(id, alice);
+        ChallengeId b = _challenge(id, bob);
+        _postRoots(id, r);
+        _select(b, bob, 2, r);
+        _revealWhole(b, 2, r);
+        _prove(b, bob, r, _honest(), 2, 0);
+        _expect(abi.encodeWithSelector(IDisputeGame.NotMoot.selector, a, b));
+        game.moot(a);
+        _expect(abi.encodeWithSelector(IDisputeGame.NotSettleable.selector, id));
+        game.settle(id);
+        vm.warp(_deadline(a) + 1);
+        game.timeout(a);
+        assertTrue(game.disputeOf(id).settled);
+    }
+
+    // ================================================================== forfeitCommitment
+
+    function test_forfeitCommitment_afterTheRevealWindow_creditsTheTreasury() public {
+        JobId id = _job(_honest());
+        ChallengeId c = _commit(id, alice);
+        uint256 last = block.number + REVEAL_WINDOW;
+        vm.roll(last);
+        _expect(abi.encodeWithSelector(IDisputeGame.RevealWindowOpen.selector, c, last));
+        game.forfeitCommitment(c);
+        vm.roll(last + 1);
+        vm.expectEmit(address(game));
+        emit IDisputeGame.ChallengeResolved(
+            c,
+            JobId.wrap(0),
+            IDisputeGame.Outcome.Forfeited,
+            IDisputeGame.Reason.Unrevealed
+        );
+        vm.expectEmit(address(game));
+        emit IDisputeGame.Credited(treasury, JobId.wrap(0), IDisputeGame.CreditReason.ForfeitedBond, BOND);
+        vm.prank(makeAddr("anyone"));
+        game.forfeitCommitment(c);
+        assertEq(_claimable(treasury), BOND);
+        assertEq(uint8(_phase(c)), uint8(IDisputeGame.Phase.Resolved));
+        _expect(_wrongPhase(c, IDisputeGame.Phase.Resolved));
+        game.forfeitCommitment(c);
+        _revealReverts(c, id, alice, _wrongPhase(c, IDisputeGame.Phase.Resolved));
+    }
+
+    function test_forfeitCommitment_ofARevealedChallenge_reverts() public {
+        JobId id = _job(_honest());
+        ChallengeId c = _challenge(id, alice);
+        vm.roll(block.number + REVEAL_WINDOW + 1);
+        _expect(_wrongPhase(c, IDisputeGame.Phase.AwaitRoots));
+        game.forfeitCommitment(c);
+    }
+
+    // ================================================================== reclaimCommitment
+
+    function _reclaim(ChallengeId c, JobId id, bytes32 h, address who) internal {
+        vm.prank(who);
+        game.reclaimCommitment(c, id, h, _salt(who));
+    }
+
+    function test_reclaimCommitment_onAnHonestJob_reverts() public {
+        JobId id = _job(_honest());
+        ChallengeId c = _commit(id, alice);
+        bytes32 h = _commitmentHash(id);
+        _expect(abi.encodeWithSelector(IDisputeGame.NotReclaimable.selector, c, id));
+        _reclaim(c, id, h, alice);
+        // Not after the window either: a commitment that could have been revealed is forfeited.
+        vm.roll(block.number + REVEAL_WINDOW + 1);
+        _expect(abi.encodeWithSelector(IDisputeGame.NotReclaimable.selector, c, id));
+        _reclaim(c, id, h, alice);
+    }
+
+    function test_reclaimCommitment_afterFraudIsEstablished_returnsTheBond() public {
+        DisputeData.Run memory r = _faulty(DisputeData.Fault.WrongOutput);
+        JobId id = _job(r);
+        ChallengeId b = _commit(id, bob);
+        ChallengeId a = _challenge(id, alice);
+        _postRoots(id, r);
+        _select(a, alice, 2, r);
+        _revealWhole(a, 2, r);
+        _prove(a, alice, r, _honest(), 2, 0);
+        bytes32 h = _commitmentHash(id);
+        vm.expectEmit(address(game));
+        emit IDisputeGame.Credited(bob, id, IDisputeGame.CreditReason.ReclaimedBond, BOND);
+        _reclaim(b, id, h, bob);
+        _assertResolved(b, IDisputeGame.Outcome.Reclaimed, IDisputeGame.Reason.Unrevealable);
+        assertEq(JobId.unwrap(game.challengeOf(b).jobId), JobId.unwrap(id));
+        assertEq(_claimable(bob), BOND);
+        _expect(_wrongPhase(b, IDisputeGame.Phase.Resolved));
+        _reclaim(b, id, h, bob);
+        vm.roll(block.number + REVEAL_WINDOW + 1);
+        _expect(_wrongPhase(b, IDisputeGame.Phase.Resolved));
+        game.forfeitCommitment(b);
+    }
+
+    function test_reclaimCommitment_whenTheJobNoLongerHasTheHash_returnsTheBond() public {
+        JobId id = _job(_honest());
+        bytes32 stale = keccak256("the commitment a reorg replaced");
+        bytes32 commitment = keccak256(abi.encode(JobId.unwrap(id), stale, alice, _salt(alice)));
+        vm.prank(alice);
+        ChallengeId c = game.commitChallenge(model, commitment);
+        _reclaim(c, id, stale, alice);
+        assertEq(_claimable(alice), BOND);
+        // A job that does not exist has no commitment hash either.
+        commitment = keccak256(abi.encode(uint256(999), stale, alice, _salt(alice)));
+        vm.prank(alice);
+        c = game.commitChallenge(model, commitment);
+        _reclaim(c, JobId.wrap(999), stale, alice);
+        assertEq(_claimable(alice), 2 * BOND);
+    }
+
+    function test_reclaimCommitment_wrongPreimage_orNotTheCommitter_reverts() public {
+        DisputeData.Run memory r = _faulty(DisputeData.Fault.Inconsistent);
+        JobId id = _job(r);
+        ChallengeId b = _commit(id, bob);
+        _challenge(id, alice);
+        _postRoots(id, r);
+        bytes32 h = _commitmentHash(id);
+        _expect(abi.encodeWithSelector(IDisputeGame.NotChallenger.selector, b, alice));
+        vm.prank(alice);
+        game.reclaimCommitment(b, id, h, _salt(bob));
+        _expect(abi.encodeWithSelector(IDisputeGame.CommitmentMismatch.selector, b));
+        vm.prank(bob);
+        game.reclaimCommitment(b, id, h, bytes32("other salt"));
+    }
+
+    // ================================================================== moot
+
+    function test_moot_beforeFraud_orUnrevealed_reverts() public {
+        DisputeData.Run memory r = _honest();
+        JobId id = _job(r);
+        ChallengeId a = _challenge(id, alice);
+        ChallengeId b = _commit(id, bob);
+        _expect(abi.encodeWithSelector(IDisputeGame.NotMoot.selector, a, ChallengeId.wrap(0)));
+        game.moot(a);
+        _expect(_wrongPhase(b, IDisputeGame.Phase.Committed));
+        game.moot(b);
+    }
+
+    // ================================================================== withdraw
+
+    function test_withdraw_nothing_reverts() public {
+        _expect(abi.encodeWithSelector(IDisputeGame.NothingToWithdraw.selector, alice));
+        vm.prank(alice);
+        game.withdraw();
+    }
+
+    function test_withdrawTo_sendsTheCallersBalanceElsewhere_once() public {
+        DisputeData.Run memory r = _faulty(DisputeData.Fault.WrongOutput);
+        JobId id = _job(r);
+        ChallengeId a = _challenge(id, alice);
+        vm.warp(_deadline(a) + 1);
+        game.timeout(a);
+        address cold = makeAddr("cold wallet");
+        vm.expectRevert(IDisputeGame.ZeroAddress.selector);
+        vm.prank(alice);
+        game.withdrawTo(address(0));
+        vm.expectEmit(address(game));
+        emit IDisputeGame.Withdrawn(alice, cold, BOND + COLLATERAL / 2);
+        vm.prank(alice);
+        assertEq(game.withdrawTo(cold), BOND + COLLATERAL / 2);
+        assertEq(token.balanceOf(cold), BOND + COLLATERAL / 2);
+        assertEq(_claimable(alice), 0);
+        _expect(abi.encodeWithSelector(IDisputeGame.NothingToWithdraw.selector, alice));
+        vm.prank(alice);
+        game.withdraw();
     }
 
     // ================================================================== views
@@ -1090,7 +1377,9 @@ contract DisputeGameTest is DisputeFixture {
         assertEq(uint8(game.phaseOf(c)), uint8(IDisputeGame.Phase.AwaitProof));
         _prove(c, alice, r, _honest(), 2, 0);
         assertEq(uint8(game.phaseOf(c)), uint8(IDisputeGame.Phase.Resolved));
-        assertEq(game.disputeOf(id).challenges.length, 0);
+        // The list keeps every revealed challenge, resolved ones included.
+        assertEq(game.disputeOf(id).challenges.length, 1);
+        assertEq(game.disputeOf(id).open, 0);
     }
 
     // ================================================================== malformed graphs
@@ -1123,7 +1412,11 @@ contract DisputeGameTest is DisputeFixture {
         JobId id = jobs.request(selfModel, data, FEE, Timestamp.wrap(uint64(block.timestamp) + 1 hours), false);
         vm.prank(provider);
         jobs.commit(id, root, data, keccak256(abi.encodePacked(roots)));
-        ChallengeId c = _challenge(id, alice);
+        bytes32 commitment = _commitment(id, alice, _salt(alice));
+        vm.prank(alice);
+        ChallengeId c = game.commitChallenge(selfModel, commitment);
+        vm.roll(block.number + 1);
+        _reveal(c, id, alice);
         vm.prank(provider);
         game.postRoots(id, roots);
         vm.prank(alice);

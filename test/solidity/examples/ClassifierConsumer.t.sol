@@ -6,7 +6,29 @@ import {IDisputeHook} from "../../../contracts/interfaces/IDisputeHook.sol";
 import {IJobManager} from "../../../contracts/interfaces/IJobManager.sol";
 import {TensorCodec} from "../../../contracts/libraries/TensorCodec.sol";
 import {JobId, JobStatus, ModelId, ModelSpec, Timestamp} from "../../../contracts/libraries/Types.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {RefuteFixture} from "../utils/RefuteFixture.sol";
+
+/// @notice The dispute game's pull payments, reduced to what the consumer uses: etched at the
+///         fixture's stand-in `game` address, which receives a slashed job's collateral and fee.
+contract PullPaymentsStandIn {
+    IERC20 internal token;
+    mapping(address account => uint256) public claimable;
+
+    function init(IERC20 token_) external {
+        token = token_;
+    }
+
+    function credit(address account, uint256 amount) external {
+        claimable[account] += amount;
+    }
+
+    function withdraw() external returns (uint256 amount) {
+        amount = claimable[msg.sender];
+        claimable[msg.sender] = 0;
+        token.transfer(msg.sender, amount);
+    }
+}
 
 /// @notice The example consumer acts on a result only once it is Finalized: never on a
 ///         provisional (Committed) one, one under dispute, or one proven wrong (Slashed).
@@ -24,6 +46,8 @@ contract ClassifierConsumerTest is RefuteFixture {
         specC = modelSpec(3, inShape, 7, _shape1(1));
         modelC = registry.register(specC);
         consumer = new ClassifierConsumer(jobs, modelC);
+        vm.etch(game, address(new PullPaymentsStandIn()).code);
+        PullPaymentsStandIn(game).init(token);
         token.mint(user, 100e18);
         vm.prank(user);
         token.approve(address(consumer), type(uint256).max);
@@ -61,13 +85,12 @@ contract ClassifierConsumerTest is RefuteFixture {
         _settleFraud(id);
     }
 
+    /// @dev As the dispute game settles: the collateral and fee come to it, and the requester's
+    ///      fee and 30 % share are credited to the consumer's claimable balance.
     function _settleFraud(JobId id) internal {
-        address[] memory r = new address[](2);
-        uint256[] memory m = new uint256[](2);
-        (r[0], m[0]) = (game, COLLATERAL - (COLLATERAL * 3) / 10);
-        (r[1], m[1]) = (address(consumer), (COLLATERAL * 3) / 10);
         vm.prank(game);
-        jobs.settleFraud(id, r, m);
+        (address who, uint256 collateral, uint256 fee) = jobs.settleFraud(id);
+        PullPaymentsStandIn(game).credit(who, fee + (collateral * 3) / 10);
     }
 
     function _state(JobId id) internal view returns (ClassifierConsumer.RequestState) {
@@ -257,10 +280,13 @@ contract ClassifierConsumerTest is RefuteFixture {
         JobId id = _classify(true);
         _commitLabel(id, 9);
         _slash(id);
+        assertEq(token.balanceOf(address(consumer)), 0, "the refund waits in the dispute game");
         uint256 before = token.balanceOf(user);
         vm.prank(user);
         consumer.withdraw();
         assertEq(token.balanceOf(user), before + FEE);
+        assertEq(PullPaymentsStandIn(game).claimable(address(consumer)), 0, "collected");
+        assertEq(token.balanceOf(address(consumer)), (COLLATERAL * 3) / 10, "the share stays with the consumer");
         vm.prank(user);
         vm.expectRevert(abi.encodeWithSelector(ClassifierConsumer.NothingToWithdraw.selector, user));
         consumer.withdraw();

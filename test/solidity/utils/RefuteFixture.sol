@@ -23,6 +23,7 @@ import {TestToken} from "../../../contracts/test/TestToken.sol";
 ///         game) and offers the small steps every test repeats.
 abstract contract RefuteFixture is Test {
     uint64 internal constant MAX_CHALLENGE_WINDOW = 1 days;
+    uint64 internal constant MIN_RESPONSE_WINDOW = 1 minutes;
     uint64 internal constant MAX_RESPONSE_WINDOW = 1 hours;
     uint64 internal constant UNBONDING_DELAY = MAX_CHALLENGE_WINDOW + 15 * MAX_RESPONSE_WINDOW + 1;
     uint256 internal constant CALLBACK_GAS = 200_000;
@@ -53,6 +54,7 @@ abstract contract RefuteFixture is Test {
             token,
             Duration.wrap(UNBONDING_DELAY),
             Duration.wrap(MAX_CHALLENGE_WINDOW),
+            Duration.wrap(MIN_RESPONSE_WINDOW),
             Duration.wrap(MAX_RESPONSE_WINDOW)
         );
         registry = new ModelRegistry(stakes);
