@@ -7,10 +7,12 @@ import {JobId, JobStatus} from "../../../contracts/libraries/Types.sol";
 import {DisputeFixture} from "./DisputeFixture.sol";
 import {DisputeHandler} from "./DisputeHandler.sol";
 
-/// @notice Providers (honest and faulty), honest challengers, a griefer and the clock act in
-///         random order on the real contracts; after every action the books balance, every
-///         job's status only moved forward, no move was accepted after its deadline and no
-///         honest move was refused.
+/// @notice Providers (honest and faulty), honest challengers, a griefer, a blind pre-committer,
+///         a slot filler contract, recipients the token blocks, and the clock act in random
+///         order on the real contracts; after every action every token is in a stake, a fee
+///         escrow, a bond, a pot or a claimable balance, every job's status only moved forward,
+///         the bounty went to the lowest won challenge, no move was accepted after its deadline
+///         and no honest move or reveal was refused.
 contract DisputeGameInvariantTest is DisputeFixture {
     DisputeHandler internal handler;
 
@@ -18,7 +20,7 @@ contract DisputeGameInvariantTest is DisputeFixture {
         super.setUp();
         handler = _newHandler();
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](10);
+        bytes4[] memory selectors = new bytes4[](20);
         selectors[0] = DisputeHandler.newJob.selector;
         selectors[1] = DisputeHandler.commitChallenge.selector;
         selectors[2] = DisputeHandler.revealChallenge.selector;
@@ -29,6 +31,16 @@ contract DisputeGameInvariantTest is DisputeFixture {
         selectors[7] = DisputeHandler.lateMove.selector;
         selectors[8] = DisputeHandler.settleOrFinalize.selector;
         selectors[9] = DisputeHandler.skipTime.selector;
+        selectors[10] = DisputeHandler.slotFillerCycle.selector;
+        selectors[11] = DisputeHandler.forfeit.selector;
+        selectors[12] = DisputeHandler.reclaim.selector;
+        selectors[13] = DisputeHandler.moot.selector;
+        selectors[14] = DisputeHandler.withdraw.selector;
+        selectors[15] = DisputeHandler.toggleBlocked.selector;
+        selectors[16] = DisputeHandler.copierMove.selector;
+        selectors[17] = DisputeHandler.slotFillerCommit.selector;
+        selectors[18] = DisputeHandler.preCommitterReveal.selector;
+        selectors[19] = DisputeHandler.skipBlocks.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 
@@ -38,6 +50,7 @@ contract DisputeGameInvariantTest is DisputeFixture {
         handler.newJob(11, 7); // odd: faulty; 7 >> 1 = 3 → Flipped0
         handler.commitChallenge(0, 0);
         handler.revealChallenge(0);
+        assertEq(handler.honestReveals(), 1);
         handler.providerMove(0); // roots
         handler.honestMove(0); // select node 0
         for (uint256 round; round < 2; ++round) {
@@ -50,29 +63,92 @@ contract DisputeGameInvariantTest is DisputeFixture {
         assertEq(handler.honestRefused(), 0);
     }
 
-    /// @notice Solvency: the protocol holds exactly stakes + escrowed fees + open bonds, and the
-    ///         game exactly the bonds of its open challenges.
-    function invariant_solvency() public view {
+    /// @notice The handler's new actors can each play their part: the pre-committer copies an
+    ///         honest reveal and its moves, the slot filler swaps one challenge for the next in one
+    ///         transaction, and commitments are forfeited and reclaimed by the rules.
+    function test_handler_playsTheNewActors() public {
+        handler.newJob(11, 7); // faulty (Flipped0): the pre-committer commits on it at once
+        handler.preCommitterReveal(0); // nothing to copy yet: it keeps its commitment
+        assertEq(handler.copiedReveals(), 0);
+        handler.commitChallenge(0, 0); // alice
+        handler.slotFillerCommit(0, 2); // two slot-filler commitments
+        handler.revealChallenge(0); // alice (pending: [alice, sf, sf])
+        assertEq(handler.honestReveals(), 1);
+        handler.preCommitterReveal(0); // the pre-committer copies the reveal
+        assertEq(handler.copiedReveals(), 1);
+        handler.revealChallenge(0); // a slot-filler challenge
+        handler.providerMove(0); // roots
+        handler.skipTime(20 minutes); // past the node-selection deadlines
+        handler.slotFillerCycle(0, 0); // timeout(its old challenge) + reveal(its next) in one tx
+        assertEq(handler.cycles(), 1);
+        handler.toggleBlocked(0); // the requester can no longer receive tokens
+        handler.skipTime(20 minutes);
+        handler.timeout(0);
+        handler.timeout(1);
+        handler.timeout(2);
+        handler.timeout(3);
+        handler.moot(0);
+        handler.forfeit(0);
+        handler.withdraw(6); // the blocked requester's withdrawal fails, and nothing else does
+        assertEq(handler.honestRefused(), 0);
+        assertEq(handler.ruleBroken(), 0);
+    }
+
+    /// @notice Conservation: the game holds exactly the bonds of its live commitments and open
+    ///         challenges, the pots and the claimable balances; the protocol as a whole holds
+    ///         exactly the stakes, the escrowed fees and what the game holds.
+    function invariant_conservation() public view {
         uint256 bonds;
         uint256 n = game.challengeCount();
         for (uint256 i = 1; i <= n; ++i) {
             IDisputeGame.Phase p = game.phaseOf(ChallengeId.wrap(i));
-            if (p >= IDisputeGame.Phase.AwaitRoots && p < IDisputeGame.Phase.Resolved) {
+            if (p >= IDisputeGame.Phase.Committed && p < IDisputeGame.Phase.Resolved) {
                 bonds += game.challengeOf(ChallengeId.wrap(i)).bond;
             }
         }
         uint256 fees;
+        uint256 pots;
         uint256 jobCount = jobs.jobCount();
         for (uint256 i = 1; i <= jobCount; ++i) {
             IJobManager.Job memory j = jobs.jobOf(JobId.wrap(i));
             if (j.status == JobStatus.Requested || j.status == JobStatus.Committed) fees += j.fee;
+            pots += game.disputeOf(JobId.wrap(i)).pot;
         }
-        assertEq(token.balanceOf(address(game)), bonds, "game balance != open bonds");
+        uint256 claims;
+        address[] memory accounts = handler.accounts();
+        for (uint256 i; i < accounts.length; ++i) claims += game.claimable(accounts[i]);
+        assertEq(token.balanceOf(address(game)), bonds + pots + claims, "game balance != bonds + pots + claimable");
         assertEq(
             token.balanceOf(address(stakes)) + token.balanceOf(address(jobs)) + token.balanceOf(address(game)),
-            stakes.totalStaked() + fees + bonds,
-            "protocol balance != stakes + fees + bonds"
+            stakes.totalStaked() + fees + bonds + pots + claims,
+            "protocol balance != stakes + fees + bonds + pots + claimable"
         );
+    }
+
+    /// @notice The bounty goes to the won challenge with the lowest id; a slash happens only with
+    ///         every challenge of the job closed; a fraudulent job takes no more reveals.
+    function invariant_bountyToTheLowestWinner() public view {
+        uint256 n = jobs.jobCount();
+        for (uint256 i = 1; i <= n; ++i) {
+            IDisputeGame.Dispute memory d = game.disputeOf(JobId.wrap(i));
+            uint256 lowestWon;
+            uint256 lowestRevealed;
+            for (uint256 k; k < d.challenges.length; ++k) {
+                uint256 c = ChallengeId.unwrap(d.challenges[k]);
+                if (lowestRevealed == 0 || c < lowestRevealed) lowestRevealed = c;
+                if (game.challengeOf(d.challenges[k]).outcome != IDisputeGame.Outcome.Won) continue;
+                if (lowestWon == 0 || c < lowestWon) lowestWon = c;
+            }
+            assertEq(ChallengeId.unwrap(d.firstRevealed), lowestRevealed, "firstRevealed != lowest revealed id");
+            assertEq(ChallengeId.unwrap(d.winner), lowestWon, "winner != lowest won id");
+            assertEq(d.fraud, lowestWon != 0, "fraud without a win, or a win without fraud");
+            if (d.settled) assertEq(d.open, 0, "settled with a challenge open");
+        }
+    }
+
+    /// @notice Moots, forfeits and reclaims follow the rules of docs/PROTOCOL.md §9.1 and §9.4.
+    function invariant_commitmentRules() public view {
+        assertEq(handler.ruleBroken(), 0, "a moot, forfeit or reclaim against the rules");
     }
 
     /// @notice A job resolves exactly once, and only forward; a dispute settles exactly with its slash.

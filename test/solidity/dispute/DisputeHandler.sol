@@ -8,24 +8,63 @@ import {JobManager} from "../../../contracts/JobManager.sol";
 import {ChallengeId, IDisputeGame} from "../../../contracts/interfaces/IDisputeGame.sol";
 import {IJobManager} from "../../../contracts/interfaces/IJobManager.sol";
 import {JobId, JobStatus, ModelId, Timestamp} from "../../../contracts/libraries/Types.sol";
-import {TestToken} from "../../../contracts/test/TestToken.sol";
+import {BlocklistToken} from "../utils/BlocklistToken.sol";
 import {DisputeData, DisputeProofs, Trees} from "./DisputeData.sol";
+
+/// @notice A contract that fills a job with challenges of its own and swaps one for the next
+///         in a single transaction (`timeout(old)` then `revealChallenge(new)`), so the job's
+///         open count never drops: the slot filler of docs/PROTOCOL.md §9.4.
+contract SlotFiller {
+    DisputeGame internal immutable game;
+
+    constructor(DisputeGame game_, BlocklistToken token_) {
+        game = game_;
+        token_.approve(address(game_), type(uint256).max);
+    }
+
+    function commit(ModelId modelId, bytes32 commitment) external returns (ChallengeId) {
+        return game.commitChallenge(modelId, commitment);
+    }
+
+    function reveal(ChallengeId id, JobId jobId, bytes32 commitmentHash, bytes32 salt) external {
+        game.revealChallenge(id, jobId, commitmentHash, salt);
+    }
+
+    function cycle(ChallengeId old, ChallengeId next, JobId jobId, bytes32 commitmentHash, bytes32 salt) external {
+        game.timeout(old);
+        game.revealChallenge(next, jobId, commitmentHash, salt);
+    }
+
+    function withdraw() external {
+        game.withdraw();
+    }
+}
 
 /// @notice The actors of the dispute invariant test, as one handler: a provider committing
 ///         honest or faulty runs and answering its disputes, two honest challengers, a
-///         griefer playing at random, and a clock. Ghost counters record anything that
-///         must never happen (a move accepted after its deadline, an early timeout, an
-///         honest challenger's move refused, a job status moving backwards).
+///         griefer playing at random, a blind pre-committer (commits on every new job
+///         without re-executing, reveals only to copy an honest reveal, then copies the
+///         honest moves), a slot filler contract, recipients the token blocks and unblocks,
+///         and a clock. Ghost counters record anything that must never happen (a move
+///         accepted after its deadline, an early timeout, an honest challenger's move or
+///         reveal refused, a moot, forfeit or reclaim against the rules, a job status moving
+///         backwards).
 contract DisputeHandler is CommonBase, StdUtils {
-    TestToken internal immutable token;
+    BlocklistToken internal immutable token;
     JobManager internal immutable jobs;
     DisputeGame internal immutable game;
     ModelId internal immutable model;
     address internal immutable provider;
     address internal immutable requester;
 
-    /// @dev Challengers 0 and 1 play honestly; 2 is the griefer.
-    address[3] internal challengers;
+    /// @dev Challengers 0 and 1 play honestly; 2 is the griefer; 3 the blind pre-committer;
+    ///      4 the slot filler contract.
+    address[5] internal challengers;
+    SlotFiller public immutable filler;
+    uint256 internal constant HONEST_A = 0;
+    uint256 internal constant GRIEFER = 2;
+    uint256 internal constant PRE_COMMITTER = 3;
+    uint256 internal constant SLOT_FILLER = 4;
 
     struct JobInfo {
         uint256 seed;
@@ -39,6 +78,11 @@ contract DisputeHandler is CommonBase, StdUtils {
     mapping(ChallengeId id => uint256 actor) internal actorOf;
     mapping(ChallengeId id => JobId jobId) internal pendingJob;
     ChallengeId[] internal revealed;
+    /// @dev Every commitment made, revealed or not (forfeit and reclaim pick from here).
+    ChallengeId[] internal committed;
+    /// @dev The pre-committer's commitments not yet revealed (kept apart from `pending`, so the
+    ///      older actions pick what they always picked and recorded sequences replay alike).
+    ChallengeId[] internal preCommits;
 
     // ghost state
     uint256 public lateAccepted;
@@ -48,16 +92,24 @@ contract DisputeHandler is CommonBase, StdUtils {
     uint256 public finalizations;
     uint256 public slashes;
     uint256 public movesPlayed;
+    /// @dev A moot, forfeit or reclaim accepted against the rules, or refused when due.
+    uint256 public ruleBroken;
+    uint256 public honestReveals;
+    uint256 public copiedReveals;
+    uint256 public cycles;
+    uint256 public forfeits;
+    uint256 public reclaims;
+    uint256 public moots;
     mapping(JobId jobId => JobStatus) internal lastSeen;
 
     constructor(
-        TestToken token_,
+        BlocklistToken token_,
         JobManager jobs_,
         DisputeGame game_,
         ModelId model_,
         address provider_,
         address requester_,
-        address[3] memory challengers_
+        address[4] memory challengers_
     ) {
         token = token_;
         jobs = jobs_;
@@ -65,7 +117,17 @@ contract DisputeHandler is CommonBase, StdUtils {
         model = model_;
         provider = provider_;
         requester = requester_;
-        challengers = challengers_;
+        for (uint256 i; i < 4; ++i) challengers[i] = challengers_[i];
+        filler = new SlotFiller(game_, token_);
+        token_.mint(address(filler), 1_000_000e18);
+        challengers[SLOT_FILLER] = address(filler);
+    }
+
+    /// @notice Everyone who can hold a claimable balance (for the conservation invariant).
+    function accounts() external view returns (address[] memory a) {
+        a = new address[](8);
+        for (uint256 i; i < 5; ++i) a[i] = challengers[i];
+        (a[5], a[6], a[7]) = (provider, requester, game.treasury());
     }
 
     modifier observe() {
@@ -86,21 +148,25 @@ contract DisputeHandler is CommonBase, StdUtils {
         jobs.commit(id, r.outputRoot, r.output, r.traceRoot);
         jobIds.push(id);
         info[id] = JobInfo({seed: seed, fault: f});
+        // The blind pre-committer commits on every job as soon as it is committed.
+        _commitAs(id, PRE_COMMITTER);
     }
 
+    /// @notice An honest challenger or the griefer commits on a job.
     function commitChallenge(uint256 jobSeed, uint256 actor) external observe {
         if (jobIds.length == 0) return;
         JobId id = jobIds[jobSeed % jobIds.length];
-        IJobManager.Job memory j = jobs.jobOf(id);
-        if (j.status != JobStatus.Committed) return;
-        actor %= 3;
-        address who = challengers[actor];
-        bytes32 commitment = keccak256(abi.encode(JobId.unwrap(id), j.commitmentHash, who, _salt(actor)));
-        vm.prank(who);
-        ChallengeId c = game.commitChallenge(commitment);
-        pending.push(c);
-        actorOf[c] = actor;
-        pendingJob[c] = id;
+        if (jobs.jobOf(id).status != JobStatus.Committed) return;
+        _commitAs(id, actor % 3);
+    }
+
+    /// @notice The slot filler commits a few challenges on a job.
+    function slotFillerCommit(uint256 jobSeed, uint256 count) external observe {
+        if (jobIds.length == 0) return;
+        JobId id = jobIds[jobSeed % jobIds.length];
+        if (jobs.jobOf(id).status != JobStatus.Committed) return;
+        count = bound(count, 1, 4);
+        for (uint256 i; i < count; ++i) _commitAs(id, SLOT_FILLER);
     }
 
     function revealChallenge(uint256 k) external observe {
@@ -110,13 +176,139 @@ contract DisputeHandler is CommonBase, StdUtils {
         ChallengeId c = pending[i];
         pending[i] = pending[pending.length - 1];
         pending.pop();
-        JobId id = pendingJob[c];
         uint256 actor = actorOf[c];
+        JobId id = pendingJob[c];
+        bool due = _revealDue(c, id);
+        if (_reveal(c, id, actor)) {
+            revealed.push(c);
+            if (actor < 2) ++honestReveals;
+        } else if (due && actor < 2) {
+            // INVARIANT: an honest reveal in time is never refused (no cap on challenges).
+            ++honestRefused;
+        }
+    }
+
+    /// @notice The pre-committer reveals a pre-commitment only to copy: when an honest challenge
+    ///         of its job is open (it saw the honest reveal).
+    function preCommitterReveal(uint256 k) external observe {
+        uint256 n = preCommits.length;
+        for (uint256 t; t < n; ++t) {
+            uint256 i = (k + t) % n;
+            ChallengeId c = preCommits[i];
+            JobId id = pendingJob[c];
+            if (!_honestOpen(id)) continue;
+            preCommits[i] = preCommits[n - 1];
+            preCommits.pop();
+            if (_reveal(c, id, PRE_COMMITTER)) {
+                revealed.push(c);
+                ++copiedReveals;
+            }
+            return;
+        }
+    }
+
+    /// @notice The slot filler times out one of its challenges and reveals the next in one
+    ///         transaction, so the job's open count never drops.
+    function slotFillerCycle(uint256 k, uint256 m) external observe {
+        (bool found, ChallengeId old, IDisputeGame.Challenge memory ch) = _pick(k, Actors.SlotFiller);
+        if (!found || block.timestamp <= _deadline(old)) return;
+        uint256 n = pending.length;
+        for (uint256 t; t < n; ++t) {
+            uint256 i = (m + t) % n;
+            ChallengeId next = pending[i];
+            if (actorOf[next] != SLOT_FILLER || pendingJob[next] != ch.jobId) continue;
+            vm.roll(block.number + 1);
+            bytes32 h = jobs.jobOf(ch.jobId).commitmentHash;
+            try filler.cycle(old, next, ch.jobId, h, _salt(SLOT_FILLER)) {
+                pending[i] = pending[n - 1];
+                pending.pop();
+                revealed.push(next);
+                ++cycles;
+            } catch {}
+            return;
+        }
+    }
+
+    /// @notice Anyone forfeits an expired commitment; a forfeit inside the reveal window, or
+    ///         a refusal after it, breaks the rule.
+    function forfeit(uint256 k) external observe {
+        if (committed.length == 0) return;
+        ChallengeId c = committed[k % committed.length];
+        IDisputeGame.Challenge memory ch = game.challengeOf(c);
+        if (ch.phase != IDisputeGame.Phase.Committed) return;
+        bool due = block.number > uint256(ch.commitBlock) + game.revealWindow();
+        try game.forfeitCommitment(c) {
+            ++forfeits;
+            if (!due) ++ruleBroken;
+        } catch {
+            if (due) ++ruleBroken;
+        }
+    }
+
+    /// @notice A committer reclaims an unrevealed bond; accepted exactly when fraud on its job
+    ///         is established (the handler never replaces a commitment).
+    function reclaim(uint256 k) external observe {
+        if (committed.length == 0) return;
+        ChallengeId c = committed[k % committed.length];
+        IDisputeGame.Challenge memory ch = game.challengeOf(c);
+        if (ch.phase != IDisputeGame.Phase.Committed) return;
+        uint256 actor = actorOf[c];
+        if (actor == SLOT_FILLER) return;
+        JobId id = pendingJob[c];
+        bool allowed = game.disputeOf(id).fraud;
         bytes32 h = jobs.jobOf(id).commitmentHash;
         vm.prank(challengers[actor]);
-        try game.revealChallenge(c, id, h, _salt(actor)) {
-            revealed.push(c);
-        } catch {}
+        try game.reclaimCommitment(c, id, h, _salt(actor)) {
+            ++reclaims;
+            if (!allowed) ++ruleBroken;
+        } catch {
+            if (allowed) ++ruleBroken;
+        }
+    }
+
+    /// @notice Anyone moots an open challenge: accepted exactly when a smaller id has won.
+    function moot(uint256 k) external observe {
+        (bool found, ChallengeId c, IDisputeGame.Challenge memory ch) = _pick(k, Actors.Any);
+        if (!found) return;
+        IDisputeGame.Dispute memory d = game.disputeOf(ch.jobId);
+        bool allowed = d.fraud && ChallengeId.unwrap(c) > ChallengeId.unwrap(d.winner);
+        try game.moot(c) {
+            ++moots;
+            if (!allowed) ++ruleBroken;
+        } catch {
+            if (allowed) ++ruleBroken;
+        }
+    }
+
+    /// @notice An account withdraws its claimable balance (a blocked one cannot, and that
+    ///         must never hold anything else up).
+    function withdraw(uint256 who) external observe {
+        address[8] memory a = [
+            challengers[0],
+            challengers[1],
+            challengers[2],
+            challengers[3],
+            challengers[4],
+            provider,
+            requester,
+            game.treasury()
+        ];
+        address account = a[who % 8];
+        if (game.claimable(account) == 0) return;
+        if (account == address(filler)) {
+            try filler.withdraw() {} catch {}
+            return;
+        }
+        vm.prank(account);
+        try game.withdraw() {} catch {}
+    }
+
+    /// @notice The token blocks (or unblocks) a recipient: the requester, an honest challenger
+    ///         or the provider. Nothing but that account's own withdrawals may fail because of it.
+    function toggleBlocked(uint256 who) external observe {
+        address[3] memory a = [requester, challengers[HONEST_A], provider];
+        address account = a[who % 3];
+        token.setBlocked(account, !token.blocked(account));
     }
 
     /// @notice The provider answers one challenge from the run it committed, if still in time.
@@ -152,22 +344,38 @@ contract DisputeHandler is CommonBase, StdUtils {
     /// @notice An honest challenger plays the first divergence, which must always be accepted.
     function honestMove(uint256 k) external observe {
         (bool found, ChallengeId c, IDisputeGame.Challenge memory ch) = _pick(k, Actors.Honest);
-        if (!found || !_challengerTurn(ch.phase) || block.timestamp > _deadline(c)) return;
+        if (!found) return;
+        (bool played, bool ok) = _playHonest(c, ch);
+        if (!played) return;
+        if (!ok) ++honestRefused;
+        else ++movesPlayed;
+    }
+
+    /// @notice The pre-committer copies the honest moves on its own challenges (it re-executes
+    ///         nothing: the moves are what an honest challenger posts in public).
+    function copierMove(uint256 k) external observe {
+        (bool found, ChallengeId c, IDisputeGame.Challenge memory ch) = _pick(k, Actors.PreCommitter);
+        if (!found) return;
+        _playHonest(c, ch);
+    }
+
+    function _playHonest(ChallengeId c, IDisputeGame.Challenge memory ch) internal returns (bool played, bool ok) {
+        if (!_challengerTurn(ch.phase) || block.timestamp > _deadline(c)) return (false, false);
         JobInfo memory ji = info[ch.jobId];
         DisputeData.Run memory r = DisputeData.run(ji.seed, ji.fault);
         DisputeData.Run memory h = DisputeData.run(ji.seed, DisputeData.Fault.None);
         address who = challengers[actorOf[c]];
-        bool ok = true;
+        ok = true;
         if (ch.phase == IDisputeGame.Phase.AwaitNode) {
             // The first node whose root differs; none on an honest run (an honest challenger lets it go).
-            if (r.faultNode == DisputeData.NONE) return;
+            if (r.faultNode == DisputeData.NONE) return (false, false);
             ok = _select(c, who, r.faultNode, r);
         } else if (ch.phase == IDisputeGame.Phase.AwaitChoice) {
             bytes32[] memory mine = Trees.children(r.tree0, ch.anchorLevel, ch.anchorIndex);
             bytes32[] memory truth = Trees.children(h.tree0, ch.anchorLevel, ch.anchorIndex);
             uint256 j;
             while (j < mine.length && mine[j] == truth[j]) ++j;
-            if (j == mine.length) return;
+            if (j == mine.length) return (false, false);
             vm.prank(who);
             try game.chooseChild(c, mine, j) {} catch {
                 ok = false;
@@ -177,7 +385,7 @@ contract DisputeHandler is CommonBase, StdUtils {
             if (ch.nodeIndex == 0) {
                 e = ch.anchorIndex * 32;
                 while (e < DisputeData.L && _byte0(r, e) == _byte0(h, e)) ++e;
-                if (e >= DisputeData.L || e / 32 != ch.anchorIndex) return;
+                if (e >= DisputeData.L || e / 32 != ch.anchorIndex) return (false, false);
             }
             IDisputeGame.OneStepProof memory p = DisputeProofs.proof(r, h, ch.nodeIndex, e);
             vm.prank(who);
@@ -185,8 +393,7 @@ contract DisputeHandler is CommonBase, StdUtils {
                 ok = false;
             }
         }
-        if (!ok) ++honestRefused;
-        else ++movesPlayed;
+        played = true;
     }
 
     /// @notice The griefer plays random nodes, children and elements; refusals are fine.
@@ -267,6 +474,11 @@ contract DisputeHandler is CommonBase, StdUtils {
         try jobs.finalize(id) {} catch {}
     }
 
+    /// @notice Blocks pass (commitments expire: their reveal window is counted in blocks).
+    function skipBlocks(uint256 blocks) external observe {
+        vm.roll(block.number + bound(blocks, 1, 100));
+    }
+
     function skipTime(uint256 secs) external observe {
         vm.warp(block.timestamp + bound(secs, 1, 20 minutes));
         vm.roll(block.number + 1);
@@ -284,12 +496,82 @@ contract DisputeHandler is CommonBase, StdUtils {
         return keccak256(abi.encode("invariant salt", actor));
     }
 
+    /// @dev A commitment as `actor` to challenge job `id`; a commit that fails (a blocked
+    ///      account cannot pay its bond) is skipped.
+    function _commitAs(JobId id, uint256 actor) internal {
+        address who = challengers[actor];
+        bytes32 commitment = keccak256(abi.encode(JobId.unwrap(id), jobs.jobOf(id).commitmentHash, who, _salt(actor)));
+        ChallengeId c;
+        if (actor == SLOT_FILLER) {
+            try filler.commit(model, commitment) returns (ChallengeId got) {
+                c = got;
+            } catch {
+                return;
+            }
+        } else {
+            vm.prank(who);
+            try game.commitChallenge(model, commitment) returns (ChallengeId got) {
+                c = got;
+            } catch {
+                return;
+            }
+        }
+        if (actor == PRE_COMMITTER) preCommits.push(c);
+        else pending.push(c);
+        committed.push(c);
+        actorOf[c] = actor;
+        pendingJob[c] = id;
+    }
+
+    function _reveal(ChallengeId c, JobId id, uint256 actor) internal returns (bool ok) {
+        bytes32 h = jobs.jobOf(id).commitmentHash;
+        if (actor == SLOT_FILLER) {
+            try filler.reveal(c, id, h, _salt(actor)) {
+                ok = true;
+            } catch {}
+            return ok;
+        }
+        vm.prank(challengers[actor]);
+        try game.revealChallenge(c, id, h, _salt(actor)) {
+            ok = true;
+        } catch {}
+    }
+
+    /// @dev Whether a reveal of `c` against `id` must be accepted now (docs/PROTOCOL.md §9.1).
+    function _revealDue(ChallengeId c, JobId id) internal view returns (bool) {
+        IDisputeGame.Challenge memory ch = game.challengeOf(c);
+        if (ch.phase != IDisputeGame.Phase.Committed) return false;
+        if (block.number <= ch.commitBlock || block.number > uint256(ch.commitBlock) + game.revealWindow())
+            return false;
+        IJobManager.Job memory j = jobs.jobOf(id);
+        IDisputeGame.Dispute memory d = game.disputeOf(id);
+        if (j.status != JobStatus.Committed || d.fraud) return false;
+        return
+            block.timestamp < Timestamp.unwrap(j.windowEnd) ||
+            d.open > 0 ||
+            block.timestamp < Timestamp.unwrap(d.graceEnd);
+    }
+
+    /// @dev Whether an honest challenger has an open challenge against the job.
+    function _honestOpen(JobId id) internal view returns (bool) {
+        uint256 n = revealed.length;
+        for (uint256 t; t < n; ++t) {
+            ChallengeId c = revealed[t];
+            if (actorOf[c] >= 2 || JobId.unwrap(game.challengeOf(c).jobId) != JobId.unwrap(id)) continue;
+            IDisputeGame.Phase p = game.phaseOf(c);
+            if (p >= IDisputeGame.Phase.AwaitRoots && p < IDisputeGame.Phase.Resolved) return true;
+        }
+        return false;
+    }
+
     /// @dev A revealed challenge that is still open, starting from index `k`.
     /// @dev Whose challenges an action may pick.
     enum Actors {
         Any,
         Honest,
-        Griefer
+        Griefer,
+        PreCommitter,
+        SlotFiller
     }
 
     /// @dev An open challenge, from position k on, of the given actors.
@@ -297,8 +579,11 @@ contract DisputeHandler is CommonBase, StdUtils {
         uint256 n = revealed.length;
         for (uint256 t; t < n; ++t) {
             ChallengeId c = revealed[(k + t) % n];
-            if (who == Actors.Honest && actorOf[c] == 2) continue;
-            if (who == Actors.Griefer && actorOf[c] != 2) continue;
+            uint256 actor = actorOf[c];
+            if (who == Actors.Honest && actor >= 2) continue;
+            if (who == Actors.Griefer && actor != GRIEFER) continue;
+            if (who == Actors.PreCommitter && actor != PRE_COMMITTER) continue;
+            if (who == Actors.SlotFiller && actor != SLOT_FILLER) continue;
             ch = game.challengeOf(c);
             if (ch.phase >= IDisputeGame.Phase.AwaitRoots && ch.phase < IDisputeGame.Phase.Resolved)
                 return (true, c, ch);

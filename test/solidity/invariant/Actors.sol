@@ -10,6 +10,7 @@ import {IJobManager} from "../../../contracts/interfaces/IJobManager.sol";
 import {TensorCodec} from "../../../contracts/libraries/TensorCodec.sol";
 import {JobId, JobStatus, ModelId, ModelParams, TensorSpec, Timestamp} from "../../../contracts/libraries/Types.sol";
 import {TestToken} from "../../../contracts/test/TestToken.sol";
+import {BlocklistToken} from "../utils/BlocklistToken.sol";
 import {GasBurningConsumer, RecordingConsumer} from "../utils/Consumers.sol";
 
 /// @notice Ghost state shared by the actors: what the invariants compare the contracts against.
@@ -20,6 +21,8 @@ contract Ledger {
     mapping(JobId jobId => address) public challengerOf;
     mapping(JobId jobId => uint256) public bondOf;
     uint256 public bondsHeld;
+    /// @dev Collateral and fees of slashed jobs, received by the stand-in dispute game.
+    uint256 public settledHeld;
     uint256 public finalizations;
     uint256 public slashes;
     uint256 public expiries;
@@ -44,6 +47,10 @@ contract Ledger {
 
     function addSlash(JobId id, uint256 amount) external {
         slashed[id] += amount;
+    }
+
+    function addSettled(uint256 amount) external {
+        settledHeld += amount;
     }
 
     function countTransition(JobStatus to) external {
@@ -273,11 +280,16 @@ contract RequesterActor is Actor {
         requesters.push(address(uint160(uint256(keccak256("requester 1")))));
         requesters.push(address(new RecordingConsumer(j)));
         requesters.push(address(new GasBurningConsumer(j)));
+        requesters.push(BLOCKED_REQUESTER);
         for (uint256 i; i < requesters.length; ++i) {
             vm.prank(requesters[i]);
             t.approve(address(j), type(uint256).max);
         }
     }
+
+    /// @notice A requester the token blocks as soon as its fee is escrowed (it can pay but never
+    ///         receive): no slash of its jobs may depend on paying it.
+    address public constant BLOCKED_REQUESTER = address(0xB10C);
 
     function requesterCount() external view returns (uint256) {
         return requesters.length;
@@ -296,6 +308,8 @@ contract RequesterActor is Actor {
         ModelId model = models[(seed >> 8) % models.length];
         fee = bound(fee, 0, 100e18);
         deadline = bound(deadline, 1, 3 hours);
+        BlocklistToken blocklist = BlocklistToken(address(token));
+        if (who == BLOCKED_REQUESTER) blocklist.setBlocked(who, false);
         token.mint(who, fee);
         Timestamp d = Timestamp.wrap(uint64(block.timestamp + deadline));
         vm.prank(who);
@@ -307,6 +321,7 @@ contract RequesterActor is Actor {
             input[0] = bytes1(uint8(seed));
             jobs.request(model, input, fee, d, callback);
         }
+        if (who == BLOCKED_REQUESTER) blocklist.setBlocked(who, true);
     }
 
     function expire(uint256 jobSeed) external observe {
@@ -364,35 +379,37 @@ contract DisputeGameActor is Actor {
         jobs.release(id);
     }
 
-    function settleFraud(uint256 jobSeed, uint256 bountyBps, uint256 refundBps) external observe {
+    /// @notice A proven fault: the job's collateral and fee come to the game, whoever the
+    ///         requester is (a blocked one included) — a slash that reverts is a violation.
+    function settleFraud(uint256 jobSeed) external observe {
         (bool found, JobId id, IJobManager.Job memory j) = _findFrozen(jobSeed);
         if (!found) return;
-        bountyBps = bound(bountyBps, 0, 10_000);
-        refundBps = bound(refundBps, 0, 10_000 - bountyBps);
         address challenger = ledger.challengerOf(id);
-        address[] memory r = new address[](3);
-        uint256[] memory m = new uint256[](3);
-        (r[0], r[1], r[2]) = (challenger, j.requester, TREASURY);
-        m[0] = (uint256(j.collateral) * bountyBps) / 10_000;
-        m[1] = (uint256(j.collateral) * refundBps) / 10_000;
-        m[2] = j.collateral - m[0] - m[1];
         token.transfer(challenger, ledger.bondOf(id));
         ledger.clearBond(id);
         uint256 before = stakes.totalStaked();
-        jobs.settleFraud(id, r, m);
+        uint256 balance = token.balanceOf(address(this));
+        try jobs.settleFraud(id) returns (address requester, uint256 collateral, uint256 fee) {
+            if (requester != j.requester || collateral != j.collateral || fee != j.fee) {
+                ledger.flag("settleFraud reported another job's amounts");
+            }
+            if (token.balanceOf(address(this)) != balance + collateral + fee) {
+                ledger.flag("settleFraud did not send collateral and fee to the game");
+            }
+            ledger.addSettled(collateral + fee);
+        } catch {
+            ledger.flag("a slash was refused");
+            return;
+        }
         ledger.addSlash(id, before - stakes.totalStaked());
     }
 
-    /// @notice A buggy game asking for more than the collateral must be refused.
-    function overSlash(uint256 jobSeed, uint256 extra) external observe {
-        (bool found, JobId id, IJobManager.Job memory j) = _findFrozen(jobSeed);
-        if (!found) return;
-        extra = bound(extra, 1, 1_000e18);
-        address[] memory r = new address[](1);
-        uint256[] memory m = new uint256[](1);
-        (r[0], m[0]) = (TREASURY, uint256(j.collateral) + extra);
-        try jobs.settleFraud(id, r, m) {
-            ledger.flag("slash above collateral accepted");
+    /// @notice A buggy game slashing a job that is not under dispute must be refused.
+    function slashUnfrozen(uint256 jobSeed) external observe {
+        (bool found, JobId id, IJobManager.Job memory j) = _findJob(jobSeed, JobStatus.Committed);
+        if (!found || j.frozen) return;
+        try jobs.settleFraud(id) {
+            ledger.flag("slash of a job not under dispute accepted");
         } catch {}
     }
 
@@ -477,9 +494,6 @@ contract GrieferActor is Actor {
 
     function callPrivileged(uint256 seed, uint256 amount) external observe {
         address p = providerActor.providers(seed % 3);
-        address[] memory r = new address[](1);
-        uint256[] memory m = new uint256[](1);
-        (r[0], m[0]) = (GRIEFER, amount);
         vm.startPrank(GRIEFER);
         try stakes.lock(p, amount) {
             ledger.flag("lock by a stranger");
@@ -487,7 +501,7 @@ contract GrieferActor is Actor {
         try stakes.unlock(p, amount) {
             ledger.flag("unlock by a stranger");
         } catch {}
-        try stakes.slash(p, amount, r, m) {
+        try stakes.slash(p, amount, GRIEFER) {
             ledger.flag("slash by a stranger");
         } catch {}
         (bool found, JobId id, ) = _pickJob(seed);
@@ -498,7 +512,7 @@ contract GrieferActor is Actor {
             try jobs.release(id) {
                 ledger.flag("release by a stranger");
             } catch {}
-            try jobs.settleFraud(id, r, m) {
+            try jobs.settleFraud(id) {
                 ledger.flag("settleFraud by a stranger");
             } catch {}
         }

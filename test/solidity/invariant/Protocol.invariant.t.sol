@@ -16,11 +16,13 @@ import {
     TensorSpec
 } from "../../../contracts/libraries/Types.sol";
 import {TestToken} from "../../../contracts/test/TestToken.sol";
+import {BlocklistToken} from "../utils/BlocklistToken.sol";
 import {DisputeGameActor, GrieferActor, Ledger, ProviderActor, RequesterActor} from "./Actors.sol";
 
-/// @notice Providers, requesters, a griefer and a stand-in dispute game act in random
-///         order; after every sequence the protocol's books must balance and every job's
-///         history must be a legal one.
+/// @notice Providers, requesters (one of which the token blocks from receiving anything), a
+///         griefer and a stand-in dispute game act in random order; after every sequence the
+///         protocol's books must balance, every job's history must be a legal one, and no
+///         slash was ever refused (it pays the dispute game alone, never the requester).
 /// @dev The actors live in Actors.sol, which Hardhat must treat as a test root to know
 ///      their artifacts: run this file alone with both paths,
 ///      `npx hardhat test solidity test/solidity/invariant/Protocol.invariant.t.sol test/solidity/invariant/Actors.sol`.
@@ -37,11 +39,12 @@ contract ProtocolInvariantTest is Test {
 
     function setUp() public {
         vm.warp(1_700_000_000);
-        token = new TestToken();
+        token = new BlocklistToken();
         stakes = new StakeManager(
             token,
             Duration.wrap(1 days + 15 hours + 1),
             Duration.wrap(1 days),
+            Duration.wrap(1 minutes),
             Duration.wrap(1 hours)
         );
         registry = new ModelRegistry(stakes);
@@ -81,7 +84,7 @@ contract ProtocolInvariantTest is Test {
             DisputeGameActor.challenge.selector,
             DisputeGameActor.release.selector,
             DisputeGameActor.settleFraud.selector,
-            DisputeGameActor.overSlash.selector
+            DisputeGameActor.slashUnfrozen.selector
         );
         _target(address(game), sel);
         sel = new bytes4[](6);
@@ -104,11 +107,15 @@ contract ProtocolInvariantTest is Test {
         assertEq(token.balanceOf(address(stakes)), stakes.totalStaked(), "StakeManager balance != totalStaked");
         assertEq(stakes.totalStaked(), staked, "totalStaked != sum of providers' stakes");
         assertEq(token.balanceOf(address(jobs)), escrow, "JobManager balance != escrowed fees");
-        assertEq(token.balanceOf(address(game)), ledger.bondsHeld(), "game balance != bonds held");
+        assertEq(
+            token.balanceOf(address(game)),
+            ledger.bondsHeld() + ledger.settledHeld(),
+            "game balance != bonds held + slashed collateral and fees received"
+        );
         assertEq(
             token.balanceOf(address(stakes)) + token.balanceOf(address(jobs)) + token.balanceOf(address(game)),
-            staked + escrow + ledger.bondsHeld(),
-            "protocol balance != stakes + fees + bonds"
+            staked + escrow + ledger.bondsHeld() + ledger.settledHeld(),
+            "protocol balance != stakes + fees + bonds + settled"
         );
     }
 
