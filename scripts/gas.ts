@@ -113,7 +113,13 @@ export async function measureDispute(
   const commitmentHash = await commitResult(table, jobId, commitment);
   const client = table.challenger(0);
   const salt = `0x${Array.from({ length: 8 }, () => rng.u32().toString(16).padStart(8, "0")).join("")}` as Hex;
-  const ticket: ChallengeTicket = { jobId, commitmentHash, challenger: client.wallet.account.address, salt };
+  const ticket: ChallengeTicket = {
+    jobId,
+    modelId,
+    commitmentHash,
+    challenger: client.wallet.account.address,
+    salt,
+  };
   const moves: MeasuredMove[] = [];
   const { id, receipt } = await commitTicket(client, ticket);
   moves.push({ kind: "commitChallenge", gas: gasOf(receipt) });
@@ -275,6 +281,7 @@ async function measureOtherMoves(table: LocalTable, shipped: Shipped) {
   const client = table.challenger(1);
   const ticket: ChallengeTicket = {
     jobId,
+    modelId: shipped.modelId,
     commitmentHash,
     challenger: client.wallet.account.address,
     salt: `0x${"11".repeat(32)}`,

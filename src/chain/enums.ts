@@ -36,7 +36,7 @@ export type Phase = (typeof Phase)[keyof typeof Phase];
 export type PhaseName = keyof typeof Phase;
 
 /** IDisputeGame.Outcome: how a challenge ended. */
-export const Outcome = { None: 0, Won: 1, Lost: 2, Moot: 3 } as const;
+export const Outcome = { None: 0, Won: 1, Lost: 2, Moot: 3, Forfeited: 4, Reclaimed: 5 } as const;
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];
 export type OutcomeName = keyof typeof Outcome;
 
@@ -50,9 +50,31 @@ export const Reason = {
   ElementMatches: 5,
   Superseded: 6,
   NonCanonical: 7,
+  Unrevealed: 8,
+  Unrevealable: 9,
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 export type ReasonName = keyof typeof Reason;
+
+/** IDisputeGame.CreditReason: why an amount was credited to `claimable(account)` (docs/PROTOCOL.md §9.5). */
+export const CreditReason = {
+  BondRefund: 0,
+  MootRefund: 1,
+  ReclaimedBond: 2,
+  Bounty: 3,
+  LostBonds: 4,
+  RequesterShare: 5,
+  FeeRefund: 6,
+  TreasuryShare: 7,
+  ForfeitedBond: 8,
+} as const;
+export type CreditReason = (typeof CreditReason)[keyof typeof CreditReason];
+export type CreditReasonName = keyof typeof CreditReason;
+
+/** IJobManager.SkipReason: why commitBatch left a job out (`CommitSkipped`). */
+export const SkipReason = { UnknownJob: 0, AlreadyCommitted: 1, Expired: 2, DeadlinePassed: 3 } as const;
+export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
+export type SkipReasonName = keyof typeof SkipReason;
 
 /** JobStatus (libraries/Types.sol): where a job is in its life (docs/PROTOCOL.md §7). */
 export const JobStatus = { None: 0, Requested: 1, Committed: 2, Finalized: 3, Slashed: 4, Expired: 5 } as const;
@@ -73,6 +95,8 @@ export const SOLIDITY_ENUMS = {
   "IDisputeGame.Phase": Phase,
   "IDisputeGame.Outcome": Outcome,
   "IDisputeGame.Reason": Reason,
+  "IDisputeGame.CreditReason": CreditReason,
+  "IJobManager.SkipReason": SkipReason,
   "IModelRegistry.TensorRole": TensorRole,
   JobStatus,
 } as const;
@@ -98,6 +122,8 @@ export const OUTCOME_NAMES = namesOf(Outcome);
 export const REASON_NAMES = namesOf(Reason);
 export const JOB_STATUS_NAMES = namesOf(JobStatus);
 export const TENSOR_ROLE_NAMES = namesOf(TensorRole);
+export const CREDIT_REASON_NAMES = namesOf(CreditReason);
+export const SKIP_REASON_NAMES = namesOf(SkipReason);
 
 /** A phase's name, or `Phase(n)` for a value the enum lacks. */
 export function phaseName(phase: number): string {
@@ -112,6 +138,16 @@ export function outcomeName(outcome: number): string {
 /** A reason's name, or `Reason(n)` for a value the enum lacks. */
 export function reasonName(reason: number): string {
   return REASON_NAMES[reason] ?? `Reason(${reason})`;
+}
+
+/** A credit reason's name, or `CreditReason(n)` for a value the enum lacks. */
+export function creditReasonName(reason: number): string {
+  return CREDIT_REASON_NAMES[reason] ?? `CreditReason(${reason})`;
+}
+
+/** A skip reason's name, or `SkipReason(n)` for a value the enum lacks. */
+export function skipReasonName(reason: number): string {
+  return SKIP_REASON_NAMES[reason] ?? `SkipReason(${reason})`;
 }
 
 /** The ABIs of src/chain/abis.ts, by contract. */

@@ -46,8 +46,12 @@ export interface DeploymentRecord {
 export interface DeployedParameters {
   readonly unbondingDelay: number;
   readonly maxChallengeWindow: number;
+  /** The shortest response window a model may register (StakeManager.minResponseWindow). */
+  readonly minResponseWindow: number;
   readonly maxResponseWindow: number;
   readonly callbackGasLimit: number;
+  /** Blocks within which a challenge commitment must be revealed (DisputeGame.revealWindow). */
+  readonly revealWindow: number;
   readonly treasury: Address;
   readonly deployer: Address;
   /** Whether `token` is a freshly deployed, freely mintable TestToken. */
@@ -90,8 +94,10 @@ export async function deployToNetwork(p: DeployToNetworkParameters): Promise<Dep
     parameters: {
       unbondingDelay: Number(params.unbondingDelay),
       maxChallengeWindow: Number(params.maxChallengeWindow),
+      minResponseWindow: Number(params.minResponseWindow),
       maxResponseWindow: Number(params.maxResponseWindow),
       callbackGasLimit: Number(params.callbackGasLimit),
+      revealWindow: Number(params.revealWindow),
       treasury: getAddress(params.treasury),
       deployer,
       testToken: p.token === undefined,
@@ -142,8 +148,10 @@ interface DeployFlags {
   readonly treasury?: Address;
   readonly unbondingDelay?: bigint;
   readonly maxChallengeWindow?: bigint;
+  readonly minResponseWindow?: bigint;
   readonly maxResponseWindow?: bigint;
   readonly callbackGasLimit?: bigint;
+  readonly revealWindow?: bigint;
   readonly out?: string;
   readonly json?: boolean;
 }
@@ -170,6 +178,11 @@ export function deployCommand({ io, setExit }: CommandContext): Command {
       unsignedFlag(64),
     )
     .option(
+      "--min-response-window <seconds>",
+      `shortest response window a model may register: enough to get a move included (default ${d.minResponseWindow})`,
+      unsignedFlag(64),
+    )
+    .option(
       "--max-response-window <seconds>",
       `largest response window a model may register (default ${d.maxResponseWindow})`,
       unsignedFlag(64),
@@ -177,6 +190,11 @@ export function deployCommand({ io, setExit }: CommandContext): Command {
     .option(
       "--callback-gas-limit <gas>",
       `gas each consumer callback gets (default ${d.callbackGasLimit})`,
+      unsignedFlag(64),
+    )
+    .option(
+      "--reveal-window <blocks>",
+      `blocks within which a challenge commitment must be revealed (default ${d.revealWindow})`,
       unsignedFlag(64),
     )
     .option("--out <file>", "where to write the deployment (default deployments/<network>.json)")
@@ -195,8 +213,10 @@ export function deployCommand({ io, setExit }: CommandContext): Command {
           ...(flags.treasury !== undefined ? { treasury: flags.treasury } : {}),
           ...(flags.unbondingDelay !== undefined ? { unbondingDelay: flags.unbondingDelay } : {}),
           ...(flags.maxChallengeWindow !== undefined ? { maxChallengeWindow: flags.maxChallengeWindow } : {}),
+          ...(flags.minResponseWindow !== undefined ? { minResponseWindow: flags.minResponseWindow } : {}),
           ...(flags.maxResponseWindow !== undefined ? { maxResponseWindow: flags.maxResponseWindow } : {}),
           ...(flags.callbackGasLimit !== undefined ? { callbackGasLimit: flags.callbackGasLimit } : {}),
+          ...(flags.revealWindow !== undefined ? { revealWindow: flags.revealWindow } : {}),
         },
         log,
       };

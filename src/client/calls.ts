@@ -128,14 +128,73 @@ export const finalizeBatch = (
   args: [jobIds],
 });
 
+/**
+ * Commits a challenge on a job of `modelId` without naming the job. The game pulls the
+ * model's challenger bond here, so the DisputeGame must be approved for it first; the
+ * commitment must be revealed within `revealWindow()` blocks or it can be forfeited.
+ */
 export const commitChallenge = (
   a: ProtocolAddresses,
+  modelId: Hex,
   commitment: Hex,
 ): ContractCall<typeof disputeGameAbi, "commitChallenge"> => ({
   address: a.disputeGame,
   abi: disputeGameAbi,
   functionName: "commitChallenge",
-  args: [commitment],
+  args: [modelId, commitment],
+});
+
+/** Sends an unrevealed commitment's bond to the treasury once its reveal window passed (anyone may). */
+export const forfeitCommitment = (
+  a: ProtocolAddresses,
+  id: bigint,
+): ContractCall<typeof disputeGameAbi, "forfeitCommitment"> => ({
+  address: a.disputeGame,
+  abi: disputeGameAbi,
+  functionName: "forfeitCommitment",
+  args: [id],
+});
+
+/**
+ * Takes an unrevealed commitment's bond back when its reveal can no longer pass through
+ * no fault of the challenger: fraud was established by someone else, or the job's
+ * commitment hash changed.
+ */
+export const reclaimCommitment = (
+  a: ProtocolAddresses,
+  id: bigint,
+  jobId: bigint,
+  commitmentHash: Hex,
+  salt: Hex,
+): ContractCall<typeof disputeGameAbi, "reclaimCommitment"> => ({
+  address: a.disputeGame,
+  abi: disputeGameAbi,
+  functionName: "reclaimCommitment",
+  args: [id, jobId, commitmentHash, salt],
+});
+
+/** Resolves a challenge moot: fraud is established and a challenge with a smaller id won (anyone may). */
+export const moot = (a: ProtocolAddresses, id: bigint): ContractCall<typeof disputeGameAbi, "moot"> => ({
+  address: a.disputeGame,
+  abi: disputeGameAbi,
+  functionName: "moot",
+  args: [id],
+});
+
+/** Withdraws the sender's `claimable` balance of the DisputeGame to itself. */
+export const withdraw = (a: ProtocolAddresses): ContractCall<typeof disputeGameAbi, "withdraw"> => ({
+  address: a.disputeGame,
+  abi: disputeGameAbi,
+  functionName: "withdraw",
+  args: [],
+});
+
+/** Withdraws the sender's `claimable` balance of the DisputeGame to `to`. */
+export const withdrawTo = (a: ProtocolAddresses, to: Address): ContractCall<typeof disputeGameAbi, "withdrawTo"> => ({
+  address: a.disputeGame,
+  abi: disputeGameAbi,
+  functionName: "withdrawTo",
+  args: [to],
 });
 
 export const revealChallenge = (

@@ -37,8 +37,14 @@ export const deploymentRecordSchema = z
       .object({
         unbondingDelay: seconds.meta({ description: "seconds before unbonded stake can leave" }),
         maxChallengeWindow: seconds.meta({ description: "largest challenge window a model may register, seconds" }),
+        minResponseWindow: seconds.meta({
+          description: "shortest response window a model may register, seconds (StakeManager.minResponseWindow)",
+        }),
         maxResponseWindow: seconds.meta({ description: "largest response window a model may register, seconds" }),
         callbackGasLimit: seconds.meta({ description: "gas given to a consumer's callback" }),
+        revealWindow: z.number().int().positive().meta({
+          description: "blocks within which a challenge commitment must be revealed (DisputeGame.revealWindow)",
+        }),
         treasury: address,
         deployer: address,
         testToken: z.boolean().meta({ description: "whether token is a freshly deployed, freely mintable TestToken" }),

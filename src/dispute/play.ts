@@ -21,6 +21,7 @@ import {
   revealWhole,
   selectNode,
   settleDispute,
+  moot,
   timeoutChallenge,
 } from "../client/calls.ts";
 import type { ProtocolAddresses, RefuteClient } from "../client/contracts.ts";
@@ -72,6 +73,8 @@ export function callOf(a: ProtocolAddresses, move: Move): ContractCall {
       return proveStep(a, move.id, move.proof);
     case "timeout":
       return timeoutChallenge(a, move.id);
+    case "moot":
+      return moot(a, move.id);
     case "settle":
       return settleDispute(a, move.jobId);
   }

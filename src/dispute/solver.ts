@@ -45,6 +45,7 @@ export type Move =
   | { readonly kind: "chooseChild"; readonly id: bigint; readonly children: readonly Hex[]; readonly index: number }
   | { readonly kind: "proveStep"; readonly id: bigint; readonly proof: OneStepProofArgs }
   | { readonly kind: "timeout"; readonly id: bigint }
+  | { readonly kind: "moot"; readonly id: bigint }
   | { readonly kind: "settle"; readonly jobId: bigint };
 
 export type MoveKind = Move["kind"];
@@ -76,8 +77,28 @@ export interface ProviderView {
   readonly now: bigint;
   readonly jobId: bigint;
   readonly dispute: DisputeState;
-  /** The job's open challenges (`dispute.challenges`), read. */
+  /** The job's revealed challenges (`dispute.challenges`, resolved ones too), read. */
   readonly challenges: readonly ChallengeState[];
+}
+
+/**
+ * Whether challenge `id` is moot in `dispute`: fraud is established and a challenge with
+ * a smaller id won (docs/PROTOCOL.md §9.4). Anyone may resolve it with `moot(id)`.
+ */
+export function isMoot(dispute: Pick<DisputeState, "fraud" | "winner">, id: bigint): boolean {
+  return dispute.fraud && id > dispute.winner;
+}
+
+/**
+ * The moves that let a job with established fraud settle: `moot` every open challenge
+ * younger than the winner (settlement waits on `open == 0`, and nobody else need send
+ * them), then `settle` once none is open. Open challenges older than the winner are
+ * still played out by their own parties.
+ */
+export function settlementMoves(jobId: bigint, dispute: DisputeState, challenges: readonly ChallengeState[]): Move[] {
+  if (dispute.settled || !dispute.fraud) return [];
+  if (dispute.open === 0) return [{ kind: "settle", jobId }];
+  return challenges.filter((c) => isOpen(c.phase) && isMoot(dispute, c.id)).map((c) => ({ kind: "moot", id: c.id }));
 }
 
 /**
@@ -100,7 +121,8 @@ export function providerMoves(view: ProviderView, data: ProviderData): Move[] {
     moves.push({ kind: "postRoots", jobId: view.jobId, nodeRoots: data.nodeRoots });
   }
   for (const c of view.challenges) {
-    if (!isOpen(c.phase)) continue;
+    // A challenge younger than the winner is only mooted (settlementMoves below).
+    if (!isOpen(c.phase) || isMoot(dispute, c.id)) continue;
     if (!isProviderTurn(c.phase)) {
       if (now > c.deadline) moves.push({ kind: "timeout", id: c.id });
       continue;
@@ -124,6 +146,9 @@ export function providerMoves(view: ProviderView, data: ProviderData): Move[] {
   if (!dispute.fraud && dispute.open === 0 && dispute.failed && dispute.graceEnd !== 0n && now >= dispute.graceEnd) {
     moves.push({ kind: "settle", jobId: view.jobId });
   }
+  // Fraud is established: moot the younger challenges and settle once none is open, so
+  // the slash does not wait on challengers who have no reason to move any more.
+  moves.push(...settlementMoves(view.jobId, dispute, view.challenges));
   return moves;
 }
 

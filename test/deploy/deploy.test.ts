@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { createPublicClient, http, parseEventLogs, type Hex, type PublicClient } from "viem";
-import { jobManagerAbi, stakeManagerAbi } from "../../src/chain/abis.ts";
+import { disputeGameAbi, jobManagerAbi, stakeManagerAbi } from "../../src/chain/abis.ts";
 import { startAnvil, type AnvilNode } from "../../src/chain/anvil.ts";
 import { approve, mint, requestJob } from "../../src/client/calls.ts";
 import type { RefuteClient } from "../../src/client/contracts.ts";
@@ -102,8 +102,10 @@ describe("refute deploy and refute model register", { timeout: 240_000 }, () => 
     for (const k of [
       "unbondingDelay",
       "maxChallengeWindow",
+      "minResponseWindow",
       "maxResponseWindow",
       "callbackGasLimit",
+      "revealWindow",
       "treasury",
       "deployer",
     ]) {
@@ -125,6 +127,19 @@ describe("refute deploy and refute model register", { timeout: 240_000 }, () => 
       functionName: "jobManager",
     });
     assert.equal(jm, deployment.addresses.jobManager);
+    // The recorded floor and reveal window are the ones the contracts enforce.
+    const minResponseWindow = await pub.readContract({
+      address: deployment.addresses.stakeManager,
+      abi: stakeManagerAbi,
+      functionName: "minResponseWindow",
+    });
+    assert.equal(BigInt(params["minResponseWindow"] as number), minResponseWindow);
+    const revealWindow = await pub.readContract({
+      address: deployment.addresses.disputeGame,
+      abi: disputeGameAbi,
+      functionName: "revealWindow",
+    });
+    assert.equal(BigInt(params["revealWindow"] as number), revealWindow);
     assert.match(r.stdout, /disputeGame\s+0x/);
   });
 

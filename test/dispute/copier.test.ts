@@ -13,7 +13,7 @@ import { getChallengeRevealedLogs } from "../../src/chain/read/disputeEvents.ts"
 import { commitChallenge, revealChallenge } from "../../src/client/calls.ts";
 import { CallRevertedError, send } from "../../src/client/send.ts";
 import {
-  balanceOf,
+  holdingsOf,
   challengeOf,
   disputeOf,
   jobOf,
@@ -27,7 +27,13 @@ import {
 } from "../harness/localTable.ts";
 import { playChallenger, playProvider } from "../../src/dispute/play.ts";
 import { Outcome, Phase, Reason } from "../../src/dispute/state.ts";
-import { challengeCommitment, commitTicket, revealTicket, type ChallengeTicket } from "../../src/dispute/ticket.ts";
+import {
+  challengeCommitment,
+  commitTicket,
+  ensureBondAllowance,
+  revealTicket,
+  type ChallengeTicket,
+} from "../../src/dispute/ticket.ts";
 import { forgeCommitment } from "../../src/dispute/faults.ts";
 import { Rng } from "../../src/vectors/rng.ts";
 import { DEPTH, challengeJob, committedJob, saltOf, shippedModel, type ShippedModel } from "./fixture.ts";
@@ -74,6 +80,7 @@ async function watchedAndCopied(seed: number) {
   const copierClient = table.challenger(COPIER);
   const ticket: ChallengeTicket = {
     jobId: seen.jobId!,
+    modelId: model.modelId,
     commitmentHash: seen.commitmentHash!,
     challenger: copierClient.wallet.account.address,
     salt: saltOf(rng),
@@ -92,8 +99,8 @@ test("the first committer takes the bounty even when a copier proves first", asy
     const copier = table.challenger(COPIER);
     // Balances after both reveals: each bond is out.
     const before = {
-      watcher: await balanceOf(table, watcher.wallet.account.address),
-      copier: await balanceOf(table, copier.wallet.account.address),
+      watcher: await holdingsOf(table, watcher.wallet.account.address),
+      copier: await holdingsOf(table, copier.wallet.account.address),
     };
 
     // The copier plays its challenge to the end before the watcher moves at all.
@@ -108,7 +115,7 @@ test("the first committer takes the bounty even when a copier proves first", asy
     assert.equal(dispute.settled, false, "settled while an older challenge is still open");
     assert.equal((await jobOf(table, jobId)).status, 2, "slashed before the first committer finished");
     assert.equal(
-      await balanceOf(table, copier.wallet.account.address),
+      await holdingsOf(table, copier.wallet.account.address),
       before.copier + BOND,
       "the copier's bond came back",
     );
@@ -124,15 +131,19 @@ test("the first committer takes the bounty even when a copier proves first", asy
     assert.equal(dispute.settled, true);
     assert.equal(dispute.winner, watcherId);
     assert.equal((await challengeOf(table, watcherId)).reason, Reason.FraudProven);
-    assert.equal(await balanceOf(table, watcher.wallet.account.address), before.watcher + BOND + BOUNTY);
-    assert.equal(await balanceOf(table, copier.wallet.account.address), before.copier + BOND, "the copier got a share");
+    assert.equal(await holdingsOf(table, watcher.wallet.account.address), before.watcher + BOND + BOUNTY);
+    assert.equal(
+      await holdingsOf(table, copier.wallet.account.address),
+      before.copier + BOND,
+      "the copier got a share",
+    );
   }
 });
 
 test("a younger challenge still open when the first committer wins is moot: bond back, no bounty", async () => {
   const { trace, commitment, jobId, watcherId, copierId } = await watchedAndCopied(0xc1_00);
   const copier = table.challenger(COPIER);
-  const copierBefore = await balanceOf(table, copier.wallet.account.address);
+  const copierBefore = await holdingsOf(table, copier.wallet.account.address);
   await playOut(table, {
     jobId,
     compiled: model.compiled,
@@ -147,13 +158,13 @@ test("a younger challenge still open when the first committer wins is moot: bond
   assert.equal(copied.phase, Phase.Resolved);
   assert.equal(copied.outcome, Outcome.Moot);
   assert.equal(copied.reason, Reason.Superseded);
-  assert.equal(await balanceOf(table, copier.wallet.account.address), copierBefore + BOND);
+  assert.equal(await holdingsOf(table, copier.wallet.account.address), copierBefore + BOND);
 });
 
 test("when the first committer fails to prove, the copier's proven challenge takes the bounty", async () => {
   const { trace, commitment, jobId, watcherId, copierId } = await watchedAndCopied(0xc2_00);
   const copier = table.challenger(COPIER);
-  const before = await balanceOf(table, copier.wallet.account.address);
+  const before = await holdingsOf(table, copier.wallet.account.address);
   await playOut(table, {
     jobId,
     compiled: model.compiled,
@@ -165,7 +176,8 @@ test("when the first committer fails to prove, the copier's proven challenge tak
   });
   assert.equal((await challengeOf(table, watcherId)).outcome, Outcome.Lost);
   assert.equal((await disputeOf(table, jobId)).winner, copierId);
-  assert.equal(await balanceOf(table, copier.wallet.account.address), before + BOND + BOUNTY);
+  // The watcher's lost bond went to the job's pot, which the winner takes on the slash.
+  assert.equal(await holdingsOf(table, copier.wallet.account.address), before + BOND + BOUNTY + BOND);
 });
 
 test("a copied commitment cannot be revealed by the copier: it binds the watcher's address", async () => {
@@ -174,10 +186,20 @@ test("a copied commitment cannot be revealed by the copier: it binds the watcher
   const commitment = forgeCommitment("wrong-output", model.compiled, trace, rng);
   const { jobId, commitmentHash } = await committedJob(table, model.modelId, trace.input, commitment);
   const watcher = table.challenger(WATCHER).wallet.account.address;
-  const watcherTicket: ChallengeTicket = { jobId, commitmentHash, challenger: watcher, salt: saltOf(rng) };
+  const watcherTicket: ChallengeTicket = {
+    jobId,
+    modelId: model.modelId,
+    commitmentHash,
+    challenger: watcher,
+    salt: saltOf(rng),
+  };
   const copier = table.challenger(COPIER);
   // The copier front-runs the watcher's commit with the same commitment bytes (and even learns the salt later).
-  const { receipt } = await send(copier, commitChallenge(table.addresses, challengeCommitment(watcherTicket)));
+  await ensureBondAllowance(copier, model.modelId);
+  const { receipt } = await send(
+    copier,
+    commitChallenge(table.addresses, model.modelId, challengeCommitment(watcherTicket)),
+  );
   const [event] = parseEventLogs({ abi: disputeGameAbi, logs: receipt.logs, eventName: "ChallengeCommitted" });
   assert.ok(event !== undefined, "the commit emitted no ChallengeCommitted");
   await mineAt(table, (await now(table)) + 1n);

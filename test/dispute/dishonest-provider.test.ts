@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { readJobResult } from "../../src/chain/read/jobs.ts";
 import {
-  balanceOf,
+  holdingsOf,
   challengeOf,
   disputeOf,
   jobOf,
@@ -65,10 +65,10 @@ async function playFault(kind: FaultKind, seed: number): Promise<void> {
   const provider = table.provider.wallet.account.address;
   const requester = table.requester.wallet.account.address;
   const before = {
-    challenger: await balanceOf(table, challenger),
-    requester: await balanceOf(table, requester),
-    treasury: await balanceOf(table, LOCAL_TREASURY),
-    provider: await balanceOf(table, provider),
+    challenger: await holdingsOf(table, challenger),
+    requester: await holdingsOf(table, requester),
+    treasury: await holdingsOf(table, LOCAL_TREASURY),
+    provider: await holdingsOf(table, provider),
     stake: await stakeOf(table, provider),
   };
 
@@ -92,14 +92,14 @@ async function playFault(kind: FaultKind, seed: number): Promise<void> {
   const C = LOCAL_MODEL_PARAMS.collateralPerJob;
   const bounty = C / 2n;
   const share = (C * 3n) / 10n;
-  assert.equal(await balanceOf(table, challenger), before.challenger + bounty, `${label}: bounty (bond back)`);
-  assert.equal(await balanceOf(table, requester), before.requester + share, `${label}: refund (fee back + 30 %)`);
+  assert.equal(await holdingsOf(table, challenger), before.challenger + bounty, `${label}: bounty (bond back)`);
+  assert.equal(await holdingsOf(table, requester), before.requester + share, `${label}: refund (fee back + 30 %)`);
   assert.equal(
-    await balanceOf(table, LOCAL_TREASURY),
+    await holdingsOf(table, LOCAL_TREASURY),
     before.treasury + (C - bounty - share),
     `${label}: treasury share`,
   );
-  assert.equal(await balanceOf(table, provider), before.provider, `${label}: the provider was paid`);
+  assert.equal(await holdingsOf(table, provider), before.provider, `${label}: the provider was paid`);
   const stake = await stakeOf(table, provider);
   assert.equal(stake.free, before.stake.free - C, `${label}: the collateral was not taken`);
   assert.equal(stake.locked, before.stake.locked, `${label}: collateral still locked`);

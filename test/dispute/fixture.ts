@@ -81,9 +81,10 @@ export async function challengeJob(
   rng: Rng,
 ): Promise<{ id: bigint; ticket: ChallengeTicket }> {
   const client = table.challenger(seat);
-  const { commitmentHash } = await jobOf(table, jobId);
+  const { commitmentHash, modelId } = await jobOf(table, jobId);
   const ticket: ChallengeTicket = {
     jobId,
+    modelId,
     commitmentHash,
     challenger: client.wallet.account.address,
     salt: saltOf(rng),

@@ -12,7 +12,7 @@ import { finalizeJob } from "../../src/client/calls.ts";
 import { send } from "../../src/client/send.ts";
 import { readJobResult } from "../../src/chain/read/jobs.ts";
 import {
-  balanceOf,
+  holdingsOf,
   challengeOf,
   disputeOf,
   jobOf,
@@ -79,7 +79,7 @@ async function playGame(seed: number, tally: Tally): Promise<void> {
   const trace = await model.trace(rng.int(model.images.count));
   const commitment = honestCommitment(trace);
   const { jobId } = await committedJob(table, model.modelId, trace.input, commitment);
-  const providerBefore = await balanceOf(table, table.provider.wallet.account.address);
+  const providerBefore = await holdingsOf(table, table.provider.wallet.account.address);
 
   // One challenger most of the time (timing games need the clock to themselves), sometimes up to three.
   const count = rng.float() < 0.8 ? 1 : 2 + rng.int(2);
@@ -135,7 +135,7 @@ async function playGame(seed: number, tally: Tally): Promise<void> {
   const dispute = await disputeOf(table, jobId);
   assert.equal(dispute.fraud, false, `seed ${seed}: fraud recorded against an honest provider`);
   assert.equal(
-    await balanceOf(table, table.provider.wallet.account.address),
+    await holdingsOf(table, table.provider.wallet.account.address),
     providerBefore + bonds,
     `seed ${seed}: the provider was not paid every lost bond`,
   );

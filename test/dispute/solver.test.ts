@@ -38,6 +38,8 @@ function dispute(over: Partial<DisputeState> = {}): DisputeState {
     graceEnd: 0n,
     open: 1,
     winner: 0n,
+    firstRevealed: 1n,
+    pot: 0n,
     challenges: [1n],
     ...over,
   };

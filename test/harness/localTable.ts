@@ -19,7 +19,13 @@ import { foundry } from "viem/chains";
 import { jobManagerAbi } from "../../src/chain/abis.ts";
 import { startAnvil, type AnvilNode } from "../../src/chain/anvil.ts";
 import { readLatestTimestamp } from "../../src/chain/read/block.ts";
-import { readChallenge, readDispute, type Challenge, type Dispute } from "../../src/chain/read/dispute.ts";
+import {
+  readChallenge,
+  readClaimable,
+  readDispute,
+  type Challenge,
+  type Dispute,
+} from "../../src/chain/read/dispute.ts";
 import { readJob, type Job } from "../../src/chain/read/jobs.ts";
 import { readModelExists } from "../../src/chain/read/registry.ts";
 import { ReadCache } from "../../src/chain/read/reveals.ts";
@@ -262,6 +268,20 @@ export function jobOf(table: Pick<LocalTable, "public" | "addresses">, jobId: bi
 
 export function balanceOf(table: Pick<LocalTable, "public" | "addresses">, who: Address): Promise<bigint> {
   return readBalance(table.public, { address: table.addresses.token, owner: who });
+}
+
+/** What `who` can withdraw from the DisputeGame: every payout of a dispute is credited there (§9.5). */
+export function claimableOf(table: Pick<LocalTable, "public" | "addresses">, who: Address): Promise<bigint> {
+  return readClaimable(table.public, { address: table.addresses.disputeGame, account: who });
+}
+
+/**
+ * What `who` holds plus what it can withdraw from the DisputeGame: dispute payouts are
+ * credited to `claimable` (pull payments, §9.5), so a payout shows here without a withdraw.
+ */
+export async function holdingsOf(table: Pick<LocalTable, "public" | "addresses">, who: Address): Promise<bigint> {
+  const [balance, claimable] = await Promise.all([balanceOf(table, who), claimableOf(table, who)]);
+  return balance + claimable;
 }
 
 export function stakeOf(table: Pick<LocalTable, "public" | "addresses">, who: Address): Promise<Stake> {

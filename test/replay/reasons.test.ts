@@ -2,8 +2,9 @@
  * `refute replay` names every dispute outcome: for each IDisputeGame.Reason, the
  * rendered report — the text story and `--json` — names it. Reasons a scenario of
  * scenario.ts can reach on the shipped model are played on anvil and replayed through
- * the CLI; the others (None, which no resolution carries, and NonCanonical, which needs
- * a node too large for a whole reveal) go through the replay's own event-to-summary
+ * the CLI; the others (None, which no resolution carries, NonCanonical, which needs
+ * a node too large for a whole reveal, and Unrevealed / Unrevealable, which end a
+ * commitment that never joined the job's dispute: forfeited or reclaimed) go through the replay's own event-to-summary
  * mapping and the renderer with a constructed report.
  */
 import assert from "node:assert/strict";
@@ -23,6 +24,7 @@ import {
   challengerProves,
   challengerSelects,
   commit,
+  mootChallenge,
   openTable,
   playFraudToTheEnd,
   providerPostsRoots,
@@ -45,7 +47,10 @@ const PLAYED: Partial<Record<ReasonName, "Won" | "Lost" | "Moot">> = {
 
 /** The challenges section's line of a resolved challenge with this reason. */
 const challengeLine = (reason: string): RegExp =>
-  new RegExp(`^ {2}#\\d+ by 0x[0-9a-fA-F]{40}: (None|Won|Lost|Moot) \\(${reason}\\); should be`, "m");
+  new RegExp(
+    `^ {2}#\\d+ by 0x[0-9a-fA-F]{40}: (None|Won|Lost|Moot|Forfeited|Reclaimed) \\(${reason}\\); should be`,
+    "m",
+  );
 /** The steps' line of its ChallengeResolved event. */
 const resolvedStep = (reason: string): RegExp => new RegExp(`challenge #\\d+ resolved: \\w+ \\(${reason}\\)`);
 
@@ -54,12 +59,20 @@ interface JsonChallenge {
   readonly reason?: string;
 }
 
-test("every Reason is either played below or constructed (None, NonCanonical)", () => {
+test("every Reason is either played below or constructed (None, NonCanonical, Unrevealed, Unrevealable)", () => {
   assert.deepEqual(
     REASON_NAMES.filter((r) => PLAYED[r] === undefined),
-    ["None", "NonCanonical"],
+    ["None", "NonCanonical", "Unrevealed", "Unrevealable"],
   );
 });
+
+/** The outcome a constructed resolution with `reason` carries. */
+function outcomeFor(reason: number): Outcome {
+  if (reason === Reason.None) return Outcome.None;
+  if (reason === Reason.Unrevealed) return Outcome.Forfeited;
+  if (reason === Reason.Unrevealable) return Outcome.Reclaimed;
+  return Outcome.Won;
+}
 
 test("the replay maps every Reason value of a ChallengeResolved event to its name", () => {
   for (const [value, name] of REASON_NAMES.entries()) {
@@ -75,7 +88,7 @@ describe("reasons no scenario reaches: the renderer names them", () => {
 
   /** The report of a slashed job whose one challenge resolved with `reason`, as the replay builds it. */
   function reportOf(reason: number): ReplayReport {
-    const outcome = reason === Reason.None ? Outcome.None : Outcome.Won;
+    const outcome = outcomeFor(reason);
     const names = resolutionNames(outcome, reason);
     return {
       jobId: "7",
@@ -112,7 +125,7 @@ describe("reasons no scenario reaches: the renderer names them", () => {
       assert.match(text, resolvedStep(name));
       const json = JSON.parse(toJson(report)) as { challenges: JsonChallenge[] };
       assert.equal(json.challenges[0]?.reason, name);
-      assert.equal(json.challenges[0]?.outcome, OUTCOME_NAMES[name === "None" ? Outcome.None : Outcome.Won]);
+      assert.equal(json.challenges[0]?.outcome, OUTCOME_NAMES[outcomeFor(Reason[name])]);
     });
   }
 });
@@ -180,14 +193,16 @@ describe("reasons a scenario reaches: `refute replay` names them", () => {
     await challengerProves(t, matchesId, matches.c, matches.trace, 1, words, 0);
     jobs.set("ElementMatches", matches.jobId);
 
-    // Superseded: two challenges of a wrong result; the older proves the fraud, the younger is moot.
+    // Superseded: two challenges of a wrong result; the older proves the fraud, and anyone
+    // resolves the younger moot (it no longer ends with the winner's move: §9.4).
     const twice = await job(3, "flipped-element", 7);
     const older = await challenge(t, twice.jobId, twice.hash);
-    await challenge(t, twice.jobId, twice.hash);
+    const younger = await challenge(t, twice.jobId, twice.hash);
     await providerPostsRoots(t, twice.jobId, twice.c);
     const node = await challengerSelects(t, older, twice.c, twice.trace);
     const revealed = await providerRevealsWhole(t, older, twice.c, node);
     await challengerProves(t, older, twice.c, twice.trace, node, revealed);
+    await mootChallenge(t, younger);
     jobs.set("Superseded", twice.jobId);
 
     // The timeouts share one response window: a provider that never posts its roots, and a

@@ -28,6 +28,7 @@ import {
   revealChallenge,
   revealWhole,
   selectNode,
+  moot,
   timeoutChallenge,
   finalizeJob,
 } from "../../src/client/calls.ts";
@@ -163,11 +164,12 @@ export async function challenge(t: Table, jobId: bigint, commitmentHash: Hex): P
   const salt = keccak256(encodeAbiParameters([{ type: "uint256" }], [jobId]));
   const commitment = challengeCommitment({
     jobId,
+    modelId: t.modelId,
     commitmentHash,
     challenger: t.challenger.wallet.account.address,
     salt,
   });
-  const { receipt } = await send(t.challenger, commitChallenge(t.addresses, commitment));
+  const { receipt } = await send(t.challenger, commitChallenge(t.addresses, t.modelId, commitment));
   const [log] = parseEventLogs({ abi: disputeGameAbi, logs: receipt.logs, eventName: "ChallengeCommitted" });
   if (log === undefined) throw new Error("the challenge commit emitted no ChallengeCommitted");
   // A reveal must come in a later block than its commit (and is simulated against the latest one).
@@ -255,6 +257,11 @@ export async function finalize(t: Table, jobId: bigint): Promise<void> {
 
 export async function timeout(t: Table, id: bigint): Promise<void> {
   await move(t.requester, timeoutChallenge(t.addresses, id));
+}
+
+/** Anyone (the requester here) resolves a challenge younger than the winner moot, which settles once none is open. */
+export async function mootChallenge(t: Table, id: bigint): Promise<void> {
+  await move(t.requester, moot(t.addresses, id));
 }
 
 function wordsOf(c: Commitment, node: number): Hex[] {

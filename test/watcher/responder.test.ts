@@ -261,11 +261,16 @@ class FakeMetrics implements ChallengeMetrics {
 
 /** ChallengeCommitted(id, challenger, commitment) as it appears in a receipt. */
 function challengeCommittedLog(id: bigint, challenger: Address, commitment: Hex): Log {
-  const topics = encodeEventTopics({ abi: disputeGameAbi, eventName: "ChallengeCommitted", args: { id, challenger } });
+  const topics = encodeEventTopics({
+    abi: disputeGameAbi,
+    eventName: "ChallengeCommitted",
+    args: { id, challenger, modelId: JOB.modelId },
+  });
   return {
     address: ADDRESSES.disputeGame,
     topics: topics as [Hex, ...Hex[]],
-    data: encodeAbiParameters([{ type: "bytes32" }], [commitment]),
+    // The bond is pulled at commit (docs/PROTOCOL.md §9.1).
+    data: encodeAbiParameters([{ type: "bytes32" }, { type: "uint256" }], [commitment, 10n]),
     blockHash: word(1),
     blockNumber: COMMIT_BLOCK,
     logIndex: 0,
@@ -396,7 +401,7 @@ describe("watcher responder", { timeout: 120_000 }, () => {
           address: ADDRESSES.disputeGame,
           abi: disputeGameAbi,
           functionName: "commitChallenge",
-          args: [row.commitment],
+          args: [JOB.modelId, row.commitment],
         },
         options: { deadline: WINDOW_END },
       });
@@ -507,7 +512,13 @@ describe("watcher responder", { timeout: 120_000 }, () => {
       assert.equal(w.log.with("challenge revealed")[0]?.fields["phase"], "AwaitRoots");
     });
 
-    for (const refusal of ["StaleCommitment", "WindowClosed", "JobNotChallengeable", "TooManyChallenges"] as const) {
+    for (const refusal of [
+      "StaleCommitment",
+      "WindowClosed",
+      "JobNotChallengeable",
+      "RevealWindowPassed",
+      "ModelMismatch",
+    ] as const) {
       test(`a reveal refused with ${refusal} abandons the challenge`, async () => {
         const w = world();
         await committed(w);
@@ -518,6 +529,10 @@ describe("watcher responder", { timeout: 120_000 }, () => {
         assert.equal(w.store.reasons.get(1), refusal);
         assert.equal(w.log.with("challenge abandoned: reveal refused").length, 1);
         assert.equal(w.tx.sentAs("revealChallenge").length, 0, "nothing journaled");
+        // A changed commitment or fraud already established may leave the bond reclaimable: the game decides.
+        const reclaims = w.tx.sentAs("reclaimCommitment").map((r) => r.call.args);
+        const reclaimable = refusal === "StaleCommitment" || refusal === "JobNotChallengeable";
+        assert.deepEqual(reclaims, reclaimable ? [[CHALLENGE_ID, JOB.jobId, JOB.commitmentHash, w.row().salt]] : []);
         await w.tick(headAt(COMMIT_BLOCK + 2n));
         assert.equal(w.tx.attemptsOf("revealChallenge"), 1, "an abandoned challenge is not stepped again");
       });
@@ -747,7 +762,13 @@ describe("watcher responder", { timeout: 120_000 }, () => {
     test("a won challenge is settled, then recorded as won", async () => {
       const w = world();
       await playing(w, { phase: Phase.Resolved, outcome: Outcome.Won, reason: Reason.FraudProven });
-      w.chain.disputes.set(JOB.jobId, { fraud: true, settled: false });
+      w.chain.disputes.set(JOB.jobId, {
+        fraud: true,
+        settled: false,
+        open: 0,
+        winner: CHALLENGE_ID,
+        challenges: [CHALLENGE_ID],
+      });
       await w.tick(headAt(COMMIT_BLOCK + 3n));
 
       assert.deepEqual(
@@ -757,7 +778,13 @@ describe("watcher responder", { timeout: 120_000 }, () => {
       assert.equal(w.row().state, "playing", "recorded only once settled");
       assert.equal(w.metrics.of("disputes_won"), 0);
 
-      w.chain.disputes.set(JOB.jobId, { fraud: true, settled: true });
+      w.chain.disputes.set(JOB.jobId, {
+        fraud: true,
+        settled: true,
+        open: 0,
+        winner: CHALLENGE_ID,
+        challenges: [CHALLENGE_ID],
+      });
       await w.tick(headAt(COMMIT_BLOCK + 4n));
       assert.equal(w.row().state, "resolved");
       assert.equal(w.row().outcome, "Won");
@@ -776,9 +803,46 @@ describe("watcher responder", { timeout: 120_000 }, () => {
       assert.equal(w.metrics.of("disputes_won"), 1, "a resolved challenge is not stepped again");
     });
 
+    test("a won challenge whose settlement waits on younger open challenges moots them, then settles", async () => {
+      const w = world();
+      await playing(w, { phase: Phase.Resolved, outcome: Outcome.Won, reason: Reason.FraudProven });
+      const older = CHALLENGE_ID - 1n;
+      const younger = CHALLENGE_ID + 1n;
+      const resolvedYounger = CHALLENGE_ID + 2n;
+      // An older challenge still playing is not ours to end; the younger open one is moot.
+      w.chain.challenges.set(older, { ...challengeOf(w), id: older, phase: Phase.AwaitNode });
+      w.chain.challenges.set(younger, { ...challengeOf(w), id: younger, phase: Phase.AwaitNode });
+      w.chain.challenges.set(resolvedYounger, {
+        ...challengeOf(w),
+        id: resolvedYounger,
+        phase: Phase.Resolved,
+        outcome: Outcome.Lost,
+      });
+      const challenges = [older, CHALLENGE_ID, younger, resolvedYounger];
+      w.chain.disputes.set(JOB.jobId, { fraud: true, settled: false, open: 2, winner: CHALLENGE_ID, challenges });
+      await w.tick(headAt(COMMIT_BLOCK + 3n));
+
+      assert.deepEqual(
+        w.tx.sentAs("moot").map((s) => [s.key, s.call.functionName, s.call.args]),
+        [[`moot:${younger}:${COMMIT_BLOCK + 3n}`, "moot", [younger]]],
+      );
+      assert.equal(w.tx.sentAs("settle").length, 0, "settling waits on the older open challenge");
+      assert.equal(w.row().state, "playing");
+
+      w.chain.disputes.set(JOB.jobId, { fraud: true, settled: false, open: 0, winner: CHALLENGE_ID, challenges });
+      await w.tick(headAt(COMMIT_BLOCK + 4n));
+      assert.equal(w.tx.sentAs("settle").length, 1);
+    });
+
     test("a lost challenge is recorded as lost, with an error, and nothing is settled", async () => {
       const w = world();
-      w.chain.disputes.set(JOB.jobId, { fraud: false, settled: false });
+      w.chain.disputes.set(JOB.jobId, {
+        fraud: false,
+        settled: false,
+        open: 0,
+        winner: 0n,
+        challenges: [CHALLENGE_ID],
+      });
       await playing(w, { phase: Phase.Resolved, outcome: Outcome.Lost, reason: Reason.ElementMatches });
       await w.tick(headAt(COMMIT_BLOCK + 3n));
 
@@ -796,7 +860,13 @@ describe("watcher responder", { timeout: 120_000 }, () => {
   describe("restarts and reorgs", () => {
     test("a watcher restarted at every step carries on from the journal without sending anything twice", async () => {
       const w = world();
-      w.chain.disputes.set(JOB.jobId, { fraud: true, settled: false });
+      w.chain.disputes.set(JOB.jobId, {
+        fraud: true,
+        settled: false,
+        open: 0,
+        winner: CHALLENGE_ID,
+        challenges: [CHALLENGE_ID],
+      });
       const steps: [ChainHead, () => void][] = [
         [headAt(COMMIT_BLOCK - 1n), () => w.responder.open(JOB)],
         [

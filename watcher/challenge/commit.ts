@@ -31,6 +31,7 @@ export class CommitStep {
     const salt: Hex = `0x${randomBytes(32).toString("hex")}`;
     const commitment = challengeCommitment({
       jobId: job.jobId,
+      modelId: job.modelId,
       commitmentHash: job.commitmentHash,
       challenger: this.p.tx.address,
       salt,
@@ -54,7 +55,7 @@ export class CommitStep {
         log.warn(ctx, "challenge abandoned before its commit");
         return;
       }
-      await tx.submit(key, "commitChallenge", commitChallenge(chain.addresses, row.commitment), {
+      await tx.submit(key, "commitChallenge", commitChallenge(chain.addresses, row.modelId, row.commitment), {
         deadline: onChain.windowEnd,
       });
       this.p.metrics.inc("challenges");

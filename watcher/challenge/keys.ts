@@ -14,12 +14,18 @@ export const commitKey = (row: Pick<ChallengeRow, "id">): string => `challenge-c
 export const revealKey = (row: Pick<ChallengeRow, "id" | "attempt">, id: bigint): string =>
   `challenge-reveal:${row.id}:${id}:${row.attempt}`;
 
+/** The reclaim of challenge `id`'s bond when its reveal can no longer pass through no fault of ours. */
+export const reclaimKey = (row: Pick<ChallengeRow, "id">, id: bigint): string => `challenge-reclaim:${row.id}:${id}`;
+
 /** A move in the challenge's current round (phase and anchor), per attempt. */
 export const moveKey = (
   c: Pick<ChainChallenge, "id" | "phase" | "anchorLevel" | "anchorIndex">,
   kind: string,
   attempt: number,
 ): string => `move:${c.id}:${kind}:${c.phase}:${c.anchorLevel}:${c.anchorIndex}:${attempt}`;
+
+/** A moot of a younger challenge `id` that keeps a won dispute from settling, tried at one head. */
+export const mootKey = (id: bigint, headNumber: bigint): string => `moot:${id}:${headNumber}`;
 
 /** A settlement of a job's dispute, tried at one head (settling waits for older open challenges). */
 export const settleKey = (jobId: bigint, headNumber: bigint): string => `settle:${jobId}:${headNumber}`;

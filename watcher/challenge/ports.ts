@@ -24,8 +24,11 @@ export interface ChainJob {
 /** A challenge with its phase and current deadline, and the commitment it was opened with. */
 export type ChainChallenge = ChallengeState & { readonly commitment: Hex };
 
-/** A job's dispute, as far as settling it goes. */
-export type ChainDispute = Pick<DisputeState, "fraud" | "settled">;
+/**
+ * A job's dispute, as far as settling it goes: settlement needs fraud and no open
+ * challenge, and the open ones younger than the winner can be mooted.
+ */
+export type ChainDispute = Pick<DisputeState, "fraud" | "settled" | "open" | "winner" | "challenges">;
 
 /** The protocol's state, read at one block hash, and the provider's reveals, from events since `fromBlock`. */
 export interface ChallengeChain {

@@ -1,13 +1,16 @@
 /**
  * A resolved challenge: a won one whose dispute still waits for settlement gets
- * the settle call (anyone may send it once the older open challenges are done);
- * otherwise the outcome is recorded and counted.
+ * it moving — the open challenges younger than ours are moot and we moot them
+ * (settlement waits on `open == 0`, and a sybil's challenge would otherwise hold it
+ * until its timeout), then the settle call once none is open (anyone may send both).
+ * Otherwise the outcome is recorded and counted.
  */
 import { Outcome, outcomeName, reasonName, type Reason } from "../../src/chain/enums.ts";
-import { settleDispute } from "../../src/client/calls.ts";
+import { isOpen } from "../../src/dispute/state.ts";
+import { moot, settleDispute } from "../../src/client/calls.ts";
 import type { ChainHead } from "../../src/service/heads.ts";
 import type { ChallengeRow } from "../store.ts";
-import { settleKey } from "./keys.ts";
+import { mootKey, settleKey } from "./keys.ts";
 import type { MoveSender } from "./moves.ts";
 import type { ResponderPorts } from "./ports.ts";
 
@@ -24,7 +27,16 @@ export class SettleStep {
     if (outcome === Outcome.Won) {
       const d = await chain.dispute(row.jobId, head.hash);
       if (d.fraud && !d.settled) {
-        // Settlement waits for older open challenges; anyone may call it once possible.
+        if (d.open > 0) {
+          // Older open challenges are played out by their parties; younger ones are moot.
+          for (const id of d.challenges) {
+            if (id <= d.winner) continue;
+            const c = await chain.challenge(id, head.hash);
+            if (isOpen(c.phase))
+              await this.moves.send(row, mootKey(id, head.number), "moot", moot(chain.addresses, id));
+          }
+          return;
+        }
         await this.moves.send(
           row,
           settleKey(row.jobId, head.number),

@@ -18,7 +18,13 @@ export type Challenge = Omit<ChallengeOf, "phase" | "outcome" | "reason" | "dead
   readonly deadline: bigint;
 };
 
-/** A job's dispute (IDisputeGame.Dispute); `challenges` are the open ones, unordered. */
+/**
+ * A job's dispute (IDisputeGame.Dispute). `challenges` is append-only: every challenge
+ * revealed on the job, in reveal order, resolved ones included — filter by phase, or use
+ * `open`, for the ones still playing. `winner` is the lowest won id (0 = none yet),
+ * `firstRevealed` the lowest revealed id (the winner on a roots failure), `pot` the lost
+ * bonds held for the job.
+ */
 export type Dispute = ContractFunctionReturnType<typeof disputeGameAbi, "view", "disputeOf">;
 
 interface GameParameters extends AtBlock {
@@ -58,6 +64,27 @@ export function readBountyBps(client: Client, p: GameParameters): Promise<bigint
     address: p.address,
     abi: disputeGameAbi,
     functionName: "BOUNTY_BPS",
+    ...blockParameter(p),
+  });
+}
+
+/** What `account` can withdraw from the DisputeGame (`claimable`): every payout of a dispute is credited there. */
+export function readClaimable(client: Client, p: GameParameters & { readonly account: Address }): Promise<bigint> {
+  return readContract(client, {
+    address: p.address,
+    abi: disputeGameAbi,
+    functionName: "claimable",
+    args: [p.account],
+    ...blockParameter(p),
+  });
+}
+
+/** Blocks after its commit within which a commitment must be revealed (after them it can be forfeited). */
+export function readRevealWindow(client: Client, p: GameParameters): Promise<bigint> {
+  return readContract(client, {
+    address: p.address,
+    abi: disputeGameAbi,
+    functionName: "revealWindow",
     ...blockParameter(p),
   });
 }
