@@ -6,9 +6,11 @@
  * ready) → answer disputes → finalize its jobs once their window is over, to
  * collect the fees. Traces are kept in the database and served over HTTP.
  */
-import type { Hex } from "viem";
+import { LRUCache } from "lru-cache";
+import { parseEventLogs, type Hex } from "viem";
+import { jobManagerAbi } from "../src/chain/abis.ts";
 import { jobOutsidePolicy } from "../src/service/policy.ts";
-import { JobStatus } from "../src/chain/enums.ts";
+import { JobStatus, skipReasonName } from "../src/chain/enums.ts";
 import { getJobRequestedLogs, type JobRequestedLog } from "../src/chain/read/jobEvents.ts";
 import { readJob, type Job } from "../src/chain/read/jobs.ts";
 import { readStake } from "../src/chain/read/stake.ts";
@@ -30,6 +32,7 @@ import type { ChainHead } from "../src/service/heads.ts";
 import { errorText } from "../src/service/logger.ts";
 import type { MetricDef } from "../src/service/metrics.ts";
 import { ModelFiles } from "../src/service/modelFiles.ts";
+import { Withdrawer } from "../src/service/withdrawer.ts";
 import { initRuntime, StartupError, type Runtime } from "../src/service/runtime.ts";
 import { sleep } from "../src/service/shutdown.ts";
 import type { MerkleTree } from "../src/tensor/merkle.ts";
@@ -94,6 +97,8 @@ class ProviderDaemon {
   private readonly models: HostedModels;
   private readonly faults: FaultPlan;
   private readonly answerer: DisputeAnswerer;
+  /** Collects the job pots (challengers' lost bonds) the game credits to us on release. */
+  private readonly withdrawer: Withdrawer;
   private readonly requesters: Set<string>;
   private readonly ep: ExecutionProviderName;
   private readonly requests: EventCursor<JobRequestedLog>;
@@ -105,6 +110,8 @@ class ProviderDaemon {
   private readonly inputFetches = new Map<bigint, Promise<void>>();
   /** Jobs whose commit was refused for lack of free stake, with when (retried after STAKE_RETRY_MS). */
   private readonly waitingForStake = new Map<bigint, number>();
+  /** CommitSkipped of mined commitBatch transactions, by journal key. Bounded: an evicted one is read again. */
+  private readonly skips = new LRUCache<string, ReadonlyMap<bigint, string>>({ max: 256 });
   private server?: TraceServer;
   private lastPrune = 0;
   /** Where reaching --stake stands: undefined until it has to wait or deposit. */
@@ -132,6 +139,14 @@ class ProviderDaemon {
       rt.log.child({ component: "disputes" }),
       (move) => rt.metrics.inc("dispute_moves", { move }),
     );
+    this.withdrawer = new Withdrawer({
+      client: rt.client,
+      addresses: rt.addresses,
+      account: rt.account.address,
+      tx: rt.tx,
+      log: rt.log.child({ component: "withdrawer" }),
+      now: () => Date.now(),
+    });
     this.requesters = new Set(config.requesters.map((a) => a.toLowerCase()));
     const wantCuda =
       config.executionProvider === "cuda" ||
@@ -209,6 +224,7 @@ class ProviderDaemon {
     await this.traceNew();
     await this.commitReady(head);
     await this.followCommitted(head);
+    await this.withdrawer.poll(head);
     if (Date.now() - this.lastPrune > 60_000) {
       this.lastPrune = Date.now();
       const n = this.store.prune(this.config.retentionSec);
@@ -437,11 +453,38 @@ class ProviderDaemon {
     }
   }
 
+  /**
+   * The jobs a mined commitBatch left out (CommitSkipped: another provider committed it,
+   * it expired or its commit deadline passed in between), with why. Read once per key.
+   */
+  private async skippedBy(key: string): Promise<ReadonlyMap<bigint, string>> {
+    let skipped = this.skips.get(key);
+    if (skipped === undefined) {
+      const receipt = await this.rt.tx.receiptOf(key);
+      const logs =
+        receipt === undefined
+          ? []
+          : parseEventLogs({ abi: jobManagerAbi, logs: receipt.logs, eventName: "CommitSkipped" });
+      skipped = new Map(logs.map((l) => [l.args.jobId, skipReasonName(l.args.reason)]));
+      this.skips.set(key, skipped);
+    }
+    return skipped;
+  }
+
   private async followCommitted(head: ChainHead): Promise<void> {
     const me = this.rt.account.address.toLowerCase();
     for (const job of this.store.inState("committing")) {
       const t = job.commitKey === undefined ? undefined : this.rt.tx.get(job.commitKey);
       if (t === undefined || t.status === "pending") continue;
+      if (t.outcome === "success" && job.commitKey !== undefined) {
+        const reason = (await this.skippedBy(job.commitKey)).get(job.jobId);
+        if (reason !== undefined) {
+          // The batch went through without this job: it can no longer be committed.
+          this.store.setState(job.jobId, "skipped", `commitBatch skipped it: ${reason}`);
+          this.log.warn({ jobId: job.jobId, reason }, "job skipped by commitBatch");
+          continue;
+        }
+      }
       const onChain = await this.jobAt(job.jobId, head);
       if (
         onChain.status !== JobStatus.Requested &&

@@ -2,8 +2,8 @@
  * The claimer: the watcher's bonds and bounties, from events only (confirmed, from a
  * persisted cursor, src/service/eventCursor.ts): ChallengeRevealed (bond posted), ChallengeResolved (bond back
  * when won or moot, lost otherwise) and DisputeSettled (the bounty, when the winner
- * is one of ours). Bonds and bounties are paid out by the moves that resolve and
- * settle, so there is nothing to withdraw; this is the accounting.
+ * is one of ours). This is the accounting: the payouts are credited to the game's
+ * `claimable` and collected by the daemon's Withdrawer (src/service/withdrawer.ts).
  */
 import type { PublicClient } from "viem";
 import { Outcome } from "../src/chain/enums.ts";

@@ -17,6 +17,7 @@ import { readModel } from "../src/chain/read/registry.ts";
 import { readAllowance, readBalance } from "../src/chain/read/token.ts";
 import { approve } from "../src/client/calls.ts";
 import { SYSTEM_CLOCK } from "../src/service/clock.ts";
+import { Withdrawer } from "../src/service/withdrawer.ts";
 import type { ConfigOf } from "../src/service/config.ts";
 import { resolveDeployment } from "../src/service/commonConfig.ts";
 import { errorText } from "../src/service/logger.ts";
@@ -64,6 +65,8 @@ class Watcher {
   private readonly verifier: Verifier;
   private readonly responder: Responder;
   private readonly claimer: Claimer;
+  /** Collects bonds back, bounties and pots: the game credits them to claimable (§9.5). */
+  private readonly withdrawer: Withdrawer;
   private approved = false;
   /** Whether the last bond check found too few tokens (logged once per change). */
   private bondShort = false;
@@ -149,6 +152,14 @@ class Watcher {
       rt.metrics,
     );
     this.claimer.init(start);
+    this.withdrawer = new Withdrawer({
+      client: rt.client,
+      addresses: rt.addresses,
+      account: rt.account.address,
+      tx: rt.tx,
+      log: log.child({ component: "withdrawer" }),
+      now: () => Date.now(),
+    });
     log.info(
       {
         sampled: this.store.jobsInState("sampled").length,
@@ -204,6 +215,7 @@ class Watcher {
     }
     await this.responder.tick(head, now);
     await this.claimer.poll(head);
+    await this.withdrawer.poll(head);
   }
 
   /**

@@ -52,8 +52,9 @@ export function devCommand({ io, setExit }: CommandContext): Command {
     )
     .option(
       "--response-window <s>",
-      `the model's response window, seconds (default ${d.responseWindow})`,
-      intFlag(5, 3600),
+      `the model's response window, seconds, at least the deployment's minResponseWindow of 10 (default ${d.responseWindow})`,
+      // The local deployment refuses a model below StakeManager.minResponseWindow (10 s).
+      intFlag(10, 3600),
       d.responseWindow,
     )
     .option("--no-provider", "start no provider (to run your own)")

@@ -34,8 +34,10 @@ export class UnknownModelError extends Error {
 /**
  * The job resolved without a result: Slashed (the committed output was proven wrong)
  * or Expired (nobody committed by the commit deadline). Either way the fee is refunded
- * to the requester; `refundPending` says the deadline passed but nobody has called
- * `expire(jobId)` yet, which is what sends the refund.
+ * to the requester: a slashed job's refund (fee and requester share) is credited to the
+ * requester's `claimable` balance in the DisputeGame and collected with `withdraw()`
+ * (claimableOf / withdrawClaimable); `refundPending` says an expired job's deadline passed
+ * but nobody has called `expire(jobId)` yet, which is what sends that refund.
  */
 export class JobFailedError extends Error {
   override readonly name = "JobFailedError";
@@ -46,7 +48,7 @@ export class JobFailedError extends Error {
   ) {
     super(
       status === "Slashed"
-        ? `job ${jobId} was slashed: its committed output was proven wrong (the fee is refunded)`
+        ? `job ${jobId} was slashed: its committed output was proven wrong (the fee and the requester's share are claimable in the DisputeGame: withdraw them with withdrawClaimable)`
         : refundPending
           ? `job ${jobId} expired: nobody committed by its commit deadline (call expire(${jobId}) to refund the fee)`
           : `job ${jobId} expired: nobody committed by its commit deadline (the fee was refunded)`,

@@ -14,6 +14,8 @@ export type { DeploymentRef, JobOutput, JobResult, ResultOfParameters } from "./
 export { waitForResult, DEFAULT_WAIT_TIMEOUT_MS } from "./wait.ts";
 export type { WaitForResultParameters } from "./wait.ts";
 export { watchJob } from "./watch.ts";
+export { claimableOf, withdrawClaimable } from "./claims.ts";
+export type { ClaimableParameters } from "./claims.ts";
 export type { WatchJobParameters } from "./watch.ts";
 export { isModelId, modelIdOfFile } from "./model.ts";
 export type { ModelRegistrationOptions } from "./model.ts";

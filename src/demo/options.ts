@@ -83,7 +83,12 @@ export function parseDemoOptions(argv: readonly string[]): DemoOptions {
     )
     .option("--seed <n>", `seed of the routing, images and faults (default ${d.seed})`, intIn(0, 0xffffffff))
     .option("--challenge-window <s>", `challenge window, seconds (default ${d.challengeWindow})`, intIn(5, 3600))
-    .option("--response-window <s>", `response window, seconds (default ${d.responseWindow})`, intIn(5, 3600))
+    // The local deployment refuses a model whose response window is below its minResponseWindow (10 s).
+    .option(
+      "--response-window <s>",
+      `response window, seconds, 10 or more (default ${d.responseWindow})`,
+      intIn(10, 3600),
+    )
     .option("--timeout <s>", `give up after this many seconds (default ${d.timeoutSec})`, intIn(30, 86_400))
     .option("--out <dir>", `report, logs and databases go here (default ${d.outDir})`)
     .exitOverride();

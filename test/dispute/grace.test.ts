@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { ProtocolErrorName } from "../../src/chain/enums.ts";
 import { readJobResult } from "../../src/chain/read/jobs.ts";
-import { finalizeJob, settleDispute, withdraw } from "../../src/client/calls.ts";
+import { finalizeJob, settleDispute } from "../../src/client/calls.ts";
+import { withdrawClaimable } from "../../src/client/claims.ts";
 import { CallRevertedError, send } from "../../src/client/send.ts";
 import {
   balanceOf,
@@ -110,8 +111,10 @@ test("no cap: a cheater's 20 sybil challenges on its own wrong result cannot kee
     );
     const balance = await balanceOf(table, watcherAddress);
     const credited = await claimableOf(table, watcherAddress);
-    await send(watcher, withdraw(table.addresses));
+    const { amount } = await withdrawClaimable(watcher);
+    assert.equal(amount, credited);
     assert.equal(await balanceOf(table, watcherAddress), balance + credited);
+    assert.equal((await withdrawClaimable(watcher)).amount, 0n, "nothing left to withdraw");
     assert.equal(await claimableOf(table, watcherAddress), 0n);
   }
 });
