@@ -84,6 +84,7 @@ export type JobEvent = EventBase &
       }
     | { readonly kind: "ChallengeResolved"; readonly id: bigint; readonly outcome: number; readonly reason: number }
     | { readonly kind: "DisputeSettled"; readonly fraud: boolean; readonly winner: bigint; readonly bounty: bigint }
+    | { readonly kind: "Credited"; readonly account: Address; readonly reason: number; readonly amount: bigint }
   );
 
 export type JobEventKind = JobEvent["kind"];
@@ -101,8 +102,8 @@ const JOB_TOPIC1 = new Set<JobEventKind>([
   "RootsPosted",
   "DisputeSettled",
 ]);
-/** Events whose second indexed topic is the job id (the first is the challenge id). */
-const JOB_TOPIC2 = new Set<JobEventKind>(["ChallengeRevealed", "NodeSelected", "ChallengeResolved"]);
+/** Events whose second indexed topic is the job id (the first is the challenge id, or Credited's account). */
+const JOB_TOPIC2 = new Set<JobEventKind>(["ChallengeRevealed", "NodeSelected", "ChallengeResolved", "Credited"]);
 /** Events whose first indexed topic is a challenge id. */
 const CHALLENGE_TOPIC1 = new Set<JobEventKind>([
   "ChallengeCommitted",
@@ -302,5 +303,7 @@ function toEvent(kind: JobEventKind, a: Record<string, unknown>, log: RpcLog, ti
       return { ...base, kind, id: big("id"), outcome: Number(a["outcome"]), reason: Number(a["reason"]) };
     case "DisputeSettled":
       return { ...base, kind, fraud: a["fraud"] as boolean, winner: big("winner"), bounty: big("bounty") };
+    case "Credited":
+      return { ...base, kind, account: addr("account"), reason: Number(a["reason"]), amount: big("amount") };
   }
 }

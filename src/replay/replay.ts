@@ -15,6 +15,7 @@
  */
 import { formatUnits, hexToBytes, type Address, type Hash, type Hex, type PublicClient } from "viem";
 import {
+  creditReasonName,
   Outcome,
   OUTCOME_NAMES,
   PHASE_NAMES,
@@ -650,7 +651,7 @@ class ReplayContext {
         );
         break;
       case "JobSlashed":
-        text = `slashed: ${short(e.provider)} lost collateral ${tokens(e.collateral)}, fee ${tokens(e.refund)} refunded`;
+        text = `slashed: ${short(e.provider)} lost collateral ${tokens(e.collateral)}, fee ${tokens(e.refund)} refunded (claimable in the dispute game)`;
         honesty(fraudulent, fraudulent ? "a wrong result was slashed" : "an HONEST result was slashed");
         break;
       case "JobExpired":
@@ -658,6 +659,10 @@ class ReplayContext {
         break;
       case "CallbackFailed":
         text = `the consumer callback of ${short(e.consumer)} failed (the job resolved anyway)`;
+        break;
+      case "Credited":
+        // Pull payments (docs/PROTOCOL.md §9.5): the amount waits in claimable until withdrawn.
+        text = `credited ${tokens(e.amount)} to ${short(e.account)} (${creditReasonName(e.reason)}), claimable in the dispute game`;
         break;
     }
     this.steps.push({

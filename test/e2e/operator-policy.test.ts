@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { disputeGameAbi } from "../../src/chain/abis.ts";
 import { JobStatus } from "../../src/chain/enums.ts";
 import { registerModel } from "../../src/client/calls.ts";
-import { send } from "../../src/client/send.ts";
+import { CallRevertedError, send } from "../../src/client/send.ts";
 import { modelIdOf } from "../../src/model/modelSpec.ts";
 import { modelSpecFor } from "../../src/onnx/modelSpecFor.ts";
 import {
@@ -37,10 +37,20 @@ describe("e2e: operator policy refuses trap models and unpaid jobs", { timeout: 
 
   before(async () => {
     chain = await setupChain();
-    // The same file, registered again with a 3-second response window (the policy's default minimum is 15 s).
-    const trap = modelSpecFor(chain.compiled, {
+    // Below the protocol's minimum response window (10 s locally) the registry refuses outright.
+    const tooShort = modelSpecFor(chain.compiled, {
       uri: "file://fmnist-mlp.onnx",
       params: { ...E2E_PARAMS, responseWindow: 3n },
+    });
+    await assert.rejects(
+      send(chain.client(ROLE.requesterB), registerModel(chain.addresses, tooShort)),
+      (err: unknown) => err instanceof CallRevertedError && err.errorName === "ResponseWindowOutOfRange",
+    );
+    // The same file, registered again with a 12-second response window: above the protocol's
+    // floor, below the policy's default minimum of 15 s.
+    const trap = modelSpecFor(chain.compiled, {
+      uri: "file://fmnist-mlp.onnx",
+      params: { ...E2E_PARAMS, responseWindow: 12n },
     });
     await send(chain.client(ROLE.requesterB), registerModel(chain.addresses, trap));
     trapModel = modelIdOf(trap);
@@ -70,7 +80,7 @@ describe("e2e: operator policy refuses trap models and unpaid jobs", { timeout: 
       "the trap model refused",
     );
     assert.equal(refusal["modelId"], trapModel);
-    assert.match(String(refusal["reason"]), /response window 3 s is below the policy minimum 15 s/);
+    assert.match(String(refusal["reason"]), /response window 12 s is below the policy minimum 15 s/);
     const unpaid = await provider.waitFor(
       (l) => l.msg === "job outside the operator policy; not serving it" && String(l["jobId"]) === String(unpaidJob),
       60_000,
@@ -112,7 +122,7 @@ describe("e2e: operator policy refuses trap models and unpaid jobs", { timeout: 
       60_000,
       "the trap job refused",
     );
-    assert.match(String(skipped["reason"]), /response window 3 s is below the policy minimum 15 s/);
+    assert.match(String(skipped["reason"]), /response window 12 s is below the policy minimum 15 s/);
     assert.equal(
       watcher.find(
         (l) =>
