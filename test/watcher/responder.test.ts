@@ -829,8 +829,15 @@ describe("watcher responder", { timeout: 120_000 }, () => {
       assert.equal(w.tx.sentAs("settle").length, 0, "settling waits on the older open challenge");
       assert.equal(w.row().state, "playing");
 
+      // Past its deadline the older one is ours to time out: its lost bond joins the pot we take.
+      await w.tick(headAt(COMMIT_BLOCK + 4n, 10_001n));
+      assert.deepEqual(
+        w.tx.sentAs("timeout").map((s) => [s.key, s.call.args]),
+        [[`timeout-other:${older}:${COMMIT_BLOCK + 4n}`, [older]]],
+      );
+
       w.chain.disputes.set(JOB.jobId, { fraud: true, settled: false, open: 0, winner: CHALLENGE_ID, challenges });
-      await w.tick(headAt(COMMIT_BLOCK + 4n));
+      await w.tick(headAt(COMMIT_BLOCK + 5n));
       assert.equal(w.tx.sentAs("settle").length, 1);
     });
 

@@ -27,5 +27,8 @@ export const moveKey = (
 /** A moot of a younger challenge `id` that keeps a won dispute from settling, tried at one head. */
 export const mootKey = (id: bigint, headNumber: bigint): string => `moot:${id}:${headNumber}`;
 
+/** A timeout of an older challenge `id` past its deadline that keeps a won dispute from settling, at one head. */
+export const timeoutKey = (id: bigint, headNumber: bigint): string => `timeout-other:${id}:${headNumber}`;
+
 /** A settlement of a job's dispute, tried at one head (settling waits for older open challenges). */
 export const settleKey = (jobId: bigint, headNumber: bigint): string => `settle:${jobId}:${headNumber}`;

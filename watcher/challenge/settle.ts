@@ -1,16 +1,16 @@
 /**
  * A resolved challenge: a won one whose dispute still waits for settlement gets
- * it moving — the open challenges younger than ours are moot and we moot them
- * (settlement waits on `open == 0`, and a sybil's challenge would otherwise hold it
- * until its timeout), then the settle call once none is open (anyone may send both).
+ * it moving — the open challenges younger than ours are moot and we moot them, older
+ * ones past their deadline we time out (settlement waits on `open == 0`, and a silent
+ * sybil's challenge would otherwise hold it), then the settle call once none is open.
  * Otherwise the outcome is recorded and counted.
  */
 import { Outcome, outcomeName, reasonName, type Reason } from "../../src/chain/enums.ts";
 import { isOpen } from "../../src/dispute/state.ts";
-import { moot, settleDispute } from "../../src/client/calls.ts";
+import { moot, settleDispute, timeoutChallenge } from "../../src/client/calls.ts";
 import type { ChainHead } from "../../src/service/heads.ts";
 import type { ChallengeRow } from "../store.ts";
-import { mootKey, settleKey } from "./keys.ts";
+import { mootKey, settleKey, timeoutKey } from "./keys.ts";
 import type { MoveSender } from "./moves.ts";
 import type { ResponderPorts } from "./ports.ts";
 
@@ -28,12 +28,18 @@ export class SettleStep {
       const d = await chain.dispute(row.jobId, head.hash);
       if (d.fraud && !d.settled) {
         if (d.open > 0) {
-          // Older open challenges are played out by their parties; younger ones are moot.
+          // Younger open challenges are moot; older ones are played by their parties, and
+          // once one misses its deadline anyone may end it (a silent sybil's lost bond
+          // joins the pot our win takes).
           for (const id of d.challenges) {
-            if (id <= d.winner) continue;
+            if (id === d.winner) continue;
             const c = await chain.challenge(id, head.hash);
-            if (isOpen(c.phase))
+            if (!isOpen(c.phase)) continue;
+            if (id > d.winner) {
               await this.moves.send(row, mootKey(id, head.number), "moot", moot(chain.addresses, id));
+            } else if (head.timestamp > c.deadline) {
+              await this.moves.send(row, timeoutKey(id, head.number), "timeout", timeoutChallenge(chain.addresses, id));
+            }
           }
           return;
         }
