@@ -48,7 +48,7 @@ describe("e2e: watcher killed at every stage", { timeout: 300_000 }, () => {
       "cheater",
     );
     daemons.push(cheater);
-    await cheater.waitFor((l) => l.msg === "provider starting", 60_000, "start");
+    await cheater.started();
   });
 
   it("restarts after each crash and wins without duplicating the challenge or the bond", async () => {
@@ -56,7 +56,7 @@ describe("e2e: watcher killed at every stage", { timeout: 300_000 }, () => {
       const w = new Daemon(watcherArgs(chain), { ...keyEnv(ROLE.watcher), REFUTE_CRASH_AT: stage }, `watcher@${stage}`);
       daemons.push(w);
       if (i === 0) {
-        await w.waitFor((l) => l.msg === "watcher starting", 60_000, "start");
+        await w.started();
         jobId = await request(chain, ROLE.requesterB, imageInput(chain.compiled, 3));
       }
       const exit = await Promise.race([

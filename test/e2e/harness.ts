@@ -224,6 +224,11 @@ export class Daemon {
     return this.lines.find(pred);
   }
 
+  /** Waits for the daemon's start line ("provider starting" or "watcher starting"). */
+  started(timeoutMs = 60_000): Promise<LogLine> {
+    return this.waitFor((l) => l.msg === "provider starting" || l.msg === "watcher starting", timeoutMs, "start");
+  }
+
   async waitFor(pred: (l: LogLine) => boolean, timeoutMs: number, what = "log line"): Promise<LogLine> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

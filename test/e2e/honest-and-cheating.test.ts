@@ -67,11 +67,7 @@ describe("e2e: honest provider, cheating provider, watcher at 100 %", { timeout:
     );
     watcher = new Daemon(watcherArgs(chain, ["--concurrency", "2"]), keyEnv(ROLE.watcher), "watcher");
     daemons.push(honest, cheater, watcher);
-    await Promise.all(
-      daemons.map((d) =>
-        d.waitFor((l) => l.msg === "provider starting" || l.msg === "watcher starting", 60_000, "start"),
-      ),
-    );
+    await Promise.all(daemons.map((d) => d.started()));
     for (let i = 0; i < 3; i++) honestJobs.push(await request(chain, ROLE.requesterA, imageInput(chain.compiled, i)));
     for (let i = 0; i < FAULT_KINDS.length; i++)
       badJobs.push(await request(chain, ROLE.requesterB, imageInput(chain.compiled, 10 + i)));

@@ -121,7 +121,7 @@ describe("e2e: hostile registered models", { timeout: 240_000 }, () => {
     );
     watcher = new Daemon(watcherArgs(chain, ["--model", dir]), keyEnv(ROLE.watcher), "watcher");
     daemons.push(honest, watcher);
-    await Promise.all(daemons.map((d) => d.waitFor((l) => /starting$/.test(String(l.msg)), 60_000, "start")));
+    await Promise.all(daemons.map((d) => d.started()));
 
     // Jobs of the hostile models, committed by hand (no provider serves them).
     const requester = chain.client(ROLE.requesterB);

@@ -92,11 +92,7 @@ describe("e2e: inputs by root and URI", { timeout: 240_000 }, () => {
     );
     const watcher = new Daemon(watcherArgs(chain, onlyHere), keyEnv(ROLE.watcher), "watcher");
     daemons.push(honest, cheater, watcher);
-    await Promise.all(
-      daemons.map((d) =>
-        d.waitFor((l) => l.msg === "provider starting" || l.msg === "watcher starting", 60_000, "start"),
-      ),
-    );
+    await Promise.all(daemons.map((d) => d.started()));
     honestJob = await requestByUri(ROLE.requesterA, imageInput(chain.compiled, 3), "/inputs/a");
     badJob = await requestByUri(ROLE.requesterB, imageInput(chain.compiled, 4), "/inputs/b");
     // The root of one image, the bytes of another at the URI.

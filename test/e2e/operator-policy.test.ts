@@ -68,7 +68,7 @@ describe("e2e: operator policy refuses trap models and unpaid jobs", { timeout: 
       "honest",
     );
     daemons.push(provider);
-    await provider.waitFor((l) => l.msg === "provider starting", 60_000, "start");
+    await provider.started();
 
     const trapJob = await request(chain, ROLE.requesterA, imageInput(chain.compiled, 0), undefined, trapModel);
     const unpaidJob = await request(chain, ROLE.requesterA, imageInput(chain.compiled, 1), 0n);
@@ -110,11 +110,7 @@ describe("e2e: operator policy refuses trap models and unpaid jobs", { timeout: 
     );
     const watcher = new Daemon(watcherArgs(chain), keyEnv(ROLE.watcher), "watcher");
     daemons.push(cheater, watcher);
-    await Promise.all(
-      [cheater, watcher].map((d) =>
-        d.waitFor((l) => l.msg === "provider starting" || l.msg === "watcher starting", 60_000, "start"),
-      ),
-    );
+    await Promise.all([cheater, watcher].map((d) => d.started()));
     const badJob = await request(chain, ROLE.requesterB, imageInput(chain.compiled, 3), undefined, trapModel);
     await untilStatus(chain, badJob, JobStatus.Committed, 60_000, () => cheater.tail());
     const skipped = await watcher.waitFor(

@@ -52,7 +52,7 @@ describe("e2e: a reorg drops the watcher's challenge transaction", { timeout: 24
       ),
       new Daemon(watcherArgs(chain), keyEnv(ROLE.watcher), "watcher"),
     );
-    await Promise.all(daemons.map((d) => d.waitFor((l) => /starting$/.test(String(l.msg)), 60_000, "start")));
+    await Promise.all(daemons.map((d) => d.started()));
   });
 
   it("re-submits the dropped commit and wins", async () => {

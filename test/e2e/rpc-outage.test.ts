@@ -58,7 +58,7 @@ describe("e2e: primary RPC down, fallback RPC lagging", { timeout: 240_000 }, ()
       ),
       new Daemon(watcherArgs(chain, [], [primary.url, lagging.url]), keyEnv(ROLE.watcher), "watcher"),
     );
-    await Promise.all(daemons.map((d) => d.waitFor((l) => /starting$/.test(String(l.msg)), 60_000, "start")));
+    await Promise.all(daemons.map((d) => d.started()));
   });
 
   it("fails over, recovers and wins before the deadlines", async () => {

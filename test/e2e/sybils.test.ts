@@ -64,7 +64,7 @@ describe("e2e: sybil challenges and a blind pre-committer cannot beat the watche
       ),
       new Daemon(watcherArgs(chain), keyEnv(ROLE.watcher), "watcher"),
     );
-    await Promise.all(daemons.map((d) => d.waitFor((l) => /starting$/.test(String(l.msg)), 60_000, "start")));
+    await Promise.all(daemons.map((d) => d.started()));
   });
 
   it("the watcher reveals past 17 sybil challenges, wins, and withdraws bounty and pot; the blind commitment is forfeited", async () => {

@@ -94,7 +94,7 @@ describe("e2e: daemons started without tokens", { timeout: 240_000 }, () => {
       "poor-watcher",
     );
     daemons.push(cheater, watcher);
-    await watcher.waitFor((l) => l.msg === "watcher starting", 60_000, "start");
+    await watcher.started();
     const jobId = await request(chain, ROLE.requesterB, imageInput(chain.compiled, 3));
     const waiting = (l: { msg?: string }) => l.msg === "cannot pay a challenger bond; waiting for tokens";
     await watcher.waitFor(waiting, 90_000, "the wait for bond tokens");
