@@ -146,6 +146,7 @@ class Watcher {
     this.claimer = new Claimer(
       rt.client,
       rt.addresses,
+      rt.account.address,
       this.store,
       config.confirmations,
       log.child({ component: "claimer" }),

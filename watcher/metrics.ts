@@ -12,7 +12,12 @@ export const WATCHER_METRICS = {
   disputes_won: { type: "counter", help: "challenges won" },
   disputes_lost: { type: "counter", help: "challenges lost" },
   bounty_total: { type: "gauge", help: "bounties received, token base units (from DisputeSettled events)" },
-  bonds_lost_total: { type: "gauge", help: "bonds lost, token base units (from ChallengeResolved events)" },
+  bonds_lost_total: {
+    type: "gauge",
+    help: "bonds lost or forfeited, token base units (from ChallengeResolved events)",
+  },
+  credited_total: { type: "gauge", help: "dispute payouts credited to us, token base units (Credited events)" },
+  withdrawn_total: { type: "gauge", help: "dispute payouts withdrawn, token base units (Withdrawn events)" },
   queue_depth: { type: "gauge", help: "sampled jobs queued or running" },
   executor_seconds: { type: "histogram", help: "re-execution time per job, seconds", labelNames: ["result"] },
   tx_sent: { type: "counter", help: "transactions sent", labelNames: ["label"] },

@@ -114,8 +114,15 @@ const toJob = (r: JobRow): WatchedJob => ({
   attempts: r.attempts,
 });
 
-/** challenge row states: committing → revealing → playing → resolved, or abandoned. */
-export type ChallengeState = "committing" | "revealing" | "playing" | "resolved" | "abandoned";
+/**
+ * challenge row states: committing → revealing → playing → resolved, or abandoned; a
+ * reveal the game can no longer take through no fault of ours goes to reclaiming →
+ * resolved (bond back) or abandoned (not reclaimable).
+ */
+export type ChallengeState = "committing" | "revealing" | "reclaiming" | "playing" | "resolved" | "abandoned";
+
+/** What the claimer records from the game's events (watcher/claimer.ts). */
+export type PayoutKind = "bond-posted" | "bond-returned" | "bond-lost" | "bounty" | "credited" | "withdrawn";
 
 export interface ChallengeRow {
   readonly id: number;
@@ -331,12 +338,7 @@ export class WatcherStore {
   }
 
   /** Records a payout seen in an event once; true when it is new. */
-  addPayout(
-    kind: "bond-posted" | "bond-returned" | "bond-lost" | "bounty",
-    ref: string,
-    amount: bigint,
-    block: bigint,
-  ): boolean {
+  addPayout(kind: PayoutKind, ref: string, amount: bigint, block: bigint): boolean {
     const r = this.db
       .prepare(
         "INSERT INTO payouts (kind, ref, amount, block_number) VALUES (?, ?, ?, ?) ON CONFLICT(kind, ref) DO NOTHING",
@@ -345,7 +347,14 @@ export class WatcherStore {
     return Number(r.changes) > 0;
   }
 
-  payoutTotal(kind: string): bigint {
+  /** The refs recorded under one kind (for bonds: the challenge ids). */
+  payoutRefs(kind: PayoutKind): Set<string> {
+    return new Set(
+      rowsOf<{ ref: string }>(this.db.prepare("SELECT ref FROM payouts WHERE kind = ?"), kind).map((r) => r.ref),
+    );
+  }
+
+  payoutTotal(kind: PayoutKind): bigint {
     const rows = this.db.prepare("SELECT amount FROM payouts WHERE kind = ?").all(kind) as { amount: string }[];
     return rows.reduce((s, r) => s + BigInt(r.amount), 0n);
   }

@@ -62,6 +62,7 @@ const WINDOW_END = 2000n;
 const JOB_BLOCK = 50n;
 const CHALLENGE_ID = 7n;
 const COMMIT_BLOCK = 100n;
+const REVEAL_WINDOW = 64n;
 
 const headAt = (number: bigint, timestamp = 1000n): ChainHead => ({
   number,
@@ -91,6 +92,9 @@ class FakeChain implements ChallengeChain {
   async dispute(jobId: bigint): Promise<ChainDispute> {
     this.disputeReads++;
     return this.get(this.disputes, jobId, "dispute");
+  }
+  async revealWindow(): Promise<bigint> {
+    return REVEAL_WINDOW;
   }
   async modelFileHash(modelId: Hex): Promise<Hex> {
     assert.equal(modelId, JOB.modelId);
@@ -512,13 +516,7 @@ describe("watcher responder", { timeout: 120_000 }, () => {
       assert.equal(w.log.with("challenge revealed")[0]?.fields["phase"], "AwaitRoots");
     });
 
-    for (const refusal of [
-      "StaleCommitment",
-      "WindowClosed",
-      "JobNotChallengeable",
-      "RevealWindowPassed",
-      "ModelMismatch",
-    ] as const) {
+    for (const refusal of ["WindowClosed", "RevealWindowPassed", "ModelMismatch"] as const) {
       test(`a reveal refused with ${refusal} abandons the challenge`, async () => {
         const w = world();
         await committed(w);
@@ -529,14 +527,102 @@ describe("watcher responder", { timeout: 120_000 }, () => {
         assert.equal(w.store.reasons.get(1), refusal);
         assert.equal(w.log.with("challenge abandoned: reveal refused").length, 1);
         assert.equal(w.tx.sentAs("revealChallenge").length, 0, "nothing journaled");
-        // A changed commitment or fraud already established may leave the bond reclaimable: the game decides.
-        const reclaims = w.tx.sentAs("reclaimCommitment").map((r) => r.call.args);
-        const reclaimable = refusal === "StaleCommitment" || refusal === "JobNotChallengeable";
-        assert.deepEqual(reclaims, reclaimable ? [[CHALLENGE_ID, JOB.jobId, JOB.commitmentHash, w.row().salt]] : []);
+        assert.equal(w.tx.attemptsOf("reclaimCommitment"), 0, "the game keeps such a bond: no reclaim");
         await w.tick(headAt(COMMIT_BLOCK + 2n));
         assert.equal(w.tx.attemptsOf("revealChallenge"), 1, "an abandoned challenge is not stepped again");
       });
     }
+
+    // A changed commitment, or fraud already established by someone else: the game may hand the bond back.
+    for (const refusal of ["StaleCommitment", "JobNotChallengeable"] as const) {
+      test(`a reveal refused with ${refusal} reclaims the bond, retrying until the game resolves it`, async () => {
+        const w = world();
+        await committed(w);
+        setChallenge(w);
+        w.tx.refuse.set("revealChallenge", refusal);
+        // The first reclaim's simulation fails for a reason that may pass (an undecoded revert).
+        w.tx.refuse.set("reclaimCommitment", undefined);
+        await w.tick(headAt(COMMIT_BLOCK + 1n));
+        assert.equal(w.row().state, "reclaiming");
+        assert.equal(w.store.reasons.get(1), refusal);
+        assert.equal(w.log.with("challenge reveal refused; reclaiming the bond").length, 1);
+        assert.equal(w.log.with("challenge step failed; retrying").length, 1);
+        assert.equal(w.tx.sentAs("reclaimCommitment").length, 0);
+
+        w.tx.refuse.delete("reclaimCommitment");
+        await w.tick(headAt(COMMIT_BLOCK + 2n));
+        const args = [CHALLENGE_ID, JOB.jobId, JOB.commitmentHash, w.row().salt];
+        assert.deepEqual(
+          w.tx.sentAs("reclaimCommitment").map((r) => [r.key, r.call.args]),
+          [[`challenge-reclaim:1:${CHALLENGE_ID}`, args]],
+        );
+        // Mined but reverted (a reorg, a race): sent again under the next attempt's key.
+        w.tx.mine(`challenge-reclaim:1:${CHALLENGE_ID}`, "reverted");
+        await w.tick(headAt(COMMIT_BLOCK + 3n));
+        assert.equal(w.row().attempt, 1);
+        assert.equal(w.log.with("challenge bond reclaim failed; retrying").length, 1);
+        w.restart();
+        await w.tick(headAt(COMMIT_BLOCK + 4n));
+        assert.deepEqual(
+          w.tx.sentAs("reclaimCommitment").map((r) => r.key),
+          [`challenge-reclaim:1:${CHALLENGE_ID}`, `challenge-reclaim:1:${CHALLENGE_ID}:1`],
+        );
+        w.tx.mine(`challenge-reclaim:1:${CHALLENGE_ID}:1`);
+        setChallenge(w, { phase: Phase.Resolved, outcome: Outcome.Reclaimed, reason: Reason.Unrevealable });
+        await w.tick(headAt(COMMIT_BLOCK + 5n));
+        assert.equal(w.row().state, "resolved");
+        assert.equal(w.row().outcome, "Reclaimed");
+        assert.equal(w.log.with("challenge bond reclaimed").length, 1);
+        await w.tick(headAt(COMMIT_BLOCK + 6n));
+        assert.equal(w.tx.attemptsOf("reclaimCommitment"), 3, "a resolved challenge is not stepped again");
+      });
+    }
+
+    test("a reclaim the game refuses with NotReclaimable gives the bond up", async () => {
+      const w = world();
+      await committed(w);
+      setChallenge(w);
+      w.tx.refuse.set("revealChallenge", "JobNotChallengeable");
+      w.tx.refuse.set("reclaimCommitment", "NotReclaimable");
+      await w.tick(headAt(COMMIT_BLOCK + 1n));
+      assert.equal(w.row().state, "abandoned");
+      assert.equal(w.store.reasons.get(1), "NotReclaimable");
+      assert.equal(w.log.with("challenge bond not reclaimable")[0]?.level, "error");
+      await w.tick(headAt(COMMIT_BLOCK + 2n));
+      assert.equal(w.tx.attemptsOf("reclaimCommitment"), 1);
+    });
+
+    test("a reveal still unmined when the reveal window closes is given up without another send", async () => {
+      const w = world();
+      await committed(w);
+      setChallenge(w);
+      await w.tick(headAt(COMMIT_BLOCK + 1n));
+      w.tx.mine(`challenge-reveal:1:${CHALLENGE_ID}:0`, "reverted");
+      // The last block of the window: a failed reveal is still worth another attempt.
+      await w.tick(headAt(COMMIT_BLOCK + REVEAL_WINDOW));
+      assert.equal(w.row().attempt, 1);
+      await w.tick(headAt(COMMIT_BLOCK + REVEAL_WINDOW));
+      assert.equal(w.tx.sentAs("revealChallenge").length, 2);
+      await w.tick(headAt(COMMIT_BLOCK + REVEAL_WINDOW + 1n));
+      assert.equal(w.row().state, "abandoned");
+      assert.equal(w.store.reasons.get(1), "RevealWindowPassed");
+      assert.equal(
+        w.log.with("challenge abandoned: reveal window passed, the bond will be forfeited")[0]?.fields["lastBlock"],
+        COMMIT_BLOCK + REVEAL_WINDOW,
+      );
+      assert.equal(w.tx.attemptsOf("revealChallenge"), 2);
+    });
+
+    test("a commitment forfeited before the reveal is recorded as such", async () => {
+      const w = world();
+      await committed(w);
+      setChallenge(w, { phase: Phase.Resolved, outcome: Outcome.Forfeited, reason: Reason.Unrevealed });
+      await w.tick(headAt(COMMIT_BLOCK + 1n));
+      assert.equal(w.row().state, "resolved");
+      assert.equal(w.row().outcome, "Forfeited");
+      assert.equal(w.log.with("challenge ended before it was played")[0]?.level, "error");
+      assert.equal(w.tx.attemptsOf("revealChallenge"), 0);
+    });
 
     for (const refusal of ["RevealTooEarly", "WrongPhase", undefined] as const) {
       test(`a reveal refused with ${refusal ?? "an undecoded revert"} is tried again on the next tick`, async () => {

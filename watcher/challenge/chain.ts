@@ -4,7 +4,7 @@
  * layer (src/chain/read/). Every chain access of the responder is here.
  */
 import type { Hex, PublicClient } from "viem";
-import { readChallenge, readDispute } from "../../src/chain/read/dispute.ts";
+import { readChallenge, readDispute, readRevealWindow } from "../../src/chain/read/dispute.ts";
 import { readJob } from "../../src/chain/read/jobs.ts";
 import { readModel } from "../../src/chain/read/registry.ts";
 import { readChildren, readPostedRoots, readWholeReveal } from "../../src/chain/read/reveals.ts";
@@ -12,6 +12,8 @@ import type { ProtocolAddresses } from "../../src/client/contracts.ts";
 import type { ChainChallenge, ChainDispute, ChainJob, ChallengeChain } from "./ports.ts";
 
 export class RpcChallengeChain implements ChallengeChain {
+  private window?: Promise<bigint>;
+
   constructor(
     private readonly client: PublicClient,
     readonly addresses: ProtocolAddresses,
@@ -27,6 +29,15 @@ export class RpcChallengeChain implements ChallengeChain {
 
   dispute(jobId: bigint, at: Hex): Promise<ChainDispute> {
     return readDispute(this.client, { address: this.addresses.disputeGame, jobId, blockHash: at });
+  }
+
+  /** Read once: the game's reveal window is immutable. */
+  revealWindow(): Promise<bigint> {
+    this.window ??= readRevealWindow(this.client, { address: this.addresses.disputeGame }).catch((err: unknown) => {
+      this.window = undefined;
+      throw err;
+    });
+    return this.window;
   }
 
   async modelFileHash(modelId: Hex, at: Hex): Promise<Hex> {

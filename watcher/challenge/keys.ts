@@ -14,8 +14,12 @@ export const commitKey = (row: Pick<ChallengeRow, "id">): string => `challenge-c
 export const revealKey = (row: Pick<ChallengeRow, "id" | "attempt">, id: bigint): string =>
   `challenge-reveal:${row.id}:${id}:${row.attempt}`;
 
-/** The reclaim of challenge `id`'s bond when its reveal can no longer pass through no fault of ours. */
-export const reclaimKey = (row: Pick<ChallengeRow, "id">, id: bigint): string => `challenge-reclaim:${row.id}:${id}`;
+/**
+ * The reclaim of challenge `id`'s bond when its reveal can no longer pass through no fault
+ * of ours; a retry after a failed reclaim adds its attempt (the first keeps the old shape).
+ */
+export const reclaimKey = (row: Pick<ChallengeRow, "id" | "attempt">, id: bigint): string =>
+  row.attempt === 0 ? `challenge-reclaim:${row.id}:${id}` : `challenge-reclaim:${row.id}:${id}:${row.attempt}`;
 
 /** A move in the challenge's current round (phase and anchor), per attempt. */
 export const moveKey = (

@@ -37,6 +37,8 @@ export interface ChallengeChain {
   job(jobId: bigint, at: Hex): Promise<ChainJob>;
   challenge(id: bigint, at: Hex): Promise<ChainChallenge>;
   dispute(jobId: bigint, at: Hex): Promise<ChainDispute>;
+  /** Blocks after its commit within which a challenge must be revealed (an immutable of the game). */
+  revealWindow(): Promise<bigint>;
   /** The keccak256 of the model file a registration binds. */
   modelFileHash(modelId: Hex, at: Hex): Promise<Hex>;
   /** The node roots the provider posted for a job (RootsPosted, once per job), if any. */

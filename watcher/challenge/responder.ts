@@ -2,7 +2,8 @@
  * The responder: takes a mismatched job through its challenge, deriving each step
  * from on-chain state at the tick's head so that a restart (or a reorg) simply
  * carries on. commitChallenge (commit.ts) → one block later revealChallenge
- * (reveal.ts) → the moves the solver asks for: selectNode / chooseChild /
+ * (reveal.ts; or, when the reveal can no longer pass through no fault of ours, the
+ * bond's reclaim) → the moves the solver asks for: selectNode / chooseChild /
  * proveStep / timeout (play.ts) → resolved, settled (settle.ts). Every
  * transaction goes through the journaled sender under a key naming the challenge
  * and the step (keys.ts), so nothing — above all no commit and no bond — is sent
@@ -60,6 +61,7 @@ export class Responder {
     if (c.challenger.toLowerCase() !== this.p.tx.address.toLowerCase() || c.commitment !== row.commitment)
       return this.commit.recheck(row);
     if (row.state === "revealing") return this.reveal.run(row, c, head);
+    if (row.state === "reclaiming") return this.reveal.reclaim(row, c);
     return this.play.run(row, c, head);
   }
 }
