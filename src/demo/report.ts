@@ -9,6 +9,7 @@ import { formatUnits, type PublicClient } from "viem";
 import { getDisputeSettledLogs } from "../chain/read/disputeEvents.ts";
 import type { ProtocolAddresses } from "../client/contracts.ts";
 import { replayJob } from "../replay/replay.ts";
+import type { DemoClaims } from "./claims.ts";
 import type { LogLine } from "./daemonProcess.ts";
 import type { DemoOptions } from "./options.ts";
 import type { SentJob } from "./workload.ts";
@@ -81,6 +82,8 @@ export interface DemoReport {
     readonly responseWindow: number;
   };
   readonly rows: readonly DemoJobRow[];
+  /** Each party's dispute payouts and their withdrawal, once the jobs are done (src/demo/claims.ts). */
+  readonly claims?: DemoClaims;
 }
 
 export async function buildReport(p: {

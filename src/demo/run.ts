@@ -9,6 +9,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { addressOf } from "./accounts.ts";
 import { setUpChain, type DemoChain } from "./chain.ts";
+import { collectClaims, renderClaims } from "./claims.ts";
 import type { DaemonProcess } from "./daemonProcess.ts";
 import { providerArgs, startDaemon, waitForStake, watcherArgs } from "./daemons.ts";
 import { allResolved, progressLine, progressOf, snapshot, type ChainSnapshot } from "./monitor.ts";
@@ -128,8 +129,21 @@ export async function runDemo(o: DemoOptions, io: DemoIo): Promise<DemoResult> {
     const reportFile = join(outDir, "demo-report.json");
     writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);
     io.out(`\n${renderReport(report)}`);
+
+    // The daemons withdraw their own payouts as they run: stopped first, so that what each
+    // party has left is read once and withdrawn once, here, with no withdraw racing it.
+    await Promise.all(daemons.map((d) => d.stop()));
+    const claims = await collectClaims({
+      client: chain.public,
+      addresses: chain.addresses,
+      deployBlock: chain.deployBlock,
+      signer: chain.client,
+    });
+    io.out(`\n${renderClaims(claims)}`);
+    const withClaims: DemoReport = { ...report, claims };
+    writeFileSync(reportFile, `${JSON.stringify(withClaims, null, 2)}\n`);
     say(`report: ${reportFile}`);
-    return { report, reportFile };
+    return { report: withClaims, reportFile };
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

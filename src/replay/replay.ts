@@ -69,6 +69,8 @@ export interface ReplayStep {
   readonly actor: "requester" | "provider" | "challenger" | "anyone";
   readonly text: string;
   readonly checks: readonly ReplayCheck[];
+  /** A Credited step's payout, exact (the text rounds the account and the amount for reading). */
+  readonly credit?: { readonly account: Address; readonly reason: string; readonly amount: bigint };
 }
 
 export interface ChallengeSummary {
@@ -411,6 +413,7 @@ class ReplayContext {
     let text: string;
     let actor: ReplayStep["actor"] = "anyone";
     let challengeId: bigint | undefined;
+    let credit: ReplayStep["credit"];
 
     switch (e.kind) {
       case "JobRequested": {
@@ -663,6 +666,7 @@ class ReplayContext {
       case "Credited":
         // Pull payments (docs/PROTOCOL.md §9.5): the amount waits in claimable until withdrawn.
         text = `credited ${tokens(e.amount)} to ${short(e.account)} (${creditReasonName(e.reason)}), claimable in the dispute game`;
+        credit = { account: e.account, reason: creditReasonName(e.reason), amount: e.amount };
         break;
     }
     this.steps.push({
@@ -675,6 +679,7 @@ class ReplayContext {
       actor,
       text,
       checks,
+      ...(credit !== undefined ? { credit } : {}),
     });
   }
 

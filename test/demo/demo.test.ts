@@ -4,6 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { formatUnits } from "viem";
+import { DEMO_PARTIES } from "../../src/demo/claims.ts";
 import { REPO } from "../../src/demo/daemonProcess.ts";
 import type { DemoReport } from "../../src/demo/report.ts";
 
@@ -52,5 +54,74 @@ describe("npm run demo", { timeout: 600_000 }, () => {
     assert.match(output, /STORY HELD/);
     assert.match(output, /jobs 6 \| committed \d+ \| finalized \d+ \| challenged \d+ \| slashed \d+/);
     assert.ok(existsSync(join(out, "demo", "logs", "watcher.log")));
+
+    // The claims section: each party's payouts in the DisputeGame, then its withdraw.
+    const c = r.claims ?? assert.fail("report.claims");
+    assert.deepEqual(
+      c.parties.map((x) => x.party),
+      DEMO_PARTIES.map((x) => x.party),
+    );
+    assert.equal(c.slashes.length, r.slashed, "one JobSlashed per slashed job");
+    const party = (name: string) => {
+      const x = c.parties.find((y) => y.party === name);
+      assert.ok(x !== undefined, name);
+      return x;
+    };
+    const credit = (name: string, reason: string) => BigInt(party(name).credited[reason] ?? "0");
+    const bps = { bounty: BigInt(c.shares.bountyBps), requester: BigInt(c.shares.requesterBps) };
+    const sum = (f: (s: (typeof c.slashes)[number]) => bigint) => c.slashes.reduce((a, s) => a + f(s), 0n);
+    const bounty = (s: (typeof c.slashes)[number]) => (BigInt(s.collateral) * bps.bounty) / 10_000n;
+    const share = (s: (typeof c.slashes)[number]) => (BigInt(s.collateral) * bps.requester) / 10_000n;
+    // The cheated requester is made whole: each slashed job's fee back, plus its share of the collateral.
+    const cheated = "requester of the cheated jobs";
+    assert.equal(
+      credit(cheated, "FeeRefund"),
+      sum((s) => BigInt(s.fee)),
+    );
+    assert.equal(credit(cheated, "RequesterShare"), sum(share));
+    assert.equal(
+      BigInt(party(cheated).creditedTotal),
+      sum((s) => BigInt(s.fee) + share(s)),
+    );
+    assert.ok(BigInt(party(cheated).creditedTotal) > 0n);
+    // The watcher won every slashed job's bounty (the DisputeSettled total of the report).
+    assert.equal(credit("watcher", "Bounty"), sum(bounty));
+    assert.equal(credit("watcher", "Bounty").toString(), r.bountiesPaidBaseUnits);
+    assert.equal(
+      credit("treasury", "TreasuryShare"),
+      sum((s) => BigInt(s.collateral) - bounty(s) - share(s)),
+    );
+    // No honest job was slashed: its requester was credited nothing.
+    assert.equal(party("requester of the honest jobs").creditedTotal, "0");
+    for (const x of c.parties) {
+      const [credited, earlier, claimable, withdrawn] = [
+        x.creditedTotal,
+        x.withdrawnEarlier,
+        x.claimable,
+        x.withdrawn,
+      ].map(BigInt) as [bigint, bigint, bigint, bigint];
+      assert.equal(earlier + claimable, credited, `${x.party}: what was credited is withdrawn or claimable`);
+      assert.equal(withdrawn, claimable, `${x.party}: the demo withdrew all of it`);
+      assert.equal(BigInt(x.balanceAfter), BigInt(x.balanceBefore) + withdrawn, `${x.party}: the tokens arrived`);
+      assert.equal(x.claimableAfter, "0");
+      const t = (v: string) => `${formatUnits(BigInt(v), 18)} tokens`.replaceAll(".", "\\.");
+      assert.match(
+        output,
+        new RegExp(
+          `^  ${x.party} +credited ${t(x.creditedTotal)}.*, withdrawn earlier ${t(x.withdrawnEarlier)}, claimable ${t(x.claimable)}$`,
+          "m",
+        ),
+      );
+      assert.match(
+        output,
+        new RegExp(
+          `^  ${x.party} +withdrew ${t(x.withdrawn)}: token balance ${t(x.balanceBefore)} -> ${t(x.balanceAfter)}, claimable now 0 tokens$`,
+          "m",
+        ),
+      );
+    }
+    // Every bond, collateral and fee the game took in went out to a party.
+    assert.equal(c.gameBalanceAfter, "0");
+    assert.match(output, /^left in the DisputeGame: 0 tokens$/m);
   });
 });
