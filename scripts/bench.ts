@@ -7,6 +7,8 @@
  *   plain inference, per evaluation image (src/bench/provider.ts);
  * - watcher: re-executions per second through the watcher's child-process executor vs
  *   raw onnxruntime inferences per second (watcher/bench.ts);
+ * - the real watcher daemon draining a backlog of committed jobs on anvil, its SQLite
+ *   store included (src/bench/backlog.ts);
  * - latency to challenge / to slash and time to finality, on anvil with the daemons as
  *   real processes (src/bench/latency.ts).
  *
@@ -19,6 +21,7 @@ import { parseArgs } from "node:util";
 import { anvilBinary } from "../src/chain/anvil.ts";
 import { loadGas } from "../src/bench/gas.ts";
 import { loadWorkload, REPO, type Workload } from "../src/bench/inputs.ts";
+import { benchBacklog, type BacklogResult } from "../src/bench/backlog.ts";
 import { benchLatency, type LatencyResult } from "../src/bench/latency.ts";
 import { describeMachine } from "../src/bench/machine.ts";
 import { benchProvider } from "../src/bench/provider.ts";
@@ -29,10 +32,12 @@ import { releaseSessions } from "../src/trace/session.ts";
 
 const HELP = `npm run bench -- [options]
 
-  --quick                  tiny profile: few images, no latency run, npm run gas is not run
+  --quick                  tiny profile: few images, no backlog or latency run, npm run gas is not run
   --out <dir>              where results.json, RESULTS.md and the charts go (default bench/)
   --images <n>             evaluation images for the provider figures (default 1000; quick 12)
   --watcher-jobs <n>       re-executions for the watcher throughput (default 200; quick 4)
+  --backlog-jobs <n>       committed jobs the watcher daemon drains (default 2000)
+  --skip-backlog           do not run the backlog run (its keys are then null with the reason)
   --bad-jobs <n>           bad jobs in the latency run (default 50)
   --honest-jobs <n>        honest jobs in the latency run (default 20)
   --pace <ms>              time between two requests (default 2000)
@@ -57,6 +62,8 @@ const { values: a } = parseArgs({
     out: { type: "string" },
     images: { type: "string" },
     "watcher-jobs": { type: "string" },
+    "backlog-jobs": { type: "string", default: "2000" },
+    "skip-backlog": { type: "boolean", default: false },
     "bad-jobs": { type: "string", default: "50" },
     "honest-jobs": { type: "string", default: "20" },
     pace: { type: "string", default: "2000" },
@@ -164,6 +171,33 @@ log(
 );
 await releaseSessions();
 
+let backlog: BacklogResult | null = null;
+let backlogMissing: string | undefined;
+if (quick || a["skip-backlog"] === true) {
+  backlogMissing = quick ? "skipped by --quick" : "skipped by --skip-backlog";
+} else {
+  const jobs = int("backlog-jobs", a["backlog-jobs"], 2000, 1);
+  const workDir = mkdtempSync(join(tmpdir(), "refute-backlog-"));
+  log(`backlog: the watcher daemon drains ${jobs} committed jobs (work dir ${workDir})`);
+  try {
+    backlog = await benchBacklog(all, {
+      jobs,
+      blockTime: int("block-time", a["block-time"], 1, 1),
+      pollIntervalMs: int("poll-interval", a["poll-interval"], 250, 10),
+      confirmations: int("confirmations", a.confirmations, 1, 0),
+      concurrency: 1,
+      timeoutSec: int("timeout", a.timeout, 900, 10),
+      workDir,
+      log: (l) => log(`  ${l}`),
+    });
+    rmSync(workDir, { recursive: true, force: true });
+    log(`  ${backlog.daemonJobsPerSecond} verified jobs/s`);
+  } catch (e) {
+    backlogMissing = `the backlog run failed: ${(e as Error).message.split("\n").slice(0, 6).join(" | ")} (daemon logs kept in ${workDir}/logs)`;
+    log(`  ${backlogMissing}`);
+  }
+}
+
 let latency: LatencyResult | null = null;
 let latencyMissing: string | undefined;
 if (skipLatency) {
@@ -222,6 +256,11 @@ const results: BenchResults = {
   provider,
   watcher: {
     ...throughput,
+    daemonJobsPerSecond: backlog?.daemonJobsPerSecond ?? null,
+    daemonThroughputRatio:
+      backlog === null ? null : round(backlog.daemonJobsPerSecond / throughput.rawInferencesPerSec, 3),
+    ...(backlog === null ? { daemonMissing: backlogMissing ?? "not run" } : {}),
+    backlog,
     latencyToChallengeMs: latency?.latencyToChallengeMs ?? null,
     latencyToSlashMs: latency?.latencyToSlashMs ?? null,
     ...(latency === null || latency.latencyToChallengeMs === null || latency.latencyToSlashMs === null

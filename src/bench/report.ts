@@ -1,5 +1,6 @@
 /** bench/results.json's shape, and bench/RESULTS.md with its SVG charts rendered from it. */
 import { gasAt, type Json } from "./gas.ts";
+import type { BacklogResult } from "./backlog.ts";
 import type { LatencyResult, Percentiles } from "./latency.ts";
 import type { MachineInfo } from "./machine.ts";
 import type { ProviderBench } from "./provider.ts";
@@ -35,6 +36,14 @@ export interface WatcherThroughput {
 }
 
 export interface WatcherSection extends WatcherThroughput {
+  /** The real `refute watch` daemon draining a backlog (backlog.ts): verified jobs per second. */
+  readonly daemonJobsPerSecond: number | null;
+  /** daemonJobsPerSecond ÷ rawInferencesPerSec of the same run. */
+  readonly daemonThroughputRatio: number | null;
+  /** Why the daemon figures are null. */
+  readonly daemonMissing?: string;
+  /** The whole backlog run (configuration, method, counts). */
+  readonly backlog: BacklogResult | null;
   readonly latencyToChallengeMs: Percentiles | null;
   readonly latencyToSlashMs: Percentiles | null;
   /** Why the latencies are null. */
@@ -307,6 +316,9 @@ export function renderMarkdown(r: BenchResults, charts: readonly Chart[]): strin
     "| --- | --- |",
     `| provider commit overhead (median commit path / median plain inference) | **${fmt(p.commitOverheadRatio)}×** (${ms(p.commitPathMs.median)} vs ${ms(p.plainInferenceMs.median)}) |`,
     `| watcher throughput (re-executions/s ÷ raw onnxruntime inferences/s) | **${w.throughputRatio}** (${fmt(w.reexecutionsPerSec)}/s vs ${fmt(w.rawInferencesPerSec)}/s) |`,
+    w.daemonJobsPerSecond !== null && w.daemonThroughputRatio !== null
+      ? `| watcher daemon draining a backlog (verified jobs/s ÷ raw inferences/s) | **${w.daemonThroughputRatio}** (${fmt(w.daemonJobsPerSecond)}/s) |`
+      : `| watcher daemon draining a backlog | not measured: ${w.daemonMissing ?? "—"} |`,
     w.latencyToChallengeMs !== null
       ? `| latency to challenge, p50 / p95 | **${ms(w.latencyToChallengeMs.p50)} / ${ms(w.latencyToChallengeMs.p95)}** (${w.latencyToChallengeMs.n} bad jobs) |`
       : `| latency to challenge | not measured: ${w.latencyMissing ?? "—"} |`,
@@ -369,6 +381,9 @@ export function renderMarkdown(r: BenchResults, charts: readonly Chart[]): strin
     `kept per file in the child, a re-execution would approach the in-process trace + compare rate (${fmt(w.breakdown.compiledOncePerSec)}/s) plus the IPC.`,
     "",
     ...img("bench-watcher.svg"),
+    "## Watcher: the daemon draining a backlog",
+    "",
+    ...backlogSection(w),
     "## Watcher: latency to challenge and to slash",
     "",
   ];
@@ -447,4 +462,25 @@ export function renderMarkdown(r: BenchResults, charts: readonly Chart[]): strin
     "",
   );
   return lines.join("\n");
+}
+
+/** The real watcher daemon's rate over a committed backlog, or why it was not measured. */
+function backlogSection(w: WatcherSection): string[] {
+  const b = w.backlog;
+  if (b === null) return [`Not measured: ${w.daemonMissing ?? "—"}.`, ""];
+  const c = b.config;
+  return [
+    `Method: ${b.method}.`,
+    `${b.jobs} honest jobs committed by the provider daemon in ${fmt(b.commitSec)} s (then stopped); anvil with ${c.blockTimeSec} s blocks,`,
+    `the watcher with --concurrency ${c.watcherConcurrency}, --poll-interval ${c.pollIntervalMs} ms, --confirmations ${c.confirmations}.`,
+    "",
+    "| | value |",
+    "| --- | ---: |",
+    `| jobs verified | ${b.verified} of ${b.jobs} (${b.notVerified} other verdicts) |`,
+    `| drain time (start line → last verified) | ${fmt(b.drainSec)} s |`,
+    `| **daemon verified jobs/s** | **${fmt(b.daemonJobsPerSecond)}** |`,
+    `| raw onnxruntime inferences/s (same run) | ${fmt(w.rawInferencesPerSec)} |`,
+    `| **daemonThroughputRatio** | **${w.daemonThroughputRatio ?? "—"}** |`,
+    "",
+  ];
 }

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { renderCharts, renderMarkdown, type BenchResults } from "../../src/bench/report.ts";
-import { median, percentile, summarize } from "../../src/bench/stats.ts";
+import { median, percentile, round, summarize } from "../../src/bench/stats.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -97,6 +97,12 @@ test("npm run bench -- --quick writes every key, numeric, and RESULTS.md with it
     numeric(r, "watcher.breakdown.compiledOncePerSec");
     assert.equal(at(r, "watcher.allMatched"), true, "the executor's roots are the honest trace's");
     assert.match(String(at(r, "watcher.executor")), /ExecutorPool/);
+
+    // The daemon's backlog run: present, null in --quick, with the reason.
+    assert.equal(at(r, "watcher.daemonJobsPerSecond"), null);
+    assert.equal(at(r, "watcher.daemonThroughputRatio"), null);
+    assert.equal(at(r, "watcher.backlog"), null);
+    assert.match(String(at(r, "watcher.daemonMissing")), /--quick/);
 
     // Latency and finality: present, null in --quick, with the reason.
     assert.equal(at(r, "watcher.latencyToChallengeMs"), null);
@@ -225,6 +231,25 @@ test("a full profile renders the latency and finality sections and charts", () =
       executor: "ExecutorPool",
       threads: 1,
       ep: "cpu",
+      daemonJobsPerSecond: 40,
+      daemonThroughputRatio: round(40 / 3000, 3),
+      backlog: {
+        jobs: 2000,
+        verified: 2000,
+        notVerified: 0,
+        drainSec: 50,
+        daemonJobsPerSecond: 40,
+        commitSec: 90,
+        config: {
+          blockTimeSec: 1,
+          challengeWindowSec: 2400,
+          pollIntervalMs: 250,
+          confirmations: 1,
+          watcherSamplingRate: 1,
+          watcherConcurrency: 1,
+        },
+        method: "the watcher daemon over a backlog",
+      },
       latencyToChallengeMs: latency.latencyToChallengeMs,
       latencyToSlashMs: latency.latencyToSlashMs,
       latency,
@@ -244,5 +269,7 @@ test("a full profile renders the latency and finality sections and charts", () =
   for (const c of charts) assert.ok(md.includes(`](${c.file})`), c.file);
   assert.match(md, /latency to challenge, p50 \/ p95 \| \*\*3,000 ms \/ 4,500 ms\*\*/);
   assert.match(md, /time to finality, p50 \/ p95/);
+  assert.match(md, /watcher daemon draining a backlog \(verified jobs\/s ÷ raw inferences\/s\) \| \*\*0\.013\*\* \(40\/s\)/);
+  assert.match(md, /\*\*daemonThroughputRatio\*\* \| \*\*0\.013\*\*/);
   assert.ok(!md.includes("not measured"));
 });
