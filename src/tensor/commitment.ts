@@ -1,9 +1,17 @@
 import { bytesToHex, encodeAbiParameters, hexToBytes, type Hex } from "viem";
 import { keccakBytes } from "./keccak.ts";
 import { dtypeInfo } from "./dtype.ts";
-import { MerkleTree } from "./merkle.ts";
+import { MerkleTree, merkleRootBytes } from "./merkle.ts";
 import { pack, padToWords, wordRangeOf } from "./packing.ts";
-import { TENSOR_SPEC_ABI, toAbiSpec, validateSpec, wordCount, committedPosition, type TensorSpec } from "./spec.ts";
+import {
+  TENSOR_SPEC_ABI,
+  toAbiSpec,
+  validateSpec,
+  wordCount,
+  committedPosition,
+  packedByteLength,
+  type TensorSpec,
+} from "./spec.ts";
 import type { Tensor } from "./tensor.ts";
 
 /**
@@ -12,21 +20,54 @@ import type { Tensor } from "./tensor.ts";
  * shape or element type are another tensor.
  */
 export function tensorRootOf(spec: TensorSpec, dataRoot: Hex): Hex {
-  // abi.encode(spec, dataRoot) is [offset of spec][dataRoot][spec…]: the encoding with a
-  // zero dataRoot is built once per spec object (a model's node specs are reused for every
-  // job), then only the second word changes.
-  let template = encodedSpecs.get(spec);
+  return tensorRootOfBytes(spec, hexToBytes(dataRoot, { size: 32 }));
+}
+
+/** `tensorRootOf` with the data root as 32 bytes. */
+export function tensorRootOfBytes(spec: TensorSpec, dataRoot: Uint8Array): Hex {
+  const buf = encodedSpec(spec).slice();
+  buf.set(dataRoot, 32);
+  return toHex(keccakBytes(buf));
+}
+
+/**
+ * The tensor root of a tensor's canonical packing (docs/PROTOCOL.md §2), each word
+ * hashed once and nothing kept: the root a watcher compares with a committed
+ * outputRoot. Equal to `tensorRoot` of the same tensor.
+ */
+export function packedTensorRoot(spec: TensorSpec, packed: Uint8Array): Hex {
+  validateSpec(spec);
+  if (packed.length !== packedByteLength(spec))
+    throw new RangeError(`packed tensor has ${packed.length} bytes, its spec needs ${packedByteLength(spec)}`);
+  return tensorRootOfBytes(spec, merkleRootBytes(padToWords(packed)));
+}
+
+/** Lower-case 0x-hex, as viem's bytesToHex gives it, through Node's native encoder. */
+function toHex(bytes: Uint8Array): Hex {
+  return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;
+}
+
+/**
+ * abi.encode(spec, dataRoot) is [offset of spec][dataRoot][spec…]: the encoding with a
+ * zero dataRoot is built once per distinct spec, then only the second word changes.
+ * Keyed by the spec's value, not its object: each job's output arrives with a spec
+ * object of its own, and a model has few distinct specs. The map is bounded so that a
+ * stream of odd shapes cannot grow it without end.
+ */
+function encodedSpec(spec: TensorSpec): Uint8Array {
+  const key = `${spec.dtype}/${spec.layout}/${spec.shape.join(",")}`;
+  let template = encodedSpecs.get(key);
   if (template === undefined) {
     template = hexToBytes(encodeAbiParameters([TENSOR_SPEC_ABI, { type: "bytes32" }], [toAbiSpec(spec), ZERO_ROOT]));
-    encodedSpecs.set(spec, template);
+    if (encodedSpecs.size >= MAX_ENCODED_SPECS) encodedSpecs.clear();
+    encodedSpecs.set(key, template);
   }
-  const buf = template.slice();
-  buf.set(hexToBytes(dataRoot, { size: 32 }), 32);
-  return bytesToHex(keccakBytes(buf));
+  return template;
 }
 
 const ZERO_ROOT: Hex = `0x${"00".repeat(32)}`;
-const encodedSpecs = new WeakMap<TensorSpec, Uint8Array>();
+const MAX_ENCODED_SPECS = 4096;
+const encodedSpecs = new Map<string, Uint8Array>();
 
 /** Opening of the words covering a run of committed element positions. */
 export interface RangeOpening {

@@ -80,6 +80,27 @@ export class MerkleTree {
   }
 }
 
+/**
+ * The root alone, as bytes: the same function as `new MerkleTree(leaves).root`
+ * without keeping the levels or converting to hex (a watcher computes one root per
+ * job output and opens none of them).
+ */
+export function merkleRootBytes(leaves: Uint8Array): Uint8Array {
+  if (leaves.length === 0 || leaves.length % 32 !== 0) {
+    throw new RangeError(`Merkle leaves must be a non-empty multiple of 32 bytes, got ${leaves.length}`);
+  }
+  const depth = depthFor(leaves.length / 32);
+  if (depth === 0) return leaves.slice(0, 32);
+  let level = new Uint8Array((1 << depth) * 32);
+  level.set(leaves);
+  for (let d = 0; d < depth; d++) {
+    const parents = new Uint8Array(level.length / 2);
+    for (let i = 0; i < parents.length / 32; i++) parents.set(keccakBytes(level.subarray(i * 64, i * 64 + 64)), i * 32);
+    level = parents;
+  }
+  return level;
+}
+
 export function depthFor(leafCount: number): number {
   let depth = 0;
   while (1 << depth < leafCount) depth++;

@@ -46,6 +46,13 @@ export function unpack(spec: TensorSpec, packed: Uint8Array): Tensor {
   }
   const data = allocate(spec.dtype, n);
   const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  // Row-major is the committed order: no position mapping, and elements up to 32 bits
+  // are read without a BigInt each (a watcher unpacks every job input it re-executes).
+  if (spec.layout === Layout.ROW_MAJOR && !(data instanceof BigInt64Array)) {
+    if (width === 1) data.set(new Int8Array(packed.buffer, packed.byteOffset, n) as never);
+    else for (let i = 0; i < n; i++) data[i] = view.getInt32(i * 4, false);
+    return new Tensor(spec, data);
+  }
   for (let i = 0; i < n; i++) {
     setElement(data, i, readElement(view, committedPosition(spec, i) * width, spec.dtype));
   }

@@ -6,7 +6,7 @@ import { ExecutionError } from "./errors.ts";
 
 type OrtIntType = "uint8" | "int8" | "int32" | "int64";
 
-const ORT_TYPE: Record<DType, OrtIntType> = {
+export const ORT_TYPE: Record<DType, OrtIntType> = {
   [DType.UINT8]: "uint8",
   [DType.INT8]: "int8",
   [DType.INT32]: "int32",

@@ -4,6 +4,7 @@ import onnxProto from "onnx-proto";
 import type { onnx as pb } from "onnx-proto";
 import type { CompiledModel } from "../onnx/compile.ts";
 import { at } from "../tensor/at.ts";
+import { batchability } from "./batchable.ts";
 import { DType } from "../tensor/dtype.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 
@@ -12,7 +13,16 @@ const { onnx } = onnxProto;
 export interface OrtModelOptions {
   /** Declare every node's output as a graph output, so one run returns the whole trace. */
   readonly allOutputs: boolean;
+  /**
+   * Give the input and the output a symbolic leading dimension, so one run takes
+   * any number of jobs stacked along dimension 0. Only for a model that
+   * batchable.ts accepts (throws otherwise); not together with `allOutputs`.
+   */
+  readonly batch?: boolean;
 }
+
+/** The name of the symbolic leading dimension of a batched copy. */
+export const BATCH_DIM = "refute_batch";
 
 /**
  * The model as onnxruntime is given it. The committed model (file, graphRoot,
@@ -32,6 +42,10 @@ export interface OrtModelOptions {
  *    the existing tensor"), so the conversion is done here, for every level.
  * 2. With `allOutputs`, every node output is also a graph output, declared
  *    with the dtype and shape the loader inferred.
+ * 3. With `batch`, dimension 0 of the input and the output is symbolic, each
+ *    Reshape target infers dimension 0, and value_info (which would pin the
+ *    intermediate shapes to one job) is dropped. Each job's rows are computed
+ *    by the same kernels as alone; batchable.ts says when that is sound.
  *
  * Call only on a compiled (validated) model: B and b_zero_point are constants.
  */
@@ -40,24 +54,33 @@ export function ortModelBytes(compiled: CompiledModel, options: OrtModelOptions)
   const graph = model.graph as pb.GraphProto;
   unsignedMatMulWeights(graph, compiled);
   if (options.allOutputs) declareNodeOutputs(graph, compiled);
+  if (options.batch === true) {
+    if (options.allOutputs) throw new Error("a batched copy declares only the model's output");
+    batchLeadingDimension(graph, compiled);
+  }
   return onnx.ModelProto.encode(model).finish();
 }
 
 const B = 1;
 const B_ZERO_POINT = 3;
 
-function unsignedMatMulWeights(graph: pb.GraphProto, compiled: CompiledModel): void {
+/** Every name the graph already uses, and a way to make a fresh one. */
+function freshNames(graph: pb.GraphProto): (base: string) => string {
   const taken = new Set<string>([
     ...graph.initializer.map((t) => t.name ?? ""),
     ...[...graph.input, ...graph.output, ...graph.valueInfo].map((v) => v.name ?? ""),
     ...graph.node.flatMap((n) => [...(n.input ?? []), ...(n.output ?? [])]),
   ]);
-  const fresh = (base: string): string => {
+  return (base: string): string => {
     let name = base;
     for (let k = 1; taken.has(name); k++) name = `${base}_${k}`;
     taken.add(name);
     return name;
   };
+}
+
+function unsignedMatMulWeights(graph: pb.GraphProto, compiled: CompiledModel): void {
+  const fresh = freshNames(graph);
   graph.node.forEach((node, i) => {
     if (compiled.onnxOpTypes[i] !== "MatMulInteger") return;
     const inputs = [...(node.input ?? [])];
@@ -101,4 +124,35 @@ function declareNodeOutputs(graph: pb.GraphProto, compiled: CompiledModel): void
     });
   });
   graph.output = [...extra, ...graph.output];
+}
+
+function batchLeadingDimension(graph: pb.GraphProto, compiled: CompiledModel): void {
+  const plan = batchability(compiled);
+  if (!plan.ok) throw new Error(`the model cannot run batched: ${plan.reason}`);
+  const symbolic = (v: pb.IValueInfoProto): void => {
+    const dims = v.type?.tensorType?.shape?.dim;
+    const first = dims?.[0];
+    if (first === undefined || first === null) throw new Error(`${v.name} has no leading dimension to make symbolic`);
+    dims?.splice(0, 1, { dimParam: BATCH_DIM });
+  };
+  const input = graph.input.find((v) => v.name === compiled.input.name);
+  const output = graph.output.find((v) => v.name === compiled.output.name);
+  if (input === undefined || output === undefined) throw new Error("the graph lacks its declared input or output");
+  symbolic(input);
+  symbolic(output);
+  graph.valueInfo = [];
+  // Each Reshape gets a target of its own (a shared shape initializer may serve other nodes).
+  const fresh = freshNames(graph);
+  for (const [i, target] of plan.reshapeTargets) {
+    const node = graph.node[i];
+    if (node === undefined) throw new Error(`no node ${i}`);
+    const name = fresh(`refute_batch_shape_${i}`);
+    const raw = new Uint8Array(target.length * 8);
+    const view = new DataView(raw.buffer);
+    target.forEach((d, k) => view.setBigInt64(k * 8, BigInt(d), true));
+    graph.initializer.push({ name, dims: [target.length], dataType: DType.INT64, rawData: raw });
+    const inputs = [...(node.input ?? [])];
+    inputs[1] = name;
+    node.input = inputs;
+  }
 }

@@ -12,8 +12,11 @@ import {
   type ResolvedExecutionConfig,
 } from "./sessionOptions.ts";
 
-/** Which graph a session runs: the model as published, or with every node output fetched. */
-export type SessionKind = "plain" | "trace";
+/**
+ * Which graph a session runs: the model as published, with every node output
+ * fetched, or with a symbolic leading dimension for many jobs per run (rewrite.ts).
+ */
+export type SessionKind = "plain" | "trace" | "batch";
 
 export interface ModelSession {
   readonly session: ort.InferenceSession;
@@ -48,7 +51,11 @@ export function getSession(
     cache.set(key, hit);
     return hit;
   }
-  const created = createSession(ortModelBytes(compiled, { allOutputs: kind === "trace" }), config, options.onWarning);
+  const created = createSession(
+    ortModelBytes(compiled, { allOutputs: kind === "trace", batch: kind === "batch" }),
+    config,
+    options.onWarning,
+  );
   cache.set(key, created);
   // A failed creation must not stay cached.
   created.catch(() => {

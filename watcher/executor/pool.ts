@@ -10,7 +10,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "../../src/service/logger.ts";
-import type { ChildMessage, ExecRequest, ExecResult } from "./protocol.ts";
+import type { ChildMessage, ChildRequest, ExecRequest, ExecResult, OutputsRequest, OutputsResult } from "./protocol.ts";
 
 export interface ExecutorLimits {
   readonly memoryMb: number;
@@ -43,17 +43,29 @@ export class ExecutorPool {
     while (this.workers.length < this.size) this.workers.push(this.spawn());
   }
 
-  /** Runs one request on an idle worker (the scheduler never asks for more than `size` at once). */
-  async run(req: Omit<ExecRequest, "id">): Promise<ExecResult> {
+  /** Traces one job on an idle worker (the scheduler never asks for more than `size` at once). */
+  run(req: Omit<ExecRequest, "id">): Promise<ExecResult> {
+    return this.dispatch<ExecResult>((id) => ({ ...req, id }));
+  }
+
+  /**
+   * Re-executes many jobs of one model on an idle worker and returns their output
+   * roots, under the same limits as `run` (the time limit is for the whole batch).
+   */
+  runOutputs(req: Omit<OutputsRequest, "id" | "kind">): Promise<OutputsResult> {
+    return this.dispatch<OutputsResult>((id) => ({ ...req, kind: "outputs", id }));
+  }
+
+  private async dispatch<R extends ExecResult | OutputsResult>(make: (id: number) => ChildRequest): Promise<R> {
     const worker = this.idleWorker();
     worker.busy = true;
     try {
       try {
         await worker.ready;
       } catch (e) {
-        return { kind: "killed", why: "crash", message: `executor did not start: ${(e as Error).message}` };
+        return { kind: "killed", why: "crash", message: `executor did not start: ${(e as Error).message}` } as R;
       }
-      return await this.send(worker, { ...req, id: this.nextId++ });
+      return (await this.send(worker, make(this.nextId++))) as R;
     } finally {
       worker.busy = false;
       const at = this.workers.indexOf(worker);
@@ -88,7 +100,8 @@ export class ExecutorPool {
     const child = fork(CHILD, [], {
       execArgv: ["--import", import.meta.resolve("tsx"), `--max-old-space-size=${heapMb}`],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
-      serialization: "json",
+      // Structured clone rather than JSON: an outputs request's inputs are one byte array.
+      serialization: "advanced",
     });
     child.stdout?.on("data", (d: Buffer) =>
       this.log.debug({ pid: child.pid, out: d.toString().trim() }, "executor output"),
@@ -118,12 +131,12 @@ export class ExecutorPool {
     return w;
   }
 
-  private send(w: Worker, req: ExecRequest): Promise<ExecResult> {
+  private send(w: Worker, req: ChildRequest): Promise<ExecResult | OutputsResult> {
     return new Promise((resolve) => {
       const child = w.child;
       let settled = false;
       let peakMb = 0;
-      const finish = (r: ExecResult) => {
+      const finish = (r: ExecResult | OutputsResult) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
