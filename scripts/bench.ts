@@ -160,14 +160,16 @@ log(
 );
 await releaseSessions();
 
-log(`watcher: executor re-executions vs raw onnxruntime over ${watcherJobs} jobs`);
+log(`watcher: batched verification and trace re-executions vs raw onnxruntime over ${watcherJobs} jobs`);
 const throughput = await benchWatcherThroughput(view(watcherJobs), {
   warmup: quick ? 1 : 5,
   rounds: quick ? 2 : 4,
   compileSamples: quick ? 2 : 10,
 });
 log(
-  `  throughputRatio ${throughput.throughputRatio} (${throughput.reexecutionsPerSec}/s vs ${throughput.rawInferencesPerSec}/s)`,
+  `  throughputRatio ${throughput.throughputRatio} (batched, ${throughput.batchSize} a batch: ${throughput.verifiedJobsPerSec}/s vs raw ${throughput.rawInferencesPerSec}/s; ` +
+    throughput.batchSizes.map((b) => `${b.batchSize}: ${b.verifiedJobsPerSec}/s`).join(", ") +
+    `; trace re-execution ${throughput.reexecutionsPerSec}/s)`,
 );
 await releaseSessions();
 

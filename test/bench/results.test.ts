@@ -89,7 +89,20 @@ test("npm run bench -- --quick writes every key, numeric, and RESULTS.md with it
 
     // Watcher throughput.
     assert.ok(numeric(r, "watcher.throughputRatio") > 0);
+    assert.ok(numeric(r, "watcher.verifiedJobsPerSec") > 0);
+    assert.equal(numeric(r, "watcher.batchSize"), 64);
+    assert.equal(at(r, "watcher.batched"), true, "the shipped model runs stacked");
+    const sizes = at(r, "watcher.batchSizes") as { batchSize: number; verifiedJobsPerSec: number; ratio: number }[];
+    assert.deepEqual(
+      sizes.map((b) => b.batchSize),
+      [1, 16, 64, 256],
+    );
+    const headline = sizes.find((b) => b.batchSize === 64);
+    assert.equal(headline?.ratio, numeric(r, "watcher.throughputRatio"), "the headline is the 64-job batch");
+    assert.equal(headline?.verifiedJobsPerSec, numeric(r, "watcher.verifiedJobsPerSec"));
+    for (const b of sizes) assert.ok(b.verifiedJobsPerSec > 0 && b.ratio > 0, JSON.stringify(b));
     assert.ok(numeric(r, "watcher.reexecutionsPerSec") > 0);
+    assert.ok(numeric(r, "watcher.reexecutionRatio") > 0);
     assert.ok(numeric(r, "watcher.rawInferencesPerSec") > 0);
     summaryAt(r, "watcher.reexecutionMs");
     summaryAt(r, "watcher.rawInferenceMs");
@@ -219,8 +232,16 @@ test("a full profile renders the latency and finality sections and charts", () =
       sessionCreateMs: { plain: 100, trace: 20 },
     },
     watcher: {
-      throughputRatio: 0.001,
+      throughputRatio: 2.5,
+      verifiedJobsPerSec: 7500,
+      batchSize: 64,
+      batched: true,
+      batchSizes: [
+        { batchSize: 1, jobs: 4, verifiedJobsPerSec: 600, ratio: 0.2 },
+        { batchSize: 64, jobs: 256, verifiedJobsPerSec: 7500, ratio: 2.5 },
+      ],
       reexecutionsPerSec: 3,
+      reexecutionRatio: 0.001,
       rawInferencesPerSec: 3000,
       jobs: 3,
       rounds: 1,
@@ -269,6 +290,12 @@ test("a full profile renders the latency and finality sections and charts", () =
   for (const c of charts) assert.ok(md.includes(`](${c.file})`), c.file);
   assert.match(md, /latency to challenge, p50 \/ p95 \| \*\*3,000 ms \/ 4,500 ms\*\*/);
   assert.match(md, /time to finality, p50 \/ p95/);
+  assert.match(
+    md,
+    /watcher throughput \(batched executor verified jobs\/s ÷ raw onnxruntime inferences\/s, 64 a batch\) \| \*\*2\.5\*\* \(7,500\/s vs 3,000\/s\)/,
+  );
+  assert.match(md, /\| batched executor, 1 a batch \(4 jobs, output roots compared\) \| 600 \| 0\.2 \|/);
+  assert.match(md, /\| trace re-execution \(executor child process\) \| 3 \| 0\.001 \|/);
   assert.match(md, /watcher daemon draining a backlog \(verified jobs\/s ÷ raw inferences\/s\) \| \*\*0\.013\*\* \(40\/s\)/);
   assert.match(md, /\*\*daemonThroughputRatio\*\* \| \*\*0\.013\*\*/);
   assert.ok(!md.includes("not measured"));
