@@ -17,8 +17,13 @@ import { inferBatch, maxJobsPerRun, runBatch } from "../../src/trace/batch.ts";
 import { batchability } from "../../src/trace/batchable.ts";
 import { infer } from "../../src/trace/infer.ts";
 import { releaseSessions } from "../../src/trace/session.ts";
+import { BATCH_DIM, ortModelBytes } from "../../src/trace/rewrite.ts";
+import onnxProto from "onnx-proto";
+import type { onnx as pb } from "onnx-proto";
 import { Rng } from "../../src/vectors/rng.ts";
 import { mlpInput, mlpModel, randomTensor, tensor } from "../onnx/models.ts";
+
+const { onnx } = onnxProto;
 
 async function singles(compiled: CompiledModel, inputs: readonly Tensor[]): Promise<Tensor[]> {
   const out: Tensor[] = [];
@@ -226,6 +231,24 @@ describe("batched inference", { timeout: 300_000 }, () => {
       assert.equal(packedTensorRoot(t.spec, pack(t)), tensorRoot(t));
     const { compiled: shipped, inputs } = loadWorkload(20);
     for (const t of await inferBatch(shipped, inputs)) assert.equal(packedTensorRoot(t.spec, pack(t)), tensorRoot(t));
+  });
+
+  it("the batched copy has a symbolic leading dimension on the input and output and no value_info; a refused model has none", () => {
+    const { compiled } = loadWorkload(1);
+    const model = onnx.ModelProto.decode(ortModelBytes(compiled, { allOutputs: false, batch: true }));
+    const graph = model.graph as pb.GraphProto;
+    const lead = (v: pb.IValueInfoProto | undefined) => v?.type?.tensorType?.shape?.dim?.[0]?.dimParam;
+    assert.equal(lead(graph.input.find((v) => v.name === compiled.input.name)), BATCH_DIM);
+    assert.equal(lead(graph.output.find((v) => v.name === compiled.output.name)), BATCH_DIM);
+    assert.equal(graph.valueInfo.length, 0);
+    const refusedModel = compileModel(
+      new GraphBuilder({ opset: 14 })
+        .input("x", DType.INT8, [1, 2, 2])
+        .node("Flatten", ["x"], ["y"], { axis: 0 })
+        .output("y", DType.INT8, [1, 4])
+        .build(),
+    );
+    assert.throws(() => ortModelBytes(refusedModel, { allOutputs: false, batch: true }), /cannot run batched/);
   });
 
   it("bounds the jobs per run by the elements a run holds", () => {
