@@ -116,6 +116,11 @@ if (a.regas === true) {
     process.exit(2);
   }
   const previous = JSON.parse(readFileSync(file, "utf8")) as BenchResults;
+  // A file written before the watcher's batched figures existed cannot be rendered.
+  if (!Array.isArray((previous.watcher as Partial<BenchResults["watcher"]>).batchSizes)) {
+    process.stderr.write(`bench: --regas: ${file} has no watcher.batchSizes; run the bench again first\n`);
+    process.exit(2);
+  }
   const g = loadGas({ file: a["gas-file"], runScriptIfMissing: false, log });
   if (g.gas === null) {
     process.stderr.write(`bench: --regas: ${g.missing ?? "no gas figures"}\n`);
