@@ -6,8 +6,8 @@
  *   pool.ts), i.e. a request over IPC to the executor CHILD PROCESS, which reads and
  *   compiles the model file, checks it against the registration, traces it
  *   (`traceModel`) and sends back every node root, traceRoot, outputRoot and every
- *   node's packed output; then the comparison of BOTH outputRoot and traceRoot with
- *   the committed ones (here: an honest commitment computed beforehand). One worker,
+ *   node's packed output; then the comparison of the outputRoot with the committed
+ *   one (here: an honest commitment computed beforehand). One worker,
  *   the watcher's defaults (`--concurrency 1`, `--executor-threads 1`, CPU).
  * - Raw: `InferenceSession.run` of onnxruntime-node on the plain model (the bytes
  *   src/trace/rewrite.ts hands onnxruntime, without extra outputs), inputs built
@@ -46,12 +46,12 @@ export async function benchWatcherThroughput(
   const threads = 1;
   const expected = fileBindingOf(compiled);
   // Per input: what the job committed (honest roots, computed here beforehand, not timed) and its request.
-  const jobs: { input: Tensor; committed: { outputRoot: Hex; traceRoot: Hex }; request: Request }[] = [];
+  const jobs: { input: Tensor; committed: { outputRoot: Hex }; request: Request }[] = [];
   for (const input of inputs) {
     const t = await traceModel(compiled, input);
     jobs.push({
       input,
-      committed: { outputRoot: t.outputRoot, traceRoot: t.traceRoot },
+      committed: { outputRoot: t.outputRoot },
       request: {
         modelPath: w.modelFile,
         expected,
@@ -75,9 +75,7 @@ export async function benchWatcherThroughput(
     const r = await pool.run(job.request);
     if (r.kind !== "ok") throw new Error(`executor: ${r.kind}: ${JSON.stringify(r)}`);
     const c = job.committed;
-    const outputOk = r.outputRoot.toLowerCase() === c.outputRoot.toLowerCase();
-    const traceOk = r.traceRoot.toLowerCase() === c.traceRoot.toLowerCase();
-    if (!(outputOk && traceOk)) allMatched = false;
+    if (r.outputRoot.toLowerCase() !== c.outputRoot.toLowerCase()) allMatched = false;
   };
   try {
     for (let k = 0; k < opts.warmup; k++) {
@@ -121,7 +119,7 @@ export async function benchWatcherThroughput(
     for (const { input, committed } of jobs) {
       const s = performance.now();
       const t = await traceModel(compiled, input, { intraOpNumThreads: threads });
-      if (t.outputRoot !== committed.outputRoot || t.traceRoot !== committed.traceRoot) allMatched = false;
+      if (t.outputRoot !== committed.outputRoot) allMatched = false;
       traceMs.push(performance.now() - s);
     }
     const compiledOncePerSec = (inputs.length / (performance.now() - t0)) * 1000;
@@ -142,7 +140,7 @@ export async function benchWatcherThroughput(
       },
       allMatched,
       executor:
-        "watcher/executor/pool.ts ExecutorPool (1 child process, as `refute watch --concurrency 1`): registration check, the model compiled once per worker while its file is unchanged, traceModel, all node outputs over IPC, then outputRoot and traceRoot compared",
+        "watcher/executor/pool.ts ExecutorPool (1 child process, as `refute watch --concurrency 1`): registration check, the model compiled once per worker while its file is unchanged, traceModel, all node outputs over IPC, then the outputRoot compared",
       threads,
       ep: "cpu",
     };

@@ -100,7 +100,7 @@ export function renderCharts(r: BenchResults): Chart[] {
       bars: [
         { label: "plain inference (infer)", value: p.plainInferenceMs.median, note: `p95 ${fmt(p.plainInferenceMs.p95)}` },
         { label: "commit path (total)", value: p.commitPathMs.median, note: `p95 ${fmt(p.commitPathMs.p95)}` },
-        { label: "· traceModel", value: p.parts.traceMs.median, note: `p95 ${fmt(p.parts.traceMs.p95)}` },
+        { label: "traceModel (challenged jobs only)", value: p.parts.traceMs.median, note: `p95 ${fmt(p.parts.traceMs.p95)}` },
         { label: "· · of which roots + traceRoot", value: p.parts.rootsMs.median, note: `p95 ${fmt(p.parts.rootsMs.p95)}` },
         {
           label: "· commitJob calldata",
@@ -340,7 +340,7 @@ export function renderMarkdown(r: BenchResults, charts: readonly Chart[]): strin
     "| --- | ---: | ---: | ---: | ---: |",
     sumRow("plain inference", p.plainInferenceMs),
     sumRow("**commit path**", p.commitPathMs),
-    sumRow("— traceModel", p.parts.traceMs),
+    sumRow("traceModel (challenged jobs only, not in the commit path)", p.parts.traceMs),
     sumRow("— of which roots + traceRoot (timed apart)", p.parts.rootsMs),
     sumRow("— commitJob calldata", p.parts.commitCalldataMs),
     sumRow("commitBatch(16) calldata, per job", p.parts.commitBatch16CalldataPerJobMs),
@@ -397,7 +397,7 @@ export function renderMarkdown(r: BenchResults, charts: readonly Chart[]): strin
       `the median challenge lands ${lat.latencyToChallengeMs === null ? "—" : fmt(lat.latencyToChallengeMs.p50 / (1000 * c.blockTimeSec))} blocks after the bad commit (the watcher's poll, ${c.confirmations} confirmation(s), the`,
       `re-execution, then its commitChallenge in the next block), the median slash ${lat.latencyToSlashMs === null ? "—" : fmt(lat.latencyToSlashMs.p50 / (1000 * c.blockTimeSec))} blocks after it (revealChallenge`,
       "at least one block after the commit, then postRoots, selectNode, the provider's reveal(s) and proveStep, each in a later",
-      "block; an inconsistent trace loses at postRoots already).",
+      "block).",
       "",
       `Bad jobs: ${lat.badJobs.requested} requested, ${lat.badJobs.committed} committed, ${lat.badJobs.challenged} challenged, ${lat.badJobs.slashed} slashed.`,
       `Honest jobs: ${lat.honestJobs.requested} requested, ${lat.honestJobs.committed} committed, ${lat.honestJobs.finalized} finalized, ${lat.honestJobs.challenged} challenged.`,
