@@ -235,7 +235,7 @@ class ProviderDaemon {
     }
     await this.rt.tx.tick(head, this.rt.heads.chainTime());
     await this.scanRequests(head);
-    await this.runNew();
+    await this.runNew(head);
     await this.commitReady(head);
     await this.followCommitted(head);
     await this.withdrawer.poll(head);
@@ -293,10 +293,10 @@ class ProviderDaemon {
    * (`traceOf`). A job drawn faulty by the fault plan (tests and demos) is traced at once,
    * since its forged trace is what it would post and reveal.
    */
-  private async runNew(): Promise<void> {
+  private async runNew(head: ChainHead): Promise<void> {
     const { infer } = await import("../src/trace/infer.ts");
     for (const job of this.store.inState("new")) {
-      const compiled = this.models.servable(job.modelId);
+      const compiled = await this.servable(job.modelId, head);
       if (compiled === undefined) {
         this.store.setState(job.jobId, "skipped", "model not servable");
         continue;
@@ -346,6 +346,16 @@ class ProviderDaemon {
         this.log.error({ jobId: job.jobId, err: errorText(err) }, "run failed; skipping job");
       }
     }
+  }
+
+  /**
+   * The compiled model of a job's model if served. Judged again after a restart (the verdict
+   * is cached per process), so jobs stored before it are run and their disputes answered
+   * without waiting for a new request of the model.
+   */
+  private async servable(modelId: Hex, head: ChainHead): Promise<CompiledModel | undefined> {
+    const v = await this.models.verdict(modelId, head.hash);
+    return v.kind === "serve" ? v.compiled : undefined;
   }
 
   /** The honest trace of a job's input (every node's output). */
@@ -587,7 +597,7 @@ class ProviderDaemon {
         continue;
       }
       if (onChain.status !== JobStatus.Committed) continue;
-      const compiled = this.models.servable(job.modelId);
+      const compiled = await this.servable(job.modelId, head);
       if (onChain.frozen && compiled !== undefined) {
         // Challenged: the roots are due. Trace now if the commit did not.
         try {
