@@ -217,17 +217,20 @@ contract DisputeGame is IDisputeGame {
             DeadlinePassed(ChallengeId.wrap(0), d.rootsDeadline)
         );
         uint32 nodeCount = REGISTRY.model(job.modelId).nodeCount;
-        // INVARIANT: the posted roots are exactly the N roots the traceRoot commits to.
+        // INVARIANT: one root per node, the last being the committed output. The commit binds
+        // only the output; roots that end in it leave a wrong output a first node whose root
+        // differs from the honest trace while its inputs agree, which is where an honest
+        // challenger proves the fraud (docs/PROTOCOL.md §7). Roots that do not end in it are
+        // refused, so a provider that cannot post consistent roots misses the roots deadline.
         require(nodeRoots.length == nodeCount, TraceMismatch(jobId));
-        _checkPostedTrace(jobId, job.traceRoot, nodeRoots);
+        bytes32 last = nodeRoots[nodeCount - 1];
+        require(last == job.outputRoot, RootsOutputMismatch(jobId, job.outputRoot, last));
 
+        // INVARIANT: posted once per job (checked above), then fixed for every later move of
+        // every challenge of the job: each is checked against this hash.
+        d.rootsHash = keccak256(abi.encodePacked(nodeRoots));
         d.rootsPostedAt = Timestamp.wrap(uint64(block.timestamp));
-        bool consistent = nodeRoots[nodeRoots.length - 1] == job.outputRoot;
-        emit RootsPosted(jobId, nodeRoots, consistent);
-        if (!consistent) {
-            _rootsFailed(d, Reason.InconsistentTrace);
-            _trySettle(jobId, d);
-        }
+        emit RootsPosted(jobId, nodeRoots);
     }
 
     /// @inheritdoc IDisputeGame
@@ -241,7 +244,7 @@ contract DisputeGame is IDisputeGame {
         Challenge storage c = _challengerMove(id, Phase.AwaitNode);
         IJobManager.Job memory job = JOB_MANAGER.jobOf(c.jobId);
         ModelSpec memory model = REGISTRY.model(job.modelId);
-        _checkPostedTrace(c.jobId, job.traceRoot, nodeRoots);
+        _checkPostedRoots(c.jobId, nodeRoots);
         NodeDescriptor memory desc = node;
         Graph.verifyDescriptor(model.graphRoot, model.nodeCount, nodeIndex, desc, descriptorProof);
 
@@ -341,7 +344,7 @@ contract DisputeGame is IDisputeGame {
         IJobManager.Job memory job = JOB_MANAGER.jobOf(c.jobId);
         NodeDescriptor memory node = proof.node;
         _checkHash(c.descriptorHash, Graph.descriptorHash(node));
-        _checkPostedTrace(c.jobId, job.traceRoot, proof.nodeRoots);
+        _checkPostedRoots(c.jobId, proof.nodeRoots);
 
         int256 claimed = _claimedElement(c, node.output, proof);
         bytes32[] memory operandRoots = _operandRoots(c.nodeIndex, node, job.inputRoot, proof.nodeRoots);
@@ -483,10 +486,12 @@ contract DisputeGame is IDisputeGame {
         require(block.timestamp <= Timestamp.unwrap(deadline), DeadlinePassed(id, deadline));
     }
 
-    /// @dev The roots hash to the committed traceRoot. Their count was checked when the provider
-    ///      posted them; roots of another count hash to another value (each root is 32 bytes).
-    function _checkPostedTrace(JobId jobId, bytes32 traceRoot, bytes32[] calldata nodeRoots) internal pure {
-        require(keccak256(abi.encodePacked(nodeRoots)) == traceRoot, TraceMismatch(jobId));
+    /// @dev The roots are the ones the provider posted for the job. Their count was checked when
+    ///      they were posted; roots of another count hash to another value (each root is 32
+    ///      bytes). Only called once the roots are posted (a challenge past AwaitRoots), so the
+    ///      stored hash is never the zero of "not posted".
+    function _checkPostedRoots(JobId jobId, bytes32[] calldata nodeRoots) internal view {
+        require(keccak256(abi.encodePacked(nodeRoots)) == _disputes[jobId].rootsHash, TraceMismatch(jobId));
     }
 
     /// @dev Whether word `index` of a tensor with `byteLength` packed bytes is zero past them.
@@ -577,7 +582,7 @@ contract DisputeGame is IDisputeGame {
         emit ChallengeResolved(id, jobId, outcome, reason);
     }
 
-    /// @dev The roots failed (missed deadline or inconsistent trace): every revealed challenge
+    /// @dev The roots failed (missed deadline): every revealed challenge
     ///      wins at once, and the oldest revealed one is the winner. It is open and waiting on
     ///      the roots: no challenge can end before the roots are posted or fraud established,
     ///      and the roots fail only while none has been posted.

@@ -59,13 +59,13 @@ contract JobManager is IJobManager {
     }
 
     /// @dev A job's CommitLog entry, decoded. Its bytes: commitDeadline (8),
-    ///      windowEnd (8), outputLength (4), traceRoot (32), then the packed output; the
-    ///      provider is in the header of the entry's chunk.
+    ///      windowEnd (8), outputLength (4), then the packed output; the provider is in the
+    ///      header of the entry's chunk. No trace commitment: the provider posts its node roots
+    ///      only when a challenge asks for them (DisputeGame.postRoots, docs/PROTOCOL.md §7).
     struct Entry {
         Timestamp commitDeadline;
         Timestamp windowEnd;
         uint256 outputLength;
-        bytes32 traceRoot;
     }
 
     /// @dev What a commit needs from its model, read once per run of equal models in a batch.
@@ -78,7 +78,7 @@ contract JobManager is IJobManager {
     }
 
     /// @dev Bytes of an entry before the output.
-    uint256 private constant ENTRY_HEAD = 52;
+    uint256 private constant ENTRY_HEAD = 20;
 
     /// @dev Gas kept back beyond the callback's cap: the CALL's own cost (cold account
     ///      access) and the bookkeeping after it (the CallbackFailed event).
@@ -216,12 +216,12 @@ contract JobManager is IJobManager {
     // ---------------------------------------------------------------- commits
 
     /// @inheritdoc IJobManager
-    function commit(JobId jobId, bytes32 outputRoot, bytes calldata output, bytes32 traceRoot) external {
+    function commit(JobId jobId, bytes32 outputRoot, bytes calldata output) external {
         JobRecord storage job = _jobs[jobId];
         _checkCommittable(jobId, job);
         OutputModel memory m = _loadOutputModel(job.modelId);
         CommitLog.Writer memory log = _openLog(ENTRY_HEAD + output.length);
-        _record(log, jobId, job, m, outputRoot, output, traceRoot);
+        _record(log, jobId, job, m, outputRoot, output);
         _closeLog(log);
         STAKE_MANAGER.lock(msg.sender, m.collateral);
     }
@@ -262,7 +262,7 @@ contract JobManager is IJobManager {
                 m = _loadOutputModel(modelId);
                 loaded = true;
             }
-            _record(log, c.jobId, job, m, c.outputRoot, c.output, c.traceRoot);
+            _record(log, c.jobId, job, m, c.outputRoot, c.output);
             totalCollateral += m.collateral;
         }
         _closeLog(log);
@@ -317,8 +317,7 @@ contract JobManager is IJobManager {
         JobRecord storage job,
         OutputModel memory m,
         bytes32 outputRoot,
-        bytes calldata output,
-        bytes32 traceRoot
+        bytes calldata output
     ) private {
         require(output.length == m.outputLength, OutputLengthMismatch(jobId, m.outputLength, output.length));
         bytes32 computed = TensorCodec.rootOfPacked(m.spec, output);
@@ -326,16 +325,15 @@ contract JobManager is IJobManager {
         Timestamp windowEnd = LibTimestamp.current().plus(m.challengeWindow);
         uint64 entry = CommitLog.here(log);
         // Fits: at most 2^26 elements of at most 8 bytes (ModelRegistry validation).
-        CommitLog.put(log, abi.encodePacked(job.deadlineOrEntry, windowEnd.raw(), uint32(output.length), traceRoot));
+        CommitLog.put(log, abi.encodePacked(job.deadlineOrEntry, windowEnd.raw(), uint32(output.length)));
         CommitLog.putCalldata(log, output);
         job.status = JobStatus.Committed;
         job.deadlineOrEntry = entry;
         emit JobCommitted(
             jobId,
             msg.sender,
-            _commitmentHash(jobId, msg.sender, outputRoot, traceRoot),
+            _commitmentHash(jobId, msg.sender, outputRoot),
             outputRoot,
-            traceRoot,
             output,
             windowEnd
         );
@@ -518,8 +516,7 @@ contract JobManager is IJobManager {
         j.provider = CommitLog.providerOf(entry);
         j.windowEnd = e.windowEnd;
         j.outputRoot = TensorCodec.rootOfPacked(spec, _outputOf(entry, e));
-        j.traceRoot = e.traceRoot;
-        j.commitmentHash = _commitmentHash(jobId, j.provider, j.outputRoot, e.traceRoot);
+        j.commitmentHash = _commitmentHash(jobId, j.provider, j.outputRoot);
     }
 
     /// @inheritdoc IJobManager
@@ -554,27 +551,19 @@ contract JobManager is IJobManager {
     function _entryOf(uint64 entry) private view returns (Entry memory e) {
         bytes memory head = CommitLog.read(entry, 0, ENTRY_HEAD);
         uint256 word;
-        bytes32 traceRoot;
         assembly ("memory-safe") {
             word := mload(add(head, 0x20))
-            traceRoot := mload(add(head, 0x34))
         }
         e.commitDeadline = Timestamp.wrap(uint64(word >> 192));
         e.windowEnd = Timestamp.wrap(uint64(word >> 128));
         e.outputLength = uint32(word >> 96);
-        e.traceRoot = traceRoot;
     }
 
     function _outputOf(uint64 entry, Entry memory e) private view returns (bytes memory) {
         return CommitLog.read(entry, ENTRY_HEAD, e.outputLength);
     }
 
-    function _commitmentHash(
-        JobId jobId,
-        address provider,
-        bytes32 outputRoot,
-        bytes32 traceRoot
-    ) private pure returns (bytes32) {
-        return keccak256(abi.encode(jobId.raw(), provider, outputRoot, traceRoot));
+    function _commitmentHash(JobId jobId, address provider, bytes32 outputRoot) private pure returns (bytes32) {
+        return keccak256(abi.encode(jobId.raw(), provider, outputRoot));
     }
 }

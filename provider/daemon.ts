@@ -2,9 +2,11 @@
  * `refute provide`: the reference provider daemon.
  *
  * Each tick, at one head: follow JobRequested events (persisted cursor) for models
- * it hosts → trace with onnxruntime → commit (commitBatch when several results are
- * ready) → answer disputes → finalize its jobs once their window is over, to
- * collect the fees. Traces are kept in the database and served over HTTP.
+ * it hosts → run the model with onnxruntime (its output only) → commit the output
+ * (commitBatch when several results are ready) → answer disputes, tracing a job when it
+ * is challenged → finalize its jobs once their window is over, to collect the fees.
+ * Inputs and traces are kept in the database; traces are served over HTTP (computed on
+ * request).
  */
 import { LRUCache } from "lru-cache";
 import { parseEventLogs, type Hex } from "viem";
@@ -36,6 +38,10 @@ import { Withdrawer } from "../src/service/withdrawer.ts";
 import { initRuntime, StartupError, type Runtime } from "../src/service/runtime.ts";
 import { sleep } from "../src/service/shutdown.ts";
 import type { MerkleTree } from "../src/tensor/merkle.ts";
+import { TensorCommitment } from "../src/tensor/commitment.ts";
+import type { Tensor } from "../src/tensor/tensor.ts";
+import type { CompiledModel } from "../src/onnx/compile.ts";
+import { honestCommitment } from "../src/dispute/faults.ts";
 import { unpack } from "../src/tensor/packing.ts";
 import type { TensorSpec } from "../src/tensor/spec.ts";
 import { resolveJobInput } from "../src/service/jobInput.ts";
@@ -51,12 +57,14 @@ export type ProviderConfig = ConfigOf<typeof PROVIDER_FIELDS>;
 
 export const PROVIDER_METRICS = {
   jobs_seen: { type: "counter", help: "JobRequested events for hosted models" },
-  jobs_traced: { type: "counter", help: "jobs executed", labelNames: ["fault"] },
+  jobs_run: { type: "counter", help: "jobs executed for their output", labelNames: ["fault"] },
+  jobs_traced: { type: "counter", help: "honest jobs traced once a dispute or a trace request asked for it" },
   jobs_committed: { type: "counter", help: "jobs committed on-chain" },
   commit_txs: { type: "counter", help: "commit transactions", labelNames: ["kind"] },
   jobs_finalized: { type: "counter", help: "jobs finalized (fee earned)" },
   jobs_slashed: { type: "counter", help: "jobs slashed" },
   dispute_moves: { type: "counter", help: "dispute moves sent", labelNames: ["move"] },
+  run_seconds: { type: "histogram", help: "time to run one job for its output (its trace too when forged)" },
   trace_seconds: { type: "histogram", help: "time to trace one job" },
   tx_sent: { type: "counter", help: "transactions sent", labelNames: ["label"] },
   tx_bumped: { type: "counter", help: "transactions re-sent with higher fees", labelNames: ["label"] },
@@ -103,6 +111,8 @@ class ProviderDaemon {
   private readonly ep: ExecutionProviderName;
   private readonly requests: EventCursor<JobRequestedLog>;
   private readonly readyAt = new Map<bigint, number>();
+  /** Traces being computed, by job. */
+  private readonly tracing = new Map<bigint, Promise<void>>();
   private readonly finalizing = new Map<bigint, string>();
   /** When each job's input was last fetched (jobs by URI whose fetch failed). */
   private readonly inputTries = new Map<bigint, number>();
@@ -185,6 +195,10 @@ class ProviderDaemon {
         port: this.config.tracePort,
         store: this.store,
         nodeSpecs: (modelId) => this.models.servable(modelId)?.nodes.map((n) => n.output),
+        trace: async (job) => {
+          const compiled = this.models.servable(job.modelId);
+          if (compiled !== undefined) await this.traceOf(job, compiled);
+        },
       });
       this.log.info(
         { port: this.server.port, url: `http://127.0.0.1:${this.server.port}/jobs/:id/trace` },
@@ -221,7 +235,7 @@ class ProviderDaemon {
     }
     await this.rt.tx.tick(head, this.rt.heads.chainTime());
     await this.scanRequests(head);
-    await this.traceNew();
+    await this.runNew(head);
     await this.commitReady(head);
     await this.followCommitted(head);
     await this.withdrawer.poll(head);
@@ -273,10 +287,16 @@ class ProviderDaemon {
     });
   }
 
-  private async traceNew(): Promise<void> {
-    const { traceModel } = await import("../src/trace/trace.ts");
+  /**
+   * The commit path: the plain model (outputs only) on each new job, its output root, and the
+   * job is ready to commit. No trace: the node roots are due only if the job is challenged
+   * (`traceOf`). A job drawn faulty by the fault plan (tests and demos) is traced at once,
+   * since its forged trace is what it would post and reveal.
+   */
+  private async runNew(head: ChainHead): Promise<void> {
+    const { infer } = await import("../src/trace/infer.ts");
     for (const job of this.store.inState("new")) {
-      const compiled = this.models.servable(job.modelId);
+      const compiled = await this.servable(job.modelId, head);
       if (compiled === undefined) {
         this.store.setState(job.jobId, "skipped", "model not servable");
         continue;
@@ -286,40 +306,99 @@ class ProviderDaemon {
       const t0 = performance.now();
       try {
         const input = unpack(compiled.input, packed);
-        const trace = await traceModel(compiled, input, {
-          executionProvider: this.ep,
-          onWarning: (m) => this.log.warn({ jobId: job.jobId }, m),
-        });
-        const c = this.faults.commitmentFor(compiled, trace);
-        this.store.saveTrace(job.jobId, {
-          fault: c.fault,
-          postsRoots: c.postsRoots,
-          reveals: c.reveals,
-          outputRoot: c.outputRoot,
-          traceRoot: c.traceRoot,
-          outputPacked: c.outputPacked,
+        const fault = this.faults.next();
+        let faultNode: number | undefined;
+        if (fault === undefined) {
+          const output = new TensorCommitment(
+            await infer(compiled, input, {
+              executionProvider: this.ep,
+              onWarning: (m) => this.log.warn({ jobId: job.jobId }, m),
+            }),
+          );
+          this.store.saveOutput(job.jobId, {
+            postsRoots: true,
+            reveals: true,
+            outputRoot: output.root,
+            outputPacked: output.packed,
+          });
+        } else {
+          const c = this.faults.forge(fault, compiled, await this.trace(job.jobId, compiled, input));
+          faultNode = c.faultNode;
+          this.store.saveNodes(job.jobId, {
+            nodeRoots: c.nodeRoots,
+            nodes: compiled.nodes.map((_, i) => leavesOf(c.commitment(i).tree)),
+          });
+          this.store.saveOutput(job.jobId, {
+            fault: c.fault,
+            postsRoots: c.postsRoots,
+            reveals: c.reveals,
+            outputRoot: c.outputRoot,
+            outputPacked: c.outputPacked,
+          });
+        }
+        this.readyAt.set(job.jobId, Date.now());
+        const seconds = (performance.now() - t0) / 1000;
+        this.rt.metrics.observe("run_seconds", seconds);
+        this.rt.metrics.inc("jobs_run", { fault: fault ?? "none" });
+        this.log.info({ jobId: job.jobId, fault, faultNode, ms: Math.round(seconds * 1000), ep: this.ep }, "job run");
+      } catch (err) {
+        this.store.setState(job.jobId, "skipped", errorText(err));
+        this.log.error({ jobId: job.jobId, err: errorText(err) }, "run failed; skipping job");
+      }
+    }
+  }
+
+  /**
+   * The compiled model of a job's model if served. Judged again after a restart (the verdict
+   * is cached per process), so jobs stored before it are run and their disputes answered
+   * without waiting for a new request of the model.
+   */
+  private async servable(modelId: Hex, head: ChainHead): Promise<CompiledModel | undefined> {
+    const v = await this.models.verdict(modelId, head.hash);
+    return v.kind === "serve" ? v.compiled : undefined;
+  }
+
+  /** The honest trace of a job's input (every node's output). */
+  private async trace(jobId: bigint, compiled: CompiledModel, input: Tensor) {
+    const { traceModel } = await import("../src/trace/trace.ts");
+    const t0 = performance.now();
+    const trace = await traceModel(compiled, input, {
+      executionProvider: this.ep,
+      onWarning: (m) => this.log.warn({ jobId }, m),
+    });
+    this.rt.metrics.observe("trace_seconds", (performance.now() - t0) / 1000);
+    return trace;
+  }
+
+  /**
+   * Makes sure the job's trace is stored: its node roots and node data, computed now from the
+   * stored input when the job was committed without them (an honest job, challenged or asked
+   * for its trace). Deterministic (the exact integer profile), so the roots end in the output
+   * committed, even when computed after a restart. One computation per job at a time.
+   */
+  private traceOf(job: ProviderJob, compiled: CompiledModel): Promise<void> {
+    if (job.nodeRoots !== undefined) return Promise.resolve();
+    let pending = this.tracing.get(job.jobId);
+    if (pending === undefined) {
+      pending = (async () => {
+        const packed = job.inputPacked;
+        if (packed === undefined || packed.length === 0) throw new Error(`job ${job.jobId}: no stored input to trace`);
+        const trace = await this.trace(job.jobId, compiled, unpack(compiled.input, packed));
+        const c = honestCommitment(trace);
+        if (job.outputRoot !== undefined && c.outputRoot !== job.outputRoot) {
+          // Cannot happen for a deterministic model; the roots would not end in the committed output.
+          throw new Error(`job ${job.jobId}: the trace gives output ${c.outputRoot}, ${job.outputRoot} was committed`);
+        }
+        this.store.saveNodes(job.jobId, {
           nodeRoots: c.nodeRoots,
           nodes: compiled.nodes.map((_, i) => leavesOf(c.commitment(i).tree)),
         });
-        this.readyAt.set(job.jobId, Date.now());
-        const seconds = (performance.now() - t0) / 1000;
-        this.rt.metrics.observe("trace_seconds", seconds);
-        this.rt.metrics.inc("jobs_traced", { fault: c.fault ?? "none" });
-        this.log.info(
-          {
-            jobId: job.jobId,
-            fault: c.fault,
-            faultNode: c.faultNode,
-            ms: Math.round(seconds * 1000),
-            ep: trace.provider,
-          },
-          "job traced",
-        );
-      } catch (err) {
-        this.store.setState(job.jobId, "skipped", errorText(err));
-        this.log.error({ jobId: job.jobId, err: errorText(err) }, "trace failed; skipping job");
-      }
+        this.rt.metrics.inc("jobs_traced");
+        this.log.info({ jobId: job.jobId }, "job traced");
+      })().finally(() => this.tracing.delete(job.jobId));
+      this.tracing.set(job.jobId, pending);
     }
+    return pending;
   }
 
   /**
@@ -415,7 +494,6 @@ class ProviderDaemon {
       jobId: j.jobId,
       outputRoot: j.outputRoot as Hex,
       output: j.outputPacked ?? new Uint8Array(),
-      traceRoot: j.traceRoot as Hex,
     });
     const [first, ...others] = batch;
     if (first === undefined) return;
@@ -489,7 +567,7 @@ class ProviderDaemon {
       if (
         onChain.status !== JobStatus.Requested &&
         onChain.provider.toLowerCase() === me &&
-        onChain.traceRoot === job.traceRoot
+        onChain.outputRoot === job.outputRoot
       ) {
         this.store.setCommitted(job.jobId, onChain.windowEnd);
         this.rt.metrics.inc("jobs_committed");
@@ -519,9 +597,17 @@ class ProviderDaemon {
         continue;
       }
       if (onChain.status !== JobStatus.Committed) continue;
-      const compiled = this.models.servable(job.modelId);
+      const compiled = await this.servable(job.modelId, head);
       if (onChain.frozen && compiled !== undefined) {
-        await this.answerer.answer(job, compiled, head);
+        // Challenged: the roots are due. Trace now if the commit did not.
+        try {
+          await this.traceOf(job, compiled);
+        } catch (err) {
+          this.log.error({ jobId: job.jobId, err: errorText(err) }, "trace failed; cannot answer the dispute");
+          continue;
+        }
+        const traced = this.store.job(job.jobId) ?? job;
+        await this.answerer.answer(traced, compiled, head);
       } else if (!onChain.frozen && head.timestamp >= onChain.windowEnd) {
         const pending = this.finalizing.get(job.jobId);
         if (pending === undefined || this.rt.tx.get(pending)?.status !== "pending") finalizable.push(job.jobId);

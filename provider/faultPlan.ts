@@ -1,7 +1,7 @@
 import type { CompiledModel } from "../src/onnx/compile.ts";
 import type { Tensor } from "../src/tensor/tensor.ts";
 import { Rng } from "../src/vectors/rng.ts";
-import { forgeCommitment, honestCommitment, type Commitment, type FaultKind } from "../src/dispute/faults.ts";
+import { forgeCommitment, type Commitment, type FaultKind } from "../src/dispute/faults.ts";
 
 /**
  * Fault injection for tests and demos (`--fault`, `--fault-rate`, `--fault-seed`):
@@ -12,7 +12,7 @@ import { forgeCommitment, honestCommitment, type Commitment, type FaultKind } fr
  */
 export class FaultPlan {
   private readonly rng: Rng;
-  private next = 0;
+  private nextKind = 0;
 
   constructor(
     readonly kinds: readonly FaultKind[],
@@ -26,12 +26,24 @@ export class FaultPlan {
     return this.kinds.length > 0 && this.rate > 0;
   }
 
-  /** The commitment for one job: honest, or forged with the next kind. */
-  commitmentFor(compiled: CompiledModel, trace: { input: Tensor; nodeOutputs: readonly Tensor[] }): Commitment {
-    if (!this.active || this.rng.float() >= this.rate) return honestCommitment(trace);
-    const kind = this.kinds[this.next++ % this.kinds.length];
+  /**
+   * The fault of the next job, or undefined for an honest one. Drawn before the job runs: an
+   * honest job runs the plain model only, a faulty one is traced at once to forge from.
+   */
+  next(): FaultKind | undefined {
+    if (!this.active || this.rng.float() >= this.rate) return undefined;
+    const kind = this.kinds[this.nextKind++ % this.kinds.length];
     // Active means at least one kind, so the index is in range.
     if (kind === undefined) throw new Error("an active fault plan has no fault kinds");
+    return kind;
+  }
+
+  /** The commitment of a job whose fault `next` drew, forged from its honest trace. */
+  forge(
+    kind: FaultKind,
+    compiled: CompiledModel,
+    trace: { input: Tensor; nodeOutputs: readonly Tensor[] },
+  ): Commitment {
     return forgeCommitment(kind, compiled, trace, this.rng);
   }
 }

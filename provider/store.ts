@@ -1,7 +1,9 @@
 /**
- * The provider's database: the jobs it serves, each with the trace it committed
- * to (honest or, under fault injection, forged), kept until the job is final or
- * slashed plus the retention period, for disputes and the trace server.
+ * The provider's database: the jobs it serves, each with its input and the output it
+ * committed to, and the trace behind that output once computed (honest or, under fault
+ * injection, forged), kept until the job is final or slashed plus the retention period,
+ * for disputes and the trace server. An honest job is traced only when a dispute or a
+ * trace request asks for it: recomputed from the stored input, so a restart loses nothing.
  */
 import type { Hex } from "viem";
 import { META_TABLE, rowsOf, type DatabaseSync } from "../src/service/sqlite.ts";
@@ -41,8 +43,8 @@ export const PROVIDER_MIGRATIONS = [
 ];
 
 /**
- * new → traced → committing → committed → finalized | slashed;
- * skipped (not ours to serve, or unservable) and expired (deadline passed) are final.
+ * new → traced (output computed, ready to commit) → committing → committed → finalized |
+ * slashed; skipped (not ours to serve, or unservable) and expired (deadline passed) are final.
  */
 export type ProviderJobState =
   "new" | "traced" | "committing" | "committed" | "finalized" | "slashed" | "skipped" | "expired";
@@ -57,12 +59,12 @@ export interface ProviderJob {
   readonly postsRoots: boolean;
   readonly reveals: boolean;
   readonly outputRoot?: Hex;
-  readonly traceRoot?: Hex;
   readonly outputPacked?: Uint8Array;
   /** Empty for a job requested by root and URI until its input is fetched. */
   readonly inputPacked?: Uint8Array;
   readonly inputRoot?: Hex;
   readonly inputUri?: string;
+  /** Undefined until the job is traced (at once for a forged job, else when asked for). */
   readonly nodeRoots?: Hex[];
   readonly commitKey?: string;
   readonly windowEnd?: bigint;
@@ -78,7 +80,6 @@ interface Row {
   posts_roots: number;
   reveals: number;
   output_root: string | null;
-  trace_root: string | null;
   output_packed: Uint8Array | null;
   input_packed: Uint8Array | null;
   input_root: string | null;
@@ -99,7 +100,6 @@ function toJob(r: Row): ProviderJob {
     postsRoots: r.posts_roots === 1,
     reveals: r.reveals === 1,
     outputRoot: (r.output_root as Hex | null) ?? undefined,
-    traceRoot: (r.trace_root as Hex | null) ?? undefined,
     outputPacked: r.output_packed ?? undefined,
     inputPacked: r.input_packed ?? undefined,
     inputRoot: (r.input_root as Hex | null) ?? undefined,
@@ -166,38 +166,33 @@ export class ProviderStore {
       .run(state, error ?? null, resolved, jobId.toString());
   }
 
-  /** Stores the commitment and the node data it reveals from, and marks the job traced. */
-  saveTrace(
+  /** Stores the output to commit and how the job behaves in a dispute, and marks the job traced. */
+  saveOutput(
+    jobId: bigint,
+    t: { fault?: string; postsRoots: boolean; reveals: boolean; outputRoot: Hex; outputPacked: Uint8Array },
+  ): void {
+    this.db
+      .prepare(
+        `UPDATE jobs SET state = 'traced', fault = ?, posts_roots = ?, reveals = ?, output_root = ?, output_packed = ?
+         WHERE job_id = ?`,
+      )
+      .run(t.fault ?? null, t.postsRoots ? 1 : 0, t.reveals ? 1 : 0, t.outputRoot, t.outputPacked, jobId.toString());
+  }
+
+  /** Stores the node roots it posts and the node data it reveals from; the job's state is unchanged. */
+  saveNodes(
     jobId: bigint,
     t: {
-      fault?: string;
-      postsRoots: boolean;
-      reveals: boolean;
-      outputRoot: Hex;
-      traceRoot: Hex;
-      outputPacked: Uint8Array;
       nodeRoots: readonly Hex[];
-      /** Per node, every leaf of its committed data tree (padding included). */
+      /** Per node, every leaf of its data tree (padding included). */
       nodes: readonly Uint8Array[];
     },
   ): void {
     this.db.exec("BEGIN IMMEDIATE");
     try {
       this.db
-        .prepare(
-          `UPDATE jobs SET state = 'traced', fault = ?, posts_roots = ?, reveals = ?, output_root = ?, trace_root = ?,
-           output_packed = ?, node_roots = ? WHERE job_id = ?`,
-        )
-        .run(
-          t.fault ?? null,
-          t.postsRoots ? 1 : 0,
-          t.reveals ? 1 : 0,
-          t.outputRoot,
-          t.traceRoot,
-          t.outputPacked,
-          JSON.stringify(t.nodeRoots),
-          jobId.toString(),
-        );
+        .prepare("UPDATE jobs SET node_roots = ? WHERE job_id = ?")
+        .run(JSON.stringify(t.nodeRoots), jobId.toString());
       const put = this.db.prepare("INSERT OR REPLACE INTO job_nodes (job_id, idx, leaves) VALUES (?, ?, ?)");
       t.nodes.forEach((leaves, i) => put.run(jobId.toString(), i, leaves));
       this.db.exec("COMMIT");

@@ -1,7 +1,8 @@
 /**
- * The provider's trace server on 127.0.0.1: what it committed to, for watchers and
- * auditors, for as long as it keeps the trace (the challenge window, any dispute and
- * the retention period).
+ * The provider's trace server on 127.0.0.1: the trace behind the output it committed, for
+ * watchers and auditors, for as long as it keeps the job (the challenge window, any dispute
+ * and the retention period). An honest job is traced on the first request (the commit runs
+ * the plain model only); `traceRoot` is the hash of `nodeRoots` the dispute game would store.
  *
  *   GET /jobs/:id/trace → {
  *     jobId, modelId, outputRoot, traceRoot, nodeRoots: [hex…],
@@ -12,10 +13,11 @@
  * `packed` is the canonical packing of docs/PROTOCOL.md §2. A job it withholds
  * (fault injection) or no longer holds answers 404.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { bytesToHex, type Hex } from "viem";
+import { traceRootOf } from "../src/graph/descriptor.ts";
 import { packedByteLength, type TensorSpec } from "../src/tensor/spec.ts";
-import type { ProviderStore } from "./store.ts";
+import type { ProviderJob, ProviderStore } from "./store.ts";
 
 export interface TraceServer {
   readonly port: number;
@@ -27,8 +29,13 @@ export async function startTraceServer(p: {
   readonly store: ProviderStore;
   /** Output specs of the nodes of a model, when the model is hosted. */
   readonly nodeSpecs: (modelId: Hex) => readonly TensorSpec[] | undefined;
+  /** Computes and stores a job's trace when it is not stored yet (an honest job is traced on demand). */
+  readonly trace: (job: ProviderJob) => Promise<void>;
 }): Promise<TraceServer> {
   const server: Server = createServer((req, res) => {
+    void serve(req, res);
+  });
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
@@ -38,9 +45,16 @@ export async function startTraceServer(p: {
     if (url.pathname === "/health") return send(200, { ok: true });
     const id = /^\/jobs\/(\d{1,78})\/trace$/.exec(url.pathname)?.[1];
     if (id === undefined) return send(404, { error: "not found" });
-    const job = p.store.job(BigInt(id));
-    if (job === undefined || job.nodeRoots === undefined || job.traceRoot === undefined) {
-      return send(404, { error: `no trace for job ${id}` });
+    let job = p.store.job(BigInt(id));
+    if (job === undefined || job.outputRoot === undefined) return send(404, { error: `no trace for job ${id}` });
+    if (job.nodeRoots === undefined) {
+      try {
+        await p.trace(job);
+      } catch (err) {
+        return send(500, { error: `job ${id} could not be traced: ${(err as Error).message}` });
+      }
+      job = p.store.job(job.jobId);
+      if (job?.nodeRoots === undefined) return send(404, { error: `no trace for job ${id}` });
     }
     if (!job.reveals) return send(404, { error: `trace of job ${id} withheld` });
     const nodes = p.store.nodes(job.jobId);
@@ -62,11 +76,11 @@ export async function startTraceServer(p: {
       jobId: job.jobId.toString(),
       modelId: job.modelId,
       outputRoot: job.outputRoot,
-      traceRoot: job.traceRoot,
+      traceRoot: traceRootOf(job.nodeRoots),
       nodeRoots: job.nodeRoots,
       nodes: served,
     });
-  });
+  };
   const port = await new Promise<number>((resolve, reject) => {
     server.once("error", reject);
     server.listen(p.port, "127.0.0.1", () => {

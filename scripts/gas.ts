@@ -230,7 +230,6 @@ export async function measureJobs(table: LocalTable, shipped: Shipped, batchSize
       jobId,
       outputRoot: commitment.outputRoot,
       output: commitment.outputPacked,
-      traceRoot: commitment.traceRoot,
     }),
   );
   const batch: Record<string, number> = {};
@@ -241,7 +240,6 @@ export async function measureJobs(table: LocalTable, shipped: Shipped, batchSize
       jobId,
       outputRoot: commitment.outputRoot,
       output: commitment.outputPacked,
-      traceRoot: commitment.traceRoot,
     }));
     const { receipt } = await send(table.provider, commitBatch(table.addresses, commits));
     batch[String(n)] = Math.ceil(gasOf(receipt) / n);

@@ -2,7 +2,7 @@
  * Watcher verification throughput against raw onnxruntime, same model, same run.
  *
  * - Batched verification (the headline, `throughputRatio`): what the watcher does to
- *   decide jobs when providers commit only their output root: batches of B jobs of
+ *   decide jobs now that providers commit only their output root: batches of B jobs of
  *   one model through `ExecutorPool.runOutputs` (watcher/executor/pool.ts), i.e. one
  *   request over IPC to the executor CHILD PROCESS with the B packed inputs in one
  *   buffer; the child checks the file against the registration (the model compiled
@@ -13,9 +13,8 @@
  *   second, for B = 1, 16, 64 and 256; the headline is B = 64.
  * - Trace re-execution (`reexecutionsPerSec`): the cost of tracing one job whose
  *   output differs, so that the watcher can dispute it: `ExecutorPool.run`, i.e. the
- *   child traces the job (`traceModel`) and sends back every node root, traceRoot,
- *   outputRoot and every node's packed output; then outputRoot and traceRoot are
- *   compared with the committed ones.
+ *   child traces the job (`traceModel`) and sends back every node root, outputRoot and
+ *   every node's packed output; then outputRoot is compared with the committed one.
  * - Raw: `InferenceSession.run` of onnxruntime-node on the plain model (the bytes
  *   src/trace/rewrite.ts hands onnxruntime, without extra outputs), one input per
  *   call, inputs built beforehand, the same session options and thread count.
@@ -67,12 +66,12 @@ export async function benchWatcherThroughput(
   const threads = 1;
   const expected = fileBindingOf(compiled);
   // Per input: what the job committed (honest roots, computed here beforehand, not timed) and its request.
-  const jobs: { input: Tensor; committed: { outputRoot: Hex; traceRoot: Hex }; request: Request }[] = [];
+  const jobs: { input: Tensor; committed: { outputRoot: Hex }; request: Request }[] = [];
   for (const input of inputs) {
     const t = await traceModel(compiled, input);
     jobs.push({
       input,
-      committed: { outputRoot: t.outputRoot, traceRoot: t.traceRoot },
+      committed: { outputRoot: t.outputRoot },
       request: {
         modelPath: w.modelFile,
         expected,
@@ -121,9 +120,7 @@ export async function benchWatcherThroughput(
     const r = await pool.run(job.request);
     if (r.kind !== "ok") throw new Error(`executor: ${r.kind}: ${JSON.stringify(r)}`);
     const c = job.committed;
-    const outputOk = r.outputRoot.toLowerCase() === c.outputRoot.toLowerCase();
-    const traceOk = r.traceRoot.toLowerCase() === c.traceRoot.toLowerCase();
-    if (!(outputOk && traceOk)) allMatched = false;
+    if (r.outputRoot.toLowerCase() !== c.outputRoot.toLowerCase()) allMatched = false;
   };
   let batchedEverywhere = true;
   /** Runs one batch and compares every root; returns the jobs verified. */
@@ -188,7 +185,7 @@ export async function benchWatcherThroughput(
     for (const { input, committed } of jobs) {
       const s = performance.now();
       const t = await traceModel(compiled, input, { intraOpNumThreads: threads });
-      if (t.outputRoot !== committed.outputRoot || t.traceRoot !== committed.traceRoot) allMatched = false;
+      if (t.outputRoot !== committed.outputRoot) allMatched = false;
       traceMs.push(performance.now() - s);
     }
     const compiledOncePerSec = (inputs.length / (performance.now() - t0)) * 1000;
@@ -225,7 +222,7 @@ export async function benchWatcherThroughput(
       },
       allMatched,
       executor:
-        "watcher/executor/pool.ts ExecutorPool (1 child process, as `refute watch --concurrency 1`): registration check, the model compiled once per worker while its file is unchanged; batched: runOutputs, the batch's packed inputs in one buffer, the jobs stacked in one onnxruntime call, one output root per job back, each compared with the committed outputRoot; trace: run, traceModel, all node outputs over IPC, then outputRoot and traceRoot compared",
+        "watcher/executor/pool.ts ExecutorPool (1 child process, as `refute watch --concurrency 1`): registration check, the model compiled once per worker while its file is unchanged; batched: runOutputs, the batch's packed inputs in one buffer, the jobs stacked in one onnxruntime call, one output root per job back, each compared with the committed outputRoot; trace: run, traceModel, all node outputs over IPC, then the outputRoot compared",
       threads,
       ep: "cpu",
     };

@@ -3,7 +3,7 @@
  *
  *   monitor (heads, reorgs) → job source (JobCommitted since a persisted cursor) →
  *   sampler → scheduler (bounded queue) → executor (child processes with limits) →
- *   compare outputRoot and traceRoot → responder (challenge, then the dispute moves
+ *   compare the committed outputRoot → responder (challenge, then the dispute moves
  *   the pure solver asks for) → transaction sender (journal, nonces, fee bumps,
  *   re-sends after reorgs) → claimer (bonds and bounties from events).
  *

@@ -51,7 +51,7 @@ export class JobSource {
   async poll(head: ChainHead): Promise<void> {
     await this.cursor.poll(head.number, async (logs) => {
       for (const l of logs) {
-        const { jobId, provider, commitmentHash, outputRoot, traceRoot, windowEnd } = l.args;
+        const { jobId, provider, commitmentHash, outputRoot, windowEnd } = l.args;
         if (this.store.job(jobId, commitmentHash) !== undefined) continue;
         const onChain = await readJob(this.client, {
           address: this.addresses.jobManager,
@@ -68,7 +68,6 @@ export class JobSource {
             modelId: onChainModel,
             provider,
             outputRoot,
-            traceRoot,
             windowEnd,
             blockNumber: l.blockNumber,
           },

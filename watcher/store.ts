@@ -64,6 +64,8 @@ export const WATCHER_MIGRATIONS = [
     block_number INTEGER NOT NULL,
     PRIMARY KEY (kind, ref)
   );`,
+  // Commits carry the output only: there is no committed trace to compare.
+  `ALTER TABLE jobs DROP COLUMN trace_root;`,
 ];
 
 /**
@@ -78,7 +80,6 @@ export interface WatchedJob {
   readonly modelId: Hex;
   readonly provider: Hex;
   readonly outputRoot: Hex;
-  readonly traceRoot: Hex;
   readonly windowEnd: bigint;
   readonly blockNumber: bigint;
   readonly state: JobState;
@@ -92,7 +93,6 @@ interface JobRow {
   model_id: string;
   provider: string;
   output_root: string;
-  trace_root: string;
   window_end: number;
   block_number: number;
   state: JobState;
@@ -106,7 +106,6 @@ const toJob = (r: JobRow): WatchedJob => ({
   modelId: r.model_id as Hex,
   provider: r.provider as Hex,
   outputRoot: r.output_root as Hex,
-  traceRoot: r.trace_root as Hex,
   windowEnd: BigInt(r.window_end),
   blockNumber: BigInt(r.block_number),
   state: r.state,
@@ -190,8 +189,8 @@ export class WatcherStore {
       const { state, reason } = decide(seen);
       this.db
         .prepare(
-          `INSERT INTO jobs (job_id, commitment_hash, model_id, provider, output_root, trace_root, window_end, block_number, state, reason, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO jobs (job_id, commitment_hash, model_id, provider, output_root, window_end, block_number, state, reason, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           j.jobId.toString(),
@@ -199,7 +198,6 @@ export class WatcherStore {
           j.modelId,
           j.provider,
           j.outputRoot,
-          j.traceRoot,
           Number(j.windowEnd),
           Number(j.blockNumber),
           state,

@@ -1,8 +1,9 @@
 /**
  * Scheduler and executor front: sampled jobs, earliest deadline first, through a
  * bounded queue (p-queue; jobs beyond `queueLimit` wait in the database, which is
- * the backpressure) into the executor pool; then the comparison of BOTH the
- * committed outputRoot and traceRoot with the watcher's own trace. A job that
+ * the backpressure) into the executor pool; then the comparison of the committed
+ * outputRoot with the watcher's own run (only the output is committed: a wrong output
+ * is fraud, and the honest trace kept here is what the dispute plays). A job that
  * cannot be checked (no file, a registration the file does not match, a model the
  * loader refuses, an executor killed for memory or time) is marked unverifiable
  * with the reason, logged as an error, and the watcher goes on.
@@ -188,19 +189,18 @@ export class Verifier {
         );
         for (const w of result.warnings) this.log.warn(ctx, w);
         const outputOk = result.outputRoot.toLowerCase() === job.outputRoot.toLowerCase();
-        const traceOk = result.traceRoot.toLowerCase() === job.traceRoot.toLowerCase();
         const exec = { ms: Math.round(seconds * 1000), ep: result.provider };
-        if (outputOk && traceOk) {
-          this.store.setJobState(job, "verified", "outputRoot and traceRoot match", exec);
+        if (outputOk) {
+          this.store.setJobState(job, "verified", "outputRoot matches", exec);
           this.metrics.inc("jobs_verified");
           this.log.info({ ...ctx, ms: exec.ms, ep: result.provider }, "job verified");
         } else {
-          const what = [outputOk ? undefined : "outputRoot", traceOk ? undefined : "traceRoot"]
-            .filter(Boolean)
-            .join(" and ");
-          this.store.setJobState(job, "mismatch", `${what} differ from the re-execution`, exec);
+          this.store.setJobState(job, "mismatch", "outputRoot differs from the re-execution", exec);
           this.metrics.inc("jobs_mismatched");
-          this.log.warn({ ...ctx, ms: exec.ms, ep: result.provider, differs: what }, "job MISMATCH: challenging");
+          this.log.warn(
+            { ...ctx, ms: exec.ms, ep: result.provider, differs: "outputRoot" },
+            "job MISMATCH: challenging",
+          );
         }
         crashPoint("executed", (s) => this.log.warn({ stage: s }, "REFUTE_CRASH_AT: killing myself"));
         return;

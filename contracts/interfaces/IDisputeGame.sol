@@ -52,7 +52,6 @@ interface IDisputeGame {
     enum Reason {
         None,
         FraudProven,
-        InconsistentTrace,
         ProviderTimeout,
         ChallengerTimeout,
         ElementMatches,
@@ -145,7 +144,9 @@ interface IDisputeGame {
     /// @param open Challenges revealed and not yet resolved (no cap).
     /// @param winner The lowest-numbered won challenge (0 = none); it takes the bounty.
     /// @param firstRevealed The lowest-numbered challenge ever revealed against the job: the
-    ///        winner when the provider's roots fail (missed deadline, inconsistent trace).
+    ///        winner when the provider's roots fail (missed deadline).
+    /// @param rootsHash keccak256 of the posted node roots, packed (zero = not yet posted):
+    ///        every move of every challenge of the job is checked against it.
     /// @param pot Bonds of the job's lost challenges: credited to the provider when the job
     ///        is released, to the winner when it is slashed.
     /// @param challenges Every challenge revealed against the job, in reveal order, resolved
@@ -162,13 +163,14 @@ interface IDisputeGame {
         uint32 open;
         ChallengeId winner;
         ChallengeId firstRevealed;
+        bytes32 rootsHash;
         uint256 pot;
         ChallengeId[] challenges;
     }
 
     /// @notice The one-step proof of docs/PROTOCOL.md §9.3.
     /// @param node The disputed node's descriptor.
-    /// @param nodeRoots The provider's node roots (checked against its traceRoot).
+    /// @param nodeRoots The provider's node roots (checked against the posted ones).
     /// @param outIndex Row-major index of the disputed output element.
     /// @param outWordIndex The word holding it.
     /// @param outWord That word.
@@ -263,9 +265,15 @@ interface IDisputeGame {
     /// @notice The job has no open dispute waiting for roots.
     /// @param jobId The job.
     error NoDispute(JobId jobId);
-    /// @notice The node roots do not hash to the committed traceRoot, or have the wrong count.
+    /// @notice Node roots of the wrong count, or not the roots the provider posted for the job.
     /// @param jobId The job.
     error TraceMismatch(JobId jobId);
+    /// @notice The last posted node root is not the committed outputRoot: the roots are not a
+    ///         trace of the committed output.
+    /// @param jobId The job.
+    /// @param expected The committed outputRoot.
+    /// @param actual The last root given.
+    error RootsOutputMismatch(JobId jobId, bytes32 expected, bytes32 actual);
     /// @notice A spec, descriptor or children list that is not the one committed to.
     /// @param expected The stored hash.
     /// @param actual The hash of what was given.
@@ -329,8 +337,7 @@ interface IDisputeGame {
     /// @notice The provider posted its node roots.
     /// @param jobId The job.
     /// @param nodeRoots The roots.
-    /// @param consistent Whether the last root equals the committed outputRoot.
-    event RootsPosted(JobId indexed jobId, bytes32[] nodeRoots, bool consistent);
+    event RootsPosted(JobId indexed jobId, bytes32[] nodeRoots);
     /// @notice The challenger named the node it disputes.
     /// @param id The challenge.
     /// @param jobId The job.
@@ -413,7 +420,9 @@ interface IDisputeGame {
     /// @param salt The commitment's salt.
     function reclaimCommitment(ChallengeId id, JobId jobId, bytes32 commitmentHash, bytes32 salt) external;
 
-    /// @notice The provider's first move: every node output root of its trace.
+    /// @notice The provider's first move: every node output root of its trace, the last being
+    ///         the committed outputRoot (else `RootsOutputMismatch`). Posted once per job
+    ///         (`RootsAlreadyPosted`) and fixed for every challenge of it.
     /// @param jobId The job.
     /// @param nodeRoots The roots in node order.
     function postRoots(JobId jobId, bytes32[] calldata nodeRoots) external;

@@ -30,9 +30,8 @@ interface IJobManager is IDisputeHook {
     /// @param provider Who committed (zero before the commit).
     /// @param windowEnd End of the challenge window (zero before the commit).
     /// @param outputRoot Tensor root of the committed output.
-    /// @param traceRoot Commitment to the node output roots (docs/PROTOCOL.md §7).
     /// @param commitmentHash keccak256(abi.encode(uint256 jobId, address provider,
-    ///        bytes32 outputRoot, bytes32 traceRoot)); zero before the commit.
+    ///        bytes32 outputRoot)); zero before the commit.
     struct Job {
         address requester;
         Timestamp commitDeadline;
@@ -46,7 +45,6 @@ interface IJobManager is IDisputeHook {
         address provider;
         Timestamp windowEnd;
         bytes32 outputRoot;
-        bytes32 traceRoot;
         bytes32 commitmentHash;
     }
 
@@ -54,12 +52,10 @@ interface IJobManager is IDisputeHook {
     /// @param jobId The job.
     /// @param outputRoot Tensor root of the output under the model's output spec.
     /// @param output The packed output bytes; they must hash to `outputRoot`.
-    /// @param traceRoot Commitment to the node output roots.
     struct Commit {
         JobId jobId;
         bytes32 outputRoot;
         bytes output;
-        bytes32 traceRoot;
     }
 
     /// @notice Why `commitBatch` skipped a job.
@@ -168,7 +164,6 @@ interface IJobManager is IDisputeHook {
     /// @param provider Who committed.
     /// @param commitmentHash What a challenge names.
     /// @param outputRoot Tensor root of the output.
-    /// @param traceRoot Commitment to the node output roots.
     /// @param output The packed output bytes.
     /// @param windowEnd End of the challenge window.
     event JobCommitted(
@@ -176,7 +171,6 @@ interface IJobManager is IDisputeHook {
         address indexed provider,
         bytes32 commitmentHash,
         bytes32 outputRoot,
-        bytes32 traceRoot,
         bytes output,
         Timestamp windowEnd
     );
@@ -259,9 +253,10 @@ interface IJobManager is IDisputeHook {
     ///         `challengeWindow` from now.
     /// @param jobId The job.
     /// @param outputRoot Tensor root of the output under the model's output spec.
+    ///         Only the output is committed: the node roots are posted, ending in
+    ///         `outputRoot`, when a challenge asks for them (docs/PROTOCOL.md §7).
     /// @param output The packed output bytes; they must hash to `outputRoot`.
-    /// @param traceRoot Commitment to the node output roots.
-    function commit(JobId jobId, bytes32 outputRoot, bytes calldata output, bytes32 traceRoot) external;
+    function commit(JobId jobId, bytes32 outputRoot, bytes calldata output) external;
 
     /// @notice Commits many results at once, as the caller; locks their collateral in
     ///         one call. Cheapest when commits of the same model are adjacent (the model

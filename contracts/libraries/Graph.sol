@@ -65,7 +65,8 @@ library Graph {
         if (reached != root) revert DescriptorMismatch(index, root, reached);
     }
 
-    /// @notice traceRoot = keccak256(nodeRoots[0] ‖ … ‖ nodeRoots[N-1]).
+    /// @notice traceRoot = keccak256(nodeRoots[0] ‖ … ‖ nodeRoots[N-1]): the hash the dispute game
+    ///         stores when the provider posts its roots (Dispute.rootsHash).
     function traceRoot(bytes32[] memory nodeRoots) internal pure returns (bytes32) {
         return keccak256(abi.encodePacked(nodeRoots));
     }

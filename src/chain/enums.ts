@@ -44,14 +44,13 @@ export type OutcomeName = keyof typeof Outcome;
 export const Reason = {
   None: 0,
   FraudProven: 1,
-  InconsistentTrace: 2,
-  ProviderTimeout: 3,
-  ChallengerTimeout: 4,
-  ElementMatches: 5,
-  Superseded: 6,
-  NonCanonical: 7,
-  Unrevealed: 8,
-  Unrevealable: 9,
+  ProviderTimeout: 2,
+  ChallengerTimeout: 3,
+  ElementMatches: 4,
+  Superseded: 5,
+  NonCanonical: 6,
+  Unrevealed: 7,
+  Unrevealable: 8,
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 export type ReasonName = keyof typeof Reason;

@@ -90,14 +90,13 @@ export interface CommitArgs {
   readonly jobId: bigint;
   readonly outputRoot: Hex;
   readonly output: Uint8Array;
-  readonly traceRoot: Hex;
 }
 
 export const commitJob = (a: ProtocolAddresses, c: CommitArgs): ContractCall<typeof jobManagerAbi, "commit"> => ({
   address: a.jobManager,
   abi: jobManagerAbi,
   functionName: "commit",
-  args: [c.jobId, c.outputRoot, toHexBytes(c.output), c.traceRoot],
+  args: [c.jobId, c.outputRoot, toHexBytes(c.output)],
 });
 
 export const commitBatch = (
@@ -107,7 +106,7 @@ export const commitBatch = (
   address: a.jobManager,
   abi: jobManagerAbi,
   functionName: "commitBatch",
-  args: [commits.map((c) => ({ ...c, output: toHexBytes(c.output) }))],
+  args: [commits.map((c) => ({ jobId: c.jobId, outputRoot: c.outputRoot, output: toHexBytes(c.output) }))],
 });
 
 export const finalizeJob = (a: ProtocolAddresses, jobId: bigint): ContractCall<typeof jobManagerAbi, "finalize"> => ({

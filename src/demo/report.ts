@@ -99,7 +99,7 @@ export async function buildReport(p: {
   const sampled = new Set(p.watcherLog.filter((l) => l.msg === "job sampled").map((l) => String(l["jobId"])));
   const faults = new Map(
     p.cheaterLog
-      .filter((l) => l.msg === "job traced")
+      .filter((l) => l.msg === "job run")
       .map((l) => [String(l["jobId"]), typeof l["fault"] === "string" ? l["fault"] : null]),
   );
   const rows: DemoJobRow[] = [];

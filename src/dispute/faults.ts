@@ -1,7 +1,7 @@
 import type { Hex } from "viem";
 import type { NodeOutputData } from "./solver.ts";
 import type { CompiledModel } from "../onnx/compile.ts";
-import { Source, traceRootOf } from "../graph/descriptor.ts";
+import { Source } from "../graph/descriptor.ts";
 import { evaluateNode } from "../reference/evaluate.ts";
 import { at } from "../tensor/at.ts";
 import { dtypeInfo } from "../tensor/dtype.ts";
@@ -14,7 +14,10 @@ import type { Rng } from "../vectors/rng.ts";
 
 /**
  * Fault injection for the reference provider (tests and demos): every way a
- * provider can be wrong that the dispute game must catch (docs/PROTOCOL.md §9).
+ * provider can be wrong that the dispute game must catch (docs/PROTOCOL.md §9), and
+ * one it need not: `junk-trace` commits the correct output over a junk trace. Only the
+ * output is committed, so that is no fraud: an honest watcher, comparing outputs, never
+ * challenges it, and the job finalizes (the junk would lose only if someone challenged).
  */
 export const FAULT_KINDS = [
   "wrong-output",
@@ -25,6 +28,7 @@ export const FAULT_KINDS = [
   "withhold",
   "silent",
   "non-canonical",
+  "junk-trace",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -37,12 +41,11 @@ export interface NodeData extends NodeOutputData {
   word(index: number): Hex;
 }
 
-/** What a (possibly dishonest) provider commits to and how it behaves in a dispute. */
+/** What a (possibly dishonest) provider commits to (its output) and how it behaves in a dispute. */
 export interface Commitment {
   readonly outputRoot: Hex;
   readonly outputPacked: Uint8Array;
-  readonly traceRoot: Hex;
-  /** The roots it posts when challenged. */
+  /** The roots it posts when challenged: they must end in `outputRoot`, else they are refused. */
   readonly nodeRoots: readonly Hex[];
   /** The node data it reveals from (its own, possibly forged, outputs). */
   commitment(nodeIndex: number): NodeData;
@@ -64,7 +67,6 @@ export function honestCommitment(trace: HonestSource): Commitment {
   return {
     outputRoot: t.outputRoot,
     outputPacked: t.outputPacked,
-    traceRoot: t.traceRoot,
     nodeRoots: t.nodeRoots,
     commitment: (i) => t.commitment(i),
     postsRoots: true,
@@ -101,7 +103,7 @@ export function forgeCommitment(kind: FaultKind, compiled: CompiledModel, honest
         operands[k] = weights;
         const output = evaluateNode(desc, operands);
         if (sameData(output, at(honest.nodeOutputs, node))) continue;
-        return fromOutputs(kind, honest.input, propagate(compiled, honest, node, output), node);
+        return fromOutputs(kind, honest.input, propagate(compiled, honest, node, output, rng), node);
       }
       return { ...forgeCommitment("flipped-element", compiled, honest, rng), fault: kind };
     }
@@ -115,14 +117,23 @@ export function forgeCommitment(kind: FaultKind, compiled: CompiledModel, honest
       });
       if (candidates.length === 0) return { ...forgeCommitment("flipped-element", compiled, honest, rng), fault: kind };
       const { node, output, skipped } = at(candidates, rng.int(candidates.length));
-      const outputs = propagate(compiled, honest, node, new Tensor(output, skipped.data));
+      const outputs = propagate(compiled, honest, node, new Tensor(output, skipped.data), rng);
       return fromOutputs(kind, honest.input, outputs, node);
     }
     case "inconsistent-trace": {
+      // A wrong output over the honest trace: the roots it would post end in the honest
+      // output, so postRoots refuses them and the provider misses the roots deadline.
       const t = honestCommitment(honest);
       const wrong = perturbElement(at(honest.nodeOutputs, n - 1), rng);
       const c = new TensorCommitment(wrong);
       return { ...t, outputRoot: c.root, outputPacked: pack(wrong), fault: kind, faultNode: n - 1 };
+    }
+    case "junk-trace": {
+      // The correct output; one intermediate node's data flipped, nothing recomputed after it.
+      const node = rng.int(Math.max(1, n - 1));
+      const forged = perturbElement(at(honest.nodeOutputs, node), rng);
+      const base = { ...honestCommitment(honest), fault: kind, faultNode: node };
+      return n === 1 ? base : withNodeData(base, node, nodeDataOf(new TensorCommitment(forged)));
     }
     case "withhold":
       return { ...forgeCommitment("flipped-element", compiled, honest, rng), reveals: false, fault: kind };
@@ -197,14 +208,25 @@ export function withNodeData(base: Commitment, node: number, data: NodeData): Co
   return {
     ...base,
     nodeRoots,
-    traceRoot: traceRootOf(nodeRoots),
     commitment: (i) => (i === node ? data : base.commitment(i)),
+  };
+}
+
+/** A tensor's canonical data as a provider's node data. */
+function nodeDataOf(c: TensorCommitment): NodeData {
+  return {
+    spec: c.spec,
+    tree: c.tree,
+    dataRoot: c.tree.root,
+    root: c.root,
+    wordCount: c.wordCount,
+    word: (index) => c.tree.leaf(index),
   };
 }
 
 /** One random element of node `node`'s output changed, every later node recomputed from it. */
 export function flippedElementAt(compiled: CompiledModel, honest: HonestSource, node: number, rng: Rng): Commitment {
-  const outputs = propagate(compiled, honest, node, perturbElement(at(honest.nodeOutputs, node), rng));
+  const outputs = propagate(compiled, honest, node, perturbElement(at(honest.nodeOutputs, node), rng), rng);
   return fromOutputs("flipped-element", honest.input, outputs, node);
 }
 
@@ -233,13 +255,20 @@ export function operandTensors(
   });
 }
 
-/** Replaces node `from`'s output and recomputes every later node with the reference evaluator. */
-function propagate(compiled: CompiledModel, honest: HonestSource, from: number, replaced: Tensor): Tensor[] {
+/**
+ * Replaces node `from`'s output and recomputes every later node with the reference evaluator.
+ * When the change does not reach the output (an ArgMax absorbs most), the output is changed
+ * too: only the output is committed, and a fault that leaves it right is no fraud (see
+ * `junk-trace`). The first node that differs from the honest trace is still `from`.
+ */
+function propagate(compiled: CompiledModel, honest: HonestSource, from: number, replaced: Tensor, rng: Rng): Tensor[] {
   const outputs = [...honest.nodeOutputs];
   outputs[from] = replaced;
-  for (let i = from + 1; i < compiled.nodes.length; i++) {
+  const last = compiled.nodes.length - 1;
+  for (let i = from + 1; i <= last; i++) {
     outputs[i] = evaluateNode(at(compiled.nodes, i), operandTensors(compiled, honest.input, outputs, i));
   }
+  if (sameData(at(outputs, last), at(honest.nodeOutputs, last))) outputs[last] = perturbElement(at(outputs, last), rng);
   return outputs;
 }
 

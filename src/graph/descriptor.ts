@@ -94,7 +94,10 @@ export function graphRootOf(nodeCount: number, nodesRoot: Hex): Hex {
   return keccak256(encodeAbiParameters([{ type: "uint32" }, { type: "bytes32" }], [nodeCount, nodesRoot]));
 }
 
-/** traceRoot = keccak256 of the node output roots concatenated in node order. */
+/**
+ * traceRoot = keccak256 of the node output roots concatenated in node order: what the dispute
+ * game stores when the provider posts its roots, and checks every later move against.
+ */
 export function traceRootOf(nodeRoots: readonly Hex[]): Hex {
   return keccak256(`0x${nodeRoots.map((r) => r.slice(2)).join("")}`);
 }

@@ -41,7 +41,6 @@ export type JobEvent = EventBase &
         readonly provider: Address;
         readonly commitmentHash: Hex;
         readonly outputRoot: Hex;
-        readonly traceRoot: Hex;
         readonly output: Hex;
         readonly windowEnd: bigint;
       }
@@ -64,7 +63,7 @@ export type JobEvent = EventBase &
         readonly commitmentHash: Hex;
         readonly bond: bigint;
       }
-    | { readonly kind: "RootsPosted"; readonly nodeRoots: readonly Hex[]; readonly consistent: boolean }
+    | { readonly kind: "RootsPosted"; readonly nodeRoots: readonly Hex[] }
     | { readonly kind: "NodeSelected"; readonly id: bigint; readonly node: number; readonly wordCount: number }
     | { readonly kind: "WholeRevealed"; readonly id: bigint; readonly words: readonly Hex[] }
     | {
@@ -247,7 +246,6 @@ function toEvent(kind: JobEventKind, a: Record<string, unknown>, log: RpcLog, ti
         provider: addr("provider"),
         commitmentHash: hex("commitmentHash"),
         outputRoot: hex("outputRoot"),
-        traceRoot: hex("traceRoot"),
         output: hex("output"),
         windowEnd: BigInt(a["windowEnd"] as bigint | number),
       };
@@ -274,7 +272,7 @@ function toEvent(kind: JobEventKind, a: Record<string, unknown>, log: RpcLog, ti
         bond: big("bond"),
       };
     case "RootsPosted":
-      return { ...base, kind, nodeRoots: a["nodeRoots"] as Hex[], consistent: a["consistent"] as boolean };
+      return { ...base, kind, nodeRoots: a["nodeRoots"] as Hex[] };
     case "NodeSelected":
       return { ...base, kind, id: big("id"), node: Number(a["node"]), wordCount: Number(a["wordCount"]) };
     case "WholeRevealed":

@@ -15,13 +15,14 @@ export function renderReplay(r: ReplayReport): string {
   }
   if (r.honest !== undefined) {
     lines.push(`re-run     output [${r.honest.output.join(", ")}]${r.honest.label ? ` (${r.honest.label})` : ""}`);
+    lines.push(`           outputRoot ${r.honest.outputRoot}`);
     lines.push(`           traceRoot ${r.honest.traceRoot}`);
   }
   if (r.committed !== undefined) {
     lines.push(
       `committed  output [${r.committed.output.join(", ")}]${r.committed.label ? ` (${r.committed.label})` : ""} by ${r.provider ?? "?"}`,
     );
-    lines.push(`           traceRoot ${r.committed.traceRoot}`);
+    lines.push(`           outputRoot ${r.committed.outputRoot}`);
   }
   lines.push("", "steps");
   const t0 = r.steps[0]?.timestamp ?? 0;

@@ -7,7 +7,7 @@
  * says whether the chain reached the same one.
  *
  * Checks come in two kinds:
- * - `rule`: a check the contracts make, redone off-chain (roots hash to the traceRoot,
+ * - `rule`: a check the contracts make, redone off-chain (roots end in the committed output,
  *   revealed words open to the posted root, the one-step recomputation). A failed rule
  *   check means the chain accepted something the reference rejects: a bug to report.
  * - `honesty`: a comparison with the honest re-execution (is this output right, is
@@ -27,7 +27,6 @@ import {
 } from "../chain/enums.ts";
 import { readBountyBps, readChallenge } from "../chain/read/dispute.ts";
 import type { ProtocolAddresses } from "../client/contracts.ts";
-import { traceRootOf } from "../graph/descriptor.ts";
 import { commitmentHashOf } from "../model/commitment.ts";
 import { divergentChild, divergentElement, firstDivergentNode, treeOfWords, stepAt } from "../proof/dispute.ts";
 import { dependencies, evaluateElement } from "../reference/evaluate.ts";
@@ -102,7 +101,6 @@ export interface ReplayReport {
   };
   readonly committed?: {
     readonly outputRoot: Hex;
-    readonly traceRoot: Hex;
     readonly output: readonly string[];
     readonly label?: string;
     /** First node whose root differs from the honest trace, when the provider's roots are known. */
@@ -287,7 +285,6 @@ class ReplayContext {
           ? undefined
           : {
               outputRoot: committed.outputRoot,
-              traceRoot: committed.traceRoot,
               output: values(this.committedOutput(committed.output)),
               label: this.label(this.committedOutput(committed.output)),
               ...(firstDivergent !== undefined ? { firstDivergentNode: firstDivergent } : {}),
@@ -312,21 +309,12 @@ class ReplayContext {
     reason: string;
   } {
     if (committed === undefined) return { verdict: "no-result", reason: "no provider committed a result" };
-    const outputOk = same(committed.outputRoot, this.honest.outputRoot);
-    const traceOk = same(committed.traceRoot, this.honest.traceRoot);
+    // Only the output is committed: it alone decides. Roots posted in a dispute are judged move by move.
     const out = this.describeOutput(this.committedOutput(committed.output));
     const want = this.describeOutput(this.honest.output);
-    if (outputOk && traceOk)
-      return { verdict: "honest", reason: `the committed output ${out} and trace equal the re-execution` };
-    if (!outputOk && traceOk) {
-      return {
-        verdict: "fraudulent",
-        reason: `the committed output ${out} is not the last root of the committed (honest) trace, which gives ${want}: an inconsistent trace`,
-      };
-    }
-    if (!outputOk)
-      return { verdict: "fraudulent", reason: `the committed output ${out} is wrong: the model gives ${want}` };
-    return { verdict: "fraudulent", reason: `the output ${out} is right but the committed trace is not the model's` };
+    if (same(committed.outputRoot, this.honest.outputRoot))
+      return { verdict: "honest", reason: `the committed output ${out} equals the re-execution` };
+    return { verdict: "fraudulent", reason: `the committed output ${out} is wrong: the model gives ${want}` };
   }
 
   private status(): JobStatusName {
@@ -391,8 +379,9 @@ class ReplayContext {
   }
 
   private providerTraceNote(t: ProviderTrace, committed: Extract<JobEvent, { kind: "JobCommitted" }>): string {
-    if (!same(traceRootOf(t.nodeRoots), committed.traceRoot)) {
-      return "the trace the provider serves does not hash to its committed traceRoot";
+    const last = t.nodeRoots.at(-1);
+    if (last === undefined || !same(last, committed.outputRoot)) {
+      return "the trace the provider serves does not end in its committed output";
     }
     const k = firstDivergentNode(t.nodeRoots, this.honest.nodeRoots);
     return k === undefined
@@ -407,9 +396,7 @@ class ReplayContext {
     const rule = (ok: boolean, detail: string) => checks.push({ kind: "rule", ok, detail });
     const honesty = (ok: boolean, detail: string) => checks.push({ kind: "honesty", ok, detail });
     const committed = this.events.find((x) => x.kind === "JobCommitted");
-    const fraudulent =
-      committed !== undefined &&
-      !(same(committed.outputRoot, this.honest.outputRoot) && same(committed.traceRoot, this.honest.traceRoot));
+    const fraudulent = committed !== undefined && !same(committed.outputRoot, this.honest.outputRoot);
     let text: string;
     let actor: ReplayStep["actor"] = "anyone";
     let challengeId: bigint | undefined;
@@ -431,8 +418,8 @@ class ReplayContext {
         const output = this.committedOutput(e.output);
         text = `${short(e.provider)} committed output ${this.describeOutput(output)}, window until ${time(e.windowEnd)}`;
         rule(
-          same(commitmentHashOf(this.p.jobId, e.provider, e.outputRoot, e.traceRoot), e.commitmentHash),
-          "the commitment hash is H(jobId, provider, outputRoot, traceRoot)",
+          same(commitmentHashOf(this.p.jobId, e.provider, e.outputRoot), e.commitmentHash),
+          "the commitment hash is H(jobId, provider, outputRoot)",
         );
         rule(same(tensorRoot(output), e.outputRoot), "the output bytes hash to the committed outputRoot");
         honesty(
@@ -440,12 +427,6 @@ class ReplayContext {
           same(e.outputRoot, this.honest.outputRoot)
             ? "the output equals the re-execution"
             : `the output differs from the re-execution, which gives ${this.describeOutput(this.honest.output)}`,
-        );
-        honesty(
-          same(e.traceRoot, this.honest.traceRoot),
-          same(e.traceRoot, this.honest.traceRoot)
-            ? "the traceRoot equals the re-execution's"
-            : "the traceRoot differs from the re-execution's",
         );
         break;
       }
@@ -476,14 +457,11 @@ class ReplayContext {
       case "RootsPosted": {
         actor = "provider";
         this.postedRoots = e.nodeRoots;
-        text = `the provider posted its ${e.nodeRoots.length} node roots${e.consistent ? "" : " — the last is not its committed output root"}`;
+        text = `the provider posted its ${e.nodeRoots.length} node roots`;
+        rule(e.nodeRoots.length === this.compiled.nodes.length, `one root per node (${this.compiled.nodes.length})`);
         if (committed !== undefined) {
-          rule(same(traceRootOf(e.nodeRoots), committed.traceRoot), "the roots hash to the committed traceRoot");
           const last = e.nodeRoots.at(-1);
-          rule(
-            e.consistent === (last !== undefined && same(last, committed.outputRoot)),
-            `'consistent' (${e.consistent}) is whether the last root is the committed outputRoot`,
-          );
+          rule(last !== undefined && same(last, committed.outputRoot), "the last root is the committed outputRoot");
         }
         const k = firstDivergentNode(e.nodeRoots, this.honest.nodeRoots);
         honesty(

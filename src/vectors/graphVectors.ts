@@ -27,7 +27,7 @@ export interface GraphVector {
   traceRoot: Hex;
   modelSpec: Hex;
   modelId: Hex;
-  commitment: { jobId: string; provider: Hex; outputRoot: Hex; traceRoot: Hex; hash: Hex };
+  commitment: { jobId: string; provider: Hex; outputRoot: Hex; hash: Hex };
   abi: Hex;
 }
 
@@ -125,7 +125,6 @@ export function graphVector(): GraphVector {
     jobId: "7",
     provider: "0x00000000000000000000000000000000000000aa" as Hex,
     outputRoot: at(nodeRoots, 2), // one root per node: the output is node 2's
-    traceRoot,
   };
   const abi = encodeAbiParameters(
     [GRAPH_CASE_ABI],
@@ -151,7 +150,7 @@ export function graphVector(): GraphVector {
     traceRoot,
     modelSpec,
     modelId: modelIdOf(spec),
-    commitment: { ...commitment, hash: commitmentHashOf(7n, commitment.provider, commitment.outputRoot, traceRoot) },
+    commitment: { ...commitment, hash: commitmentHashOf(7n, commitment.provider, commitment.outputRoot) },
     abi,
   };
 }

@@ -59,7 +59,7 @@ export async function committedJob(
   table: LocalTable,
   modelId: Hex,
   input: Tensor,
-  commitment: Pick<Commitment, "outputRoot" | "outputPacked" | "traceRoot">,
+  commitment: Pick<Commitment, "outputRoot" | "outputPacked">,
 ): Promise<{ jobId: bigint; commitmentHash: Hex }> {
   const jobId = await requestInference(table, modelId, input);
   const commitmentHash = await commitResult(table, jobId, commitment);

@@ -39,6 +39,7 @@ function dispute(over: Partial<DisputeState> = {}): DisputeState {
     open: 1,
     winner: 0n,
     firstRevealed: 1n,
+    rootsHash: `0x${"00".repeat(32)}`,
     pot: 0n,
     challenges: [1n],
     ...over,

@@ -144,7 +144,6 @@ describe("e2e: hostile registered models", { timeout: 240_000 }, () => {
           jobId: h.jobId,
           outputRoot: tensorRoot(output),
           output: pack(output),
-          traceRoot: `0x${"33".repeat(32)}`,
         }),
       );
     }

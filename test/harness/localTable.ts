@@ -251,11 +251,11 @@ export async function requestInference(
 export async function commitResult(
   table: LocalTable,
   jobId: bigint,
-  c: { readonly outputRoot: Hex; readonly outputPacked: Uint8Array; readonly traceRoot: Hex },
+  c: { readonly outputRoot: Hex; readonly outputPacked: Uint8Array },
 ): Promise<Hex> {
   const { receipt } = await send(
     table.provider,
-    commitJob(table.addresses, { jobId, outputRoot: c.outputRoot, output: c.outputPacked, traceRoot: c.traceRoot }),
+    commitJob(table.addresses, { jobId, outputRoot: c.outputRoot, output: c.outputPacked }),
   );
   const [event] = parseEventLogs({ abi: jobManagerAbi, logs: receipt.logs, eventName: "JobCommitted" });
   if (event === undefined) throw new Error(`the commit of job ${jobId} emitted no JobCommitted`);

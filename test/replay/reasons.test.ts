@@ -38,7 +38,6 @@ import {
 /** How each reason a scenario reaches ends its challenge. */
 const PLAYED: Partial<Record<ReasonName, "Won" | "Lost" | "Moot">> = {
   FraudProven: "Won",
-  InconsistentTrace: "Won",
   ProviderTimeout: "Won",
   ChallengerTimeout: "Lost",
   ElementMatches: "Lost",
@@ -177,12 +176,6 @@ describe("reasons a scenario reaches: `refute replay` names them", () => {
     const fraud = await job(3, "flipped-element", 7);
     await playFraudToTheEnd(t, fraud.jobId, fraud.c, fraud.trace);
     jobs.set("FraudProven", fraud.jobId);
-
-    // InconsistentTrace: the posted roots do not end in the committed output.
-    const inconsistent = await job(1, "inconsistent-trace");
-    await challenge(t, inconsistent.jobId, inconsistent.hash);
-    await providerPostsRoots(t, inconsistent.jobId, inconsistent.c);
-    jobs.set("InconsistentTrace", inconsistent.jobId);
 
     // ElementMatches: an honest result challenged, the challenger proves an element that is right.
     const matches = await job(2);

@@ -243,7 +243,7 @@ describe("refute replay", () => {
     const server = createServer((req, res) => {
       const ok = req.url === `/jobs/${unchallengedFraud.jobId}/trace`;
       res.writeHead(ok ? 200 : 404, { "content-type": "application/json" });
-      res.end(JSON.stringify(ok ? { traceRoot: c.traceRoot, nodeRoots: c.nodeRoots } : { error: "not found" }));
+      res.end(JSON.stringify(ok ? { nodeRoots: c.nodeRoots } : { error: "not found" }));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {

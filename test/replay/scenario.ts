@@ -152,11 +152,8 @@ export async function requestImage(t: Table, index: number): Promise<{ jobId: bi
 
 /** The provider commits `c`; returns the commitment hash a challenge names. */
 export async function commit(t: Table, jobId: bigint, c: Commitment): Promise<Hex> {
-  await send(
-    t.provider,
-    commitJob(t.addresses, { jobId, outputRoot: c.outputRoot, output: c.outputPacked, traceRoot: c.traceRoot }),
-  );
-  return commitmentHashOf(jobId, t.provider.wallet.account.address, c.outputRoot, c.traceRoot);
+  await send(t.provider, commitJob(t.addresses, { jobId, outputRoot: c.outputRoot, output: c.outputPacked }));
+  return commitmentHashOf(jobId, t.provider.wallet.account.address, c.outputRoot);
 }
 
 /** The challenger commits and reveals a challenge; returns its id. */
@@ -234,11 +231,7 @@ export async function challengerProves(
 
 /** Plays a whole dispute of a wrong commitment: roots, node, whole reveal, proof. The job ends Slashed. */
 export async function playFraudToTheEnd(t: Table, jobId: bigint, c: Commitment, honest: Trace): Promise<bigint> {
-  const id = await challenge(
-    t,
-    jobId,
-    commitmentHashOf(jobId, t.provider.wallet.account.address, c.outputRoot, c.traceRoot),
-  );
+  const id = await challenge(t, jobId, commitmentHashOf(jobId, t.provider.wallet.account.address, c.outputRoot));
   await providerPostsRoots(t, jobId, c);
   const node = await challengerSelects(t, id, c, honest);
   const words = await providerRevealsWhole(t, id, c, node);

@@ -128,7 +128,7 @@ contract JobManagerCommitLogTest is RefuteFixture {
 
     function _commitOf(ModelSpec memory spec, JobId id) internal pure returns (IJobManager.Commit memory c) {
         (bytes memory output, bytes32 root) = _tensor(spec.output, id.raw());
-        c = IJobManager.Commit({jobId: id, outputRoot: root, output: output, traceRoot: keccak256(abi.encode(id))});
+        c = IJobManager.Commit({jobId: id, outputRoot: root, output: output});
     }
 
     function test_OutputLargerThanAChunk() public {
@@ -137,12 +137,11 @@ contract JobManagerCommitLogTest is RefuteFixture {
         Timestamp deadline = jobs.jobOf(job).commitDeadline;
         IJobManager.Commit memory c = _commitOf(spec, job);
         vm.prank(provider);
-        jobs.commit(job, c.outputRoot, c.output, c.traceRoot);
+        jobs.commit(job, c.outputRoot, c.output);
 
         IJobManager.Job memory j = jobs.jobOf(job);
         assertEq(j.provider, provider);
         assertEq(j.outputRoot, c.outputRoot);
-        assertEq(j.traceRoot, c.traceRoot);
         assertEq(Timestamp.unwrap(j.commitDeadline), Timestamp.unwrap(deadline));
         assertEq(Timestamp.unwrap(j.windowEnd), block.timestamp + WINDOW);
 
@@ -171,7 +170,6 @@ contract JobManagerCommitLogTest is RefuteFixture {
             IJobManager.Job memory j = jobs.jobOf(ids[i]);
             assertEq(j.provider, provider);
             assertEq(j.outputRoot, commits[i].outputRoot);
-            assertEq(j.traceRoot, commits[i].traceRoot);
             (, bytes memory output) = jobs.resultOf(ids[i]);
             assertEq(output, commits[i].output);
         }
@@ -188,10 +186,7 @@ contract JobManagerCommitLogTest is RefuteFixture {
         _commitAs(other, b, specA);
         assertEq(jobs.jobOf(a).provider, provider);
         assertEq(jobs.jobOf(b).provider, other);
-        assertEq(
-            jobs.jobOf(b).commitmentHash,
-            keccak256(abi.encode(b.raw(), other, jobs.jobOf(b).outputRoot, jobs.jobOf(b).traceRoot))
-        );
+        assertEq(jobs.jobOf(b).commitmentHash, keccak256(abi.encode(b.raw(), other, jobs.jobOf(b).outputRoot)));
     }
 
     function test_providerOf_andModelOf() public {

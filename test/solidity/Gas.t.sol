@@ -59,13 +59,13 @@ contract GasTest is RefuteFixture {
 
     function _commitOf(JobId id) internal view returns (IJobManager.Commit memory c) {
         (bytes memory output, bytes32 root) = _tensor(mnist.output, id.raw());
-        c = IJobManager.Commit({jobId: id, outputRoot: root, output: output, traceRoot: keccak256(abi.encode(id))});
+        c = IJobManager.Commit({jobId: id, outputRoot: root, output: output});
     }
 
     function _commitMnist(JobId id) internal {
         IJobManager.Commit memory c = _commitOf(id);
         vm.prank(provider);
-        jobs.commit(id, c.outputRoot, c.output, c.traceRoot);
+        jobs.commit(id, c.outputRoot, c.output);
     }
 
     function _calldataGas(bytes memory data) internal pure returns (uint256 g) {
@@ -109,10 +109,10 @@ contract GasTest is RefuteFixture {
 
     function test_gas_commit() public {
         IJobManager.Commit memory c = _commitOf(firstBatchJob);
-        bytes memory data = abi.encodeCall(IJobManager.commit, (c.jobId, c.outputRoot, c.output, c.traceRoot));
+        bytes memory data = abi.encodeCall(IJobManager.commit, (c.jobId, c.outputRoot, c.output));
         vm.prank(provider);
         uint256 g = gasleft();
-        jobs.commit(c.jobId, c.outputRoot, c.output, c.traceRoot);
+        jobs.commit(c.jobId, c.outputRoot, c.output);
         g -= gasleft();
         _log("commit (single, 40-byte output)", g, data, 1);
     }

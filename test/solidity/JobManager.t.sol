@@ -37,12 +37,8 @@ contract JobManagerTest is RefuteFixture {
         stakes.deposit(10_000e18);
     }
 
-    function _trace(JobId id) internal pure returns (bytes32) {
-        return keccak256(abi.encode("trace", id));
-    }
-
-    function _commitment(JobId id, address who, bytes32 outputRoot, bytes32 traceRoot) internal pure returns (bytes32) {
-        return keccak256(abi.encode(JobId.unwrap(id), who, outputRoot, traceRoot));
+    function _commitment(JobId id, address who, bytes32 outputRoot) internal pure returns (bytes32) {
+        return keccak256(abi.encode(JobId.unwrap(id), who, outputRoot));
     }
 
     function _unexpected(JobId id, JobStatus expected, JobStatus actual) internal pure returns (bytes memory) {
@@ -142,7 +138,6 @@ contract JobManagerTest is RefuteFixture {
         assertEq(j.provider, address(0));
         assertEq(j.windowEnd.raw(), 0);
         assertEq(j.outputRoot, bytes32(0));
-        assertEq(j.traceRoot, bytes32(0));
         assertEq(j.commitmentHash, bytes32(0));
     }
 
@@ -263,20 +258,18 @@ contract JobManagerTest is RefuteFixture {
     function test_commit_validOutput_locksAndRecords() public {
         JobId id = _request();
         (bytes memory output, bytes32 outputRoot) = _tensor(specA.output, 1);
-        bytes32 traceRoot = _trace(id);
         Timestamp windowEnd = Timestamp.wrap(uint64(block.timestamp) + WINDOW);
-        bytes32 commitment = _commitment(id, provider, outputRoot, traceRoot);
+        bytes32 commitment = _commitment(id, provider, outputRoot);
         uint256 freeBefore = _freeStake(provider);
         vm.expectEmit(address(jobs));
-        emit IJobManager.JobCommitted(id, provider, commitment, outputRoot, traceRoot, output, windowEnd);
+        emit IJobManager.JobCommitted(id, provider, commitment, outputRoot, output, windowEnd);
         vm.prank(provider);
-        jobs.commit(id, outputRoot, output, traceRoot);
+        jobs.commit(id, outputRoot, output);
         IJobManager.Job memory j = jobs.jobOf(id);
         assertEq(uint8(j.status), uint8(JobStatus.Committed));
         assertEq(j.provider, provider);
         assertEq(j.windowEnd.raw(), windowEnd.raw());
         assertEq(j.outputRoot, outputRoot);
-        assertEq(j.traceRoot, traceRoot);
         assertEq(j.commitmentHash, commitment);
         assertEq(_freeStake(provider), freeBefore - COLLATERAL);
         assertEq(_lockedStake(provider), COLLATERAL);
@@ -291,7 +284,7 @@ contract JobManagerTest is RefuteFixture {
         bytes memory output = hex"00000001fffffffe7fffffff";
         bytes32 root = keccak256(abi.encode(specA.output, bytes32(bytes.concat(output, new bytes(20)))));
         vm.prank(provider);
-        jobs.commit(id, root, output, bytes32(0));
+        jobs.commit(id, root, output);
         assertEq(jobs.jobOf(id).outputRoot, root);
     }
 
@@ -299,7 +292,7 @@ contract JobManagerTest is RefuteFixture {
         (bytes memory output, bytes32 root) = _tensor(specA.output, 1);
         vm.prank(provider);
         vm.expectRevert(_unexpected(JobId.wrap(9), JobStatus.Requested, JobStatus.None));
-        jobs.commit(JobId.wrap(9), root, output, bytes32(0));
+        jobs.commit(JobId.wrap(9), root, output);
     }
 
     function test_commit_twice_reverts() public {
@@ -307,7 +300,7 @@ contract JobManagerTest is RefuteFixture {
         (bytes memory output, bytes32 root) = _tensor(specA.output, 2);
         vm.prank(provider2);
         vm.expectRevert(_unexpected(id, JobStatus.Requested, JobStatus.Committed));
-        jobs.commit(id, root, output, bytes32(0));
+        jobs.commit(id, root, output);
     }
 
     function testFuzz_commit_byDeadline_succeeds(uint256 wait) public {
@@ -326,7 +319,7 @@ contract JobManagerTest is RefuteFixture {
         (bytes memory output, bytes32 root) = _tensor(specA.output, 1);
         vm.prank(provider);
         vm.expectRevert(abi.encodeWithSelector(IJobManager.CommitDeadlinePassed.selector, id, deadline));
-        jobs.commit(id, root, output, bytes32(0));
+        jobs.commit(id, root, output);
     }
 
     function test_commit_expiredJob_reverts() public {
@@ -336,7 +329,7 @@ contract JobManagerTest is RefuteFixture {
         (bytes memory output, bytes32 root) = _tensor(specA.output, 1);
         vm.prank(provider);
         vm.expectRevert(_unexpected(id, JobStatus.Requested, JobStatus.Expired));
-        jobs.commit(id, root, output, bytes32(0));
+        jobs.commit(id, root, output);
     }
 
     function testFuzz_commit_wrongOutputLength_reverts(uint256 len) public {
@@ -345,7 +338,7 @@ contract JobManagerTest is RefuteFixture {
         vm.assume(len != 12);
         vm.prank(provider);
         vm.expectRevert(abi.encodeWithSelector(IJobManager.OutputLengthMismatch.selector, id, 12, len));
-        jobs.commit(id, bytes32(0), new bytes(len), bytes32(0));
+        jobs.commit(id, bytes32(0), new bytes(len));
     }
 
     function test_commit_wrongOutputRoot_reverts() public {
@@ -354,7 +347,7 @@ contract JobManagerTest is RefuteFixture {
         bytes32 wrong = keccak256("wrong");
         vm.prank(provider);
         vm.expectRevert(abi.encodeWithSelector(IJobManager.OutputRootMismatch.selector, id, wrong, root));
-        jobs.commit(id, wrong, output, bytes32(0));
+        jobs.commit(id, wrong, output);
     }
 
     function test_commit_rootOfOtherSpec_reverts() public {
@@ -366,7 +359,7 @@ contract JobManagerTest is RefuteFixture {
         bytes32 root = TensorCodec.rootOfPacked(specA.output, output);
         vm.prank(provider);
         vm.expectRevert(abi.encodeWithSelector(IJobManager.OutputRootMismatch.selector, id, otherRoot, root));
-        jobs.commit(id, otherRoot, output, bytes32(0));
+        jobs.commit(id, otherRoot, output);
     }
 
     function test_commit_withoutFreeStake_reverts() public {
@@ -380,7 +373,7 @@ contract JobManagerTest is RefuteFixture {
         vm.expectRevert(
             abi.encodeWithSelector(IStakeManager.InsufficientFreeStake.selector, poor, COLLATERAL - 1, COLLATERAL)
         );
-        jobs.commit(id, root, output, bytes32(0));
+        jobs.commit(id, root, output);
     }
 
     function test_commit_unbondingStakeDoesNotCount_reverts() public {
@@ -392,7 +385,7 @@ contract JobManagerTest is RefuteFixture {
         vm.expectRevert(
             abi.encodeWithSelector(IStakeManager.InsufficientFreeStake.selector, provider, COLLATERAL - 1, COLLATERAL)
         );
-        jobs.commit(id, root, output, bytes32(0));
+        jobs.commit(id, root, output);
     }
 
     // ------------------------------------------------------------ commitBatch
@@ -404,7 +397,7 @@ contract JobManagerTest is RefuteFixture {
         c = new IJobManager.Commit[](ids.length);
         for (uint256 i; i < ids.length; ++i) {
             (bytes memory output, bytes32 root) = _tensor(specs[i].output, 100 + i);
-            c[i] = IJobManager.Commit({jobId: ids[i], outputRoot: root, output: output, traceRoot: _trace(ids[i])});
+            c[i] = IJobManager.Commit({jobId: ids[i], outputRoot: root, output: output});
         }
     }
 
@@ -507,17 +500,12 @@ contract JobManagerTest is RefuteFixture {
         vm.prank(rival);
         stakes.deposit(1_000e18);
         vm.prank(rival);
-        jobs.commit(ids[1], c[1].outputRoot, c[1].output, c[1].traceRoot);
+        jobs.commit(ids[1], c[1].outputRoot, c[1].output);
         skip(11);
         jobs.expire(ids[2]);
         IJobManager.Commit[] memory all = new IJobManager.Commit[](6);
         for (uint256 i; i < 5; ++i) all[i] = c[i];
-        all[5] = IJobManager.Commit({
-            jobId: JobId.wrap(999),
-            outputRoot: c[0].outputRoot,
-            output: c[0].output,
-            traceRoot: c[0].traceRoot
-        });
+        all[5] = IJobManager.Commit({jobId: JobId.wrap(999), outputRoot: c[0].outputRoot, output: c[0].output});
 
         uint256 freeBefore = _freeStake(provider);
         vm.expectEmit(address(jobs));
@@ -538,7 +526,6 @@ contract JobManagerTest is RefuteFixture {
             assertEq(uint8(j.status), uint8(JobStatus.Committed));
             assertEq(j.provider, provider);
             assertEq(j.outputRoot, c[i].outputRoot);
-            assertEq(j.traceRoot, c[i].traceRoot);
         }
         assertEq(jobs.jobOf(ids[1]).provider, rival, "the rival's commitment stands");
         assertEq(uint8(jobs.jobOf(ids[3]).status), uint8(JobStatus.Requested));

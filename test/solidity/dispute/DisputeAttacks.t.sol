@@ -224,7 +224,7 @@ contract DisputeAttacksTest is DisputeFixture {
         vm.prank(requester);
         JobId id = jobs.request(fast, r.input, FEE, Timestamp.wrap(uint64(block.timestamp) + 1 hours), false);
         vm.prank(provider);
-        jobs.commit(id, r.outputRoot, r.output, r.traceRoot);
+        jobs.commit(id, r.outputRoot, r.output);
         bytes32 commitment = _commitment(id, bob, _salt(bob));
         vm.prank(bob);
         ChallengeId c = game.commitChallenge(fast, commitment);
@@ -384,7 +384,7 @@ contract DisputeAttacksTest is DisputeFixture {
         token.mint(address(consumer), FEE);
         JobId id = consumer.requestJob(model, wrong.input, FEE, Timestamp.wrap(uint64(block.timestamp) + 1 hours));
         vm.prank(provider);
-        jobs.commit(id, wrong.outputRoot, wrong.output, wrong.traceRoot);
+        jobs.commit(id, wrong.outputRoot, wrong.output);
         ChallengeId a = _challenge(id, alice);
         token.setBlocked(address(consumer), true);
         token.setBlocked(alice, true);
@@ -447,15 +447,10 @@ contract DisputeAttacksTest is DisputeFixture {
         for (uint256 i; i < 4; ++i) {
             vm.prank(requester);
             JobId id = jobs.request(model, r.input, FEE, Timestamp.wrap(uint64(block.timestamp) + 1 hours), false);
-            batch[i] = IJobManager.Commit({
-                jobId: id,
-                outputRoot: r.outputRoot,
-                output: r.output,
-                traceRoot: r.traceRoot
-            });
+            batch[i] = IJobManager.Commit({jobId: id, outputRoot: r.outputRoot, output: r.output});
         }
         vm.prank(rival);
-        jobs.commit(batch[1].jobId, r.outputRoot, r.output, r.traceRoot);
+        jobs.commit(batch[1].jobId, r.outputRoot, r.output);
 
         (, uint256 lockedBefore, , ) = stakes.stakeOf(provider);
         vm.expectEmit(address(jobs));

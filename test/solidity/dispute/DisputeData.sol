@@ -100,6 +100,7 @@ library DisputeData {
     uint8 internal constant INT64 = 7;
     uint256 internal constant NONE = type(uint256).max;
 
+    /// @notice Inconsistent: the committed output is not the last root of the run's own trace.
     enum Fault {
         None,
         WrongOutput,
@@ -118,7 +119,6 @@ library DisputeData {
         bytes32[][] tree1;
         bytes32[][] tree2;
         bytes32[] roots;
-        bytes32 traceRoot;
         bytes output;
         bytes32 outputRoot;
         /// @dev First node whose root differs from the honest run's (NONE when honest).
@@ -257,7 +257,6 @@ library DisputeData {
         r.roots[0] = TensorCodec.tensorRoot(outSpec(0), Trees.root(r.tree0));
         r.roots[1] = TensorCodec.tensorRoot(outSpec(1), Trees.root(r.tree1));
         r.roots[2] = TensorCodec.tensorRoot(outSpec(2), Trees.root(r.tree2));
-        r.traceRoot = keccak256(abi.encodePacked(r.roots));
         r.output = out2;
         if (f == Fault.Inconsistent) {
             r.output = int64Bytes(a + 1);

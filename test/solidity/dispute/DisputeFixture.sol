@@ -97,7 +97,7 @@ abstract contract DisputeFixture is Test {
         vm.prank(requester);
         id = jobs.request(model, r.input, FEE, Timestamp.wrap(uint64(block.timestamp) + 1 hours), false);
         vm.prank(provider);
-        jobs.commit(id, r.outputRoot, r.output, r.traceRoot);
+        jobs.commit(id, r.outputRoot, r.output);
     }
 
     function _commitmentHash(JobId id) internal view returns (bytes32) {

@@ -315,8 +315,9 @@ contract DisputeGameTest is DisputeFixture {
         ChallengeId a = _challenge(id, alice);
         ChallengeId b = _challenge(id, bob);
         vm.expectEmit(address(game));
-        emit IDisputeGame.RootsPosted(id, r.roots, true);
+        emit IDisputeGame.RootsPosted(id, r.roots);
         _postRoots(id, r);
+        assertEq(game.disputeOf(id).rootsHash, keccak256(abi.encodePacked(r.roots)));
         assertEq(uint8(_phase(a)), uint8(IDisputeGame.Phase.AwaitNode));
         assertEq(uint8(_phase(b)), uint8(IDisputeGame.Phase.AwaitNode));
         assertEq(Timestamp.unwrap(game.disputeOf(id).rootsPostedAt), block.timestamp);
@@ -365,21 +366,45 @@ contract DisputeGameTest is DisputeFixture {
         _postRoots(id, r);
     }
 
-    function test_postRoots_rootsNotHashingToTheTraceRoot_reverts() public {
-        DisputeData.Run memory r = _honest();
-        JobId id = _job(r);
-        _challenge(id, alice);
-        r.roots[0] = keccak256("forged");
-        _expect(abi.encodeWithSelector(IDisputeGame.TraceMismatch.selector, id));
-        _postRoots(id, r);
+    function test_postRoots_junkIntermediateRoots_areAccepted_andLoseAtTheFirstDivergence() public {
+        // Only the output is committed, so the provider chooses its intermediate roots when it
+        // posts them: here node 0 carries a flipped element, the last root the (wrong) committed
+        // output. The honest challenger's first divergence is node 0, whose only input is the
+        // job input: the one-step proof there slashes the provider.
+        DisputeData.Run memory r = _faulty(DisputeData.Fault.Flipped0);
+        DisputeData.Run memory wrong = _faulty(DisputeData.Fault.WrongOutput);
+        (r.roots[2], r.tree2, r.output, r.outputRoot) = (wrong.roots[2], wrong.tree2, wrong.output, wrong.outputRoot);
+        assertTrue(r.roots[0] != _honest().roots[0], "node 0 diverges");
+        (JobId id, ChallengeId c) = _atAwaitNode(r);
+        _select(c, alice, 0, r);
+        _descendTo(c, alice, r, r.flipped);
+        _prove(c, alice, r, _honest(), 0, r.flipped);
+        _assertResolved(c, IDisputeGame.Outcome.Won, IDisputeGame.Reason.FraudProven);
+        assertEq(uint8(_jobOf(id).status), uint8(JobStatus.Slashed));
+    }
+
+    function test_postRoots_junkRootWithoutData_losesOnTheRevealTimeout() public {
+        // A made-up node root has no data behind it: the provider cannot open it.
+        DisputeData.Run memory r = _faulty(DisputeData.Fault.WrongOutput);
+        r.roots[0] = keccak256("junk");
+        (JobId id, ChallengeId c) = _atAwaitNode(r);
+        _select(c, alice, 0, r);
+        IDisputeGame.Challenge memory ch = game.challengeOf(c);
+        bytes32[] memory children = Trees.children(r.tree0, ch.anchorLevel, ch.anchorIndex);
+        vm.expectPartialRevert(IDisputeGame.RevealMismatch.selector);
+        vm.prank(provider);
+        game.revealChildren(c, DisputeData.outSpec(0), Trees.root(r.tree0), children);
+        vm.warp(_deadline(c) + 1);
+        game.timeout(c);
+        _assertResolved(c, IDisputeGame.Outcome.Won, IDisputeGame.Reason.ProviderTimeout);
+        assertEq(uint8(_jobOf(id).status), uint8(JobStatus.Slashed));
     }
 
     function test_postRoots_wrongNumberOfRoots_reverts() public {
-        // A traceRoot over two roots: the posted roots hash to it but are not N.
+        // Two roots ending in the committed output: one per node is required.
         DisputeData.Run memory r = _honest();
         bytes32[] memory two = new bytes32[](2);
         (two[0], two[1]) = (r.roots[0], r.roots[2]);
-        r.traceRoot = keccak256(abi.encodePacked(two));
         JobId id = _job(r);
         _challenge(id, alice);
         _expect(abi.encodeWithSelector(IDisputeGame.TraceMismatch.selector, id));
@@ -387,30 +412,58 @@ contract DisputeGameTest is DisputeFixture {
         game.postRoots(id, two);
     }
 
-    function test_postRoots_inconsistentTrace_winsEveryChallengeAndSlashes() public {
+    function test_postRoots_notEndingInTheCommittedOutput_reverts_andTheProviderTimesOut() public {
+        // The committed output is not the last root of the provider's trace: it cannot post
+        // that trace, misses the roots deadline and every challenge wins.
         DisputeData.Run memory r = _faulty(DisputeData.Fault.Inconsistent);
         JobId id = _job(r);
         ChallengeId a = _challenge(id, alice);
         ChallengeId b = _challenge(id, bob);
-        uint256 aliceBefore = token.balanceOf(alice);
-        uint256 bobBefore = token.balanceOf(bob);
+        _expect(abi.encodeWithSelector(IDisputeGame.RootsOutputMismatch.selector, id, r.outputRoot, r.roots[2]));
         _postRoots(id, r);
-        _assertResolved(a, IDisputeGame.Outcome.Won, IDisputeGame.Reason.InconsistentTrace);
-        IDisputeGame.Dispute memory d = game.disputeOf(id);
-        assertTrue(d.fraud);
-        assertEq(ChallengeId.unwrap(d.winner), ChallengeId.unwrap(a), "the first committer wins");
-        // The younger challenge won too but is moot; the slash waits until it is closed.
-        assertFalse(d.settled);
-        game.moot(b);
+        assertEq(game.disputeOf(id).rootsHash, bytes32(0), "nothing posted");
+        uint64 d = Timestamp.unwrap(game.disputeOf(id).rootsDeadline);
+        vm.warp(d + 1);
+        game.timeout(b);
+        _assertResolved(a, IDisputeGame.Outcome.Won, IDisputeGame.Reason.ProviderTimeout);
         _assertResolved(b, IDisputeGame.Outcome.Moot, IDisputeGame.Reason.Superseded);
-        d = game.disputeOf(id);
-        assertTrue(d.settled);
+        IDisputeGame.Dispute memory dispute = game.disputeOf(id);
+        assertTrue(dispute.fraud && dispute.settled);
+        assertEq(ChallengeId.unwrap(dispute.winner), ChallengeId.unwrap(a), "the first committer wins");
         assertEq(_claimable(alice), BOND + COLLATERAL / 2);
         assertEq(_claimable(bob), BOND);
-        assertEq(token.balanceOf(alice), aliceBefore, "credited, not pushed");
-        assertEq(_withdraw(alice), BOND + COLLATERAL / 2);
-        assertEq(_withdraw(bob), BOND);
-        assertEq(token.balanceOf(bob), bobBefore + BOND);
+        assertEq(uint8(_jobOf(id).status), uint8(JobStatus.Slashed));
+    }
+
+    function test_postRoots_fixedForEveryChallengeOfTheJob() public {
+        // Alice disputes a node that matches and loses; bob's later challenge of the same job
+        // plays against the roots posted for alice's: they can be neither re-posted nor swapped.
+        DisputeData.Run memory r = _faulty(DisputeData.Fault.WrongOutput);
+        (JobId id, ChallengeId a) = _atAwaitNode(r);
+        bytes32 posted = keccak256(abi.encodePacked(r.roots));
+        assertEq(game.disputeOf(id).rootsHash, posted);
+        _select(a, alice, 1, r);
+        _revealWhole(a, 1, r);
+        _prove(a, alice, r, r, 1, 0);
+        _assertResolved(a, IDisputeGame.Outcome.Lost, IDisputeGame.Reason.ElementMatches);
+
+        ChallengeId b = _challenge(id, bob);
+        assertEq(uint8(_phase(b)), uint8(IDisputeGame.Phase.AwaitNode), "no new roots are due");
+        DisputeData.Run memory other = _faulty(DisputeData.Fault.Flipped0);
+        (other.roots[2], other.tree2) = (r.roots[2], r.tree2);
+        _expect(abi.encodeWithSelector(IDisputeGame.RootsAlreadyPosted.selector, id));
+        _postRoots(id, other);
+        _expect(abi.encodeWithSelector(IDisputeGame.TraceMismatch.selector, id));
+        _select(b, bob, 0, other);
+        assertEq(game.disputeOf(id).rootsHash, posted);
+
+        _select(b, bob, 2, r);
+        _revealWhole(b, 2, r);
+        _expect(abi.encodeWithSelector(IDisputeGame.TraceMismatch.selector, id));
+        _prove(b, bob, other, _honest(), 2, 0);
+        _prove(b, bob, r, _honest(), 2, 0);
+        _assertResolved(b, IDisputeGame.Outcome.Won, IDisputeGame.Reason.FraudProven);
+        assertEq(ChallengeId.unwrap(game.disputeOf(id).winner), ChallengeId.unwrap(b));
         assertEq(uint8(_jobOf(id).status), uint8(JobStatus.Slashed));
     }
 
@@ -1301,11 +1354,13 @@ contract DisputeGameTest is DisputeFixture {
     }
 
     function test_reclaimCommitment_wrongPreimage_orNotTheCommitter_reverts() public {
-        DisputeData.Run memory r = _faulty(DisputeData.Fault.Inconsistent);
+        DisputeData.Run memory r = _faulty(DisputeData.Fault.WrongOutput);
         JobId id = _job(r);
         ChallengeId b = _commit(id, bob);
-        _challenge(id, alice);
-        _postRoots(id, r);
+        ChallengeId a = _challenge(id, alice);
+        vm.warp(_deadline(a) + 1);
+        game.timeout(a);
+        assertTrue(game.disputeOf(id).fraud);
         bytes32 h = _commitmentHash(id);
         _expect(abi.encodeWithSelector(IDisputeGame.NotChallenger.selector, b, alice));
         vm.prank(alice);
@@ -1411,7 +1466,7 @@ contract DisputeGameTest is DisputeFixture {
         vm.prank(requester);
         JobId id = jobs.request(selfModel, data, FEE, Timestamp.wrap(uint64(block.timestamp) + 1 hours), false);
         vm.prank(provider);
-        jobs.commit(id, root, data, keccak256(abi.encodePacked(roots)));
+        jobs.commit(id, root, data);
         bytes32 commitment = _commitment(id, alice, _salt(alice));
         vm.prank(alice);
         ChallengeId c = game.commitChallenge(selfModel, commitment);

@@ -145,7 +145,7 @@ contract DisputeHandler is CommonBase, StdUtils {
         vm.prank(requester);
         JobId id = jobs.request(model, r.input, 1e18, Timestamp.wrap(uint64(block.timestamp) + 1 hours), false);
         vm.prank(provider);
-        jobs.commit(id, r.outputRoot, r.output, r.traceRoot);
+        jobs.commit(id, r.outputRoot, r.output);
         jobIds.push(id);
         info[id] = JobInfo({seed: seed, fault: f});
         // The blind pre-committer commits on every job as soon as it is committed.
@@ -336,8 +336,11 @@ contract DisputeHandler is CommonBase, StdUtils {
             }
         }
         vm.stopPrank();
-        // Only non-canonical data may be refused to a provider moving in time.
-        if (!ok && ji.fault != DisputeData.Fault.JunkTail1) ++honestRefused;
+        // Only non-canonical data, or roots that do not end in the committed output, may be
+        // refused to a provider moving in time.
+        if (!ok && ji.fault != DisputeData.Fault.JunkTail1 && ji.fault != DisputeData.Fault.Inconsistent) {
+            ++honestRefused;
+        }
         if (ok) ++movesPlayed;
     }
 

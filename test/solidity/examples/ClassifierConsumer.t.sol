@@ -72,7 +72,7 @@ contract ClassifierConsumerTest is RefuteFixture {
         bytes memory output = abi.encodePacked(label);
         bytes32 root = TensorCodec.rootOfPacked(specC.output, output);
         vm.prank(provider);
-        jobs.commit(id, root, output, keccak256(abi.encode("trace", id)));
+        jobs.commit(id, root, output);
     }
 
     function _freeze(JobId id) internal {

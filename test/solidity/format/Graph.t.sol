@@ -85,6 +85,16 @@ contract GraphVectorsTest is Test {
         assertEq(Graph.traceRoot(nodeRoots), vm.parseJsonBytes32(json, ".traceRoot"));
     }
 
+    /// @dev The formula of JobManager's commitment hash (checked against the contract in
+    ///      JobManagerTest): only the output is committed, no trace.
+    function test_vectors_commitmentHash_matchesTypeScript() public view {
+        uint256 jobId = vm.parseUint(vm.parseJsonString(json, ".commitment.jobId"));
+        address provider = vm.parseJsonAddress(json, ".commitment.provider");
+        bytes32 outputRoot = vm.parseJsonBytes32(json, ".commitment.outputRoot");
+        assertEq(outputRoot, vm.parseJsonBytes32Array(json, ".nodeRoots")[n - 1], "the output is the last node's");
+        assertEq(keccak256(abi.encode(jobId, provider, outputRoot)), vm.parseJsonBytes32(json, ".commitment.hash"));
+    }
+
     function test_vectors_modelId_isHashOfEncodedSpec() public view {
         assertEq(keccak256(vm.parseJsonBytes(json, ".modelSpec")), vm.parseJsonBytes32(json, ".modelId"));
     }

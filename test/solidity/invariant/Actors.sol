@@ -216,7 +216,7 @@ contract ProviderActor is Actor {
         _ensureFree(p, j.collateral);
         (bytes memory output, bytes32 root) = _output(j.modelId, seed);
         vm.prank(p);
-        jobs.commit(id, root, output, keccak256(abi.encode(id)));
+        jobs.commit(id, root, output);
     }
 
     function commitBatch(uint256 seed, uint256 jobSeed, uint256 count) external observe {
@@ -242,7 +242,7 @@ contract ProviderActor is Actor {
             IJobManager.Job memory j = jobs.jobOf(id);
             if (j.status != JobStatus.Requested || j.commitDeadline.isPast()) continue;
             (bytes memory output, bytes32 root) = _output(j.modelId, seed + i);
-            c[k++] = IJobManager.Commit({jobId: id, outputRoot: root, output: output, traceRoot: bytes32(seed)});
+            c[k++] = IJobManager.Commit({jobId: id, outputRoot: root, output: output});
             collateral += j.collateral;
         }
         assembly {
@@ -471,7 +471,7 @@ contract GrieferActor is Actor {
         bytes memory output = new bytes(TensorCodec.elementCount(spec) * TensorCodec.width(spec.dtype));
         address p = providerActor.providers(jobSeed % 3);
         vm.prank(p);
-        try jobs.commit(id, keccak256("not the root"), output, bytes32(0)) {
+        try jobs.commit(id, keccak256("not the root"), output) {
             ledger.flag("commit accepted with a wrong output root");
         } catch {}
     }

@@ -151,7 +151,7 @@ abstract contract RefuteFixture is Test {
     ) internal returns (bytes memory output, bytes32 outputRoot) {
         (output, outputRoot) = _tensor(spec.output, JobId.unwrap(id));
         vm.prank(who);
-        jobs.commit(id, outputRoot, output, keccak256(abi.encode("trace", id)));
+        jobs.commit(id, outputRoot, output);
     }
 
     function _committedJob() internal returns (JobId id) {
