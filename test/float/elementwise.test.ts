@@ -19,7 +19,7 @@ import { CANONICAL_NAN, fromBits, NEGATIVE_INFINITY, POSITIVE_INFINITY, toBits }
 import { STRICT_FP32 } from "../../src/float/policy.ts";
 import { Verdict } from "../../src/float/verdict.ts";
 import { Rng } from "../../src/vectors/rng.ts";
-import { claimAt } from "./claims.ts";
+import { claimAt } from "../../src/float/claims.ts";
 import { add32 } from "./exec.ts";
 import { uniform } from "./inputs.ts";
 

@@ -7,7 +7,7 @@ import { fastDotVerdict } from "../../src/float/fast.ts";
 import { STRICT_FP32 } from "../../src/float/policy.ts";
 import { exactValueAndBound } from "../../src/float/sum.ts";
 import { Rng } from "../../src/vectors/rng.ts";
-import { claimAt } from "./claims.ts";
+import { claimAt } from "../../src/float/claims.ts";
 import { dot32 } from "./exec.ts";
 import { FAMILIES, operands } from "./inputs.ts";
 

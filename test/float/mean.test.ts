@@ -11,7 +11,7 @@ import { STRICT_FP32 } from "../../src/float/policy.ts";
 import { exactValueAndBound } from "../../src/float/sum.ts";
 import { Verdict } from "../../src/float/verdict.ts";
 import { Rng } from "../../src/vectors/rng.ts";
-import { claimAt } from "./claims.ts";
+import { claimAt } from "../../src/float/claims.ts";
 import { add32 } from "./exec.ts";
 import { FAMILIES, operands } from "./inputs.ts";
 

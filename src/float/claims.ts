@@ -3,9 +3,9 @@
  * moved toward y (so the distance is at most c·B) or away from it (at least c·B), decided
  * with exact rationals.
  */
-import { abs, cmp, mul, ratOf, rational, sub, termOf, toNumber, type Rational } from "../../src/float/dyadic.ts";
-import { fromBits, toBits } from "../../src/float/f32.ts";
-import { roundToFloat32 } from "../../src/float/round.ts";
+import { abs, cmp, mul, ratOf, rational, sub, termOf, toNumber, type Rational } from "./dyadic.ts";
+import { fromBits, toBits } from "./f32.ts";
+import { roundToFloat32 } from "./round.ts";
 
 const distanceOf = (bits: number, y: Rational) => abs(sub(rational(termOf(bits)), y));
 
