@@ -195,23 +195,57 @@ library FloatDot {
                     w := and(w, not(shr(shl(5, left), not(0))))
                 }
             }
-            function plainLanes(ma, mb, sum, sg) -> dc, dm {
+            // The eight lanes unrolled: Σ of the products shifted onto the grid (dm) and Σ of the
+            // negative ones (dn), so that the signed sum is dm − 2·dn.
+            function plainLanes(ma, mb, sum, sg) -> dm, dn {
                 let am := mload(0x00)
                 let b := mload(0x20)
-                for {
-                    let i := 0
-                } lt(i, 8) {
-                    i := add(i, 1)
-                } {
-                    let p := shl(sub(and(sum, 0x3ff), b), mul(mul(and(ma, 0xffffff), and(mb, 0xffffff)), am))
-                    let neg := sub(0, and(sg, 1))
-                    dc := add(dc, sub(xor(p, neg), neg))
-                    dm := add(dm, p)
-                    ma := shr(32, ma)
-                    mb := shr(32, mb)
-                    sum := shr(32, sum)
-                    sg := shr(32, sg)
-                }
+                let p
+                p := shl(sub(and(sum, 0x3ff), b), mul(mul(and(ma, 0xffffff), and(mb, 0xffffff)), am))
+                dm := add(dm, p)
+                dn := add(dn, mul(p, and(sg, 1)))
+                p := shl(
+                    sub(and(shr(32, sum), 0x3ff), b),
+                    mul(mul(and(shr(32, ma), 0xffffff), and(shr(32, mb), 0xffffff)), am)
+                )
+                dm := add(dm, p)
+                dn := add(dn, mul(p, and(shr(32, sg), 1)))
+                p := shl(
+                    sub(and(shr(64, sum), 0x3ff), b),
+                    mul(mul(and(shr(64, ma), 0xffffff), and(shr(64, mb), 0xffffff)), am)
+                )
+                dm := add(dm, p)
+                dn := add(dn, mul(p, and(shr(64, sg), 1)))
+                p := shl(
+                    sub(and(shr(96, sum), 0x3ff), b),
+                    mul(mul(and(shr(96, ma), 0xffffff), and(shr(96, mb), 0xffffff)), am)
+                )
+                dm := add(dm, p)
+                dn := add(dn, mul(p, and(shr(96, sg), 1)))
+                p := shl(
+                    sub(and(shr(128, sum), 0x3ff), b),
+                    mul(mul(and(shr(128, ma), 0xffffff), and(shr(128, mb), 0xffffff)), am)
+                )
+                dm := add(dm, p)
+                dn := add(dn, mul(p, and(shr(128, sg), 1)))
+                p := shl(
+                    sub(and(shr(160, sum), 0x3ff), b),
+                    mul(mul(and(shr(160, ma), 0xffffff), and(shr(160, mb), 0xffffff)), am)
+                )
+                dm := add(dm, p)
+                dn := add(dn, mul(p, and(shr(160, sg), 1)))
+                p := shl(
+                    sub(and(shr(192, sum), 0x3ff), b),
+                    mul(mul(and(shr(192, ma), 0xffffff), and(shr(192, mb), 0xffffff)), am)
+                )
+                dm := add(dm, p)
+                dn := add(dn, mul(p, and(shr(192, sg), 1)))
+                p := shl(
+                    sub(and(shr(224, sum), 0x3ff), b),
+                    mul(mul(and(shr(224, ma), 0xffffff), and(shr(224, mb), 0xffffff)), am)
+                )
+                dm := add(dm, p)
+                dn := add(dn, mul(p, and(shr(224, sg), 1)))
             }
             // One lane's product onto the grid: shifted up, or down with a count of lost bits.
             function cutLane(mag, s) -> p, x {
@@ -261,7 +295,9 @@ library FloatDot {
                 fl := or(fl, and(add(sum, mload(mload(0x40))), BIT31))
                 switch eq(and(add(sum, mload(add(mload(0x40), 0x20))), BIT31), BIT31)
                 case 1 {
-                    dc, dm := plainLanes(ma, mb, sum, sg)
+                    let dn
+                    dm, dn := plainLanes(ma, mb, sum, sg)
+                    dc := sub(dm, shl(1, dn))
                 }
                 default {
                     dc, dm, dx := cutLanes(ma, mb, sum, sg)
