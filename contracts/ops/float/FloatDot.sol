@@ -57,8 +57,8 @@ library FloatDot {
         FloatPolicy.validate(policy);
         uint256 k = e.k;
         if (k == 0 || k > FloatSum.MAX_TERMS - 2) revert InvalidRun(k, 0);
-        if (e.aOffset + k > e.aWords.length * 8) revert InvalidRun(k, e.aWords.length * 8 - e.aOffset);
-        if (e.bOffset + k > e.bWords.length * 8) revert InvalidRun(k, e.bWords.length * 8 - e.bOffset);
+        if (e.aOffset + k > e.aWords.length * 8) revert InvalidRun(k, _available(e.aWords, e.aOffset));
+        if (e.bOffset + k > e.bWords.length * 8) revert InvalidRun(k, _available(e.bWords, e.bOffset));
         if (e.hint < int256(policy.etaExponent) - FloatSum.ETA_SPAN) revert FloatSum.InvalidHint(e.hint);
         Gemm memory gemm = e.gemm;
         if (
@@ -88,6 +88,11 @@ library FloatDot {
         if (bad) revert FloatSum.InvalidHint(e.hint);
         uint256 n = e.k + (e.gemm.hasBias ? 1 : 0) + (e.gemm.alpha == FloatCodec.ONE ? 0 : 1);
         return FloatSum.Sum(alphaNegative ? -center : center, magnitude, inexact, e.hint, 1, n, n);
+    }
+
+    /// @dev Elements in `words` from `offset` on.
+    function _available(bytes32[] memory words, uint256 offset) private pure returns (uint256) {
+        return words.length * 8 > offset ? words.length * 8 - offset : 0;
     }
 
     /// @dev The two runs of the dot product.

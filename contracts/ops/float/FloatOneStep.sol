@@ -8,6 +8,7 @@ import {FloatCompare} from "./FloatCompare.sol";
 import {FloatDot} from "./FloatDot.sol";
 import {FloatElementwise} from "./FloatElementwise.sol";
 import {FloatMean} from "./FloatMean.sol";
+import {FloatOpening} from "./FloatOpening.sol";
 import {NumericsPolicy} from "./FloatPolicy.sol";
 import {FloatVerdict} from "./FloatVerdict.sol";
 
@@ -23,6 +24,11 @@ contract FloatOneStep {
     /// @param firstWord The opening's first word.
     /// @param wordCount The opening's word count.
     error InvalidOperand(uint256 operand, uint256 firstWord, uint256 wordCount);
+
+    /// @notice An output index past the product's element count.
+    /// @param outIndex The index given.
+    /// @param outputs The output's element count.
+    error OutputIndexOutOfRange(uint256 outIndex, uint256 outputs);
 
     /// @notice MatMul's operands: A `[M, K]` row-major and B `[K, N]` transposed, fp32 both.
     struct MatMulOperand {
@@ -41,9 +47,7 @@ contract FloatOneStep {
         int256 hint,
         NumericsPolicy calldata policy
     ) external pure returns (uint8) {
-        if (b.spec.shape.length != 2 || b.spec.layout != TensorCodec.TRANSPOSED) revert InvalidOperand(1, 0, 0);
-        uint256 k = b.spec.shape[0];
-        uint256 n = b.spec.shape[1];
+        (uint256 k, uint256 n) = _matMulShape(a.spec, b.spec, outIndex);
         (bytes32[] memory aWords, uint256 aOffset) = _openRun(a, 0, (outIndex / n) * k, k);
         (bytes32[] memory bWords, uint256 bOffset) = _openRun(b, 1, (outIndex % n) * k, k);
         FloatDot.Gemm memory plain = FloatDot.Gemm(false, 0, FloatCodec.ONE, FloatCodec.ONE);
@@ -94,6 +98,21 @@ contract FloatOneStep {
         return index == claimedIndex ? FloatVerdict.ADMISSIBLE : FloatVerdict.VIOLATES;
     }
 
+    /// @dev K and N of A `[…, K]` row-major times B `[K, N]` transposed, and `outIndex` in range.
+    function _matMulShape(
+        TensorSpec calldata a,
+        TensorSpec calldata b,
+        uint256 outIndex
+    ) private pure returns (uint256 k, uint256 n) {
+        if (b.shape.length != 2 || b.layout != TensorCodec.TRANSPOSED) revert InvalidOperand(1, 0, 0);
+        k = b.shape[0];
+        n = b.shape[1];
+        uint256 aRank = a.shape.length;
+        if (aRank == 0 || a.layout != TensorCodec.ROW_MAJOR || a.shape[aRank - 1] != k) revert InvalidOperand(0, 0, 0);
+        uint256 outputs = (TensorCodec.elementCount(a) / k) * n;
+        if (outIndex >= outputs) revert OutputIndexOutOfRange(outIndex, outputs);
+    }
+
     /// @dev The words of the run `[start, start + count)` of an fp32 operand, verified against its
     ///      root; the opening must be exactly those words (docs/PROTOCOL.md §9.3).
     function _openRun(
@@ -113,7 +132,7 @@ contract FloatOneStep {
             opening.words.length != wordCount ||
             first + wordCount > tensorWords
         ) revert InvalidOperand(index, opening.firstWord, opening.words.length);
-        bytes32 dataRoot = TensorCodec.rootFromRange(
+        bytes32 dataRoot = FloatOpening.rootFromRange(
             first,
             opening.words,
             opening.proof,
