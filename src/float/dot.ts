@@ -14,7 +14,7 @@
 import { product, termOf, type Term } from "./dyadic.ts";
 import { isFinite32, ONE } from "./f32.ts";
 import type { NumericsPolicy } from "./policy.ts";
-import { exactSumVerdict, gridSumVerdict, type SumClaim } from "./sum.ts";
+import { exactSumVerdict, gridSumVerdict, MAX_TERMS, type SumClaim } from "./sum.ts";
 import type { Verdict } from "./verdict.ts";
 
 export interface DotElement {
@@ -38,7 +38,9 @@ export function roundingCount(e: DotElement): number {
 
 /** The element as a sum claim: terms α·a_k·b_k, then β·c. */
 export function dotClaim(e: DotElement): SumClaim {
-  if (e.a.length !== e.b.length || e.a.length === 0) throw new RangeError(`K = ${e.a.length} against ${e.b.length}`);
+  if (e.a.length !== e.b.length || e.a.length === 0 || e.a.length > MAX_TERMS - 2) {
+    throw new RangeError(`K = ${e.a.length} against ${e.b.length}`);
+  }
   const alpha = e.alpha ?? ONE;
   const beta = e.beta ?? ONE;
   const operands = [...e.a, ...e.b, alpha, ...(e.bias === undefined ? [] : [e.bias, beta])];
