@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { encodeAbiParameters, keccak256 } from "viem";
 import { rational, termOf } from "../../src/float/dyadic.ts";
-import { canonicalize, CANONICAL_NAN, decode, fromBits, isCanonical, MAX_FINITE, toBits } from "../../src/float/f32.ts";
+import { canonicalize, CANONICAL_NAN, decode, isCanonical, MAX_FINITE, toBits } from "../../src/float/f32.ts";
 import { encodePolicy, policyHash, STRICT_FP32 } from "../../src/float/policy.ts";
 import { roundToFloat32 } from "../../src/float/round.ts";
 import { Rng } from "../../src/vectors/rng.ts";
@@ -18,24 +18,22 @@ test("decode gives the exact value of every kind of pattern", () => {
   assert.deepEqual(decode(0x7f800001), { kind: "nan" });
 });
 
-test("random patterns decode to the value the platform reads from them", () => {
+test("random patterns decode to their exact value: rounding it back gives the same pattern", () => {
   const rng = new Rng(41);
+  let finite = 0;
   for (let i = 0; i < 20000; i++) {
     const bits = rng.u32();
-    const d = decode(bits);
-    if (d.kind !== "finite") continue;
-    const { num, den } = rational(termOf(bits));
-    assert.equal(roundToFloat32({ num, den }), bits === 0x80000000 ? bits : bits, `0x${bits.toString(16)}`);
-    assert.equal(Object.is(fromBits(bits), -0) || fromBits(bits) === fromBits(roundToFloat32({ num, den })), true);
+    if (decode(bits).kind !== "finite") continue;
+    assert.equal(roundToFloat32(rational(termOf(bits))), bits, `0x${bits.toString(16)}`);
+    finite++;
   }
+  assert.ok(finite > 19000);
 });
 
 test("roundToFloat32 rounds to nearest, ties to even, and overflows to ∞ exactly where binary32 does", () => {
   const rng = new Rng(42);
   for (let i = 0; i < 20000; i++) {
     const x = (rng.u32() / 2 ** 32 - 0.5) * 2 ** ((rng.u32() % 300) - 150);
-    const view = new DataView(new ArrayBuffer(8));
-    view.setFloat64(0, x);
     assert.equal(roundToFloat32(exactDouble(x)), toBits(x), `${x}`);
   }
   assert.equal(roundToFloat32({ num: (1n << 24n) + 1n, den: 1n }), toBits(2 ** 24)); // tie to even
