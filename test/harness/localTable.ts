@@ -163,7 +163,8 @@ export async function openTable(options: OpenTableOptions = {}): Promise<LocalTa
 /**
  * Mines a block when a transaction has sat in anvil's pool for a while: with automine, anvil
  * occasionally leaves a ready transaction unmined (foundry-rs/foundry#10122), and the sender
- * would wait for a receipt that never comes. Only ever fires on that fault.
+ * would wait for a receipt that never comes. Only ever fires on that fault (or, on a
+ * machine too loaded to mine within five seconds, on a slow automine).
  */
 function startNudger(client: TestClient<"anvil">): { stop(): void } {
   let seen = 0;
@@ -174,7 +175,10 @@ function startNudger(client: TestClient<"anvil">): { stop(): void } {
     (async () => {
       const status = await client.getTxpoolStatus();
       seen = status.pending > 0 ? seen + 1 : 0;
-      if (seen >= 3) {
+      // Five seconds of a transaction sitting in the pool: a busy machine can take more than a
+      // second to automine one, and a nudge then mines an extra block, one second later,
+      // which can push a move timed to land at its deadline past it.
+      if (seen >= 10) {
         await client.mine({ blocks: 1 });
         seen = 0;
       }
