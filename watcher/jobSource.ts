@@ -17,6 +17,9 @@ import type { WatcherMetric } from "./metrics.ts";
 import type { Sampler } from "./sampler.ts";
 import type { WatcherStore } from "./store.ts";
 
+/** Job reads in flight at once while a range of commits is stored. */
+const READ_CHUNK = 64;
+
 export class JobSource {
   private readonly cursor: EventCursor<JobCommittedLog>;
 
@@ -50,14 +53,20 @@ export class JobSource {
 
   async poll(head: ChainHead): Promise<void> {
     await this.cursor.poll(head.number, async (logs) => {
-      for (const l of logs) {
+      const fresh = logs.filter((l) => this.store.job(l.args.jobId, l.args.commitmentHash) === undefined);
+      // The new jobs' fee and model, read concurrently rather than one round trip after another.
+      const reads = new Map<bigint, Awaited<ReturnType<typeof readJob>>>();
+      for (let i = 0; i < fresh.length; i += READ_CHUNK) {
+        const ids = [...new Set(fresh.slice(i, i + READ_CHUNK).map((l) => l.args.jobId))];
+        const jobs = await Promise.all(
+          ids.map((jobId) => readJob(this.client, { address: this.addresses.jobManager, jobId, blockHash: head.hash })),
+        );
+        ids.forEach((id, k) => reads.set(id, jobs[k] as Awaited<ReturnType<typeof readJob>>));
+      }
+      for (const l of fresh) {
         const { jobId, provider, commitmentHash, outputRoot, windowEnd } = l.args;
-        if (this.store.job(jobId, commitmentHash) !== undefined) continue;
-        const onChain = await readJob(this.client, {
-          address: this.addresses.jobManager,
-          jobId,
-          blockHash: head.hash,
-        });
+        const onChain = reads.get(jobId);
+        if (onChain === undefined) continue;
         const fee = onChain.fee;
         const onChainModel = onChain.modelId;
         let rule = "skip";
