@@ -9,13 +9,14 @@ import { getJobCommittedLogs, type JobCommittedLog } from "../src/chain/read/job
 import { readJob } from "../src/chain/read/jobs.ts";
 import { crashPoint } from "../src/service/crash.ts";
 import { EventCursor, metaCursorStore } from "../src/service/eventCursor.ts";
+import { transaction } from "../src/service/sqlite.ts";
 import type { ChainHead } from "../src/service/heads.ts";
 import type { Logger } from "../src/service/logger.ts";
 import type { Metrics } from "../src/service/metrics.ts";
 import type { ProtocolAddresses } from "../src/client/contracts.ts";
 import type { WatcherMetric } from "./metrics.ts";
 import type { Sampler } from "./sampler.ts";
-import type { WatcherStore } from "./store.ts";
+import type { WatchedJob, WatcherStore } from "./store.ts";
 
 /** Job reads in flight at once while a range of commits is stored. */
 const READ_CHUNK = 64;
@@ -63,34 +64,41 @@ export class JobSource {
         );
         ids.forEach((id, k) => reads.set(id, jobs[k] as Awaited<ReturnType<typeof readJob>>));
       }
-      for (const l of fresh) {
-        const { jobId, provider, commitmentHash, outputRoot, windowEnd } = l.args;
-        const onChain = reads.get(jobId);
-        if (onChain === undefined) continue;
-        const fee = onChain.fee;
-        const onChainModel = onChain.modelId;
-        let rule = "skip";
-        const added = this.store.addJob(
-          {
-            jobId,
-            commitmentHash,
-            modelId: onChainModel,
-            provider,
-            outputRoot,
-            windowEnd,
-            blockNumber: l.blockNumber,
-          },
-          (providerSeen) => {
-            const d = this.sampler.decide({ jobId, commitmentHash, fee, providerSeen });
-            rule = d.rule;
-            return d.sampled
-              ? { state: "sampled", reason: `sampled: ${d.rule}` }
-              : { state: "skipped", reason: "not sampled" };
-          },
-        );
-        if (added === undefined) continue;
+      // The range's new jobs in one transaction (one sync to disk); logged once it is committed.
+      const stored: { job: WatchedJob; rule: string }[] = [];
+      transaction(this.store.db, () => {
+        for (const l of fresh) {
+          const { jobId, provider, commitmentHash, outputRoot, windowEnd } = l.args;
+          const onChain = reads.get(jobId);
+          if (onChain === undefined) continue;
+          const fee = onChain.fee;
+          const onChainModel = onChain.modelId;
+          let rule = "skip";
+          const added = this.store.addJob(
+            {
+              jobId,
+              commitmentHash,
+              modelId: onChainModel,
+              provider,
+              outputRoot,
+              windowEnd,
+              blockNumber: l.blockNumber,
+            },
+            (providerSeen) => {
+              const d = this.sampler.decide({ jobId, commitmentHash, fee, providerSeen });
+              rule = d.rule;
+              return d.sampled
+                ? { state: "sampled", reason: `sampled: ${d.rule}` }
+                : { state: "skipped", reason: "not sampled" };
+            },
+          );
+          if (added !== undefined) stored.push({ job: added, rule });
+        }
+      });
+      for (const { job, rule } of stored) {
+        const { jobId, provider, windowEnd } = job;
         this.metrics.inc("jobs_seen");
-        if (added.state === "sampled") {
+        if (job.state === "sampled") {
           this.metrics.inc("jobs_sampled", { rule });
           this.log.info({ jobId, provider, rule, windowEnd }, "job sampled");
           crashPoint("sampled", (s) => this.log.warn({ stage: s }, "REFUTE_CRASH_AT: killing myself"));

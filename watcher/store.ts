@@ -203,48 +203,47 @@ export class WatcherStore {
     j: Omit<WatchedJob, "state" | "attempts" | "reason">,
     decide: (providerSeen: number) => { state: JobState; reason: string },
   ): WatchedJob | undefined {
-    this.db.exec("BEGIN IMMEDIATE");
-    try {
-      const exists = this.db
-        .prepare("SELECT 1 FROM jobs WHERE job_id = ? AND commitment_hash = ?")
-        .get(j.jobId.toString(), j.commitmentHash);
-      if (exists !== undefined) {
-        this.db.exec("COMMIT");
-        return undefined;
-      }
-      const p = j.provider.toLowerCase();
-      const seen =
-        (this.db.prepare("SELECT seen FROM providers WHERE provider = ?").get(p) as { seen: number } | undefined)
-          ?.seen ?? 0;
-      const { state, reason } = decide(seen);
-      this.db
-        .prepare(
-          `INSERT INTO jobs (job_id, commitment_hash, model_id, provider, output_root, window_end, block_number, state, reason, updated_at)
+    // Inside a caller's transaction (the job source stores a range of commits at once), the insert joins it.
+    if (this.db.isTransaction) return this.insertJob(j, decide);
+    return transaction(this.db, () => this.insertJob(j, decide));
+  }
+
+  private insertJob(
+    j: Omit<WatchedJob, "state" | "attempts" | "reason">,
+    decide: (providerSeen: number) => { state: JobState; reason: string },
+  ): WatchedJob | undefined {
+    const exists = this.db
+      .prepare("SELECT 1 FROM jobs WHERE job_id = ? AND commitment_hash = ?")
+      .get(j.jobId.toString(), j.commitmentHash);
+    if (exists !== undefined) return undefined;
+    const p = j.provider.toLowerCase();
+    const seen =
+      (this.db.prepare("SELECT seen FROM providers WHERE provider = ?").get(p) as { seen: number } | undefined)?.seen ??
+      0;
+    const { state, reason } = decide(seen);
+    this.db
+      .prepare(
+        `INSERT INTO jobs (job_id, commitment_hash, model_id, provider, output_root, window_end, block_number, state, reason, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          j.jobId.toString(),
-          j.commitmentHash,
-          j.modelId,
-          j.provider,
-          j.outputRoot,
-          Number(j.windowEnd),
-          Number(j.blockNumber),
-          state,
-          reason,
-          Date.now(),
-        );
-      this.db
-        .prepare(
-          "INSERT INTO providers (provider, seen) VALUES (?, 1) ON CONFLICT(provider) DO UPDATE SET seen = seen + 1",
-        )
-        .run(p);
-      this.db.exec("COMMIT");
-      return { ...j, state, reason, attempts: 0 };
-    } catch (e) {
-      this.db.exec("ROLLBACK");
-      throw e;
-    }
+      )
+      .run(
+        j.jobId.toString(),
+        j.commitmentHash,
+        j.modelId,
+        j.provider,
+        j.outputRoot,
+        Number(j.windowEnd),
+        Number(j.blockNumber),
+        state,
+        reason,
+        Date.now(),
+      );
+    this.db
+      .prepare(
+        "INSERT INTO providers (provider, seen) VALUES (?, 1) ON CONFLICT(provider) DO UPDATE SET seen = seen + 1",
+      )
+      .run(p);
+    return { ...j, state, reason, attempts: 0 };
   }
 
   jobsInState(state: JobState, limit = 1000): WatchedJob[] {
