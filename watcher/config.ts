@@ -44,6 +44,18 @@ export const WATCHER_FIELDS = {
     help: "sampled jobs queued in memory at once; the rest wait in the database (default 64)",
     schema: f.number({ min: 1, max: 100_000, integer: true, default: 64 }),
   },
+  batchSize: {
+    flag: "--batch-size <n>",
+    env: "REFUTE_BATCH_SIZE",
+    help: "jobs of one model re-executed in one executor request (default 64)",
+    schema: f.number({ min: 1, max: 4096, integer: true, default: 64 }),
+  },
+  batchWaitMs: {
+    flag: "--batch-wait <ms>",
+    env: "REFUTE_BATCH_WAIT",
+    help: "how long a batch that is not full waits for more jobs of its model (default 200)",
+    schema: f.number({ min: 0, max: 60_000, integer: true, default: 200 }),
+  },
   executionProvider: {
     flag: "--ep <provider>",
     env: "REFUTE_EP",

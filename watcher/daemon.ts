@@ -36,6 +36,7 @@ import { Responder } from "./challenge/responder.ts";
 import { Sampler } from "./sampler.ts";
 import { WATCHER_MIGRATIONS, WatcherStore } from "./store.ts";
 import { Verifier } from "./verifier.ts";
+import { RpcVerifierChain } from "./verifierChain.ts";
 
 export type WatcherConfig = ConfigOf<typeof WATCHER_FIELDS>;
 
@@ -116,8 +117,7 @@ class Watcher {
     );
     this.source.init(start);
     this.verifier = new Verifier(
-      rt.client,
-      rt.addresses,
+      new RpcVerifierChain(rt.client, rt.addresses, rt.deployBlock),
       this.store,
       this.files,
       this.pool,
@@ -125,9 +125,10 @@ class Watcher {
       {
         concurrency: config.concurrency,
         queueLimit: config.queueLimit,
+        batchSize: config.batchSize,
+        batchWaitMs: config.batchWaitMs,
         executionProvider: ep,
         threads: config.executorThreads,
-        deployBlock: rt.deployBlock,
         input: { allowedHosts: config.inputHosts, timeoutMs: config.inputTimeoutMs },
         policy: { minResponseWindow: config.minResponseWindow, allowedModels: config.allowedModels },
       },

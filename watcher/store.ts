@@ -5,7 +5,8 @@
  * start every open challenge is re-read from it.
  */
 import type { Hex } from "viem";
-import { META_TABLE, rowsOf, type DatabaseSync } from "../src/service/sqlite.ts";
+import type { StatementSync } from "node:sqlite";
+import { META_TABLE, rowsOf, transaction, type DatabaseSync } from "../src/service/sqlite.ts";
 
 export const WATCHER_MIGRATIONS = [
   `${META_TABLE}
@@ -162,8 +163,37 @@ const toChallenge = (r: ChallengeDbRow): ChallengeRow => ({
   attempt: r.attempt,
 });
 
+/** One job's new state, as the verifier decides it (written with others in one transaction: `applyVerdicts`). */
+export interface JobVerdict {
+  readonly job: { readonly jobId: bigint; readonly commitmentHash: Hex };
+  readonly state: JobState;
+  readonly reason?: string;
+  readonly exec?: { readonly ms: number; readonly ep: string };
+  /** The honest trace, kept only for a job in dispute (the responder plays it). */
+  readonly trace?: {
+    readonly input: Uint8Array;
+    readonly nodeRoots: readonly Hex[];
+    readonly nodes: readonly Uint8Array[];
+  };
+}
+
 export class WatcherStore {
-  constructor(readonly db: DatabaseSync) {}
+  /** Statements of the verifier's hot path, prepared once (a batch writes one row per job). */
+  private readonly setStateStmt: StatementSync;
+  private readonly putTraceStmt: StatementSync;
+  private readonly putNodeStmt: StatementSync;
+
+  constructor(readonly db: DatabaseSync) {
+    this.setStateStmt = db.prepare(
+      "UPDATE jobs SET state = ?, reason = ?, exec_ms = coalesce(?, exec_ms), ep = coalesce(?, ep), updated_at = ? WHERE job_id = ? AND commitment_hash = ?",
+    );
+    this.putTraceStmt = db.prepare(
+      "INSERT OR REPLACE INTO traces (job_id, commitment_hash, input, node_roots) VALUES (?, ?, ?, ?)",
+    );
+    this.putNodeStmt = db.prepare(
+      "INSERT OR REPLACE INTO trace_nodes (job_id, commitment_hash, idx, packed) VALUES (?, ?, ?, ?)",
+    );
+  }
 
   /**
    * Records a committed job once. Returns how many jobs of its provider were seen
@@ -173,48 +203,47 @@ export class WatcherStore {
     j: Omit<WatchedJob, "state" | "attempts" | "reason">,
     decide: (providerSeen: number) => { state: JobState; reason: string },
   ): WatchedJob | undefined {
-    this.db.exec("BEGIN IMMEDIATE");
-    try {
-      const exists = this.db
-        .prepare("SELECT 1 FROM jobs WHERE job_id = ? AND commitment_hash = ?")
-        .get(j.jobId.toString(), j.commitmentHash);
-      if (exists !== undefined) {
-        this.db.exec("COMMIT");
-        return undefined;
-      }
-      const p = j.provider.toLowerCase();
-      const seen =
-        (this.db.prepare("SELECT seen FROM providers WHERE provider = ?").get(p) as { seen: number } | undefined)
-          ?.seen ?? 0;
-      const { state, reason } = decide(seen);
-      this.db
-        .prepare(
-          `INSERT INTO jobs (job_id, commitment_hash, model_id, provider, output_root, window_end, block_number, state, reason, updated_at)
+    // Inside a caller's transaction (the job source stores a range of commits at once), the insert joins it.
+    if (this.db.isTransaction) return this.insertJob(j, decide);
+    return transaction(this.db, () => this.insertJob(j, decide));
+  }
+
+  private insertJob(
+    j: Omit<WatchedJob, "state" | "attempts" | "reason">,
+    decide: (providerSeen: number) => { state: JobState; reason: string },
+  ): WatchedJob | undefined {
+    const exists = this.db
+      .prepare("SELECT 1 FROM jobs WHERE job_id = ? AND commitment_hash = ?")
+      .get(j.jobId.toString(), j.commitmentHash);
+    if (exists !== undefined) return undefined;
+    const p = j.provider.toLowerCase();
+    const seen =
+      (this.db.prepare("SELECT seen FROM providers WHERE provider = ?").get(p) as { seen: number } | undefined)?.seen ??
+      0;
+    const { state, reason } = decide(seen);
+    this.db
+      .prepare(
+        `INSERT INTO jobs (job_id, commitment_hash, model_id, provider, output_root, window_end, block_number, state, reason, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          j.jobId.toString(),
-          j.commitmentHash,
-          j.modelId,
-          j.provider,
-          j.outputRoot,
-          Number(j.windowEnd),
-          Number(j.blockNumber),
-          state,
-          reason,
-          Date.now(),
-        );
-      this.db
-        .prepare(
-          "INSERT INTO providers (provider, seen) VALUES (?, 1) ON CONFLICT(provider) DO UPDATE SET seen = seen + 1",
-        )
-        .run(p);
-      this.db.exec("COMMIT");
-      return { ...j, state, reason, attempts: 0 };
-    } catch (e) {
-      this.db.exec("ROLLBACK");
-      throw e;
-    }
+      )
+      .run(
+        j.jobId.toString(),
+        j.commitmentHash,
+        j.modelId,
+        j.provider,
+        j.outputRoot,
+        Number(j.windowEnd),
+        Number(j.blockNumber),
+        state,
+        reason,
+        Date.now(),
+      );
+    this.db
+      .prepare(
+        "INSERT INTO providers (provider, seen) VALUES (?, 1) ON CONFLICT(provider) DO UPDATE SET seen = seen + 1",
+      )
+      .run(p);
+    return { ...j, state, reason, attempts: 0 };
   }
 
   jobsInState(state: JobState, limit = 1000): WatchedJob[] {
@@ -238,11 +267,31 @@ export class WatcherStore {
     reason?: string,
     exec?: { ms: number; ep: string },
   ): void {
-    this.db
-      .prepare(
-        "UPDATE jobs SET state = ?, reason = ?, exec_ms = coalesce(?, exec_ms), ep = coalesce(?, ep), updated_at = ? WHERE job_id = ? AND commitment_hash = ?",
-      )
-      .run(state, reason ?? null, exec?.ms ?? null, exec?.ep ?? null, Date.now(), j.jobId.toString(), j.commitmentHash);
+    this.setStateStmt.run(
+      state,
+      reason ?? null,
+      exec?.ms ?? null,
+      exec?.ep ?? null,
+      Date.now(),
+      j.jobId.toString(),
+      j.commitmentHash,
+    );
+  }
+
+  /**
+   * Writes many jobs' verdicts (and the traces of those in dispute) in one
+   * transaction: one fsync for a whole batch instead of one per statement, and a
+   * crash leaves either every verdict of the batch or none (the jobs are then
+   * checked again).
+   */
+  applyVerdicts(verdicts: readonly JobVerdict[]): void {
+    if (verdicts.length === 0) return;
+    transaction(this.db, () => {
+      for (const v of verdicts) {
+        if (v.trace !== undefined) this.saveTrace(v.job, v.trace.input, v.trace.nodeRoots, v.trace.nodes);
+        this.setJobState(v.job, v.state, v.reason, v.exec);
+      }
+    });
   }
 
   bumpAttempts(j: { jobId: bigint; commitmentHash: Hex }): number {
@@ -259,13 +308,8 @@ export class WatcherStore {
     nodes: readonly Uint8Array[],
   ): void {
     const id = j.jobId.toString();
-    this.db
-      .prepare("INSERT OR REPLACE INTO traces (job_id, commitment_hash, input, node_roots) VALUES (?, ?, ?, ?)")
-      .run(id, j.commitmentHash, input, JSON.stringify(nodeRoots));
-    const put = this.db.prepare(
-      "INSERT OR REPLACE INTO trace_nodes (job_id, commitment_hash, idx, packed) VALUES (?, ?, ?, ?)",
-    );
-    nodes.forEach((n, i) => put.run(id, j.commitmentHash, i, n));
+    this.putTraceStmt.run(id, j.commitmentHash, input, JSON.stringify(nodeRoots));
+    nodes.forEach((n, i) => this.putNodeStmt.run(id, j.commitmentHash, i, n));
   }
 
   trace(j: {

@@ -1,20 +1,21 @@
 /**
- * Scheduler and executor front: sampled jobs, earliest deadline first, through a
- * bounded queue (p-queue; jobs beyond `queueLimit` wait in the database, which is
- * the backpressure) into the executor pool; then the comparison of the committed
- * outputRoot with the watcher's own run (only the output is committed: a wrong output
- * is fraud, and the honest trace kept here is what the dispute plays). A job that
- * cannot be checked (no file, a registration the file does not match, a model the
- * loader refuses, an executor killed for memory or time) is marked unverifiable
- * with the reason, logged as an error, and the watcher goes on.
+ * Scheduler and executor front: sampled jobs, earliest window end first, through a
+ * bounded set of jobs in memory (jobs beyond `queueLimit` wait in the database,
+ * which is the backpressure), grouped by model into batches (batcher.ts: flushed
+ * when full or after a short wait), and each batch through the executor pool in
+ * one outputs request (plain re-execution, only each job's output root). A job whose
+ * root equals its committed outputRoot is verified with no trace kept; one whose
+ * root differs is fraud, and is traced alone (the honest trace is what the dispute
+ * plays). A batch that fails as a whole is checked again job by job, so one hostile
+ * input cannot hide the others. A job that cannot be checked (no file, a
+ * registration the file does not match, a model the loader refuses, an executor
+ * killed for memory or time) is marked unverifiable with the reason, logged as an
+ * error, and the watcher goes on. A batch's verdicts are written in one transaction.
  */
 import PQueue from "p-queue";
-import { bytesToHex, hexToBytes, type PublicClient } from "viem";
+import { bytesToHex, hexToBytes, type Hex } from "viem";
 import { JobStatus } from "../src/chain/enums.ts";
-import { readJobRequest } from "../src/chain/read/jobEvents.ts";
-import { readJob } from "../src/chain/read/jobs.ts";
-import { readModel } from "../src/chain/read/registry.ts";
-import type { ProtocolAddresses } from "../src/client/contracts.ts";
+import type { Model } from "../src/chain/read/registry.ts";
 import { crashPoint } from "../src/service/crash.ts";
 import { resolveJobInput, type InputPolicy } from "../src/service/jobInput.ts";
 import { modelOutsidePolicy, type OperatorPolicy } from "../src/service/policy.ts";
@@ -23,51 +24,101 @@ import type { ChainHead } from "../src/service/heads.ts";
 import { errorText, type Logger } from "../src/service/logger.ts";
 import type { Metrics } from "../src/service/metrics.ts";
 import type { ModelFiles } from "../src/service/modelFiles.ts";
+import { Batcher } from "./batcher.ts";
+import { concatInputs } from "./executor/inputs.ts";
 import type { ExecutorPool } from "./executor/pool.ts";
+import type { ExpectedModel } from "./executor/protocol.ts";
 import type { WatcherMetric } from "./metrics.ts";
-import type { WatchedJob, WatcherStore } from "./store.ts";
+import type { JobVerdict, WatchedJob, WatcherStore } from "./store.ts";
+import type { VerifierChain } from "./verifierChain.ts";
 
 export interface VerifierOptions {
   readonly concurrency: number;
   readonly queueLimit: number;
+  /** Jobs of one model re-executed in one executor request. */
+  readonly batchSize: number;
+  /** How long a batch that is not full waits for more jobs, ms. */
+  readonly batchWaitMs: number;
   readonly executionProvider: "cpu" | "cuda";
   readonly threads: number;
-  readonly deployBlock: bigint;
   /** How inputs of jobs requested by root and URI are fetched. */
   readonly input: InputPolicy;
   /** Registrations the operator refuses to challenge (a response window too short to move in, not allowed). */
   readonly policy: OperatorPolicy;
 }
 
+/** A job with its input, ready to run. */
+interface Ready {
+  readonly job: WatchedJob;
+  readonly packed: Uint8Array;
+}
+
+/** What one model's batch runs against. */
+interface Target {
+  readonly path: string;
+  readonly expected: ExpectedModel;
+}
+
+const keyOf = (j: WatchedJob) => `${j.jobId}:${j.commitmentHash}`;
+
 export class Verifier {
   private readonly queue: PQueue;
+  private readonly batcher: Batcher<WatchedJob>;
+  /** Jobs in memory: waiting in a batch, queued or running. */
   private readonly inFlight = new Set<string>();
+  /**
+   * Jobs a batch left sampled (input not there yet, an RPC error, a crash retried):
+   * taken up again on the next tick, not at once, so a job that cannot go on yet
+   * does not spin.
+   */
+  private readonly deferred = new Set<string>();
+  private lastNow = 0n;
+  private closed = false;
 
   constructor(
-    private readonly client: PublicClient,
-    private readonly addresses: ProtocolAddresses,
+    private readonly chain: VerifierChain,
     private readonly store: WatcherStore,
-    private readonly files: ModelFiles,
-    private readonly pool: ExecutorPool,
+    private readonly files: Pick<ModelFiles, "find">,
+    private readonly pool: Pick<ExecutorPool, "run" | "runOutputs">,
     private readonly head: () => ChainHead | undefined,
     private readonly options: VerifierOptions,
     private readonly log: Logger,
     private readonly metrics: Metrics<WatcherMetric>,
   ) {
     this.queue = new PQueue({ concurrency: options.concurrency });
+    this.batcher = new Batcher(options.batchSize, options.batchWaitMs, (_, jobs) => this.enqueue(jobs));
   }
 
   get depth(): number {
-    return this.queue.size + this.queue.pending;
+    return this.inFlight.size;
   }
 
-  /** Queues sampled jobs (earliest window end first) up to the queue limit. */
+  /** Takes sampled jobs (earliest window end first) up to the queue limit into batches; called every tick. */
   schedule(now: bigint): void {
+    this.deferred.clear();
+    this.fill(now);
+  }
+
+  /** Resolves when no batch is queued or running (batches still waiting for their timer are not counted). */
+  onIdle(): Promise<void> {
+    return this.queue.onIdle();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.batcher.clear();
+    this.queue.clear();
+    await this.queue.onIdle();
+  }
+
+  private fill(now: bigint): void {
+    this.lastNow = now;
+    if (this.closed) return;
     const room = this.options.queueLimit - this.depth;
     if (room <= 0) return;
-    for (const job of this.store.jobsInState("sampled", room + this.inFlight.size)) {
-      const k = `${job.jobId}:${job.commitmentHash}`;
-      if (this.inFlight.has(k)) continue;
+    for (const job of this.store.jobsInState("sampled", room + this.inFlight.size + this.deferred.size)) {
+      const k = keyOf(job);
+      if (this.inFlight.has(k) || this.deferred.has(k)) continue;
       if (now >= job.windowEnd) {
         this.store.setJobState(job, "late", "the challenge window closed before the job was checked");
         this.metrics.inc("jobs_late");
@@ -76,88 +127,193 @@ export class Verifier {
       }
       if (this.depth >= this.options.queueLimit) break;
       this.inFlight.add(k);
-      void this.queue
-        .add(() => this.verify(job), { priority: -Number(job.windowEnd) })
-        .catch((err: unknown) =>
-          this.log.warn({ jobId: job.jobId, err: errorText(err) }, "verification failed; will retry"),
-        )
-        .finally(() => this.inFlight.delete(k));
+      this.batcher.add(job.modelId.toLowerCase(), job);
     }
   }
 
-  async close(): Promise<void> {
-    this.queue.clear();
-    await this.queue.onIdle();
+  private enqueue(jobs: WatchedJob[]): void {
+    // The batch's earliest window end is its priority (jobs come in window-end order).
+    const first = jobs.reduce((a, b) => (b.windowEnd < a ? b.windowEnd : a), jobs[0]?.windowEnd ?? 0n);
+    void this.queue
+      .add(() => this.verifyBatch(jobs), { priority: -Number(first) })
+      .catch((err: unknown) =>
+        this.log.warn(
+          { jobIds: jobs.map((j) => j.jobId), err: errorText(err) },
+          "batch verification failed; will retry",
+        ),
+      )
+      .finally(() => {
+        for (const j of jobs) {
+          this.inFlight.delete(keyOf(j));
+          // A job this batch decided is no longer sampled; one it left sampled waits for the next tick.
+          this.deferred.add(keyOf(j));
+        }
+        // The backlog goes on at once rather than on the next tick.
+        this.fill(this.lastNow);
+      });
   }
 
-  private async verify(job: WatchedJob): Promise<void> {
+  /** Checks one model's jobs: chain reads for the whole batch, one outputs request, a trace for a job that differs. */
+  private async verifyBatch(jobs: readonly WatchedJob[]): Promise<void> {
     const head = this.head();
-    if (head === undefined) return;
-    const ctx = { jobId: job.jobId, provider: job.provider };
-    const a = this.addresses;
-    const onChain = await readJob(this.client, { address: a.jobManager, jobId: job.jobId, blockHash: head.hash });
-    if (onChain.commitmentHash !== job.commitmentHash || onChain.status !== JobStatus.Committed) {
-      this.store.setJobState(job, "superseded", `job status ${onChain.status}, commitment ${onChain.commitmentHash}`);
-      return;
-    }
-    const registered = await readModel(this.client, {
-      address: a.modelRegistry,
-      modelId: job.modelId,
-      blockHash: head.hash,
-    });
-    // A model whose deadlines the watcher could not meet is a trap: challenging it would lose the bond.
-    const outside = modelOutsidePolicy(job.modelId, registered.params, this.options.policy);
-    if (outside !== undefined) {
-      this.store.setJobState(job, "unverifiable", outside);
-      this.metrics.inc("jobs_unverifiable", { why: "policy" });
-      this.log.warn(
-        { ...ctx, modelId: job.modelId, reason: outside },
-        "job outside the operator policy; not checking it",
+    const model = jobs[0];
+    if (head === undefined || model === undefined) return;
+    const verdicts: JobVerdict[] = [];
+    const after: (() => void)[] = [];
+    const decide = (v: JobVerdict, log: () => void) => {
+      verdicts.push(v);
+      after.push(log);
+    };
+    const commit = () => {
+      this.store.applyVerdicts(verdicts);
+      for (const f of after) f();
+      verdicts.length = 0;
+      after.length = 0;
+    };
+
+    const onChain = await this.chain.jobs(
+      jobs.map((j) => j.jobId),
+      head.hash,
+    );
+    const live = jobs.filter((job, i) => {
+      const c = onChain[i];
+      if (c !== undefined && c.commitmentHash === job.commitmentHash && c.status === JobStatus.Committed) return true;
+      decide(
+        { job, state: "superseded", reason: `job status ${c?.status}, commitment ${c?.commitmentHash}` },
+        () => undefined,
       );
-      return;
+      return false;
+    });
+    if (live.length === 0) return commit();
+
+    const registered = await this.chain.registration(model.modelId, head.hash);
+    // A model whose deadlines the watcher could not meet is a trap: challenging it would lose the bond.
+    const outside = modelOutsidePolicy(model.modelId, registered.params, this.options.policy);
+    if (outside !== undefined) {
+      for (const job of live)
+        decide({ job, state: "unverifiable", reason: outside }, () => {
+          this.metrics.inc("jobs_unverifiable", { why: "policy" });
+          this.log.warn(
+            { jobId: job.jobId, provider: job.provider, modelId: job.modelId, reason: outside },
+            "job outside the operator policy; not checking it",
+          );
+        });
+      return commit();
     }
     const path = this.files.find(registered.fileHash);
     if (path === undefined) {
-      return this.unverifiable(
-        job,
-        "no-file",
-        `no model file with fileHash ${registered.fileHash} (model ${job.modelId}, uri ${registered.uri})`,
-      );
+      const why = `no model file with fileHash ${registered.fileHash} (model ${model.modelId}, uri ${registered.uri})`;
+      for (const job of live) decide(...this.unverifiable(job, "no-file", why));
+      return commit();
     }
-    const args = await readJobRequest(this.client, {
-      address: a.jobManager,
-      jobId: job.jobId,
-      fromBlock: this.options.deployBlock,
-      toBlock: job.blockNumber,
-    });
-    if (args === undefined) throw new Error(`no JobRequested event for job ${job.jobId} (yet)`);
-    // Inline, or by root and URI: fetched and checked against the inputRoot (jobInput.ts).
-    const fetched = await resolveJobInput(
-      { input: hexToBytes(args.input), inputRoot: args.inputRoot, inputUri: args.inputUri },
-      registered.input as TensorSpec,
-      this.options.input,
+    const target: Target = { path, expected: expectedOf(registered) };
+
+    const last = live.reduce((a, j) => (j.blockNumber > a ? j.blockNumber : a), 0n);
+    const requests = await this.chain.requests(
+      live.map((j) => j.jobId),
+      last,
     );
-    if (fetched.kind === "retry") throw new Error(`input not fetched yet: ${fetched.reason}`);
-    if (fetched.kind === "refused") return this.unverifiable(job, "input-unavailable", fetched.reason);
-    if (fetched.fetched) this.log.info({ ...ctx, uri: args.inputUri }, "job input fetched");
-    const input = bytesToHex(fetched.packed);
+    const inputs = await Promise.all(
+      live.map(async (job): Promise<Ready | undefined> => {
+        const ctx = { jobId: job.jobId, provider: job.provider };
+        const args = requests.get(job.jobId);
+        if (args === undefined) {
+          this.log.warn(ctx, "no JobRequested event for the job (yet); will retry");
+          return undefined;
+        }
+        try {
+          // Inline, or by root and URI: fetched and checked against the inputRoot (jobInput.ts).
+          const fetched = await resolveJobInput(
+            { input: hexToBytes(args.input), inputRoot: args.inputRoot, inputUri: args.inputUri },
+            registered.input as TensorSpec,
+            this.options.input,
+          );
+          if (fetched.kind === "retry") {
+            this.log.warn({ ...ctx, reason: fetched.reason }, "input not fetched yet; will retry");
+            return undefined;
+          }
+          if (fetched.kind === "refused") {
+            decide(...this.unverifiable(job, "input-unavailable", fetched.reason));
+            return undefined;
+          }
+          if (fetched.fetched) this.log.info({ ...ctx, uri: args.inputUri }, "job input fetched");
+          return { job, packed: fetched.packed };
+        } catch (err) {
+          this.log.warn({ ...ctx, err: errorText(err) }, "input not read; will retry");
+          return undefined;
+        }
+      }),
+    );
+    const ready = inputs.filter((r): r is Ready => r !== undefined);
+    commit();
+    if (ready.length === 0) return;
+    // A lone job is traced at once: one run either way, and a wrong one has its trace ready.
+    if (ready.length === 1) return this.traceEach(ready, target);
 
     const t0 = performance.now();
-    const result = await this.pool.run({
+    const result = await this.pool.runOutputs({
       modelPath: path,
-      expected: {
-        fileHash: registered.fileHash,
-        graphRoot: registered.graphRoot,
-        nodeCount: registered.nodeCount,
-        profile: registered.profile,
-        input: { dtype: registered.input.dtype, layout: registered.input.layout, shape: [...registered.input.shape] },
-        output: {
-          dtype: registered.output.dtype,
-          layout: registered.output.layout,
-          shape: [...registered.output.shape],
-        },
-      },
-      input,
+      expected: target.expected,
+      inputs: concatInputs(ready.map((r) => r.packed)),
+      count: ready.length,
+      executionProvider: this.options.executionProvider,
+      threads: this.options.threads,
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    this.metrics.observe("executor_seconds", seconds, { result: result.kind });
+    switch (result.kind) {
+      case "mismatch": {
+        // The file is not the registered model: the same for every job of the batch.
+        const why = `registration does not match ${path}: ${result.problems.join("; ")}`;
+        for (const r of ready) decide(...this.unverifiable(r.job, "registration-mismatch", why));
+        return commit();
+      }
+      case "invalid":
+      case "killed":
+        // One input may be what failed (or the whole batch ran past the time limit): each job alone decides.
+        this.log.warn(
+          { modelId: model.modelId, jobs: ready.length, result: result.kind, err: result.message },
+          "batch failed; checking its jobs one by one",
+        );
+        return this.traceEach(ready, target);
+      case "outputs": {
+        for (const w of result.warnings) this.log.warn({ modelId: model.modelId }, w);
+        const exec = { ms: Math.round((seconds * 1000) / ready.length), ep: result.provider };
+        const differs: Ready[] = [];
+        ready.forEach((r, i) => {
+          const root = result.outputRoots[i];
+          if (root === undefined || root.toLowerCase() !== r.job.outputRoot.toLowerCase()) return differs.push(r);
+          decide({ job: r.job, state: "verified", reason: "outputRoot matches", exec }, () => {
+            this.metrics.inc("jobs_verified");
+            this.log.info({ jobId: r.job.jobId, provider: r.job.provider, ms: exec.ms, ep: exec.ep }, "job verified");
+          });
+        });
+        commit();
+        if (differs.length < ready.length) this.executed();
+        // A job that differs is traced alone: the trace decides it and is kept for the dispute.
+        return this.traceEach(differs, target);
+      }
+    }
+  }
+
+  /** The per-job path: a full trace of each job, one after another. */
+  private async traceEach(ready: readonly Ready[], target: Target): Promise<void> {
+    for (const r of ready) {
+      const v = await this.traceOne(r, target);
+      if (v === undefined) continue;
+      this.store.applyVerdicts([v[0]]);
+      v[1]();
+      if (v[0].exec !== undefined) this.executed();
+    }
+  }
+
+  private async traceOne({ job, packed }: Ready, target: Target): Promise<[JobVerdict, () => void] | undefined> {
+    const ctx = { jobId: job.jobId, provider: job.provider };
+    const t0 = performance.now();
+    const result = await this.pool.run({
+      modelPath: target.path,
+      expected: target.expected,
+      input: bytesToHex(packed),
       executionProvider: this.options.executionProvider,
       threads: this.options.threads,
     });
@@ -168,49 +324,64 @@ export class Verifier {
         return this.unverifiable(
           job,
           "registration-mismatch",
-          `registration does not match ${path}: ${result.problems.join("; ")}`,
+          `registration does not match ${target.path}: ${result.problems.join("; ")}`,
         );
       case "invalid":
-        return this.unverifiable(job, "model-invalid", `${path}: ${result.code}: ${result.message}`);
+        return this.unverifiable(job, "model-invalid", `${target.path}: ${result.code}: ${result.message}`);
       case "killed": {
         const attempts = this.store.bumpAttempts(job);
         if (result.why === "crash" && attempts < 2) {
           this.log.warn({ ...ctx, err: result.message }, "executor crashed; retrying once");
-          return;
+          return undefined;
         }
-        return this.unverifiable(job, `executor-${result.why}`, `${path}: ${result.message}`);
+        return this.unverifiable(job, `executor-${result.why}`, `${target.path}: ${result.message}`);
       }
       case "ok": {
-        this.store.saveTrace(
-          job,
-          fetched.packed,
-          result.nodeRoots,
-          result.nodes.map((h) => hexToBytes(h)),
-        );
         for (const w of result.warnings) this.log.warn(ctx, w);
-        const outputOk = result.outputRoot.toLowerCase() === job.outputRoot.toLowerCase();
         const exec = { ms: Math.round(seconds * 1000), ep: result.provider };
-        if (outputOk) {
-          this.store.setJobState(job, "verified", "outputRoot matches", exec);
-          this.metrics.inc("jobs_verified");
-          this.log.info({ ...ctx, ms: exec.ms, ep: result.provider }, "job verified");
-        } else {
-          this.store.setJobState(job, "mismatch", "outputRoot differs from the re-execution", exec);
-          this.metrics.inc("jobs_mismatched");
-          this.log.warn(
-            { ...ctx, ms: exec.ms, ep: result.provider, differs: "outputRoot" },
-            "job MISMATCH: challenging",
-          );
-        }
-        crashPoint("executed", (s) => this.log.warn({ stage: s }, "REFUTE_CRASH_AT: killing myself"));
-        return;
+        if (result.outputRoot.toLowerCase() === job.outputRoot.toLowerCase())
+          return [
+            { job, state: "verified", reason: "outputRoot matches", exec },
+            () => {
+              this.metrics.inc("jobs_verified");
+              this.log.info({ ...ctx, ms: exec.ms, ep: exec.ep }, "job verified");
+            },
+          ];
+        const trace = { input: packed, nodeRoots: result.nodeRoots, nodes: result.nodes.map((h) => hexToBytes(h)) };
+        return [
+          { job, state: "mismatch", reason: "outputRoot differs from the re-execution", exec, trace },
+          () => {
+            this.metrics.inc("jobs_mismatched");
+            this.log.warn({ ...ctx, ms: exec.ms, ep: exec.ep, differs: "outputRoot" }, "job MISMATCH: challenging");
+          },
+        ];
       }
     }
   }
 
-  private unverifiable(job: WatchedJob, why: string, message: string): void {
-    this.store.setJobState(job, "unverifiable", message);
-    this.metrics.inc("jobs_unverifiable", { why });
-    this.log.error({ jobId: job.jobId, modelId: job.modelId, why, reason: message }, "job unverifiable");
+  private executed(): void {
+    crashPoint("executed", (s) => this.log.warn({ stage: s }, "REFUTE_CRASH_AT: killing myself"));
   }
+
+  private unverifiable(job: WatchedJob, why: string, message: string): [JobVerdict, () => void] {
+    return [
+      { job, state: "unverifiable", reason: message },
+      () => {
+        this.metrics.inc("jobs_unverifiable", { why });
+        this.log.error({ jobId: job.jobId, modelId: job.modelId, why, reason: message }, "job unverifiable");
+      },
+    ];
+  }
+}
+
+/** What the executor checks the file against: the registration's binding of it. */
+function expectedOf(registered: Model): ExpectedModel {
+  return {
+    fileHash: registered.fileHash as Hex,
+    graphRoot: registered.graphRoot as Hex,
+    nodeCount: registered.nodeCount,
+    profile: registered.profile,
+    input: { dtype: registered.input.dtype, layout: registered.input.layout, shape: [...registered.input.shape] },
+    output: { dtype: registered.output.dtype, layout: registered.output.layout, shape: [...registered.output.shape] },
+  };
 }

@@ -1,0 +1,82 @@
+/** The watcher store's writes that group many rows: a batch's verdicts, a range of new jobs. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { keccak256, type Hex } from "viem";
+import { openDatabase, transaction } from "../../src/service/sqlite.ts";
+import { WATCHER_MIGRATIONS, WatcherStore, type WatchedJob } from "../../watcher/store.ts";
+
+const MODEL_A: Hex = `0x${"aa".repeat(32)}`;
+
+describe("watcher store", () => {
+  it("writes a batch's verdicts in one transaction: all or none", async () => {
+    const store = new WatcherStore(await openDatabase(":memory:", WATCHER_MIGRATIONS));
+    const job = (id: bigint) =>
+      store.addJob(
+        {
+          jobId: id,
+          commitmentHash: keccak256(Uint8Array.of(Number(id))),
+          modelId: MODEL_A,
+          provider: `0x${"cc".repeat(20)}`,
+          outputRoot: keccak256("0x"),
+          windowEnd: 10n,
+          blockNumber: 1n,
+        },
+        () => ({ state: "sampled", reason: "sampled: test" }),
+      ) as WatchedJob;
+    const a = job(1n);
+    const b = job(2n);
+    // A trace whose node is not bytes makes the second write throw, after the first verdict was written.
+    assert.throws(() =>
+      store.applyVerdicts([
+        { job: a, state: "verified" },
+        { job: b, state: "mismatch", trace: { input: Uint8Array.of(1), nodeRoots: [], nodes: [{} as Uint8Array] } },
+      ]),
+    );
+    assert.equal(store.job(a.jobId, a.commitmentHash)?.state, "sampled");
+    assert.equal(store.job(b.jobId, b.commitmentHash)?.state, "sampled");
+    store.applyVerdicts([
+      { job: a, state: "verified", exec: { ms: 3, ep: "cpu" } },
+      {
+        job: b,
+        state: "mismatch",
+        trace: { input: Uint8Array.of(1), nodeRoots: [MODEL_A], nodes: [Uint8Array.of(9)] },
+      },
+    ]);
+    assert.equal(store.job(a.jobId, a.commitmentHash)?.state, "verified");
+    assert.equal(store.job(b.jobId, b.commitmentHash)?.state, "mismatch");
+    assert.deepEqual(
+      store.trace(b)?.nodes.map((n) => [...n]),
+      [[9]],
+    );
+  });
+
+  it("adds a job inside a caller's transaction, and a rollback drops it", async () => {
+    const store = new WatcherStore(await openDatabase(":memory:", WATCHER_MIGRATIONS));
+    const add = (id: bigint) =>
+      store.addJob(
+        {
+          jobId: id,
+          commitmentHash: keccak256(Uint8Array.of(Number(id))),
+          modelId: MODEL_A,
+          provider: `0x${"cc".repeat(20)}`,
+          outputRoot: keccak256("0x"),
+          windowEnd: 10n,
+          blockNumber: 1n,
+        },
+        (seen) => ({ state: "sampled", reason: `seen ${seen}` }),
+      );
+    assert.throws(() =>
+      transaction(store.db, () => {
+        assert.ok(add(1n));
+        throw new Error("the range failed");
+      }),
+    );
+    assert.equal(store.jobsInState("sampled").length, 0);
+    transaction(store.db, () => {
+      assert.ok(add(1n));
+      assert.equal(add(1n), undefined);
+      assert.equal(add(2n)?.reason, "seen 1");
+    });
+    assert.equal(store.jobsInState("sampled").length, 2);
+  });
+});

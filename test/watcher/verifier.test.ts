@@ -1,0 +1,266 @@
+/**
+ * The verifier's batching against a fake chain and a fake executor pool (the real
+ * store, in memory): jobs grouped per model, a matching job verified with no trace,
+ * a differing one traced alone and kept for the dispute, a batch that fails as a
+ * whole checked again job by job, jobs no longer committed superseded.
+ */
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, it, mock } from "node:test";
+import { keccak256, type Hex } from "viem";
+import { JobStatus } from "../../src/chain/enums.ts";
+import type { JobRequestedLog } from "../../src/chain/read/jobEvents.ts";
+import type { Model } from "../../src/chain/read/registry.ts";
+import type { ChainHead } from "../../src/service/heads.ts";
+import { createLogger } from "../../src/service/logger.ts";
+import { NoopMetrics } from "../../src/service/metrics.ts";
+import { openDatabase } from "../../src/service/sqlite.ts";
+import type { ExecResult, OutputsResult } from "../../watcher/executor/protocol.ts";
+import type { ExecutorPool } from "../../watcher/executor/pool.ts";
+import { WATCHER_MIGRATIONS, WatcherStore, type WatchedJob } from "../../watcher/store.ts";
+import { Verifier } from "../../watcher/verifier.ts";
+import type { JobOnChain, VerifierChain } from "../../watcher/verifierChain.ts";
+
+const MODEL_A: Hex = `0x${"aa".repeat(32)}`;
+const MODEL_B: Hex = `0x${"bb".repeat(32)}`;
+const fileOf = (m: Hex): Hex => keccak256(m);
+const HEAD: ChainHead = {
+  number: 100n,
+  hash: `0x${"11".repeat(32)}`,
+  parentHash: `0x${"22".repeat(32)}`,
+  timestamp: 0n,
+};
+const WAIT_MS = 200;
+
+/** The job's input: its id as one byte (the fake executor does not read it as a tensor). */
+const inputOf = (jobId: bigint) => Uint8Array.of(Number(jobId));
+/** The honest output root the fake executor computes from an input. */
+const rootOf = (input: Uint8Array): Hex => keccak256(input);
+
+class FakeChain implements VerifierChain {
+  readonly status = new Map<bigint, number>();
+  registrationReads = 0;
+  requestReads = 0;
+  constructor(private readonly commitments: Map<bigint, Hex>) {}
+  async jobs(ids: readonly bigint[]): Promise<JobOnChain[]> {
+    return ids.map((id) => ({
+      status: this.status.get(id) ?? JobStatus.Committed,
+      commitmentHash: this.commitments.get(id) ?? "0x",
+    }));
+  }
+  async registration(modelId: Hex): Promise<Model> {
+    this.registrationReads++;
+    return {
+      fileHash: fileOf(modelId),
+      graphRoot: modelId,
+      nodeCount: 1,
+      profile: 0,
+      input: { dtype: 0, layout: 0, shape: [1] },
+      output: { dtype: 0, layout: 0, shape: [1] },
+      uri: "file://fake.onnx",
+      params: { responseWindow: 60n },
+    } as unknown as Model;
+  }
+  async requests(ids: readonly bigint[]): Promise<Map<bigint, JobRequestedLog["args"]>> {
+    this.requestReads++;
+    return new Map(
+      ids.map((jobId) => [
+        jobId,
+        { jobId, input: `0x${Buffer.from(inputOf(jobId)).toString("hex")}`, inputRoot: "0x", inputUri: "" } as never,
+      ]),
+    );
+  }
+}
+
+/** Runs jobs by `rootOf`; `failBatch` makes every outputs request fail as a whole. */
+class FakePool implements Pick<ExecutorPool, "run" | "runOutputs"> {
+  readonly batches: number[] = [];
+  readonly traced: Hex[] = [];
+  failBatch: OutputsResult | undefined;
+  /** Inputs (first byte) the single-job path fails on as the loader would. */
+  readonly invalid = new Set<number>();
+  async runOutputs(req: Parameters<ExecutorPool["runOutputs"]>[0]): Promise<OutputsResult> {
+    this.batches.push(req.count);
+    if (this.failBatch !== undefined) return this.failBatch;
+    const size = req.inputs.length / req.count;
+    const outputRoots = Array.from({ length: req.count }, (_, i) => rootOf(req.inputs.slice(i * size, (i + 1) * size)));
+    return { kind: "outputs", provider: "cpu", outputRoots, batched: true, warnings: [] };
+  }
+  async run(req: Parameters<ExecutorPool["run"]>[0]): Promise<ExecResult> {
+    this.traced.push(req.input);
+    const input = Buffer.from(req.input.slice(2), "hex");
+    if (this.invalid.has(input[0] ?? -1)) return { kind: "invalid", code: "BAD", message: "refused" };
+    return {
+      kind: "ok",
+      provider: "cpu",
+      nodeRoots: [rootOf(input)],
+      traceRoot: rootOf(input),
+      outputRoot: rootOf(input),
+      nodes: [req.input],
+      warnings: [],
+    };
+  }
+}
+
+describe("verifier batching", () => {
+  let store: WatcherStore;
+  let chain: FakeChain;
+  let pool: FakePool;
+  let verifier: Verifier;
+  const commitments = new Map<bigint, Hex>();
+
+  beforeEach(async () => {
+    mock.timers.enable({ apis: ["setTimeout"] });
+    store = new WatcherStore(await openDatabase(":memory:", WATCHER_MIGRATIONS));
+    chain = new FakeChain(commitments);
+    pool = new FakePool();
+    verifier = new Verifier(
+      chain,
+      store,
+      {
+        find: (fileHash: Hex) => (fileHash === fileOf(MODEL_A) || fileHash === fileOf(MODEL_B) ? "/m.onnx" : undefined),
+      },
+      pool,
+      () => HEAD,
+      {
+        concurrency: 1,
+        queueLimit: 64,
+        batchSize: 4,
+        batchWaitMs: WAIT_MS,
+        executionProvider: "cpu",
+        threads: 1,
+        input: { allowedHosts: [], timeoutMs: 1000 },
+        policy: { minResponseWindow: 0, allowedModels: [] },
+      },
+      createLogger("test", "fatal"),
+      new NoopMetrics(),
+    );
+  });
+
+  afterEach(async () => {
+    await verifier.close();
+    mock.timers.reset();
+  });
+
+  /** A sampled job; `wrong` commits an output root other than the honest one. */
+  const addJob = (jobId: bigint, modelId: Hex, wrong = false): WatchedJob => {
+    const commitmentHash = keccak256(Uint8Array.of(Number(jobId), 7));
+    commitments.set(jobId, commitmentHash);
+    const job = store.addJob(
+      {
+        jobId,
+        commitmentHash,
+        modelId,
+        provider: `0x${"cc".repeat(20)}`,
+        outputRoot: wrong ? keccak256("0x") : rootOf(inputOf(jobId)),
+        windowEnd: 1000n + jobId,
+        blockNumber: 50n,
+      },
+      () => ({ state: "sampled", reason: "sampled: test" }),
+    );
+    assert.ok(job);
+    return job;
+  };
+  const stateOf = (j: WatchedJob) => store.job(j.jobId, j.commitmentHash)?.state;
+
+  it("sends a full batch at once and verifies every matching job without keeping a trace", async () => {
+    const jobs = [1n, 2n, 3n, 4n].map((id) => addJob(id, MODEL_A));
+    verifier.schedule(0n);
+    await verifier.onIdle();
+    assert.deepEqual(pool.batches, [4]);
+    assert.deepEqual(pool.traced, []);
+    for (const j of jobs) {
+      assert.equal(stateOf(j), "verified");
+      assert.equal(store.trace(j), undefined);
+    }
+  });
+
+  it("sends a batch that is not full when its timer fires", async () => {
+    const jobs = [1n, 2n].map((id) => addJob(id, MODEL_A));
+    verifier.schedule(0n);
+    await verifier.onIdle();
+    assert.deepEqual(pool.batches, []);
+    assert.equal(stateOf(jobs[0] as WatchedJob), "sampled");
+    mock.timers.tick(WAIT_MS);
+    await verifier.onIdle();
+    assert.deepEqual(pool.batches, [2]);
+    for (const j of jobs) assert.equal(stateOf(j), "verified");
+  });
+
+  it("batches each model apart and reads each registration once", async () => {
+    const a = [1n, 2n, 3n].map((id) => addJob(id, MODEL_A));
+    const b = [4n, 5n].map((id) => addJob(id, MODEL_B));
+    verifier.schedule(0n);
+    mock.timers.tick(WAIT_MS);
+    await verifier.onIdle();
+    assert.deepEqual(
+      [...pool.batches].sort((x, y) => x - y),
+      [2, 3],
+    );
+    assert.equal(chain.registrationReads, 2);
+    assert.equal(chain.requestReads, 2);
+    for (const j of [...a, ...b]) assert.equal(stateOf(j), "verified");
+  });
+
+  it("traces a job whose output differs, alone, marks it mismatch and keeps its trace for the dispute", async () => {
+    const honest = [1n, 2n, 4n].map((id) => addJob(id, MODEL_A));
+    const wrong = addJob(3n, MODEL_A, true);
+    verifier.schedule(0n);
+    await verifier.onIdle();
+    assert.deepEqual(pool.batches, [4]);
+    assert.deepEqual(pool.traced, ["0x03"]);
+    for (const j of honest) assert.equal(stateOf(j), "verified");
+    assert.equal(stateOf(wrong), "mismatch");
+    const trace = store.trace(wrong);
+    assert.ok(trace);
+    assert.deepEqual([...trace.input], [3]);
+    assert.deepEqual(trace.nodeRoots, [rootOf(inputOf(3n))]);
+  });
+
+  it("checks the jobs of a batch that failed as a whole one by one, losing none", async () => {
+    pool.failBatch = { kind: "killed", why: "timeout", message: "ran longer than the limit" };
+    pool.invalid.add(2);
+    const ok = [1n, 3n].map((id) => addJob(id, MODEL_A));
+    const bad = addJob(2n, MODEL_A);
+    const wrong = addJob(4n, MODEL_A, true);
+    verifier.schedule(0n);
+    await verifier.onIdle();
+    assert.equal(pool.traced.length, 4);
+    for (const j of ok) assert.equal(stateOf(j), "verified");
+    assert.equal(stateOf(bad), "unverifiable");
+    assert.equal(stateOf(wrong), "mismatch");
+    assert.ok(store.trace(wrong));
+  });
+
+  it("marks every job of a batch whose file is not the registered model unverifiable", async () => {
+    pool.failBatch = { kind: "mismatch", problems: ["graphRoot differs"] };
+    const jobs = [1n, 2n, 3n, 4n].map((id) => addJob(id, MODEL_A));
+    verifier.schedule(0n);
+    await verifier.onIdle();
+    for (const j of jobs) {
+      assert.equal(stateOf(j), "unverifiable");
+      assert.match(store.job(j.jobId, j.commitmentHash)?.reason ?? "", /graphRoot differs/);
+    }
+  });
+
+  it("supersedes a job no longer committed on-chain and runs only the others", async () => {
+    const jobs = [1n, 2n, 3n, 4n].map((id) => addJob(id, MODEL_A));
+    chain.status.set(2n, JobStatus.Finalized);
+    verifier.schedule(0n);
+    await verifier.onIdle();
+    assert.deepEqual(pool.batches, [3]);
+    assert.deepEqual(jobs.map(stateOf), ["verified", "superseded", "verified", "verified"]);
+  });
+
+  it("keeps at most queueLimit jobs in memory and takes the rest on a later tick", async () => {
+    const jobs = Array.from({ length: 70 }, (_, i) => addJob(BigInt(i + 1), MODEL_A));
+    verifier.schedule(0n);
+    assert.ok(verifier.depth <= 64);
+    await verifier.onIdle();
+    mock.timers.tick(WAIT_MS);
+    await verifier.onIdle();
+    verifier.schedule(0n);
+    mock.timers.tick(WAIT_MS);
+    await verifier.onIdle();
+    for (const j of jobs) assert.equal(stateOf(j), "verified");
+  });
+});
