@@ -166,7 +166,10 @@ test(`an honest provider never loses, over ${GAMES} games against every challeng
     try {
       await playGame(seed, tally);
     } catch (err) {
-      throw new Error(`game with seed ${seed} failed`, { cause: err });
+      // The reporter prints the message, not the cause: carry the cause's text in it, so that
+      // a failure in a long deep run can be read without running it again.
+      const why = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      throw new Error(`game with seed ${seed} failed: ${why}`, { cause: err });
     }
   }
   assert.equal(tally.games, GAMES);
