@@ -18,7 +18,6 @@ import { parseEventLogs, type Address, type Hash, type Hex, type PublicClient } 
 import { privateKeyToAccount } from "viem/accounts";
 import { jobManagerAbi } from "../chain/abis.ts";
 import { startAnvil } from "../chain/anvil.ts";
-import { readStake } from "../chain/read/stake.ts";
 import { deployToNetwork, writeDeploymentRecord } from "../cli/deploy.ts";
 import { connectSigner } from "../cli/network.ts";
 import { registerModelSpec } from "../cli/register.ts";
@@ -29,18 +28,15 @@ import type { ModelParams } from "../model/modelSpec.ts";
 import { modelIdFor, modelSpecFor } from "../onnx/modelSpecFor.ts";
 import { at } from "../tensor/at.ts";
 import { pack } from "../tensor/packing.ts";
-import { BenchDaemon, type LogLine } from "./daemon.ts";
+import { ANVIL_KEYS } from "../demo/accounts.ts";
+import { BenchDaemon, waitForStake, type LogLine } from "./daemon.ts";
 import type { Workload } from "./inputs.ts";
 import { round } from "./stats.ts";
 
-/** anvil's funded development accounts (the public "test … junk" mnemonic); local use only. */
-const KEYS = {
-  deployer: "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
-  requester: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-  provider: "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
-  watcher: "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
-} as const satisfies Record<string, Hex>;
-const addressOf = (k: keyof typeof KEYS): Address => privateKeyToAccount(KEYS[k]).address;
+/** Who plays which part, as indices into anvil's funded development accounts (local use only). */
+const ROLE = { deployer: 0, requester: 1, provider: 2, watcher: 3 } as const;
+const keyOf = (r: keyof typeof ROLE): Hex => at(ANVIL_KEYS, ROLE[r]);
+const addressOf = (r: keyof typeof ROLE): Address => privateKeyToAccount(keyOf(r)).address;
 
 const TOKEN = 10n ** 18n;
 const STAKE = 1_000_000n * TOKEN;
@@ -89,7 +85,7 @@ export async function benchBacklog(w: Workload, o: BacklogOptions): Promise<Back
   const anvil = await startAnvil({ blockTime: o.blockTime });
   const daemons: BenchDaemon[] = [];
   try {
-    const deployer = await connectSigner(anvil.rpcUrl, KEYS.deployer, "bench");
+    const deployer = await connectSigner(anvil.rpcUrl, keyOf("deployer"), "bench");
     const record = await deployToNetwork({ signer: deployer, network: "bench" });
     const deploymentFile = join(o.workDir, "deployment.json");
     writeDeploymentRecord(deploymentFile, record);
@@ -109,17 +105,17 @@ export async function benchBacklog(w: Workload, o: BacklogOptions): Promise<Back
     for (const k of ["requester", "provider", "watcher"] as const) {
       await send(admin, mint(addresses, addressOf(k), 10n ** 9n * TOKEN));
     }
-    const req = await connectSigner(anvil.rpcUrl, KEYS.requester, "bench");
+    const req = await connectSigner(anvil.rpcUrl, keyOf("requester"), "bench");
     const requester: RefuteClient = { public: req.public, wallet: req.wallet, addresses };
     await send(requester, approve(addresses, addresses.jobManager, 10n ** 9n * TOKEN));
     const pub = deployer.public;
 
     const common = ["--poll-interval", String(o.pollIntervalMs), "--confirmations", String(o.confirmations)];
-    const start = (name: string, key: keyof typeof KEYS, args: readonly string[]) => {
+    const start = (name: string, key: keyof typeof ROLE, args: readonly string[]) => {
       const d = new BenchDaemon(
         name,
         [...args, "--deployment", deploymentFile, "--model", w.modelFile, "--db", join(o.workDir, `${name}.sqlite`)],
-        { REFUTE_RPC_URL: anvil.rpcUrl, REFUTE_PRIVATE_KEY: KEYS[key], REFUTE_LOG_LEVEL: "info" },
+        { REFUTE_RPC_URL: anvil.rpcUrl, REFUTE_PRIVATE_KEY: keyOf(key), REFUTE_LOG_LEVEL: "info" },
         join(o.workDir, "logs", `${name}.log`),
       );
       daemons.push(d);
@@ -138,7 +134,7 @@ export async function benchBacklog(w: Workload, o: BacklogOptions): Promise<Back
       ...common,
     ]);
     await provider.waitFor("trace server listening", 180_000);
-    await waitForStake(pub, addresses.stakeManager, addressOf("provider"), provider);
+    await waitForStake(pub, { stakeManager: addresses.stakeManager, provider: addressOf("provider"), stake: STAKE, daemon: provider });
 
     // The backlog: every request sent at once (explicit nonces), then every commit awaited.
     o.log(`sending ${o.jobs} requests`);
@@ -237,17 +233,6 @@ function timeOf(l: LogLine): number {
   const ms = typeof t === "number" ? t : typeof t === "string" ? Date.parse(t) : NaN;
   if (!Number.isFinite(ms)) throw new Error(`log line without a time: ${JSON.stringify(l)}`);
   return ms;
-}
-
-async function waitForStake(pub: PublicClient, stakeManager: Address, provider: Address, d: BenchDaemon) {
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    const { free } = await readStake(pub, { address: stakeManager, provider });
-    if (free >= STAKE) return;
-    if (!d.running) throw new Error(`${d.name} exited before staking\n${d.tail()}`);
-    if (Date.now() > deadline) throw new Error(`${d.name} did not stake within 180 s`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
 }
 
 async function waitForCommits(

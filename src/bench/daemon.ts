@@ -6,6 +6,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { join } from "node:path";
+import type { Address, PublicClient } from "viem";
+import { readStake } from "../chain/read/stake.ts";
 import { REPO } from "./inputs.ts";
 
 export const REFUTE_BIN = join(REPO, "bin", "refute.js");
@@ -87,5 +89,24 @@ export class BenchDaemon {
     await this.exited;
     clearTimeout(timer);
     await new Promise<void>((resolve) => this.file.end(() => resolve()));
+  }
+}
+
+/**
+ * Waits until `provider`'s free stake reaches `stake` (a provider daemon deposits its
+ * `--stake` at start), failing early when the daemon that should stake has exited.
+ */
+export async function waitForStake(
+  pub: PublicClient,
+  p: { readonly stakeManager: Address; readonly provider: Address; readonly stake: bigint; readonly daemon: BenchDaemon },
+  timeoutMs = 180_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { free } = await readStake(pub, { address: p.stakeManager, provider: p.provider });
+    if (free >= p.stake) return;
+    if (!p.daemon.running) throw new Error(`${p.daemon.name} exited before staking\n${p.daemon.tail()}`);
+    if (Date.now() > deadline) throw new Error(`${p.daemon.name} did not stake within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 300));
   }
 }

@@ -21,11 +21,10 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { parseEventLogs, type Abi, type Address, type Hash, type Hex, type PublicClient } from "viem";
+import { parseEventLogs, type Abi, type Address, type Hash, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { disputeGameAbi, jobManagerAbi } from "../chain/abis.ts";
 import { startAnvil } from "../chain/anvil.ts";
-import { readStake } from "../chain/read/stake.ts";
 import { deployToNetwork, writeDeploymentRecord } from "../cli/deploy.ts";
 import { connectSigner, type NetworkSigner } from "../cli/network.ts";
 import { registerModelSpec } from "../cli/register.ts";
@@ -36,23 +35,15 @@ import type { ModelParams } from "../model/modelSpec.ts";
 import { modelIdFor, modelSpecFor } from "../onnx/modelSpecFor.ts";
 import { at } from "../tensor/at.ts";
 import { pack } from "../tensor/packing.ts";
-import { BenchDaemon } from "./daemon.ts";
+import { ANVIL_KEYS } from "../demo/accounts.ts";
+import { BenchDaemon, waitForStake } from "./daemon.ts";
 import type { Workload } from "./inputs.ts";
 import { ChainObserver, type ObservedEvent } from "./observer.ts";
 import { percentile, round } from "./stats.ts";
 
-/** anvil's funded development accounts (the public "test … junk" mnemonic); local use only. */
-const KEYS: readonly Hex[] = [
-  "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
-  "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-  "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
-  "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
-  "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
-  "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
-];
 const ROLE = { deployer: 0, honestRequester: 1, cheatedRequester: 2, honest: 3, cheater: 4, watcher: 5 } as const;
 type Role = keyof typeof ROLE;
-const keyOf = (r: Role): Hex => at(KEYS, ROLE[r]);
+const keyOf = (r: Role): Hex => at(ANVIL_KEYS, ROLE[r]);
 const addressOf = (r: Role): Address => privateKeyToAccount(keyOf(r)).address;
 
 const TOKEN = 10n ** 18n;
@@ -244,8 +235,8 @@ export async function benchLatency(w: Workload, o: LatencyOptions): Promise<Late
       watcher.waitFor("watcher starting", 180_000),
     ]);
     await Promise.all([
-      waitForStake(pub, addresses.stakeManager, "honest", honest),
-      waitForStake(pub, addresses.stakeManager, "cheater", cheater),
+      waitForStake(pub, { stakeManager: addresses.stakeManager, provider: addressOf("honest"), stake: STAKE, daemon: honest }),
+      waitForStake(pub, { stakeManager: addresses.stakeManager, provider: addressOf("cheater"), stake: STAKE, daemon: cheater }),
     ]);
     o.log(`daemons up (pids ${daemons.map((d) => `${d.name} ${d.pid}`).join(", ")})`);
 
@@ -364,23 +355,6 @@ export async function benchLatency(w: Workload, o: LatencyOptions): Promise<Late
     await observer?.stop();
     await Promise.all(daemons.map((d) => d.stop()));
     await anvil.stop();
-  }
-}
-
-async function waitForStake(
-  pub: PublicClient,
-  stakeManager: Address,
-  role: Role,
-  daemon: BenchDaemon,
-  timeoutMs = 180_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { free } = await readStake(pub, { address: stakeManager, provider: addressOf(role) });
-    if (free >= STAKE) return;
-    if (!daemon.running) throw new Error(`${daemon.name} exited before staking\n${daemon.tail()}`);
-    if (Date.now() > deadline) throw new Error(`${daemon.name} did not stake within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 300));
   }
 }
 
