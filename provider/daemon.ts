@@ -38,7 +38,6 @@ import { Withdrawer } from "../src/service/withdrawer.ts";
 import { initRuntime, StartupError, type Runtime } from "../src/service/runtime.ts";
 import { sleep } from "../src/service/shutdown.ts";
 import type { MerkleTree } from "../src/tensor/merkle.ts";
-import { TensorCommitment } from "../src/tensor/commitment.ts";
 import type { Tensor } from "../src/tensor/tensor.ts";
 import type { CompiledModel } from "../src/onnx/compile.ts";
 import { honestCommitment } from "../src/dispute/faults.ts";
@@ -294,7 +293,7 @@ class ProviderDaemon {
    * since its forged trace is what it would post and reveal.
    */
   private async runNew(head: ChainHead): Promise<void> {
-    const { infer } = await import("../src/trace/infer.ts");
+    const { committedOutput } = await import("../src/trace/committedOutput.ts");
     for (const job of this.store.inState("new")) {
       const compiled = await this.servable(job.modelId, head);
       if (compiled === undefined) {
@@ -309,18 +308,11 @@ class ProviderDaemon {
         const fault = this.faults.next();
         let faultNode: number | undefined;
         if (fault === undefined) {
-          const output = new TensorCommitment(
-            await infer(compiled, input, {
-              executionProvider: this.ep,
-              onWarning: (m) => this.log.warn({ jobId: job.jobId }, m),
-            }),
-          );
-          this.store.saveOutput(job.jobId, {
-            postsRoots: true,
-            reveals: true,
-            outputRoot: output.root,
-            outputPacked: output.packed,
+          const { outputRoot, outputPacked } = await committedOutput(compiled, input, {
+            executionProvider: this.ep,
+            onWarning: (m) => this.log.warn({ jobId: job.jobId }, m),
           });
+          this.store.saveOutput(job.jobId, { postsRoots: true, reveals: true, outputRoot, outputPacked });
         } else {
           const c = this.faults.forge(fault, compiled, await this.trace(job.jobId, compiled, input));
           faultNode = c.faultNode;

@@ -3,9 +3,11 @@
  * the same image. For every image, in one process and alternating which goes first:
  *
  * - plain: `infer` (src/trace/infer.ts): the published model, output only;
- * - commit path: `infer` again, the output's packing and tensor root, then the calldata
- *   of `commitJob` (src/client/calls.ts) through viem's encodeFunctionData. Only the
- *   output is committed: the trace is computed only for a challenged job.
+ * - commit path: what the provider daemon runs for a job, `committedOutput`
+ *   (src/trace/committedOutput.ts: `infer` again, the output's packing and tensor root),
+ *   then the calldata of a single `commit` (src/client/calls.ts, encoded by
+ *   src/client/commitCalldata.ts as `calldataOf` does for every commit the provider
+ *   sends). Only the output is committed: the trace is computed only for a challenged job.
  *
  * The ratio is median(commit path) / median(plain). Parts are timed on the side: the
  * trace a challenge asks for (`traceModel`, src/trace/trace.ts: one onnxruntime run
@@ -19,7 +21,8 @@ import type { ProtocolAddresses } from "../client/contracts.ts";
 import { calldataOf } from "../client/send.ts";
 import { traceRootOf } from "../graph/descriptor.ts";
 import { at } from "../tensor/at.ts";
-import { TensorCommitment, tensorRoot } from "../tensor/commitment.ts";
+import { tensorRoot } from "../tensor/commitment.ts";
+import { committedOutput } from "../trace/committedOutput.ts";
 import { infer } from "../trace/infer.ts";
 import { getSession } from "../trace/session.ts";
 import { resolveExecutionConfig } from "../trace/sessionOptions.ts";
@@ -34,16 +37,25 @@ export interface ProviderBench {
   readonly commitOverheadRatio: number;
   /** p95(commit path) / p95(plain inference). */
   readonly commitOverheadRatioP95: number;
+  /** The same with a single `commit` per job (what the daemon sends when one job is ready). */
+  readonly singleCommitOverheadRatio: number;
   readonly plainInferenceMs: Summary;
+  /** committedOutput + the job's share of its commitBatch calldata. */
   readonly commitPathMs: Summary;
+  /** committedOutput + a single commit's calldata. */
+  readonly singleCommitPathMs: Summary;
+  /** Jobs per commitBatch in the commit path (the provider's default --batch). */
+  readonly batch: number;
   readonly parts: {
+    /** committedOutput: infer, packing, output root. */
+    readonly committedOutputMs: Summary;
     /** traceModel alone, paid only when a job is challenged (every node output, copies, roots, traceRoot). */
     readonly traceMs: Summary;
     /** Of which: every node's tensor root and traceRoot, recomputed on their own. */
     readonly rootsMs: Summary;
-    /** encodeFunctionData of commitJob. */
+    /** calldataOf(commitJob): the direct encoder. */
     readonly commitCalldataMs: Summary;
-    /** encodeFunctionData of a 16-job commitBatch, divided by 16. */
+    /** calldataOf of a 16-job commitBatch, divided by 16. */
     readonly commitBatch16CalldataPerJobMs: Summary;
   };
   readonly commitCalldataBytes: number;
@@ -53,7 +65,10 @@ export interface ProviderBench {
   readonly sessionCreateMs: { readonly plain: number; readonly trace: number };
 }
 
-/** Addresses only feed the calldata's target; encodeFunctionData never reads them. */
+/** Jobs per commitBatch: the provider daemon's default --max-batch (provider/config.ts), what it sends under load. */
+const BATCH = 16;
+
+/** Addresses only feed the calldata's target; the encoder never reads them. */
 const NO_ADDRESS: Address = "0x0000000000000000000000000000000000000001";
 const ADDRESSES: ProtocolAddresses = {
   token: NO_ADDRESS,
@@ -73,29 +88,42 @@ export async function benchProvider(w: Workload, opts: { readonly warmup: number
   await getSession(compiled, "trace");
   const traceSession = performance.now() - t;
 
-  const commitPath = async (i: number) => {
-    const output = new TensorCommitment(await infer(compiled, at(inputs, i)));
-    const args: CommitArgs = { jobId: BigInt(i + 1), outputRoot: output.root, output: output.packed };
-    const afterRun = performance.now();
-    const data = calldataOf(commitJob(ADDRESSES, args));
-    return { args, data, afterRun };
+  /** What the daemon runs for a job before it is ready to commit. */
+  const outputPath = async (i: number): Promise<CommitArgs> => {
+    const { outputRoot, outputPacked } = await committedOutput(compiled, at(inputs, i));
+    return { jobId: BigInt(i + 1), outputRoot, output: outputPacked };
   };
 
   for (let k = 0; k < opts.warmup; k++) {
     const i = k % inputs.length;
     await infer(compiled, at(inputs, i));
-    await commitPath(i);
+    calldataOf(commitJob(ADDRESSES, await outputPath(i)));
     await traceModel(compiled, at(inputs, i));
   }
 
   const plain: number[] = [];
-  const full: number[] = [];
-  const traceOnly: number[] = [];
+  /** committedOutput per image. */
+  const outputs: number[] = [];
+  /** The calldata of a single commit per image. */
   const calldata: number[] = [];
+  /** Per image: its share of the commitBatch calldata of its group of BATCH. */
+  const batchShare: number[] = [];
+  const batchPerJob: number[] = [];
+  const traceOnly: number[] = [];
   const roots: number[] = [];
-  const commits: CommitArgs[] = [];
+  const pending: CommitArgs[] = [];
   let calldataBytes = 0;
   let traceElements = 0;
+  /** Encodes the pending group's commitBatch, as the daemon sends it, and charges each job its share. */
+  const flushBatch = () => {
+    if (pending.length === 0) return;
+    const t0 = performance.now();
+    calldataOf(commitBatch(ADDRESSES, pending));
+    const share = (performance.now() - t0) / pending.length;
+    batchPerJob.push(share);
+    for (let k = 0; k < pending.length; k++) batchShare.push(share);
+    pending.length = 0;
+  };
   for (let i = 0; i < inputs.length; i++) {
     const runPlain = async () => {
       const t0 = performance.now();
@@ -104,16 +132,19 @@ export async function benchProvider(w: Workload, opts: { readonly warmup: number
     };
     const runCommit = async () => {
       const t0 = performance.now();
-      const r = await commitPath(i);
+      const args = await outputPath(i);
       const t1 = performance.now();
-      full.push(t1 - t0);
-      calldata.push(t1 - r.afterRun);
-      commits.push(r.args);
-      calldataBytes = (r.data.length - 2) / 2;
-      // The trace a challenge would ask for, outside the commit path.
+      const data = calldataOf(commitJob(ADDRESSES, args));
       const t2 = performance.now();
+      outputs.push(t1 - t0);
+      calldata.push(t2 - t1);
+      calldataBytes = (data.length - 2) / 2;
+      pending.push(args);
+      if (pending.length === BATCH) flushBatch();
+      // The trace a challenge would ask for, outside the commit path.
+      const t3 = performance.now();
       const trace = await traceModel(compiled, at(inputs, i));
-      traceOnly.push(performance.now() - t2);
+      traceOnly.push(performance.now() - t3);
       traceElements = trace.nodeOutputs.reduce((a, x) => a + x.size, 0);
       // The hashing part on its own (not inside the timed trace).
       const h0 = performance.now();
@@ -129,32 +160,26 @@ export async function benchProvider(w: Workload, opts: { readonly warmup: number
       await runPlain();
     }
   }
-
-  const batchPerJob: number[] = [];
-  const BATCH = 16;
-  for (let start = 0; start + BATCH <= commits.length; start += BATCH) {
-    const batch = commits.slice(start, start + BATCH);
-    const t0 = performance.now();
-    calldataOf(commitBatch(ADDRESSES, batch));
-    batchPerJob.push((performance.now() - t0) / BATCH);
-  }
-  if (batchPerJob.length === 0) {
-    const t0 = performance.now();
-    calldataOf(commitBatch(ADDRESSES, commits));
-    batchPerJob.push((performance.now() - t0) / Math.max(1, commits.length));
-  }
+  flushBatch();
+  const full = outputs.map((o, k) => o + (batchShare[k] ?? 0));
+  const single = outputs.map((o, k) => o + (calldata[k] ?? 0));
 
   const plainS = summarize(plain);
   const fullS = summarize(full);
+  const singleS = summarize(single);
   const config = resolveExecutionConfig();
   return {
     images: inputs.length,
     warmupRuns: opts.warmup,
     commitOverheadRatio: round(fullS.median / plainS.median),
     commitOverheadRatioP95: round(fullS.p95 / plainS.p95),
+    singleCommitOverheadRatio: round(singleS.median / plainS.median),
     plainInferenceMs: roundSummary(plainS, 4),
     commitPathMs: roundSummary(fullS, 4),
+    singleCommitPathMs: roundSummary(singleS, 4),
+    batch: BATCH,
     parts: {
+      committedOutputMs: roundSummary(summarize(outputs), 4),
       traceMs: roundSummary(summarize(traceOnly), 4),
       rootsMs: roundSummary(summarize(roots), 4),
       commitCalldataMs: roundSummary(summarize(calldata), 4),

@@ -11,8 +11,15 @@ import {
   type Hex,
   type TransactionReceipt,
 } from "viem";
-import type { disputeGameAbi, jobManagerAbi, modelRegistryAbi, stakeManagerAbi, tokenAbi } from "../chain/abis.ts";
+import {
+  jobManagerAbi,
+  type disputeGameAbi,
+  type modelRegistryAbi,
+  type stakeManagerAbi,
+  type tokenAbi,
+} from "../chain/abis.ts";
 import { isProtocolErrorName, PROTOCOL_ABIS, type ProtocolErrorName } from "../chain/enums.ts";
+import { encodeCommit, encodeCommitBatch } from "./commitCalldata.ts";
 import type { RefuteClient } from "./contracts.ts";
 
 /**
@@ -65,8 +72,16 @@ export function viemCall(call: ContractCall): ContractCall<Abi> {
   return call;
 }
 
-/** The calldata of a call: what a signed transaction carries. */
+/**
+ * The calldata of a call: what a signed transaction carries. A provider's commits,
+ * encoded once per job it serves, take the direct encoder (commitCalldata.ts, the same
+ * bytes); every other call goes through viem's.
+ */
 export function calldataOf(call: ContractCall): Hex {
+  if (call.abi === jobManagerAbi) {
+    if (call.functionName === "commit") return encodeCommit(...call.args);
+    if (call.functionName === "commitBatch") return encodeCommitBatch(call.args[0]);
+  }
   const { abi, functionName, args } = viemCall(call);
   return encodeFunctionData({ abi, functionName, args });
 }

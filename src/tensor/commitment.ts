@@ -25,7 +25,10 @@ export function tensorRootOf(spec: TensorSpec, dataRoot: Hex): Hex {
 
 /** `tensorRootOf` with the data root as 32 bytes. */
 export function tensorRootOfBytes(spec: TensorSpec, dataRoot: Uint8Array): Hex {
-  const buf = encodedSpec(spec).slice();
+  if (dataRoot.length !== 32) throw new RangeError(`a data root is 32 bytes, got ${dataRoot.length}`);
+  // The template's second word is the data root's slot: written in place and hashed at
+  // once (synchronous, so no other call can interleave), never read back.
+  const buf = encodedSpec(spec);
   buf.set(dataRoot, 32);
   return toHex(keccakBytes(buf));
 }

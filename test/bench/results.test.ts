@@ -80,10 +80,13 @@ test("npm run bench -- --quick writes every key, numeric, and RESULTS.md with it
     // Provider.
     assert.ok(numeric(r, "provider.commitOverheadRatio") > 0);
     numeric(r, "provider.commitOverheadRatioP95");
+    assert.ok(numeric(r, "provider.singleCommitOverheadRatio") > 0);
+    numeric(r, "provider.batch", 1);
     numeric(r, "provider.images", 1);
     summaryAt(r, "provider.plainInferenceMs");
     summaryAt(r, "provider.commitPathMs");
-    for (const part of ["traceMs", "rootsMs", "commitCalldataMs", "commitBatch16CalldataPerJobMs"])
+    summaryAt(r, "provider.singleCommitPathMs");
+    for (const part of ["committedOutputMs", "traceMs", "rootsMs", "commitCalldataMs", "commitBatch16CalldataPerJobMs"])
       summaryAt(r, `provider.parts.${part}`);
     numeric(r, "provider.commitCalldataBytes", 1);
 
@@ -222,9 +225,12 @@ test("a full profile renders the latency and finality sections and charts", () =
       warmupRuns: 1,
       commitOverheadRatio: 20,
       commitOverheadRatioP95: 10,
+      singleCommitOverheadRatio: 21,
       plainInferenceMs: s(0.5),
       commitPathMs: s(10),
-      parts: { traceMs: s(9), rootsMs: s(4), commitCalldataMs: s(0.1), commitBatch16CalldataPerJobMs: s(0.02) },
+      singleCommitPathMs: s(10.5),
+      batch: 16,
+      parts: { committedOutputMs: s(9.9), traceMs: s(9), rootsMs: s(4), commitCalldataMs: s(0.1), commitBatch16CalldataPerJobMs: s(0.02) },
       commitCalldataBytes: 196,
       traceElements: 1573,
       nodes: 10,
