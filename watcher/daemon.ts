@@ -36,6 +36,7 @@ import { Responder } from "./challenge/responder.ts";
 import { Sampler } from "./sampler.ts";
 import { WATCHER_MIGRATIONS, WatcherStore } from "./store.ts";
 import { Verifier } from "./verifier.ts";
+import { RequestCache } from "./requests.ts";
 import { RpcVerifierChain } from "./verifierChain.ts";
 
 export type WatcherConfig = ConfigOf<typeof WATCHER_FIELDS>;
@@ -106,18 +107,21 @@ class Watcher {
       alwaysCheckNewProviders: config.alwaysCheckNewProviders,
     });
     const start = config.startBlock >= 0 ? BigInt(config.startBlock) : rt.deployBlock;
+    // Requests seen by the job source, so that sampling and verifying a job need no read of their own.
+    const requests = new RequestCache();
     this.source = new JobSource(
       rt.client,
       rt.addresses,
       this.store,
       sampler,
+      requests,
       config.confirmations,
       log.child({ component: "jobs" }),
       rt.metrics,
     );
     this.source.init(start);
     this.verifier = new Verifier(
-      new RpcVerifierChain(rt.client, rt.addresses, rt.deployBlock),
+      new RpcVerifierChain(rt.client, rt.addresses, rt.deployBlock, requests),
       this.store,
       this.files,
       this.pool,

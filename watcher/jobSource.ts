@@ -1,11 +1,15 @@
 /**
- * The job source: JobCommitted events from a persisted cursor up to the head minus
- * the confirmation depth, re-reading `confirmations + 2` blocks of overlap each
- * time (src/service/eventCursor.ts; inserts are idempotent), so a job is never
- * missed across restarts or shallow reorgs. Each new job is sampled as it is stored (sampler.ts).
+ * The job source: JobRequested and JobCommitted events, in one query per range, from a
+ * persisted cursor up to the head minus the confirmation depth, re-reading
+ * `confirmations + 2` blocks of overlap each time (src/service/eventCursor.ts; inserts
+ * are idempotent), so a job is never missed across restarts or shallow reorgs. Requests
+ * go into the request cache (requests.ts), from which a committed job's model and fee
+ * are taken; only a job whose request is not there is read from the chain. Each new
+ * job is sampled as it is stored (sampler.ts).
  */
-import type { PublicClient } from "viem";
-import { getJobCommittedLogs, type JobCommittedLog } from "../src/chain/read/jobEvents.ts";
+import type { Hex, PublicClient } from "viem";
+import type { JobCommittedLog, JobRequestedLog } from "../src/chain/read/jobEvents.ts";
+import { getJobRequestedAndCommittedLogs } from "../src/chain/read/jobLogs.ts";
 import { readJob } from "../src/chain/read/jobs.ts";
 import { crashPoint } from "../src/service/crash.ts";
 import { EventCursor, metaCursorStore } from "../src/service/eventCursor.ts";
@@ -15,6 +19,7 @@ import type { Logger } from "../src/service/logger.ts";
 import type { Metrics } from "../src/service/metrics.ts";
 import type { ProtocolAddresses } from "../src/client/contracts.ts";
 import type { WatcherMetric } from "./metrics.ts";
+import type { RequestCache } from "./requests.ts";
 import type { Sampler } from "./sampler.ts";
 import type { WatchedJob, WatcherStore } from "./store.ts";
 
@@ -22,13 +27,14 @@ import type { WatchedJob, WatcherStore } from "./store.ts";
 const READ_CHUNK = 64;
 
 export class JobSource {
-  private readonly cursor: EventCursor<JobCommittedLog>;
+  private readonly cursor: EventCursor<JobRequestedLog | JobCommittedLog>;
 
   constructor(
     private readonly client: PublicClient,
     private readonly addresses: ProtocolAddresses,
     private readonly store: WatcherStore,
     private readonly sampler: Sampler,
+    private readonly requests: RequestCache,
     confirmations: number,
     private readonly log: Logger,
     private readonly metrics: Metrics<WatcherMetric>,
@@ -36,7 +42,7 @@ export class JobSource {
     this.cursor = new EventCursor({
       store: metaCursorStore(store.db, "jobs_cursor"),
       fetch: (fromBlock, toBlock) =>
-        getJobCommittedLogs(this.client, { address: this.addresses.jobManager, fromBlock, toBlock }),
+        getJobRequestedAndCommittedLogs(this.client, { address: this.addresses.jobManager, fromBlock, toBlock }),
       confirmations,
       overlap: confirmations + 2,
       log,
@@ -50,19 +56,34 @@ export class JobSource {
 
   rewind(ancestor: bigint): void {
     this.cursor.rewind(ancestor);
+    this.requests.rewind(ancestor);
   }
 
   async poll(head: ChainHead): Promise<void> {
     await this.cursor.poll(head.number, async (logs) => {
-      const fresh = logs.filter((l) => this.store.job(l.args.jobId, l.args.commitmentHash) === undefined);
-      // The new jobs' fee and model, read concurrently rather than one round trip after another.
-      const reads = new Map<bigint, Awaited<ReturnType<typeof readJob>>>();
-      for (let i = 0; i < fresh.length; i += READ_CHUNK) {
-        const ids = [...new Set(fresh.slice(i, i + READ_CHUNK).map((l) => l.args.jobId))];
+      const commits: JobCommittedLog[] = [];
+      for (const l of logs) {
+        if (l.eventName === "JobRequested") this.requests.add(l);
+        else commits.push(l);
+      }
+      const fresh = commits.filter((l) => this.store.job(l.args.jobId, l.args.commitmentHash) === undefined);
+      // Each new job's fee and model: from its request log when the cache has it, else read
+      // (concurrently, not one round trip after another).
+      const reads = new Map<bigint, { readonly fee: bigint; readonly modelId: Hex }>();
+      const unread = [...new Set(fresh.map((l) => l.args.jobId))].filter((jobId) => {
+        const r = this.requests.get(jobId);
+        if (r !== undefined) reads.set(jobId, r);
+        return r === undefined;
+      });
+      for (let i = 0; i < unread.length; i += READ_CHUNK) {
+        const ids = unread.slice(i, i + READ_CHUNK);
         const jobs = await Promise.all(
           ids.map((jobId) => readJob(this.client, { address: this.addresses.jobManager, jobId, blockHash: head.hash })),
         );
-        ids.forEach((id, k) => reads.set(id, jobs[k] as Awaited<ReturnType<typeof readJob>>));
+        ids.forEach((id, k) => {
+          const j = jobs[k];
+          if (j !== undefined) reads.set(id, j);
+        });
       }
       // The range's new jobs in one transaction (one sync to disk); logged once it is committed.
       const stored: { job: WatchedJob; rule: string }[] = [];

@@ -6,7 +6,7 @@
  */
 import type { Hex } from "viem";
 import type { StatementSync } from "node:sqlite";
-import { META_TABLE, rowsOf, transaction, type DatabaseSync } from "../src/service/sqlite.ts";
+import { META_TABLE, rowsOf, prepared, transaction, type DatabaseSync } from "../src/service/sqlite.ts";
 
 export const WATCHER_MIGRATIONS = [
   `${META_TABLE}
@@ -212,52 +212,52 @@ export class WatcherStore {
     j: Omit<WatchedJob, "state" | "attempts" | "reason">,
     decide: (providerSeen: number) => { state: JobState; reason: string },
   ): WatchedJob | undefined {
-    const exists = this.db
-      .prepare("SELECT 1 FROM jobs WHERE job_id = ? AND commitment_hash = ?")
-      .get(j.jobId.toString(), j.commitmentHash);
+    const exists = prepared(this.db, "SELECT 1 FROM jobs WHERE job_id = ? AND commitment_hash = ?").get(
+      j.jobId.toString(),
+      j.commitmentHash,
+    );
     if (exists !== undefined) return undefined;
     const p = j.provider.toLowerCase();
     const seen =
-      (this.db.prepare("SELECT seen FROM providers WHERE provider = ?").get(p) as { seen: number } | undefined)?.seen ??
-      0;
+      (prepared(this.db, "SELECT seen FROM providers WHERE provider = ?").get(p) as { seen: number } | undefined)
+        ?.seen ?? 0;
     const { state, reason } = decide(seen);
-    this.db
-      .prepare(
-        `INSERT INTO jobs (job_id, commitment_hash, model_id, provider, output_root, window_end, block_number, state, reason, updated_at)
+    prepared(
+      this.db,
+      `INSERT INTO jobs (job_id, commitment_hash, model_id, provider, output_root, window_end, block_number, state, reason, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        j.jobId.toString(),
-        j.commitmentHash,
-        j.modelId,
-        j.provider,
-        j.outputRoot,
-        Number(j.windowEnd),
-        Number(j.blockNumber),
-        state,
-        reason,
-        Date.now(),
-      );
-    this.db
-      .prepare(
-        "INSERT INTO providers (provider, seen) VALUES (?, 1) ON CONFLICT(provider) DO UPDATE SET seen = seen + 1",
-      )
-      .run(p);
+    ).run(
+      j.jobId.toString(),
+      j.commitmentHash,
+      j.modelId,
+      j.provider,
+      j.outputRoot,
+      Number(j.windowEnd),
+      Number(j.blockNumber),
+      state,
+      reason,
+      Date.now(),
+    );
+    prepared(
+      this.db,
+      "INSERT INTO providers (provider, seen) VALUES (?, 1) ON CONFLICT(provider) DO UPDATE SET seen = seen + 1",
+    ).run(p);
     return { ...j, state, reason, attempts: 0 };
   }
 
   jobsInState(state: JobState, limit = 1000): WatchedJob[] {
     return rowsOf<JobRow>(
-      this.db.prepare("SELECT * FROM jobs WHERE state = ? ORDER BY window_end, CAST(job_id AS INTEGER) LIMIT ?"),
+      prepared(this.db, "SELECT * FROM jobs WHERE state = ? ORDER BY window_end, CAST(job_id AS INTEGER) LIMIT ?"),
       state,
       limit,
     ).map(toJob);
   }
 
   job(jobId: bigint, commitmentHash: Hex): WatchedJob | undefined {
-    const r = this.db
-      .prepare("SELECT * FROM jobs WHERE job_id = ? AND commitment_hash = ?")
-      .get(jobId.toString(), commitmentHash) as JobRow | undefined;
+    const r = prepared(this.db, "SELECT * FROM jobs WHERE job_id = ? AND commitment_hash = ?").get(
+      jobId.toString(),
+      commitmentHash,
+    ) as JobRow | undefined;
     return r && toJob(r);
   }
 
@@ -295,9 +295,10 @@ export class WatcherStore {
   }
 
   bumpAttempts(j: { jobId: bigint; commitmentHash: Hex }): number {
-    this.db
-      .prepare("UPDATE jobs SET attempts = attempts + 1 WHERE job_id = ? AND commitment_hash = ?")
-      .run(j.jobId.toString(), j.commitmentHash);
+    prepared(this.db, "UPDATE jobs SET attempts = attempts + 1 WHERE job_id = ? AND commitment_hash = ?").run(
+      j.jobId.toString(),
+      j.commitmentHash,
+    );
     return this.job(j.jobId, j.commitmentHash)?.attempts ?? 0;
   }
 
@@ -317,44 +318,46 @@ export class WatcherStore {
     commitmentHash: Hex;
   }): { input: Uint8Array; nodeRoots: Hex[]; nodes: Uint8Array[] } | undefined {
     const id = j.jobId.toString();
-    const t = this.db
-      .prepare("SELECT input, node_roots FROM traces WHERE job_id = ? AND commitment_hash = ?")
-      .get(id, j.commitmentHash) as { input: Uint8Array; node_roots: string } | undefined;
+    const t = prepared(this.db, "SELECT input, node_roots FROM traces WHERE job_id = ? AND commitment_hash = ?").get(
+      id,
+      j.commitmentHash,
+    ) as { input: Uint8Array; node_roots: string } | undefined;
     if (t === undefined) return undefined;
     const nodes = (
-      this.db
-        .prepare("SELECT packed FROM trace_nodes WHERE job_id = ? AND commitment_hash = ? ORDER BY idx")
-        .all(id, j.commitmentHash) as { packed: Uint8Array }[]
+      prepared(this.db, "SELECT packed FROM trace_nodes WHERE job_id = ? AND commitment_hash = ? ORDER BY idx").all(
+        id,
+        j.commitmentHash,
+      ) as { packed: Uint8Array }[]
     ).map((r) => r.packed);
     return { input: t.input, nodeRoots: JSON.parse(t.node_roots) as Hex[], nodes };
   }
 
   /** Creates the challenge of a mismatched job once (the salt is fixed here, before anything is sent). */
   addChallenge(c: { jobId: bigint; commitmentHash: Hex; modelId: Hex; salt: Hex; commitment: Hex }): ChallengeRow {
-    this.db
-      .prepare(
-        `INSERT INTO challenges (job_id, commitment_hash, model_id, salt, commitment, state, created_at)
+    prepared(
+      this.db,
+      `INSERT INTO challenges (job_id, commitment_hash, model_id, salt, commitment, state, created_at)
          VALUES (?, ?, ?, ?, ?, 'committing', ?) ON CONFLICT(job_id, commitment_hash) DO NOTHING`,
-      )
-      .run(c.jobId.toString(), c.commitmentHash, c.modelId, c.salt, c.commitment, Date.now());
+    ).run(c.jobId.toString(), c.commitmentHash, c.modelId, c.salt, c.commitment, Date.now());
     return this.challengeOfJob(c.jobId, c.commitmentHash) as ChallengeRow;
   }
 
   challengeOfJob(jobId: bigint, commitmentHash: Hex): ChallengeRow | undefined {
-    const r = this.db
-      .prepare("SELECT * FROM challenges WHERE job_id = ? AND commitment_hash = ?")
-      .get(jobId.toString(), commitmentHash) as ChallengeDbRow | undefined;
+    const r = prepared(this.db, "SELECT * FROM challenges WHERE job_id = ? AND commitment_hash = ?").get(
+      jobId.toString(),
+      commitmentHash,
+    ) as ChallengeDbRow | undefined;
     return r && toChallenge(r);
   }
 
   activeChallenges(): ChallengeRow[] {
     return rowsOf<ChallengeDbRow>(
-      this.db.prepare("SELECT * FROM challenges WHERE state NOT IN ('resolved', 'abandoned') ORDER BY id"),
+      prepared(this.db, "SELECT * FROM challenges WHERE state NOT IN ('resolved', 'abandoned') ORDER BY id"),
     ).map(toChallenge);
   }
 
   challengeIds(): Set<string> {
-    const rows = this.db.prepare("SELECT challenge_id FROM challenges WHERE challenge_id IS NOT NULL").all() as {
+    const rows = prepared(this.db, "SELECT challenge_id FROM challenges WHERE challenge_id IS NOT NULL").all() as {
       challenge_id: string;
     }[];
     return new Set(rows.map((r) => r.challenge_id));
@@ -364,45 +367,43 @@ export class WatcherStore {
     id: number,
     fields: { challengeId?: bigint; state?: ChallengeState; outcome?: string; reason?: string; attempt?: number },
   ): void {
-    this.db
-      .prepare(
-        `UPDATE challenges SET challenge_id = coalesce(?, challenge_id), state = coalesce(?, state), outcome = coalesce(?, outcome),
+    prepared(
+      this.db,
+      `UPDATE challenges SET challenge_id = coalesce(?, challenge_id), state = coalesce(?, state), outcome = coalesce(?, outcome),
          reason = coalesce(?, reason), attempt = coalesce(?, attempt) WHERE id = ?`,
-      )
-      .run(
-        fields.challengeId?.toString() ?? null,
-        fields.state ?? null,
-        fields.outcome ?? null,
-        fields.reason ?? null,
-        fields.attempt ?? null,
-        id,
-      );
+    ).run(
+      fields.challengeId?.toString() ?? null,
+      fields.state ?? null,
+      fields.outcome ?? null,
+      fields.reason ?? null,
+      fields.attempt ?? null,
+      id,
+    );
   }
 
   /** Records a payout seen in an event once; true when it is new. */
   addPayout(kind: PayoutKind, ref: string, amount: bigint, block: bigint): boolean {
-    const r = this.db
-      .prepare(
-        "INSERT INTO payouts (kind, ref, amount, block_number) VALUES (?, ?, ?, ?) ON CONFLICT(kind, ref) DO NOTHING",
-      )
-      .run(kind, ref, amount.toString(), Number(block));
+    const r = prepared(
+      this.db,
+      "INSERT INTO payouts (kind, ref, amount, block_number) VALUES (?, ?, ?, ?) ON CONFLICT(kind, ref) DO NOTHING",
+    ).run(kind, ref, amount.toString(), Number(block));
     return Number(r.changes) > 0;
   }
 
   /** The refs recorded under one kind (for bonds: the challenge ids). */
   payoutRefs(kind: PayoutKind): Set<string> {
     return new Set(
-      rowsOf<{ ref: string }>(this.db.prepare("SELECT ref FROM payouts WHERE kind = ?"), kind).map((r) => r.ref),
+      rowsOf<{ ref: string }>(prepared(this.db, "SELECT ref FROM payouts WHERE kind = ?"), kind).map((r) => r.ref),
     );
   }
 
   payoutTotal(kind: PayoutKind): bigint {
-    const rows = this.db.prepare("SELECT amount FROM payouts WHERE kind = ?").all(kind) as { amount: string }[];
+    const rows = prepared(this.db, "SELECT amount FROM payouts WHERE kind = ?").all(kind) as { amount: string }[];
     return rows.reduce((s, r) => s + BigInt(r.amount), 0n);
   }
 
   /** Forgets payouts recorded from blocks after `block` (a reorg replaced them). */
   dropPayoutsAfter(block: bigint): void {
-    this.db.prepare("DELETE FROM payouts WHERE block_number > ?").run(Number(block));
+    prepared(this.db, "DELETE FROM payouts WHERE block_number > ?").run(Number(block));
   }
 }

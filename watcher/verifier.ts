@@ -51,6 +51,8 @@ export interface VerifierOptions {
 interface Ready {
   readonly job: WatchedJob;
   readonly packed: Uint8Array;
+  /** The request's inputRoot the input was taken from. */
+  readonly inputRoot: Hex;
 }
 
 /** What one model's batch runs against. */
@@ -171,21 +173,9 @@ export class Verifier {
       after.length = 0;
     };
 
-    const onChain = await this.chain.jobs(
-      jobs.map((j) => j.jobId),
-      head.hash,
-    );
-    const live = jobs.filter((job, i) => {
-      const c = onChain[i];
-      if (c !== undefined && c.commitmentHash === job.commitmentHash && c.status === JobStatus.Committed) return true;
-      decide(
-        { job, state: "superseded", reason: `job status ${c?.status}, commitment ${c?.commitmentHash}` },
-        () => undefined,
-      );
-      return false;
-    });
-    if (live.length === 0) return commit();
-
+    // No status read here: a job whose output matches is verified whatever its status
+    // (nothing follows from it), and one that is traced is read first (`stillCommitted`).
+    const live = jobs;
     const registered = await this.chain.registration(model.modelId, head.hash);
     // A model whose deadlines the watcher could not meet is a trap: challenging it would lose the bond.
     const outside = modelOutsidePolicy(model.modelId, registered.params, this.options.policy);
@@ -237,7 +227,7 @@ export class Verifier {
             return undefined;
           }
           if (fetched.fetched) this.log.info({ ...ctx, uri: args.inputUri }, "job input fetched");
-          return { job, packed: fetched.packed };
+          return { job, packed: fetched.packed, inputRoot: args.inputRoot };
         } catch (err) {
           this.log.warn({ ...ctx, err: errorText(err) }, "input not read; will retry");
           return undefined;
@@ -248,7 +238,7 @@ export class Verifier {
     commit();
     if (ready.length === 0) return;
     // A lone job is traced at once: one run either way, and a wrong one has its trace ready.
-    if (ready.length === 1) return this.traceEach(ready, target);
+    if (ready.length === 1) return this.traceEach(await this.stillCommitted(ready, head), target);
 
     const t0 = performance.now();
     const result = await this.pool.runOutputs({
@@ -275,7 +265,7 @@ export class Verifier {
           { modelId: model.modelId, jobs: ready.length, result: result.kind, err: result.message },
           "batch failed; checking its jobs one by one",
         );
-        return this.traceEach(ready, target);
+        return this.traceEach(await this.stillCommitted(ready, head), target);
       case "outputs": {
         for (const w of result.warnings) this.log.warn({ modelId: model.modelId }, w);
         const exec = { ms: Math.round((seconds * 1000) / ready.length), ep: result.provider };
@@ -291,9 +281,47 @@ export class Verifier {
         commit();
         if (differs.length < ready.length) this.executed();
         // A job that differs is traced alone: the trace decides it and is kept for the dispute.
-        return this.traceEach(differs, target);
+        return this.traceEach(await this.stillCommitted(differs, head), target);
       }
     }
+  }
+
+  /**
+   * The jobs about to be traced (and, if wrong, disputed), read from the chain first:
+   * one no longer committed under the commitment stored (finalized, slashed, replaced)
+   * is superseded; one whose request on-chain is not the one its input came from (the
+   * request cache answered before a reorg was seen) is left sampled, to run again with
+   * the request read now.
+   */
+  private async stillCommitted(ready: readonly Ready[], head: ChainHead): Promise<Ready[]> {
+    if (ready.length === 0) return [];
+    const ids = ready.map((r) => r.job.jobId);
+    const onChain = await this.chain.jobs(ids, head.hash);
+    const last = ready.reduce((a, r) => (r.job.blockNumber > a ? r.job.blockNumber : a), 0n);
+    const requests = await this.chain.requests(ids, last, { cached: false });
+    const verdicts: JobVerdict[] = [];
+    const out = ready.filter((r, i) => {
+      const c = onChain[i];
+      if (c === undefined || c.commitmentHash !== r.job.commitmentHash || c.status !== JobStatus.Committed) {
+        verdicts.push({
+          job: r.job,
+          state: "superseded",
+          reason: `job status ${c?.status}, commitment ${c?.commitmentHash}`,
+        });
+        return false;
+      }
+      const now = requests.get(r.job.jobId);
+      if (now === undefined || now.inputRoot.toLowerCase() !== r.inputRoot.toLowerCase()) {
+        this.log.warn(
+          { jobId: r.job.jobId, inputRoot: r.inputRoot, onChain: now?.inputRoot },
+          "the job's request changed (a reorg); checking it again",
+        );
+        return false;
+      }
+      return true;
+    });
+    if (verdicts.length > 0) this.store.applyVerdicts(verdicts);
+    return out;
   }
 
   /** The per-job path: a full trace of each job, one after another. */

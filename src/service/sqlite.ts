@@ -82,13 +82,34 @@ export function transaction<T>(db: DatabaseSync, fn: () => T): T {
 export const META_TABLE = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);";
 
 export function getMeta(db: DatabaseSync, key: string): string | undefined {
-  const row = db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+  const row = prepared(db, "SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
   return row?.value;
 }
 
 export function setMeta(db: DatabaseSync, key: string, value: string): void {
-  db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(
+  prepared(db, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(
     key,
     value,
   );
 }
+
+/**
+ * `db.prepare(sql)`, kept for the database and its SQL text: a daemon runs the same few
+ * statements for every job and every poll, and preparing one costs more than running it.
+ * Only for constant SQL (values go in as parameters), so the cache stays small.
+ */
+export function prepared(db: DatabaseSync, sql: string): StatementSync {
+  let cache = statements.get(db);
+  if (cache === undefined) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
+  let s = cache.get(sql);
+  if (s === undefined) {
+    s = db.prepare(sql);
+    cache.set(sql, s);
+  }
+  return s;
+}
+
+const statements = new WeakMap<DatabaseSync, Map<string, StatementSync>>();

@@ -41,7 +41,13 @@ class FakeChain implements VerifierChain {
   registrationReads = 0;
   requestReads = 0;
   constructor(private readonly commitments: Map<bigint, Hex>) {}
+  statusReads = 0;
+  /** Jobs whose request on-chain is another than the cached one (a reorg the cache has not seen). */
+  readonly changedOnChain = new Set<bigint>();
+  /** The job ids of each read with `cached: false`. */
+  readonly uncachedReads: bigint[][] = [];
   async jobs(ids: readonly bigint[]): Promise<JobOnChain[]> {
+    this.statusReads++;
     return ids.map((id) => ({
       status: this.status.get(id) ?? JobStatus.Committed,
       commitmentHash: this.commitments.get(id) ?? "0x",
@@ -60,13 +66,19 @@ class FakeChain implements VerifierChain {
       params: { responseWindow: 60n },
     } as unknown as Model;
   }
-  async requests(ids: readonly bigint[]): Promise<Map<bigint, JobRequestedLog["args"]>> {
+  async requests(
+    ids: readonly bigint[],
+    _toBlock: bigint,
+    options: { readonly cached: boolean } = { cached: true },
+  ): Promise<Map<bigint, JobRequestedLog["args"]>> {
     this.requestReads++;
+    if (!options.cached) this.uncachedReads.push([...ids]);
     return new Map(
-      ids.map((jobId) => [
-        jobId,
-        { jobId, input: `0x${Buffer.from(inputOf(jobId)).toString("hex")}`, inputRoot: "0x", inputUri: "" } as never,
-      ]),
+      ids.map((jobId) => {
+        const input = `0x${Buffer.from(inputOf(jobId)).toString("hex")}` as Hex;
+        const changed = !options.cached && this.changedOnChain.has(jobId);
+        return [jobId, { jobId, input, inputRoot: changed ? keccak256("0x01") : "0x", inputUri: "" } as never];
+      }),
     );
   }
 }
@@ -242,13 +254,37 @@ describe("verifier batching", () => {
     }
   });
 
-  it("supersedes a job no longer committed on-chain and runs only the others", async () => {
+  it("reads no job status for a batch whose outputs all match", async () => {
     const jobs = [1n, 2n, 3n, 4n].map((id) => addJob(id, MODEL_A));
     chain.status.set(2n, JobStatus.Finalized);
     verifier.schedule(0n);
     await verifier.onIdle();
-    assert.deepEqual(pool.batches, [3]);
-    assert.deepEqual(jobs.map(stateOf), ["verified", "superseded", "verified", "verified"]);
+    assert.deepEqual(pool.batches, [4]);
+    assert.equal(chain.statusReads, 0);
+    // Nothing follows from a matching output, whatever the job's status.
+    assert.deepEqual(jobs.map(stateOf), ["verified", "verified", "verified", "verified"]);
+  });
+
+  it("supersedes a differing job no longer committed on-chain instead of tracing it", async () => {
+    const jobs = [addJob(1n, MODEL_A), addJob(2n, MODEL_A, true), addJob(3n, MODEL_A, true), addJob(4n, MODEL_A)];
+    chain.status.set(2n, JobStatus.Slashed);
+    verifier.schedule(0n);
+    await verifier.onIdle();
+    assert.equal(chain.statusReads, 1);
+    assert.deepEqual(pool.traced, ["0x03"]);
+    assert.deepEqual(jobs.map(stateOf), ["verified", "superseded", "mismatch", "verified"]);
+  });
+
+  it("reads a differing job's request from the chain again and leaves it sampled when a reorg changed it", async () => {
+    const job = addJob(3n, MODEL_A, true);
+    const others = [1n, 2n, 4n].map((id) => addJob(id, MODEL_A));
+    chain.changedOnChain.add(3n);
+    verifier.schedule(0n);
+    await verifier.onIdle();
+    assert.deepEqual(chain.uncachedReads, [[3n]]);
+    assert.deepEqual(pool.traced, []);
+    assert.equal(stateOf(job), "sampled");
+    for (const j of others) assert.equal(stateOf(j), "verified");
   });
 
   it("keeps at most queueLimit jobs in memory and takes the rest on a later tick", async () => {
