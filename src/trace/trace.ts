@@ -41,7 +41,6 @@ export type TraceOptions = SessionOptions;
 class ExecutionTrace implements Trace {
   readonly nodeRoots: readonly Hex[];
   readonly traceRoot: Hex;
-  readonly inputRoot: Hex;
   readonly outputPacked: Uint8Array;
   private readonly commitments = new Map<number, TensorCommitment>();
   private inputTree?: TensorCommitment;
@@ -55,7 +54,6 @@ class ExecutionTrace implements Trace {
     // Roots only: the trees are rebuilt on demand, so an undisputed job keeps no trees in memory.
     this.nodeRoots = nodeOutputs.map(tensorRoot);
     this.traceRoot = traceRootOf(this.nodeRoots);
-    this.inputRoot = tensorRoot(input);
     this.outputPacked = pack(this.output);
   }
 
@@ -80,6 +78,11 @@ class ExecutionTrace implements Trace {
       this.commitments.set(nodeIndex, c);
     }
     return c;
+  }
+
+  /** Computed on first use: the provider's and watcher's paths never need it (the chain holds it). */
+  get inputRoot(): Hex {
+    return this.inputCommitment().root;
   }
 
   inputCommitment(): TensorCommitment {
