@@ -40,6 +40,8 @@ export const PROVIDER_MIGRATIONS = [
   // Jobs requested by root and URI: the input is fetched before tracing.
   `ALTER TABLE jobs ADD COLUMN input_root TEXT;
   ALTER TABLE jobs ADD COLUMN input_uri TEXT;`,
+  // Nothing about the trace is committed (only the output): no trace root to keep.
+  `ALTER TABLE jobs DROP COLUMN trace_root;`,
 ];
 
 /**
