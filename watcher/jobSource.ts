@@ -60,7 +60,9 @@ export class JobSource {
   }
 
   async poll(head: ChainHead): Promise<void> {
+    let readAt = performance.now();
     await this.cursor.poll(head.number, async (logs) => {
+      const storeAt = performance.now();
       const commits: JobCommittedLog[] = [];
       for (const l of logs) {
         if (l.eventName === "JobRequested") this.requests.add(l);
@@ -116,6 +118,17 @@ export class JobSource {
           if (added !== undefined) stored.push({ job: added, rule });
         }
       });
+      this.log.debug(
+        {
+          logs: logs.length,
+          commits: commits.length,
+          stored: stored.length,
+          readMs: Math.round(storeAt - readAt),
+          storeMs: Math.round(performance.now() - storeAt),
+        },
+        "job events read and stored",
+      );
+      readAt = performance.now();
       for (const { job, rule } of stored) {
         const { jobId, provider, windowEnd } = job;
         this.metrics.inc("jobs_seen");
