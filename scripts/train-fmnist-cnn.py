@@ -3,10 +3,10 @@
 
     sudo apt-get install python3-torch python3-onnx dataset-fashion-mnist
     /usr/bin/python3 scripts/train-fmnist-cnn.py [--epochs 12] [--seed 1] [--threads 1]
-    node --import tsx scripts/card-float.ts models/fmnist-cnn.onnx
+    npm run card -- models/fmnist-cnn.onnx
 
 Writes models/fmnist-cnn.onnx and the card's descriptive and training fields
-(models/fmnist-cnn.card.json); scripts/card-float.ts then measures the shipped
+(models/fmnist-cnn.card.json); scripts/card.ts then measures the shipped
 file with onnxruntime-node over the full test set and completes the card.
 
 Deterministic for a given seed and thread count: seeded initialisation and
@@ -225,7 +225,7 @@ def main():
     card_path = os.path.join(args.out, "fmnist-cnn.card.json")
     with open(card_path, "w") as f:
         f.write(json.dumps(card, indent=2) + "\n")
-    print(f"wrote {card_path} (run scripts/card-float.ts to measure and complete it)")
+    print(f"wrote {card_path} (run npm run card -- {onnx_path} to measure and complete it)")
 
 
 if __name__ == "__main__":
