@@ -30,7 +30,8 @@ import {
   OPSET_VERSION,
   OUTPUT_NAME,
 } from "../src/train/buildGraph.js";
-import { accuracy, Adam, batchGradient, initMlp, Rng, workspace, zeroGrads } from "../src/train/mlp.js";
+import { fitMlp } from "../src/train/fit.ts";
+import { accuracy } from "../src/train/mlp.js";
 import { calibrate, integerForward, type QuantizedMlp } from "../src/train/quantize.js";
 
 const CLASS_NAMES = [
@@ -91,42 +92,19 @@ const xTest = quantizePixels(testImg.pixels);
 console.log(`train ${trainImg.count} images, test ${testImg.count} images`);
 
 // ---- float training ---------------------------------------------------------
-const rng = new Rng(seed);
-const model = initMlp(inputs, hidden, 10, rng);
-const grads = zeroGrads(model);
-const ws = workspace(model);
-const opt = new Adam(model, baseLr);
-const order = new Uint32Array(trainImg.count);
-for (let i = 0; i < order.length; i++) order[i] = i;
-const stepsPerEpoch = Math.ceil(order.length / batchSize);
-const totalSteps = epochs * stepsPerEpoch;
-
-const t0 = performance.now();
-let step = 0;
-for (let epoch = 1; epoch <= epochs; epoch++) {
-  const te = performance.now();
-  rng.shuffle(order);
-  let loss = 0;
-  let correct = 0;
-  for (let start = 0; start < order.length; start += batchSize) {
-    // Cosine decay to zero: the last epochs settle into a minimum, which
-    // also tightens the weight distribution the quantizer has to cover.
-    opt.lr = baseLr * 0.5 * (1 + Math.cos((Math.PI * step) / totalSteps));
-    const end = Math.min(order.length, start + batchSize);
-    const r = batchGradient(model, grads, ws, xTrain, trainLabels, order, start, end);
-    loss += r.loss;
-    correct += r.correct;
-    opt.step(model, grads);
-    step++;
-  }
-  const testAcc = accuracy(model, xTest, testLabels, testImg.count);
-  console.log(
-    `epoch ${epoch}/${epochs}: loss ${(loss / order.length).toFixed(4)}  ` +
-      `train ${pct(correct / order.length)}  test(float) ${pct(testAcc)}  ` +
-      `${((performance.now() - te) / 1000).toFixed(1)}s`,
-  );
-}
-const trainSeconds = (performance.now() - t0) / 1000;
+const { model, seconds: trainSeconds } = fitMlp(
+  xTrain,
+  trainLabels,
+  trainImg.count,
+  { seed, epochs, hidden, learningRate: baseLr, batchSize },
+  (r, m) => {
+    const testAcc = accuracy(m, xTest, testLabels, testImg.count);
+    console.log(
+      `epoch ${r.epoch}/${epochs}: loss ${r.meanLoss.toFixed(4)}  ` +
+        `train ${pct(r.trainAccuracy)}  test(float) ${pct(testAcc)}  ${r.seconds.toFixed(1)}s`,
+    );
+  },
+);
 const floatAcc = accuracy(model, xTest, testLabels, testImg.count);
 console.log(`float accuracy (full test set): ${pct(floatAcc)}; training took ${trainSeconds.toFixed(1)}s`);
 
