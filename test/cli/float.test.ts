@@ -1,16 +1,20 @@
 /**
  * The CLI on float32 models: `refute model inspect` reports the profile and the numerics
  * policy its modelId binds (the integer profile's report is unchanged), and
- * `refute model register` registers a float32 model in a real ModelRegistry on anvil.
+ * `refute model register` registers a float32 model in a real ModelRegistry on anvil,
+ * where a job with a float32 input is then requested and committed with its traced output.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { encodeAbiParameters, keccak256, type Hex } from "viem";
+import { encodeAbiParameters, keccak256, parseEventLogs, type Hex } from "viem";
+import { jobManagerAbi } from "../../src/chain/abis.ts";
 import { startAnvil, type AnvilNode } from "../../src/chain/anvil.ts";
 import { readModel } from "../../src/chain/read/registry.ts";
+import { approve, commitJob, deposit, mint, requestJob } from "../../src/client/calls.ts";
+import { send } from "../../src/client/send.ts";
 import { deployToNetwork, writeDeploymentRecord } from "../../src/cli/deploy.ts";
 import { main } from "../../src/cli/main.ts";
 import { connectSigner } from "../../src/cli/network.ts";
@@ -21,7 +25,10 @@ import { Profile } from "../../src/model/modelSpec.ts";
 import { compileModel } from "../../src/onnx/compile.ts";
 import { modelIdFor } from "../../src/onnx/modelSpecFor.ts";
 import { DType } from "../../src/tensor/dtype.ts";
-import { floatMlp } from "../onnx/floatModels.ts";
+import { pack } from "../../src/tensor/packing.ts";
+import { releaseSessions } from "../../src/trace/session.ts";
+import { traceModel } from "../../src/trace/trace.ts";
+import { f32, floatMlp, MLP, randomValues } from "../onnx/floatModels.ts";
 import { mlpModel } from "../onnx/models.ts";
 
 /** keccak256(abi.encode(NumericsPolicy(1, 24, 0, −124, 0))), computed apart from src/float/policy.ts. */
@@ -48,7 +55,10 @@ const intPath = join(dir, "int-mlp.onnx");
 writeFileSync(floatPath, floatMlp());
 writeFileSync(intPath, mlpModel());
 
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await releaseSessions();
+});
 
 describe("refute model inspect on a float32 model", () => {
   test("--json reports profile float32, the numerics policy's fields and its hash", async () => {
@@ -124,5 +134,36 @@ describe("refute model register on a float32 model", { timeout: 120_000 }, () =>
     assert.equal(m.policyHash, STRICT_POLICY_HASH);
     assert.equal(m.input.dtype, DType.FLOAT);
     assert.equal(m.output.dtype, DType.FLOAT);
+    registeredId = json.modelId;
+  });
+
+  let registeredId: Hex | undefined;
+
+  test("a job with a float32 input is requested and committed with its traced output", async () => {
+    assert.ok(registeredId, "registered by the previous test");
+    const signer = await connectSigner(anvil.rpcUrl, keyOf("deployer"), network);
+    const client = { public: signer.public, wallet: signer.wallet, addresses: deployment.addresses };
+    const a = deployment.addresses;
+    const token = 10n ** 18n;
+    await send(client, mint(a, signer.wallet.account.address, 1_000n * token));
+    await send(client, approve(a, a.jobManager, 1_000n * token));
+    await send(client, approve(a, a.stakeManager, 1_000n * token));
+    await send(client, deposit(a, 500n * token));
+    const input = f32([1, MLP.IN], randomValues(21, MLP.IN));
+    const now = (await signer.public.getBlock()).timestamp;
+    const { receipt } = await send(
+      client,
+      requestJob(a, { modelId: registeredId, input: pack(input), fee: token, commitDeadline: now + 600n }),
+    );
+    const [requested] = parseEventLogs({ abi: jobManagerAbi, logs: receipt.logs, eventName: "JobRequested" });
+    assert.ok(requested);
+    const trace = await traceModel(compileModel(floatMlp()), input);
+    assert.equal(requested.args.inputRoot, trace.inputRoot, "the contract's inputRoot of float32 bytes is the core's");
+    const committed = await send(
+      client,
+      commitJob(a, { jobId: requested.args.jobId, outputRoot: trace.outputRoot, output: trace.outputPacked }),
+    );
+    const [log] = parseEventLogs({ abi: jobManagerAbi, logs: committed.receipt.logs, eventName: "JobCommitted" });
+    assert.ok(log, "JobCommitted emitted");
   });
 });
