@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IStakeManager} from "./interfaces/IStakeManager.sol";
 import {TensorCodec} from "./libraries/TensorCodec.sol";
+import {FloatPolicy} from "./ops/float/FloatPolicy.sol";
 import {Duration, ModelId, ModelParams, ModelSpec, TensorSpec} from "./libraries/Types.sol";
 
 /// @title ModelRegistry
@@ -13,6 +14,11 @@ contract ModelRegistry is IModelRegistry {
     Duration internal immutable MAX_CHALLENGE_WINDOW;
     Duration internal immutable MIN_RESPONSE_WINDOW;
     Duration internal immutable MAX_RESPONSE_WINDOW;
+    /// @dev keccak256(abi.encode(NumericsPolicy)) of the only float32 policy checked so far.
+    bytes32 internal immutable STRICT_FP32_POLICY_HASH;
+
+    uint8 internal constant PROFILE_EXACT_INT = 1;
+    uint8 internal constant PROFILE_FLOAT32 = 2;
 
     mapping(ModelId id => ModelSpec) private _models;
 
@@ -23,6 +29,7 @@ contract ModelRegistry is IModelRegistry {
         MAX_CHALLENGE_WINDOW = stakeManager_.maxChallengeWindow();
         MIN_RESPONSE_WINDOW = stakeManager_.minResponseWindow();
         MAX_RESPONSE_WINDOW = stakeManager_.maxResponseWindow();
+        STRICT_FP32_POLICY_HASH = FloatPolicy.hash(FloatPolicy.strictFp32());
     }
 
     /// @inheritdoc IModelRegistry
@@ -34,7 +41,7 @@ contract ModelRegistry is IModelRegistry {
     function register(ModelSpec calldata spec) external returns (ModelId id) {
         _validate(spec);
         id = ModelId.wrap(keccak256(abi.encode(spec)));
-        // INVARIANT: a model is registered once and never changes; profile 1 marks it present.
+        // INVARIANT: a model is registered once and never changes; a non-zero profile marks it present.
         require(_models[id].profile == 0, ModelAlreadyRegistered(id));
         _models[id] = spec;
         emit ModelRegistered(id, msg.sender, spec.fileHash, spec.graphRoot, spec.uri);
@@ -73,7 +80,14 @@ contract ModelRegistry is IModelRegistry {
     }
 
     function _validate(ModelSpec calldata spec) private view {
-        require(spec.profile == 1, UnsupportedProfile(spec.profile));
+        uint8 profile = spec.profile;
+        require(profile == PROFILE_EXACT_INT || profile == PROFILE_FLOAT32, UnsupportedProfile(profile));
+        // INVARIANT: modelId binds the numerics policy every float bound of the model is computed
+        // under, and only a policy the deployment's float checks implement can be bound.
+        require(
+            profile == PROFILE_EXACT_INT ? spec.policyHash == bytes32(0) : spec.policyHash == STRICT_FP32_POLICY_HASH,
+            UnsupportedPolicy(profile, spec.policyHash)
+        );
         require(spec.nodeCount != 0, ZeroNodeCount());
         ModelParams calldata p = spec.params;
         require(
@@ -88,17 +102,19 @@ contract ModelRegistry is IModelRegistry {
         );
         require(p.collateralPerJob != 0, ZeroCollateral());
         require(p.challengerBond != 0, ZeroChallengerBond());
-        _validateTensor(spec.input, TensorRole.Input);
-        _validateTensor(spec.output, TensorRole.Output);
+        _validateTensor(spec.input, TensorRole.Input, profile);
+        _validateTensor(spec.output, TensorRole.Output, profile);
     }
 
-    function _validateTensor(TensorSpec calldata t, TensorRole role) private pure {
+    function _validateTensor(TensorSpec calldata t, TensorRole role, uint8 profile) private pure {
         uint8 dtype = t.dtype;
         require(
-            dtype == TensorCodec.UINT8 ||
-                dtype == TensorCodec.INT8 ||
-                dtype == TensorCodec.INT32 ||
-                dtype == TensorCodec.INT64,
+            profile == PROFILE_EXACT_INT
+                ? dtype == TensorCodec.UINT8 ||
+                    dtype == TensorCodec.INT8 ||
+                    dtype == TensorCodec.INT32 ||
+                    dtype == TensorCodec.INT64
+                : dtype == TensorCodec.FLOAT || (role == TensorRole.Output && dtype == TensorCodec.INT64),
             UnsupportedDtype(role, dtype)
         );
         require(t.layout == TensorCodec.ROW_MAJOR, NotRowMajor(role, t.layout));

@@ -13,7 +13,7 @@ import { writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { encodeAbiParameters, type Hex } from "viem";
 import { NODE_DESCRIPTOR_ABI, Source, toAbiDescriptor, type NodeDescriptor } from "../src/graph/descriptor.ts";
-import { Opcode, type OpName } from "../src/graph/opcode.ts";
+import { IntegerOpcode, type IntegerOpName as OpName } from "../src/graph/opcode.ts";
 import { buildOneStepProof, RANGE_OPENING_ABI, toAbiOpening } from "../src/proof/oneStep.ts";
 import {
   caseOperands,
@@ -94,7 +94,7 @@ function vectorsOf(c: OpCase, outIndices: readonly number[]): OneStepVector[] {
 export function oneStepVectors(): OneStepVector[] {
   const rng = new CaseRng(0x0e5e7);
   const out: OneStepVector[] = [];
-  for (const op of Object.keys(Opcode) as OpName[]) {
+  for (const op of Object.keys(IntegerOpcode) as OpName[]) {
     for (const { gen } of generatorsFor(op)) {
       for (let i = 0; i < CASES_PER_LABEL; i++) {
         const c = gen(rng);

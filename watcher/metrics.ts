@@ -8,6 +8,10 @@ export const WATCHER_METRICS = {
   jobs_mismatched: { type: "counter", help: "re-executed jobs whose commitment did not match" },
   jobs_unverifiable: { type: "counter", help: "sampled jobs that could not be checked", labelNames: ["why"] },
   jobs_late: { type: "counter", help: "sampled jobs whose window closed before they were checked" },
+  jobs_float_skipped: {
+    type: "counter",
+    help: "sampled jobs of float32 models, not checked: their disputes are not wired yet",
+  },
   challenges: { type: "counter", help: "challenges committed" },
   disputes_won: { type: "counter", help: "challenges won" },
   disputes_lost: { type: "counter", help: "challenges lost" },

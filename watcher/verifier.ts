@@ -16,6 +16,7 @@ import PQueue from "p-queue";
 import { bytesToHex, hexToBytes, type Hex } from "viem";
 import { JobStatus } from "../src/chain/enums.ts";
 import type { Model } from "../src/chain/read/registry.ts";
+import { Profile } from "../src/model/modelSpec.ts";
 import { crashPoint } from "../src/service/crash.ts";
 import { resolveJobInput, type InputPolicy } from "../src/service/jobInput.ts";
 import { modelOutsidePolicy, type OperatorPolicy } from "../src/service/policy.ts";
@@ -76,6 +77,8 @@ export class Verifier {
   private readonly deferred = new Set<string>();
   private lastNow = 0n;
   private closed = false;
+  /** Float32 models already reported, so the warning comes once per model, not once per job. */
+  private readonly floatModelsReported = new Set<Hex>();
 
   constructor(
     private readonly chain: VerifierChain,
@@ -177,6 +180,18 @@ export class Verifier {
     // (nothing follows from it), and one that is traced is read first (`stillCommitted`).
     const live = jobs;
     const registered = await this.chain.registration(model.modelId, head.hash);
+    // INVARIANT: no job of a float32 model is checked or challenged. Its disputes are not
+    // routed to the float checks yet (docs/PROTOCOL.md §11), and the integer game would
+    // judge honest float rounding as fraud: a challenge could only lose the bond.
+    if (registered.profile === Profile.FLOAT32) {
+      const reason = "float32 model: its disputes are not wired yet, so its jobs are not checked";
+      if (!this.floatModelsReported.has(model.modelId)) {
+        this.floatModelsReported.add(model.modelId);
+        this.log.warn({ modelId: model.modelId, uri: registered.uri }, `${reason}; skipping every job of it`);
+      }
+      for (const job of live) decide({ job, state: "skipped", reason }, () => this.metrics.inc("jobs_float_skipped"));
+      return commit();
+    }
     // A model whose deadlines the watcher could not meet is a trap: challenging it would lose the bond.
     const outside = modelOutsidePolicy(model.modelId, registered.params, this.options.policy);
     if (outside !== undefined) {
@@ -409,6 +424,7 @@ function expectedOf(registered: Model): ExpectedModel {
     graphRoot: registered.graphRoot as Hex,
     nodeCount: registered.nodeCount,
     profile: registered.profile,
+    policyHash: registered.policyHash,
     input: { dtype: registered.input.dtype, layout: registered.input.layout, shape: [...registered.input.shape] },
     output: { dtype: registered.output.dtype, layout: registered.output.layout, shape: [...registered.output.shape] },
   };

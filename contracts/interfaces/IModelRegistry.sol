@@ -23,9 +23,15 @@ interface IModelRegistry {
     /// @notice No model with this id.
     /// @param id The id asked for.
     error UnknownModel(ModelId id);
-    /// @notice Only profile 1 (exact integer) exists.
+    /// @notice Only profiles 1 (exact integer) and 2 (float32) exist.
     /// @param profile The profile given.
     error UnsupportedProfile(uint8 profile);
+    /// @notice The numerics policy hash does not fit the profile: the exact integer profile
+    ///         has none (zero), the float32 profile needs one this deployment checks (the
+    ///         strict fp32 policy of docs/PROTOCOL.md §11.2).
+    /// @param profile The profile given.
+    /// @param policyHash The policy hash given.
+    error UnsupportedPolicy(uint8 profile, bytes32 policyHash);
     /// @notice A graph needs at least one node.
     error ZeroNodeCount();
     /// @notice The challenge window is 0 or above the StakeManager's cap.
@@ -42,7 +48,9 @@ interface IModelRegistry {
     error ZeroCollateral();
     /// @notice challengerBond must be positive: free challenges are spam.
     error ZeroChallengerBond();
-    /// @notice The dtype is not one of uint8 (2), int8 (3), int32 (6), int64 (7).
+    /// @notice The dtype is not one the profile allows: uint8 (2), int8 (3), int32 (6), int64 (7)
+    ///         for the exact integer profile; for float32, a float (1) input and a float (1) or
+    ///         int64 (7) output.
     /// @param role Input or output.
     /// @param dtype The dtype given.
     error UnsupportedDtype(TensorRole role, uint8 dtype);

@@ -17,6 +17,7 @@ library TensorCodec {
         bytes32[] proof;
     }
 
+    uint8 internal constant FLOAT = 1;
     uint8 internal constant UINT8 = 2;
     uint8 internal constant INT8 = 3;
     uint8 internal constant INT32 = 6;
@@ -28,7 +29,7 @@ library TensorCodec {
     /// @notice Element count bound of the exact integer profile.
     uint256 internal constant MAX_ELEMENTS = 1 << 26;
 
-    /// @notice The dtype code is not one of the profile's integer types.
+    /// @notice The dtype code is not one of the element types of docs/PROTOCOL.md §1 and §11.1.
     /// @param dtype The offending ONNX dtype code.
     error UnsupportedDType(uint8 dtype);
     /// @notice A spec whose shape has a zero dimension, too many elements or a bad layout.
@@ -60,7 +61,7 @@ library TensorCodec {
     /// @notice Bytes per element of `dtype`.
     function width(uint8 dtype) internal pure returns (uint256) {
         if (dtype == INT8 || dtype == UINT8) return 1;
-        if (dtype == INT32) return 4;
+        if (dtype == INT32 || dtype == FLOAT) return 4;
         if (dtype == INT64) return 8;
         revert UnsupportedDType(dtype);
     }

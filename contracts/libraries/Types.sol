@@ -44,7 +44,9 @@ struct ModelParams {
 /// @param fileHash keccak256 of the ONNX file.
 /// @param graphRoot Root over the node descriptors (docs/PROTOCOL.md §5).
 /// @param nodeCount Number of nodes of the graph.
-/// @param profile 1 = exact integer.
+/// @param profile 1 = exact integer, 2 = float32.
+/// @param policyHash keccak256(abi.encode(NumericsPolicy)) for the float32 profile (docs/PROTOCOL.md
+///        §11.2); zero for the exact integer profile.
 /// @param input The job input (row-major).
 /// @param output The last node's output (row-major).
 /// @param uri Where the ONNX file can be fetched.
@@ -54,6 +56,7 @@ struct ModelSpec {
     bytes32 graphRoot;
     uint32 nodeCount;
     uint8 profile;
+    bytes32 policyHash;
     TensorSpec input;
     TensorSpec output;
     string uri;

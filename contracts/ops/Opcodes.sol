@@ -2,8 +2,10 @@
 pragma solidity ^0.8.28;
 
 /// @title Opcodes
-/// @notice Operator codes of the exact integer profile (docs/PROTOCOL.md §6), the twin of
-///         src/graph/opcode.ts. Append-only: a registered model's graphRoot depends on them.
+/// @notice Operator codes (docs/PROTOCOL.md §6 for the exact integer profile, §11.7 for the
+///         float32 profile's own), the twin of src/graph/opcode.ts. A code shared by both
+///         profiles is told apart by the dtypes of the descriptor's specs. Append-only: a
+///         registered model's graphRoot depends on them.
 library Opcodes {
     uint8 internal constant MAT_MUL_INTEGER = 1;
     uint8 internal constant ADD = 2;
@@ -20,4 +22,13 @@ library Opcodes {
     uint8 internal constant IDENTITY = 13;
     uint8 internal constant GATHER = 14;
     uint8 internal constant ARG_MAX = 15;
+    uint8 internal constant MAT_MUL = 16;
+    uint8 internal constant GEMM = 17;
+    uint8 internal constant CONV = 18;
+    uint8 internal constant MAX_POOL = 19;
+    uint8 internal constant AVERAGE_POOL = 20;
+    uint8 internal constant GLOBAL_AVERAGE_POOL = 21;
+    uint8 internal constant REDUCE_MEAN = 22;
+    uint8 internal constant SQRT = 23;
+    uint8 internal constant TRANSPOSE = 24;
 }

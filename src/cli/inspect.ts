@@ -1,4 +1,6 @@
 import { Command } from "commander";
+import { STRICT_FP32 } from "../float/policy.ts";
+import { Profile } from "../model/modelSpec.ts";
 import { compileModel, type CompiledModel } from "../onnx/compile.ts";
 import { ModelValidationError } from "../onnx/errors.ts";
 import { modelIdFor } from "../onnx/modelSpecFor.ts";
@@ -20,7 +22,9 @@ interface InspectFlags extends ModelParamFlags {
  */
 export function inspectCommand({ io, setExit }: CommandContext): Command {
   return withModelParamFlags(new Command("inspect"))
-    .description("validate ONNX files against the exact integer profile and print graphRoot and modelId")
+    .description(
+      "validate ONNX files against the exact integer or the float32 profile (read from the job input) and print graphRoot and modelId",
+    )
     .argument("<files...>", "ONNX model files")
     .option("--json", "print JSON (an array when several files are given)")
     .action((files: string[], flags: InspectFlags) => {
@@ -70,9 +74,19 @@ export function withModelParamFlags(cmd: Command): Command {
     .option("--bond <amount>", "challenger bond in token base units (default 10e18)", unsignedFlag(128));
 }
 
+/**
+ * The numerics policy a float32 model's modelId binds (docs/PROTOCOL.md §11.2), with its
+ * hash; the exact integer profile has none, and its report has no such field.
+ */
+function numericsPolicyOf(compiled: CompiledModel) {
+  if (compiled.profile !== Profile.FLOAT32) return {};
+  return { numericsPolicy: { ...STRICT_FP32, hash: compiled.policyHash } };
+}
+
 export function inspectReport(compiled: CompiledModel, modelId: string, options: ReturnType<typeof modelSpecOptions>) {
   return {
-    profile: "exact-int",
+    profile: compiled.profile === Profile.FLOAT32 ? "float32" : "exact-int",
+    ...numericsPolicyOf(compiled),
     ops: [...new Set(compiled.onnxOpTypes)],
     graphRoot: compiled.graphRoot,
     modelId,
@@ -103,6 +117,11 @@ export function inspectReport(compiled: CompiledModel, modelId: string, options:
 function inspectText(compiled: CompiledModel, r: ReturnType<typeof inspectReport>): string {
   const lines = [
     `profile    ${r.profile}`,
+    ...("numericsPolicy" in r && r.numericsPolicy !== undefined
+      ? [
+          `policy     v${r.numericsPolicy.version}: p = ${r.numericsPolicy.accumulationBits}, inputBits ${r.numericsPolicy.inputBits}, η = 2^${r.numericsPolicy.etaExponent}, k_f ${r.numericsPolicy.transcendentalUlps} (hash ${r.numericsPolicy.hash})`,
+        ]
+      : []),
     `opset      ${r.opset} (IR ${r.irVersion})`,
     `input      ${r.input.name}: ${specText(compiled.input)}`,
     `output     ${r.output.name}: ${specText(compiled.output)}`,

@@ -1,11 +1,18 @@
 import { encodeAbiParameters, keccak256, type Hex } from "viem";
 import { TENSOR_SPEC_ABI, toAbiSpec, type TensorSpec } from "../tensor/spec.ts";
 
-/** Verification profiles. Only the exact integer profile exists so far. */
+/**
+ * Verification profiles (docs/PROTOCOL.md §7): exact integer graphs, and float32 graphs
+ * checked within the bounds of a numerics policy (§11).
+ */
 export const Profile = {
   EXACT_INT: 1,
+  FLOAT32: 2,
 } as const;
 export type Profile = (typeof Profile)[keyof typeof Profile];
+
+/** The policyHash of an exact integer model: it has no numerics policy. */
+export const NO_POLICY: Hex = `0x${"0".repeat(64)}`;
 
 /** Economic and timing parameters fixed at registration (seconds and token base units). */
 export interface ModelParams {
@@ -21,6 +28,8 @@ export interface ModelSpec {
   readonly graphRoot: Hex;
   readonly nodeCount: number;
   readonly profile: Profile;
+  /** keccak256(abi.encode(NumericsPolicy)) for float32 (§11.2), {@link NO_POLICY} for exact integer. */
+  readonly policyHash: Hex;
   readonly input: TensorSpec;
   readonly output: TensorSpec;
   readonly uri: string;
@@ -44,6 +53,7 @@ export const MODEL_SPEC_ABI = {
     { name: "graphRoot", type: "bytes32" },
     { name: "nodeCount", type: "uint32" },
     { name: "profile", type: "uint8" },
+    { name: "policyHash", type: "bytes32" },
     { ...TENSOR_SPEC_ABI, name: "input" },
     { ...TENSOR_SPEC_ABI, name: "output" },
     { name: "uri", type: "string" },

@@ -26,8 +26,11 @@ const AttrType = onnx.AttributeProto.AttributeType;
 
 export const DEFAULT_IR_VERSION = 8;
 
-/** An attribute value: a number or bigint is an INT attribute, a number array an INTS attribute. */
-export type AttrValue = number | number[] | bigint;
+/**
+ * An attribute value: a number or bigint is an INT attribute, a number array an INTS
+ * attribute, `{ float }` a FLOAT attribute (rounded to float32), `{ string }` a STRING one.
+ */
+export type AttrValue = number | number[] | bigint | { readonly float: number } | { readonly string: string };
 
 /** A dimension: a number is `dim_value`, a string is a symbolic `dim_param`. */
 export type Dim = number | string;
@@ -84,6 +87,10 @@ export function rawDataOf(tensor: Tensor): Uint8Array {
   const data = tensor.data;
   for (let i = 0; i < data.length; i++) {
     switch (dtype) {
+      case DType.FLOAT:
+        // The bit pattern, so that any NaN payload reaches the file as given.
+        view.setUint32(4 * i, Number(tensor.at(i)), true);
+        break;
       case DType.INT8:
         view.setInt8(i, Number(data[i]));
         break;
@@ -148,7 +155,7 @@ export class GraphBuilder {
 
   /**
    * A node. `inputs` are value names in ONNX order, '' for an omitted optional
-   * input. Attributes: number/bigint → INT, number[] → INTS.
+   * input. Attributes: number/bigint → INT, number[] → INTS, { float } → FLOAT, { string } → STRING.
    */
   node(
     opType: string,
@@ -160,7 +167,11 @@ export class GraphBuilder {
     const attribute: pb.IAttributeProto[] = [];
     for (const [name, value] of Object.entries(attrs ?? {})) {
       if (Array.isArray(value)) attribute.push({ name, type: AttrType.INTS, ints: value.map(int64) });
-      else attribute.push({ name, type: AttrType.INT, i: int64(value) });
+      else if (typeof value === "object" && "float" in value)
+        attribute.push({ name, type: AttrType.FLOAT, f: value.float });
+      else if (typeof value === "object") {
+        attribute.push({ name, type: AttrType.STRING, s: new TextEncoder().encode(value.string) });
+      } else attribute.push({ name, type: AttrType.INT, i: int64(value) });
     }
     if (options?.rawAttributes) attribute.push(...options.rawAttributes);
     const node: pb.INodeProto = {

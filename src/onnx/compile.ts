@@ -1,10 +1,12 @@
 import type { Hex } from "viem";
 import { GraphCommitment, Source, ZERO_ROOT, type NodeDescriptor, type Operand } from "../graph/descriptor.ts";
 import { Opcode, type OpName } from "../graph/opcode.ts";
+import { policyHash, STRICT_FP32 } from "../float/policy.ts";
+import { NO_POLICY, Profile } from "../model/modelSpec.ts";
 import { TensorCommitment } from "../tensor/commitment.ts";
 import { Layout, type TensorSpec } from "../tensor/spec.ts";
 import type { Tensor } from "../tensor/tensor.ts";
-import { loadModel, type LoadedModel } from "./load.ts";
+import { loadModel, type LoadedModel, type LoadOptions } from "./load.ts";
 
 /**
  * A validated model turned into what the protocol commits to (docs/PROTOCOL.md
@@ -12,6 +14,10 @@ import { loadModel, type LoadedModel } from "./load.ts";
  * once, ready to open), and graphRoot.
  */
 export interface CompiledModel {
+  /** The verification profile (§7), read from the graph (see load.ts). */
+  readonly profile: Profile;
+  /** keccak256(abi.encode(NumericsPolicy)) the registration binds: the strict fp32 policy for float32, zero otherwise. */
+  readonly policyHash: Hex;
   readonly nodes: readonly NodeDescriptor[];
   /** ONNX node names (the output name where a node has none). */
   readonly nodeNames: readonly string[];
@@ -24,7 +30,7 @@ export interface CompiledModel {
   readonly constants: ReadonlyMap<string, Tensor>;
   /**
    * Per node, per input: the commitment of a CONSTANT operand in its
-   * committed layout (transposed for MatMulInteger's B), null for any other
+   * committed layout (see constantLayout), null for any other
    * source. `operandTensors[i][j].tensor` is the committed tensor.
    */
   readonly operandTensors: readonly (readonly (TensorCommitment | null)[])[];
@@ -40,15 +46,24 @@ export interface CompiledModel {
 }
 
 const MATMUL_B = 1;
+const GEMM_TRANS_B = 3;
 
-/** Layout in which a constant operand is committed (§2): transposed exactly for MatMulInteger's B. */
-export function constantLayout(opType: OpName, inputIndex: number): Layout {
-  return opType === "MatMulInteger" && inputIndex === MATMUL_B ? Layout.TRANSPOSED : Layout.ROW_MAJOR;
+/**
+ * Layout in which a constant operand is committed (§2, §11.7): the B operand of a dot
+ * product so that the K elements of one of its columns are one contiguous run —
+ * transposed for MatMulInteger's and MatMul's [K, N] B, and for Gemm's B unless transB = 1
+ * (then B is stored [N, K] and its rows already are op(B)'s columns). Row-major otherwise.
+ */
+export function constantLayout(opType: OpName, inputIndex: number, attrs: readonly bigint[] = []): Layout {
+  if (inputIndex !== MATMUL_B) return Layout.ROW_MAJOR;
+  if (opType === "MatMulInteger" || opType === "MatMul") return Layout.TRANSPOSED;
+  if (opType === "Gemm") return attrs[GEMM_TRANS_B] === 1n ? Layout.ROW_MAJOR : Layout.TRANSPOSED;
+  return Layout.ROW_MAJOR;
 }
 
 /** Validates (see load.ts) and compiles an ONNX file, or compiles an already loaded model. */
-export function compileModel(source: Uint8Array | LoadedModel): CompiledModel {
-  const model = source instanceof Uint8Array ? loadModel(source) : source;
+export function compileModel(source: Uint8Array | LoadedModel, options: LoadOptions = {}): CompiledModel {
+  const model = source instanceof Uint8Array ? loadModel(source, options) : source;
   const rowMajor = (t: { dtype: TensorSpec["dtype"]; shape: readonly number[] }): TensorSpec => ({
     dtype: t.dtype,
     layout: Layout.ROW_MAJOR,
@@ -80,7 +95,7 @@ export function compileModel(source: Uint8Array | LoadedModel): CompiledModel {
         operands.push({ source: Source.ABSENT, index: 0, root: ZERO_ROOT, spec: absentSpec(model, node.index, j) });
         committed.push(null);
       } else if (model.initializers.has(name)) {
-        const c = commitConstant(name, constantLayout(node.opType, j));
+        const c = commitConstant(name, constantLayout(node.opType, j, node.attrs));
         operands.push({ source: Source.CONSTANT, index: 0, root: c.root, spec: c.spec });
         committed.push(c);
       } else if (name === model.input.name) {
@@ -108,6 +123,8 @@ export function compileModel(source: Uint8Array | LoadedModel): CompiledModel {
 
   const graph = new GraphCommitment(nodes);
   return {
+    profile: model.profile,
+    policyHash: model.profile === Profile.FLOAT32 ? policyHash(STRICT_FP32) : NO_POLICY,
     nodes,
     nodeNames: model.nodes.map((n) => n.name),
     outputNames: model.nodes.map((n) => n.output),

@@ -63,6 +63,15 @@ export const ModelErrorCodes = {
     "VALUE_INFO_MISMATCH",
     "SPARSE_INITIALIZER",
     "TRAINING_INFO",
+    "NON_CANONICAL_NAN",
+    "MIXED_PROFILE",
+    "PROFILE_MISMATCH",
+    "WEIGHT_NOT_CONSTANT",
+    "TRANSPOSED_OPERAND",
+    "CONV_SHAPE",
+    "POOL_SHAPE",
+    "REDUCE_AXES",
+    "INVALID_PERM",
   ],
 } as const;
 

@@ -1,9 +1,15 @@
 import type { onnx as pb } from "onnx-proto";
 import { DType, dtypeInfo, isDType } from "../tensor/dtype.ts";
 import { Layout } from "../tensor/spec.ts";
-import { allocate, Tensor } from "../tensor/tensor.ts";
+import { allocate, float32Bits, isNonCanonicalNaN, Tensor } from "../tensor/tensor.ts";
 import { int64Of, hasField } from "./decode.ts";
-import { ExternalDataError, GraphStructureError, MalformedModelError, UnsupportedDTypeError } from "./errors.ts";
+import {
+  ExternalDataError,
+  GraphStructureError,
+  MalformedModelError,
+  ProfileRuleError,
+  UnsupportedDTypeError,
+} from "./errors.ts";
 import { checkedElementCount } from "./shapes.ts";
 
 /** TensorProto.DataLocation.EXTERNAL. */
@@ -30,14 +36,14 @@ export function checkInlineData(t: pb.ITensorProto): void {
   }
 }
 
-/** Refuses an initializer whose element type is not one of the profile's four integer types. */
+/** Refuses an initializer whose element type is not float32 or one of the four integer types. */
 export function checkInitializerDType(t: pb.ITensorProto): DType {
   const code = t.dataType ?? 0;
   if (!isDType(code)) {
     throw new UnsupportedDTypeError(
       "UNSUPPORTED_DTYPE",
       code,
-      `initializer has ONNX data_type ${code}; only uint8 (2), int8 (3), int32 (6), int64 (7) are in the profile`,
+      `initializer has ONNX data_type ${code}; only float (1), uint8 (2), int8 (3), int32 (6), int64 (7) are accepted`,
       { tensor: t.name ?? "" },
     );
   }
@@ -64,6 +70,7 @@ export function initializerTensor(t: pb.ITensorProto): Tensor {
   const shape = dims.map(Number);
   const { width } = dtypeInfo(dtype);
 
+  if (dtype === DType.FLOAT) return floatInitializer(t, shape, n, where);
   const foreign: [string, number][] = [
     ["float_data", t.floatData?.length ?? 0],
     ["double_data", t.doubleData?.length ?? 0],
@@ -123,10 +130,81 @@ export function initializerTensor(t: pb.ITensorProto): Tensor {
   return new Tensor(spec, data);
 }
 
+/**
+ * A float32 initializer, from raw_data (little-endian bit patterns, kept exactly) or
+ * float_data. A NaN other than 0x7fc00000 is refused (§11.1: a committed tensor holds no
+ * other NaN, and a constant is committed as the file stores it). float_data arrives as
+ * JavaScript numbers, which cannot carry a NaN's pattern, so a NaN there is refused too.
+ */
+function floatInitializer(t: pb.ITensorProto, shape: number[], n: number, where: { tensor: string }): Tensor {
+  for (const [field, count] of [
+    ["double_data", t.doubleData?.length ?? 0],
+    ["string_data", t.stringData?.length ?? 0],
+    ["uint64_data", t.uint64Data?.length ?? 0],
+    ["int32_data", t.int32Data?.length ?? 0],
+    ["int64_data", t.int64Data?.length ?? 0],
+  ] as const) {
+    if (count > 0) throw new MalformedModelError("INVALID_TENSOR", `a float32 initializer holds ${field}`, where);
+  }
+  const typed = t.floatData ?? [];
+  const hasRaw = hasField(t, "rawData");
+  if (hasRaw && typed.length > 0) {
+    throw new MalformedModelError("INVALID_TENSOR", "initializer holds both raw_data and float_data", where);
+  }
+  const spec = { dtype: DType.FLOAT, layout: Layout.ROW_MAJOR, shape };
+  const data = new Float32Array(n);
+  const bits = float32Bits(data);
+  if (hasRaw) {
+    const raw = t.rawData ?? new Uint8Array(0);
+    if (raw.length !== n * 4) {
+      throw new MalformedModelError(
+        "INITIALIZER_DATA_MISMATCH",
+        `raw_data has ${raw.length} bytes, shape [${shape.join(",")}] of float32 needs ${n * 4}`,
+        where,
+      );
+    }
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    for (let i = 0; i < n; i++) bits[i] = view.getUint32(4 * i, true);
+  } else {
+    if (typed.length !== n) {
+      const what = typed.length === 0 ? "no data" : `${typed.length} values in float_data`;
+      throw new MalformedModelError(
+        "INITIALIZER_DATA_MISMATCH",
+        `initializer has ${what}, shape [${shape.join(",")}] needs ${n} elements`,
+        where,
+      );
+    }
+    for (let i = 0; i < n; i++) {
+      const v = typed[i] as number;
+      if (Number.isNaN(v)) {
+        throw new ProfileRuleError(
+          "NON_CANONICAL_NAN",
+          `float_data[${i}] is a NaN, whose bit pattern float_data cannot carry; store NaN constants in raw_data as 0x7fc00000`,
+          where,
+        );
+      }
+      data[i] = v;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const b = bits[i] as number;
+    if (isNonCanonicalNaN(b)) {
+      throw new ProfileRuleError(
+        "NON_CANONICAL_NAN",
+        `element ${i} is the NaN 0x${b.toString(16).padStart(8, "0")}; the only NaN a committed tensor may hold is 0x7fc00000`,
+        where,
+      );
+    }
+  }
+  return new Tensor(spec, data);
+}
+
 /** ONNX raw_data is little-endian whatever the host; copy into an owned, aligned array. */
 function fromRawLittleEndian(dtype: DType, raw: Uint8Array, n: number): Tensor["data"] {
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   switch (dtype) {
+    case DType.FLOAT:
+      throw new Error("float32 initializers are decoded by floatInitializer");
     case DType.UINT8:
       return Uint8Array.from(raw);
     case DType.INT8:

@@ -1,7 +1,7 @@
 import type { onnx as pb } from "onnx-proto";
 import type { Hex } from "viem";
-import { opcodeOf, type OpName } from "../graph/opcode.ts";
-import { fileHashOf } from "../model/modelSpec.ts";
+import { isIntegerOp, opcodeOf, type OpName } from "../graph/opcode.ts";
+import { fileHashOf, Profile } from "../model/modelSpec.ts";
 import { at } from "../tensor/at.ts";
 import { DType, dtypeInfo, isDType } from "../tensor/dtype.ts";
 import type { Tensor } from "../tensor/tensor.ts";
@@ -20,13 +20,18 @@ import {
 } from "./errors.ts";
 import { checkInitializerDType, checkInlineData, initializerTensor } from "./initializer.ts";
 import { Limits } from "./limits.ts";
-import { OP_RULES, type OpInput, type ValueType } from "./ops.ts";
+import { FLOAT_OP_RULES } from "./floatOps.ts";
+import { OP_RULES, type AttrRule, type OpInput, type OpRule, type ValueType } from "./ops.ts";
 import { checkedElementCount, sameShape } from "./shapes.ts";
 
 /**
  * Loading = decoding + validation against the exact integer profile
- * (docs/PROTOCOL.md §6, §8) + static shape inference. The checks run in a
- * fixed order, so a file breaking several rules always gets the same error:
+ * (docs/PROTOCOL.md §6, §8) or the float32 profile (§11.7, §11.8) + static shape
+ * inference. The profile is chosen from the graph: a float32 job input makes a float32
+ * model, an int8/uint8 one an exact integer model (`LoadOptions.profile` may require
+ * one; a file of the other is then refused). A node of the other profile, or an operand
+ * of the other profile's element types, is a model mixing profiles and is refused. The
+ * checks run in a fixed order, so a file breaking several rules always gets the same error:
  *
  *  1. file size, protobuf wire scan (limits, malformed bytes), decoding;
  *  2. model level: graph present, IR version, opset imports, local functions, training info;
@@ -34,7 +39,8 @@ import { checkedElementCount, sameShape } from "./shapes.ts";
  *  4. initializers stored outside the file (never opened);
  *  5. element types of everything declared: initializers, graph inputs/outputs, value_info;
  *  6. initializer shapes against the limits, then their data against their shapes;
- *  7. graph structure: one input, one output, single-output nodes, names, topological order;
+ *  7. the profile (from the job input's declared type), then graph structure: one input,
+ *     one output, single-output nodes, names, topological order;
  *  8. static input/output shapes;
  *  9. per node, in order: attributes, then operand rules and shape inference;
  * 10. declared output and value_info against the inferred types.
@@ -59,6 +65,8 @@ export interface LoadedNode {
 
 /** A model that passed every check, with inferred types. */
 export interface LoadedModel {
+  /** The verification profile the graph is in (§7). */
+  readonly profile: Profile;
   readonly bytes: Uint8Array;
   readonly fileHash: Hex;
   readonly irVersion: number;
@@ -70,8 +78,23 @@ export interface LoadedModel {
   readonly nodes: readonly LoadedNode[];
 }
 
+export interface LoadOptions {
+  /** Require this profile; by default it is read from the job input's element type. */
+  readonly profile?: Profile;
+}
+
 const DEFAULT_DOMAINS = new Set(["", "ai.onnx"]);
-const ATTR_INT = 2;
+/** AttributeProto.AttributeType values. */
+const ATTR_TYPE = { float: 1, int: 2, string: 3, ints: 7 } as const;
+
+const PROFILE_NAME: Record<Profile, string> = {
+  [Profile.EXACT_INT]: "exact integer",
+  [Profile.FLOAT32]: "float32",
+};
+
+function rulesOf(profile: Profile): Readonly<Partial<Record<OpName, OpRule>>> {
+  return profile === Profile.FLOAT32 ? FLOAT_OP_RULES : OP_RULES;
+}
 
 function nodeLabel(node: pb.INodeProto, index: number): string {
   const name = node.name ?? "";
@@ -82,8 +105,8 @@ function dtypeLabel(code: number): string {
   return isDType(code) ? dtypeInfo(code).name : `ONNX elem_type ${code}`;
 }
 
-/** Decodes and validates an ONNX file; throws a ModelValidationError subclass on any rule of §8. */
-export function loadModel(bytes: Uint8Array): LoadedModel {
+/** Decodes and validates an ONNX file; throws a ModelValidationError subclass on any rule of §8 (§11.8 for float32). */
+export function loadModel(bytes: Uint8Array, options: LoadOptions = {}): LoadedModel {
   const model = decodeModel(bytes);
   const graph = model.graph;
   if (graph === null || graph === undefined) throw new MalformedModelError("MISSING_GRAPH", "the model has no graph");
@@ -141,13 +164,16 @@ export function loadModel(bytes: Uint8Array): LoadedModel {
     initializers.set(name, tensor);
   }
 
-  const structure = checkStructure(graph, nodes, initializers);
+  const profile = profileOf(graph, initializers, options);
+  if (profile === Profile.EXACT_INT) refuseFloatValues(graph);
+  const rules = rulesOf(profile);
+  const structure = checkStructure(graph, nodes, initializers, profile);
   const input = staticValue(structure.input, "graph input");
-  if (input.dtype !== DType.INT8 && input.dtype !== DType.UINT8) {
+  if (profile === Profile.EXACT_INT && input.dtype !== DType.INT8 && input.dtype !== DType.UINT8) {
     throw new UnsupportedDTypeError(
       "INPUT_DTYPE",
       input.dtype,
-      `the job input is ${dtypeLabel(input.dtype)}; it must be int8 or uint8`,
+      `the job input is ${dtypeLabel(input.dtype)}; it must be int8 or uint8 (exact integer profile) or float32 (float32 profile)`,
       { tensor: input.name },
     );
   }
@@ -162,8 +188,8 @@ export function loadModel(bytes: Uint8Array): LoadedModel {
     const where: ModelErrorLocation = { node: nodeLabel(node, index) };
     // opTypes and the structure's inputs and outputs hold one entry per node.
     const opType = at(opTypes, index);
-    const rule = OP_RULES[opType];
-    const attrs = readAttributes(node, rule.attrs, opset, where);
+    const rule = rules[opType] as OpRule; // checkStructure refused ops outside the profile
+    const attributes = readAttributes(node, rule.attrs, opset, where);
     const inputNames = at(structure.inputs, index);
     const inputs: (OpInput | null)[] = inputNames.map((name) => {
       if (name === null) return null;
@@ -171,7 +197,17 @@ export function loadModel(bytes: Uint8Array): LoadedModel {
       const constant = initializers.get(name);
       return constant !== undefined ? { name, type, constant } : { name, type };
     });
-    const result = rule.infer({ where, opset, inputs, attrs });
+    if (profile === Profile.EXACT_INT) {
+      const float = inputs.find((x) => x !== null && x.type.dtype === DType.FLOAT);
+      if (float !== undefined && float !== null) {
+        throw new ProfileRuleError(
+          "MIXED_PROFILE",
+          `${opType} input ${JSON.stringify(float.name)} is float32 in an exact integer model (int8/uint8 job input): a model mixing the profiles is refused`,
+          where,
+        );
+      }
+    }
+    const result = rule.infer({ where, opset, inputs, ...attributes });
     const output = at(structure.outputs, index);
     types.set(output, result.output);
     loaded.push({
@@ -201,6 +237,7 @@ export function loadModel(bytes: Uint8Array): LoadedModel {
   for (const v of structure.constantInputs) checkDeclaredLoose(v, types.get(v.name ?? "") as ValueType);
 
   return {
+    profile,
     bytes,
     fileHash: fileHashOf(bytes),
     irVersion: Number(irVersion),
@@ -233,6 +270,42 @@ function defaultOpset(model: pb.ModelProto): number {
   return Number(version);
 }
 
+/**
+ * The profile of the graph: float32 when its job input (the one graph input that is not
+ * an initializer) is declared float32, exact integer otherwise (a graph without one
+ * such input is refused later, by the structure check). An explicit profile must agree.
+ */
+function profileOf(graph: pb.IGraphProto, initializers: ReadonlyMap<string, Tensor>, options: LoadOptions): Profile {
+  const jobInputs = (graph.input ?? []).filter((v) => !initializers.has(v.name ?? ""));
+  const [only] = jobInputs;
+  const fromGraph =
+    jobInputs.length === 1 && only?.type?.tensorType?.elemType === DType.FLOAT ? Profile.FLOAT32 : Profile.EXACT_INT;
+  if (options.profile !== undefined && options.profile !== fromGraph) {
+    throw new ProfileRuleError(
+      "PROFILE_MISMATCH",
+      `the ${PROFILE_NAME[options.profile]} profile was required, but the job input makes this a ${PROFILE_NAME[fromGraph]} model`,
+      only !== undefined ? { tensor: only.name ?? "" } : {},
+    );
+  }
+  return fromGraph;
+}
+
+/** An exact integer model holds no float32 value at all, used or not: declared, or as an initializer. */
+function refuseFloatValues(graph: pb.IGraphProto): void {
+  const mixed = (name: string, what: string) =>
+    new ProfileRuleError(
+      "MIXED_PROFILE",
+      `${what} is float32 in an exact integer model (int8/uint8 job input): a model mixing the profiles is refused`,
+      { tensor: name },
+    );
+  for (const t of graph.initializer ?? []) {
+    if (t.dataType === DType.FLOAT) throw mixed(t.name ?? "", "the initializer");
+  }
+  for (const v of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.valueInfo ?? [])]) {
+    if (v.type?.tensorType?.elemType === DType.FLOAT) throw mixed(v.name ?? "", "the declared value");
+  }
+}
+
 function checkOp(node: pb.INodeProto, index: number): OpName {
   const where = { node: nodeLabel(node, index) };
   const domain = node.domain ?? "";
@@ -246,7 +319,11 @@ function checkOp(node: pb.INodeProto, index: number): OpName {
   }
   const opType = node.opType ?? "";
   if (opcodeOf(opType) === undefined) {
-    throw new UnsupportedOpError(opType, `op ${JSON.stringify(opType)} is not in the exact integer profile`, where);
+    throw new UnsupportedOpError(
+      opType,
+      `op ${JSON.stringify(opType)} is in neither the exact integer nor the float32 profile`,
+      where,
+    );
   }
   return opType as OpName;
 }
@@ -277,7 +354,7 @@ function tensorTypeOf(v: pb.IValueInfoProto): DeclaredValue {
     throw new UnsupportedDTypeError(
       "UNSUPPORTED_DTYPE",
       dtype,
-      `declared type ${dtypeLabel(dtype)} is not one of uint8, int8, int32, int64`,
+      `declared type ${dtypeLabel(dtype)} is not one of float32, uint8, int8, int32, int64`,
       { tensor: name },
     );
   }
@@ -350,7 +427,9 @@ function checkStructure(
   graph: pb.IGraphProto,
   nodes: readonly pb.INodeProto[],
   initializers: ReadonlyMap<string, Tensor>,
+  profile: Profile,
 ): Structure {
+  const rules = rulesOf(profile);
   const graphInputs = graph.input ?? [];
   const seenInputs = new Set<string>();
   for (const v of graphInputs) {
@@ -407,7 +486,15 @@ function checkStructure(
 
   const inputs = nodes.map((node, i) => {
     const where = { node: nodeLabel(node, i) };
-    const rule = OP_RULES[node.opType as OpName];
+    const rule = rules[node.opType as OpName];
+    if (rule === undefined) {
+      const other = isIntegerOp(node.opType ?? "") ? "exact integer" : "float32";
+      throw new ProfileRuleError(
+        "MIXED_PROFILE",
+        `${node.opType} is an operator of the ${other} profile only, in a ${PROFILE_NAME[profile]} model: a model mixing the profiles is refused`,
+        where,
+      );
+    }
     const names = node.input ?? [];
     if (names.length > Limits.MAX_NODE_INPUTS) {
       throw new LimitExceededError(
@@ -466,14 +553,29 @@ function checkStructure(
   return { input, output, constantInputs, inputs, outputs };
 }
 
-/** The node's INT attributes, each allowed for its op at this opset, with allowed values; no others. */
+/** A node's attributes by type, as OpContext takes them. */
+interface Attributes {
+  readonly attrs: Map<string, bigint>;
+  readonly floats: Map<string, number>;
+  readonly ints: Map<string, readonly bigint[]>;
+  readonly strings: Map<string, string>;
+}
+
+const F32 = new Float32Array(1);
+const F32_BITS = new Uint32Array(F32.buffer);
+
+/**
+ * The node's attributes, each allowed for its op at this opset, of its rule's type (INT
+ * unless stated) and allowed values; no others.
+ */
 function readAttributes(
   node: pb.INodeProto,
-  rules: Readonly<Record<string, { since?: number; required?: boolean; values?: readonly bigint[] }>>,
+  rules: Readonly<Record<string, AttrRule>>,
   opset: number,
   where: ModelErrorLocation,
-): Map<string, bigint> {
-  const out = new Map<string, bigint>();
+): Attributes {
+  const out: Attributes = { attrs: new Map(), floats: new Map(), ints: new Map(), strings: new Map() };
+  const seen = new Set<string>();
   for (const a of node.attribute ?? []) {
     const name = a.name ?? "";
     const rule = Object.hasOwn(rules, name) ? rules[name] : undefined;
@@ -487,26 +589,55 @@ function readAttributes(
     if ((a.refAttrName ?? "") !== "") {
       throw new ProfileRuleError("INVALID_ATTRIBUTE", `attribute ${name} refers to a function attribute`, where);
     }
-    if (a.type !== ATTR_INT) {
+    const type = rule.type ?? "int";
+    if (a.type !== ATTR_TYPE[type]) {
       throw new ProfileRuleError(
         "INVALID_ATTRIBUTE",
-        `attribute ${name} must have type INT, has type ${a.type ?? 0}`,
+        `attribute ${name} must have type ${type.toUpperCase()}, has type ${a.type ?? 0}`,
         where,
       );
     }
-    if (out.has(name)) throw new ProfileRuleError("INVALID_ATTRIBUTE", `attribute ${name} appears twice`, where);
-    const value = int64Of(a.i);
-    if (rule.values !== undefined && !rule.values.includes(value)) {
-      throw new ProfileRuleError(
-        "INVALID_ATTRIBUTE",
-        `attribute ${name} = ${value} is not one of ${rule.values.join(", ")}`,
-        where,
-      );
+    if (seen.has(name)) throw new ProfileRuleError("INVALID_ATTRIBUTE", `attribute ${name} appears twice`, where);
+    seen.add(name);
+    switch (type) {
+      case "int": {
+        const value = int64Of(a.i);
+        if (rule.values !== undefined && !rule.values.includes(value)) {
+          throw new ProfileRuleError(
+            "INVALID_ATTRIBUTE",
+            `attribute ${name} = ${value} is not one of ${rule.values.join(", ")}`,
+            where,
+          );
+        }
+        out.attrs.set(name, value);
+        break;
+      }
+      case "float":
+        // protobufjs decodes the fixed32 into a number exactly; back to its bit pattern.
+        F32[0] = a.f ?? 0;
+        out.floats.set(name, F32_BITS[0] as number);
+        break;
+      case "ints": {
+        const list = a.ints ?? [];
+        if (list.length > Limits.MAX_RANK * 2) {
+          throw new ProfileRuleError("INVALID_ATTRIBUTE", `attribute ${name} has ${list.length} values`, where);
+        }
+        out.ints.set(
+          name,
+          list.map((v) => int64Of(v)),
+        );
+        break;
+      }
+      case "string":
+        out.strings.set(
+          name,
+          new TextDecoder("utf-8", { fatal: false }).decode((a.s ?? new Uint8Array(0)).slice(0, 64)),
+        );
+        break;
     }
-    out.set(name, value);
   }
   for (const [name, rule] of Object.entries(rules)) {
-    if (rule.required === true && !out.has(name)) {
+    if (rule.required === true && !seen.has(name)) {
       throw new ProfileRuleError("INVALID_ATTRIBUTE", `required attribute ${name} is missing`, where);
     }
   }

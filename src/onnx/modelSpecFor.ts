@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import { modelIdOf, Profile, type ModelParams, type ModelSpec } from "../model/modelSpec.ts";
+import { modelIdOf, type ModelParams, type ModelSpec } from "../model/modelSpec.ts";
 import type { CompiledModel } from "./compile.ts";
 
 export interface ModelSpecOptions {
@@ -17,7 +17,8 @@ export function fileBindingOf(compiled: CompiledModel): FileBinding {
     fileHash: compiled.fileHash,
     graphRoot: compiled.graphRoot,
     nodeCount: compiled.nodes.length,
-    profile: Profile.EXACT_INT,
+    profile: compiled.profile,
+    policyHash: compiled.policyHash,
     input: spec(compiled.input),
     output: spec(compiled.output),
   };

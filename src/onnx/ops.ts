@@ -2,13 +2,14 @@ import { Limits } from "./limits.ts";
 import { at } from "../tensor/at.ts";
 import { DType, dtypeInfo, isDType } from "../tensor/dtype.ts";
 import type { Tensor } from "../tensor/tensor.ts";
-import type { OpName } from "../graph/opcode.ts";
+import type { IntegerOpName } from "../graph/opcode.ts";
 import { SUPPORTED_DTYPES, supportsDType } from "../reference/support.ts";
 import { ProfileRuleError, UnsupportedDTypeError, type ModelErrorLocation } from "./errors.ts";
 import { broadcastShapes, checkedElementCount } from "./shapes.ts";
 
 /**
- * The operators of the exact integer profile (docs/PROTOCOL.md §6): for each,
+ * The operators of the exact integer profile (docs/PROTOCOL.md §6), and the rule
+ * builders the float32 profile's operators (floatOps.ts) share with them: for each,
  * its inputs, its attributes, the element types onnxruntime 1.30's CPU
  * kernels accept at a given opset, and static shape inference. Shapes and
  * types are computed here from the inputs, never read from value_info.
@@ -33,6 +34,12 @@ export interface OpContext {
   readonly inputs: readonly (OpInput | null)[];
   /** INT attributes by name (already checked against the rule's allow-list). */
   readonly attrs: ReadonlyMap<string, bigint>;
+  /** FLOAT attributes by name, as float32 bit patterns. */
+  readonly floats?: ReadonlyMap<string, number>;
+  /** INTS attributes by name. */
+  readonly ints?: ReadonlyMap<string, readonly bigint[]>;
+  /** STRING attributes by name (UTF-8 decoded). */
+  readonly strings?: ReadonlyMap<string, string>;
 }
 
 export interface OpResult {
@@ -42,6 +49,8 @@ export interface OpResult {
 }
 
 export interface AttrRule {
+  /** The attribute's ONNX type: INT unless stated. */
+  readonly type?: "int" | "float" | "ints" | "string";
   /** First default-domain opset that defines the attribute. */
   readonly since?: number;
   readonly required?: boolean;
@@ -62,35 +71,43 @@ const { UINT8, INT8, INT32, INT64 } = DType;
 const ALL: readonly DType[] = [UINT8, INT8, INT32, INT64];
 const FLAG: AttrRule = { values: [0n, 1n] };
 
+/** Checks the element type of a data operand of `op` (the integer or the float32 profile's rule). */
+export type DataCheck = (ctx: OpContext, op: string, input: OpInput) => void;
+
 /**
  * Element types a type variable of `op` takes at `opset`: the table of
  * src/reference/support.ts, measured against onnxruntime 1.30 CPU (int8 Add
  * needs opset 14, Relu has no uint8 and no int64 kernel, …), so that every
  * node the loader accepts is one every honest executor can run.
  */
-function typesT(op: OpName): (opset: number) => readonly DType[] {
+function typesT(op: IntegerOpName): (opset: number) => readonly DType[] {
   return (opset) => ALL.filter((d) => supportsDType(SUPPORTED_DTYPES[op].T, d, opset));
 }
 
-function typesT2(op: OpName, opset: number): readonly DType[] {
+function typesT2(op: IntegerOpName, opset: number): readonly DType[] {
   return ALL.filter((d) => supportsDType(SUPPORTED_DTYPES[op].T2, d, opset));
 }
 
-function dtypeName(dtype: number): string {
+/** The integer profile's check of `op`'s main type variable. */
+function intData(op: IntegerOpName): DataCheck {
+  return (ctx, name, input) => requireDType(ctx, name, input, typesT(op)(ctx.opset));
+}
+
+export function dtypeName(dtype: number): string {
   return isDType(dtype) ? dtypeInfo(dtype).name : `elem_type ${dtype}`;
 }
 
-function present(ctx: OpContext, i: number): OpInput {
+export function present(ctx: OpContext, i: number): OpInput {
   const input = ctx.inputs[i];
   if (input === null || input === undefined) throw new Error(`input ${i} must be present (checked by the loader)`);
   return input;
 }
 
-function optionalInput(ctx: OpContext, i: number): OpInput | null {
+export function optionalInput(ctx: OpContext, i: number): OpInput | null {
   return ctx.inputs[i] ?? null;
 }
 
-function requireDType(ctx: OpContext, op: string, input: OpInput, allowed: readonly DType[]): void {
+export function requireDType(ctx: OpContext, op: string, input: OpInput, allowed: readonly DType[]): void {
   if (!allowed.includes(input.type.dtype)) {
     const list = allowed.length > 0 ? allowed.map(dtypeName).join(", ") : "no integer type";
     throw new UnsupportedDTypeError(
@@ -102,7 +119,7 @@ function requireDType(ctx: OpContext, op: string, input: OpInput, allowed: reado
   }
 }
 
-function requireSameDType(ctx: OpContext, op: string, inputs: readonly OpInput[]): void {
+export function requireSameDType(ctx: OpContext, op: string, inputs: readonly OpInput[]): void {
   const [first, ...rest] = inputs;
   if (first === undefined) return;
   for (const x of rest) {
@@ -116,7 +133,7 @@ function requireSameDType(ctx: OpContext, op: string, inputs: readonly OpInput[]
   }
 }
 
-function requireScalarLike(ctx: OpContext, op: string, input: OpInput, what: string): void {
+export function requireScalarLike(ctx: OpContext, op: string, input: OpInput, what: string): void {
   const { shape } = input.type;
   if (shape.length > 1 || shape.reduce((a, b) => a * b, 1) !== 1) {
     throw new ProfileRuleError(
@@ -127,13 +144,13 @@ function requireScalarLike(ctx: OpContext, op: string, input: OpInput, what: str
   }
 }
 
-function checkOutput(ctx: OpContext, output: ValueType): ValueType {
+export function checkOutput(ctx: OpContext, output: ValueType): ValueType {
   checkedElementCount(output.shape, "output", ctx.where);
   return output;
 }
 
 /** Normalizes an axis attribute into [0, rank) (or [0, rank] when `inclusive`). */
-function normalizeAxis(ctx: OpContext, op: string, axis: bigint, rank: number, inclusive = false): number {
+export function normalizeAxis(ctx: OpContext, op: string, axis: bigint, rank: number, inclusive = false): number {
   const r = BigInt(rank);
   const hi = inclusive ? r : r - 1n;
   if (axis < -r || axis > hi) {
@@ -142,12 +159,11 @@ function normalizeAxis(ctx: OpContext, op: string, axis: bigint, rank: number, i
   return Number(axis < 0n ? axis + r : axis);
 }
 
-function attr(ctx: OpContext, name: string, fallback: bigint): bigint {
+export function attr(ctx: OpContext, name: string, fallback: bigint): bigint {
   return ctx.attrs.get(name) ?? fallback;
 }
 
-function elementwise(op: OpName): OpRule {
-  const types = typesT(op);
+export function elementwise(op: string, check: DataCheck, divisor?: (ctx: OpContext, b: OpInput) => void): OpRule {
   return {
     minInputs: 2,
     maxInputs: 2,
@@ -157,8 +173,8 @@ function elementwise(op: OpName): OpRule {
       const a = present(ctx, 0);
       const b = present(ctx, 1);
       requireSameDType(ctx, op, [a, b]);
-      requireDType(ctx, op, a, types(ctx.opset));
-      if (op === "Div") checkDivisor(ctx, b);
+      check(ctx, op, a);
+      divisor?.(ctx, b);
       const shape = broadcastShapes([a.type.shape, b.type.shape], ctx.where);
       return { output: checkOutput(ctx, { dtype: a.type.dtype, shape }), attrs: [] };
     },
@@ -196,7 +212,7 @@ function checkDivisor(ctx: OpContext, b: OpInput): void {
   }
 }
 
-function variadic(op: OpName): OpRule {
+export function variadic(op: string, check: DataCheck): OpRule {
   return {
     minInputs: 1,
     maxInputs: Number.POSITIVE_INFINITY,
@@ -206,7 +222,7 @@ function variadic(op: OpName): OpRule {
       const xs = ctx.inputs.map((_, i) => present(ctx, i));
       const first = present(ctx, 0);
       requireSameDType(ctx, op, xs);
-      requireDType(ctx, op, first, typesT(op)(ctx.opset));
+      check(ctx, op, first);
       const shape = broadcastShapes(
         xs.map((x) => x.type.shape),
         ctx.where,
@@ -216,8 +232,7 @@ function variadic(op: OpName): OpRule {
   };
 }
 
-function unary(op: OpName): OpRule {
-  const types = typesT(op);
+export function unary(op: string, check: DataCheck): OpRule {
   return {
     minInputs: 1,
     maxInputs: 1,
@@ -225,13 +240,183 @@ function unary(op: OpName): OpRule {
     attrs: {},
     infer(ctx) {
       const x = present(ctx, 0);
-      requireDType(ctx, op, x, types(ctx.opset));
+      check(ctx, op, x);
       return { output: checkOutput(ctx, x.type), attrs: [] };
     },
   };
 }
 
-export const OP_RULES: Readonly<Record<OpName, OpRule>> = {
+/** Reshape with its data operand checked by `check`; the shape is a constant 1-D int64 in both profiles. */
+export function reshape(check: DataCheck): OpRule {
+  return {
+    minInputs: 2,
+    maxInputs: 2,
+    optional: [],
+    attrs: { allowzero: { since: 14, ...FLAG } },
+    infer(ctx) {
+      const data = present(ctx, 0);
+      const shapeIn = present(ctx, 1);
+      check(ctx, "Reshape", data);
+      if (shapeIn.constant === undefined) {
+        throw new ProfileRuleError(
+          "RESHAPE_SHAPE_NOT_CONSTANT",
+          `Reshape shape ${JSON.stringify(shapeIn.name)} is not an initializer`,
+          ctx.where,
+        );
+      }
+      if (shapeIn.type.dtype !== INT64 || shapeIn.type.shape.length !== 1) {
+        throw new ProfileRuleError(
+          "DTYPE_MISMATCH",
+          `Reshape shape ${JSON.stringify(shapeIn.name)} must be a 1-D int64 tensor`,
+          ctx.where,
+        );
+      }
+      const allowZero = attr(ctx, "allowzero", 0n) === 1n;
+      const shapeData = shapeIn.constant.data;
+      const requested: bigint[] = [];
+      for (const v of shapeData) requested.push(BigInt(v));
+      const inCount = BigInt(checkedElementCount(data.type.shape, "Reshape data", ctx.where));
+      const out: bigint[] = [];
+      let inferAt = -1;
+      requested.forEach((d, i) => {
+        if (d === -1n) {
+          if (inferAt >= 0)
+            throw new ProfileRuleError("SHAPE_MISMATCH", "Reshape shape has more than one -1", ctx.where);
+          inferAt = i;
+          out.push(1n);
+        } else if (d === 0n && !allowZero) {
+          const copied = data.type.shape[i];
+          if (copied === undefined) {
+            throw new ProfileRuleError("SHAPE_MISMATCH", `Reshape copies dimension ${i} the input lacks`, ctx.where);
+          }
+          out.push(BigInt(copied));
+        } else if (d < -1n) {
+          throw new ProfileRuleError("SHAPE_MISMATCH", `Reshape shape has invalid dimension ${d}`, ctx.where);
+        } else {
+          out.push(d);
+        }
+      });
+      if (inferAt >= 0) {
+        checkedElementCount(out, "Reshape target", ctx.where);
+        const known = out.reduce((a, b) => a * b, 1n);
+        if (inCount % known !== 0n) {
+          throw new ProfileRuleError(
+            "SHAPE_MISMATCH",
+            `Reshape cannot infer -1: ${inCount} is not a multiple of ${known}`,
+            ctx.where,
+          );
+        }
+        out[inferAt] = inCount / known;
+      }
+      const outCount = checkedElementCount(out, "Reshape output", ctx.where);
+      if (BigInt(outCount) !== inCount) {
+        throw new ProfileRuleError(
+          "SHAPE_MISMATCH",
+          `Reshape from [${data.type.shape.join(",")}] to [${out.join(",")}] changes the element count`,
+          ctx.where,
+        );
+      }
+      return { output: { dtype: data.type.dtype, shape: out.map(Number) }, attrs: [] };
+    },
+  };
+}
+
+/** Flatten with its data operand checked by `check`. */
+export function flatten(check: DataCheck): OpRule {
+  return {
+    minInputs: 1,
+    maxInputs: 1,
+    optional: [],
+    attrs: { axis: {} },
+    infer(ctx) {
+      const x = present(ctx, 0);
+      check(ctx, "Flatten", x);
+      const rank = x.type.shape.length;
+      const axis = normalizeAxis(ctx, "Flatten", attr(ctx, "axis", 1n), rank, true);
+      const outer = x.type.shape.slice(0, axis).reduce((a, b) => a * b, 1);
+      const inner = x.type.shape.slice(axis).reduce((a, b) => a * b, 1);
+      return { output: checkOutput(ctx, { dtype: x.type.dtype, shape: [outer, inner] }), attrs: [BigInt(axis)] };
+    },
+  };
+}
+
+/** Gather with its data operand checked by `check`; the indices are a constant int32/int64 in both profiles. */
+export function gather(check: DataCheck): OpRule {
+  return {
+    minInputs: 2,
+    maxInputs: 2,
+    optional: [],
+    attrs: { axis: {} },
+    infer(ctx) {
+      const data = present(ctx, 0);
+      const indices = present(ctx, 1);
+      check(ctx, "Gather", data);
+      if (indices.constant === undefined) {
+        throw new ProfileRuleError(
+          "GATHER_INDICES_NOT_CONSTANT",
+          `Gather indices ${JSON.stringify(indices.name)} are not an initializer`,
+          ctx.where,
+        );
+      }
+      requireDType(ctx, "Gather", indices, typesT2("Gather", ctx.opset));
+      const rank = data.type.shape.length;
+      if (rank === 0) throw new ProfileRuleError("SHAPE_MISMATCH", "Gather data must have rank >= 1", ctx.where);
+      const axis = normalizeAxis(ctx, "Gather", attr(ctx, "axis", 0n), rank);
+      const dim = BigInt(at(data.type.shape, axis)); // normalizeAxis: 0 ≤ axis < rank
+      const idx = indices.constant.data;
+      for (const [i, raw] of idx.entries()) {
+        const v = BigInt(raw);
+        if (v < -dim || v >= dim) {
+          throw new ProfileRuleError(
+            "GATHER_INDEX_OUT_OF_RANGE",
+            `Gather index ${v} at position ${i} is outside [-${dim}, ${dim - 1n}] on axis ${axis}`,
+            ctx.where,
+          );
+        }
+      }
+      const shape = [...data.type.shape.slice(0, axis), ...indices.type.shape, ...data.type.shape.slice(axis + 1)];
+      return { output: checkOutput(ctx, { dtype: data.type.dtype, shape }), attrs: [BigInt(axis)] };
+    },
+  };
+}
+
+/** ArgMax with its data operand checked by `check`: last axis only, row at most MAX_ONE_STEP_RUN, int64 output. */
+export function argMax(check: DataCheck): OpRule {
+  return {
+    minInputs: 1,
+    maxInputs: 1,
+    optional: [],
+    attrs: { axis: {}, keepdims: FLAG, select_last_index: FLAG },
+    infer(ctx) {
+      const x = present(ctx, 0);
+      check(ctx, "ArgMax", x);
+      const rank = x.type.shape.length;
+      if (rank === 0) throw new ProfileRuleError("SHAPE_MISMATCH", "ArgMax input must have rank >= 1", ctx.where);
+      const axis = normalizeAxis(ctx, "ArgMax", attr(ctx, "axis", 0n), rank);
+      if (axis !== rank - 1) {
+        throw new ProfileRuleError(
+          "ARGMAX_NOT_LAST_AXIS",
+          `ArgMax axis ${axis} is not the last axis (${rank - 1}) of [${x.type.shape.join(",")}]`,
+          ctx.where,
+        );
+      }
+      if (at(x.type.shape, rank - 1) > Limits.MAX_ONE_STEP_RUN) {
+        throw new ProfileRuleError(
+          "ONE_STEP_TOO_LARGE",
+          `ArgMax row of ${x.type.shape[rank - 1]} exceeds ${Limits.MAX_ONE_STEP_RUN}: its one-step proof would not fit a block`,
+          ctx.where,
+        );
+      }
+      const keepdims = attr(ctx, "keepdims", 1n);
+      const selectLast = attr(ctx, "select_last_index", 0n);
+      const lead = x.type.shape.slice(0, -1);
+      const shape = keepdims === 1n ? [...lead, 1] : lead;
+      return { output: checkOutput(ctx, { dtype: INT64, shape }), attrs: [BigInt(axis), keepdims, selectLast] };
+    },
+  };
+}
+
+export const OP_RULES: Readonly<Record<IntegerOpName, OpRule>> = {
   MatMulInteger: {
     minInputs: 2,
     maxInputs: 4,
@@ -309,10 +494,10 @@ export const OP_RULES: Readonly<Record<OpName, OpRule>> = {
       return { output: checkOutput(ctx, { dtype: INT32, shape: [m, n] }), attrs: [] };
     },
   },
-  Add: elementwise("Add"),
-  Sub: elementwise("Sub"),
-  Mul: elementwise("Mul"),
-  Div: elementwise("Div"),
+  Add: elementwise("Add", intData("Add")),
+  Sub: elementwise("Sub", intData("Sub")),
+  Mul: elementwise("Mul", intData("Mul")),
+  Div: elementwise("Div", intData("Div"), checkDivisor),
   Clip: {
     minInputs: 1,
     maxInputs: 3,
@@ -333,9 +518,9 @@ export const OP_RULES: Readonly<Record<OpName, OpRule>> = {
       return { output: checkOutput(ctx, x.type), attrs: [] };
     },
   },
-  Relu: unary("Relu"),
-  Max: variadic("Max"),
-  Min: variadic("Min"),
+  Relu: unary("Relu", intData("Relu")),
+  Max: variadic("Max", intData("Max")),
+  Min: variadic("Min", intData("Min")),
   Cast: {
     minInputs: 1,
     maxInputs: 1,
@@ -357,159 +542,9 @@ export const OP_RULES: Readonly<Record<OpName, OpRule>> = {
       return { output: checkOutput(ctx, { dtype: code, shape: x.type.shape }), attrs: [to] };
     },
   },
-  Reshape: {
-    minInputs: 2,
-    maxInputs: 2,
-    optional: [],
-    attrs: { allowzero: { since: 14, ...FLAG } },
-    infer(ctx) {
-      const data = present(ctx, 0);
-      const shapeIn = present(ctx, 1);
-      requireDType(ctx, "Reshape", data, typesT("Reshape")(ctx.opset));
-      if (shapeIn.constant === undefined) {
-        throw new ProfileRuleError(
-          "RESHAPE_SHAPE_NOT_CONSTANT",
-          `Reshape shape ${JSON.stringify(shapeIn.name)} is not an initializer`,
-          ctx.where,
-        );
-      }
-      if (shapeIn.type.dtype !== INT64 || shapeIn.type.shape.length !== 1) {
-        throw new ProfileRuleError(
-          "DTYPE_MISMATCH",
-          `Reshape shape ${JSON.stringify(shapeIn.name)} must be a 1-D int64 tensor`,
-          ctx.where,
-        );
-      }
-      const allowZero = attr(ctx, "allowzero", 0n) === 1n;
-      const shapeData = shapeIn.constant.data;
-      const requested: bigint[] = [];
-      for (const v of shapeData) requested.push(BigInt(v));
-      const inCount = BigInt(checkedElementCount(data.type.shape, "Reshape data", ctx.where));
-      const out: bigint[] = [];
-      let inferAt = -1;
-      requested.forEach((d, i) => {
-        if (d === -1n) {
-          if (inferAt >= 0)
-            throw new ProfileRuleError("SHAPE_MISMATCH", "Reshape shape has more than one -1", ctx.where);
-          inferAt = i;
-          out.push(1n);
-        } else if (d === 0n && !allowZero) {
-          const copied = data.type.shape[i];
-          if (copied === undefined) {
-            throw new ProfileRuleError("SHAPE_MISMATCH", `Reshape copies dimension ${i} the input lacks`, ctx.where);
-          }
-          out.push(BigInt(copied));
-        } else if (d < -1n) {
-          throw new ProfileRuleError("SHAPE_MISMATCH", `Reshape shape has invalid dimension ${d}`, ctx.where);
-        } else {
-          out.push(d);
-        }
-      });
-      if (inferAt >= 0) {
-        checkedElementCount(out, "Reshape target", ctx.where);
-        const known = out.reduce((a, b) => a * b, 1n);
-        if (inCount % known !== 0n) {
-          throw new ProfileRuleError(
-            "SHAPE_MISMATCH",
-            `Reshape cannot infer -1: ${inCount} is not a multiple of ${known}`,
-            ctx.where,
-          );
-        }
-        out[inferAt] = inCount / known;
-      }
-      const outCount = checkedElementCount(out, "Reshape output", ctx.where);
-      if (BigInt(outCount) !== inCount) {
-        throw new ProfileRuleError(
-          "SHAPE_MISMATCH",
-          `Reshape from [${data.type.shape.join(",")}] to [${out.join(",")}] changes the element count`,
-          ctx.where,
-        );
-      }
-      return { output: { dtype: data.type.dtype, shape: out.map(Number) }, attrs: [] };
-    },
-  },
-  Flatten: {
-    minInputs: 1,
-    maxInputs: 1,
-    optional: [],
-    attrs: { axis: {} },
-    infer(ctx) {
-      const x = present(ctx, 0);
-      requireDType(ctx, "Flatten", x, typesT("Flatten")(ctx.opset));
-      const rank = x.type.shape.length;
-      const axis = normalizeAxis(ctx, "Flatten", attr(ctx, "axis", 1n), rank, true);
-      const outer = x.type.shape.slice(0, axis).reduce((a, b) => a * b, 1);
-      const inner = x.type.shape.slice(axis).reduce((a, b) => a * b, 1);
-      return { output: checkOutput(ctx, { dtype: x.type.dtype, shape: [outer, inner] }), attrs: [BigInt(axis)] };
-    },
-  },
-  Identity: unary("Identity"),
-  Gather: {
-    minInputs: 2,
-    maxInputs: 2,
-    optional: [],
-    attrs: { axis: {} },
-    infer(ctx) {
-      const data = present(ctx, 0);
-      const indices = present(ctx, 1);
-      requireDType(ctx, "Gather", data, typesT("Gather")(ctx.opset));
-      if (indices.constant === undefined) {
-        throw new ProfileRuleError(
-          "GATHER_INDICES_NOT_CONSTANT",
-          `Gather indices ${JSON.stringify(indices.name)} are not an initializer`,
-          ctx.where,
-        );
-      }
-      requireDType(ctx, "Gather", indices, typesT2("Gather", ctx.opset));
-      const rank = data.type.shape.length;
-      if (rank === 0) throw new ProfileRuleError("SHAPE_MISMATCH", "Gather data must have rank >= 1", ctx.where);
-      const axis = normalizeAxis(ctx, "Gather", attr(ctx, "axis", 0n), rank);
-      const dim = BigInt(at(data.type.shape, axis)); // normalizeAxis: 0 ≤ axis < rank
-      const idx = indices.constant.data;
-      for (const [i, raw] of idx.entries()) {
-        const v = BigInt(raw);
-        if (v < -dim || v >= dim) {
-          throw new ProfileRuleError(
-            "GATHER_INDEX_OUT_OF_RANGE",
-            `Gather index ${v} at position ${i} is outside [-${dim}, ${dim - 1n}] on axis ${axis}`,
-            ctx.where,
-          );
-        }
-      }
-      const shape = [...data.type.shape.slice(0, axis), ...indices.type.shape, ...data.type.shape.slice(axis + 1)];
-      return { output: checkOutput(ctx, { dtype: data.type.dtype, shape }), attrs: [BigInt(axis)] };
-    },
-  },
-  ArgMax: {
-    minInputs: 1,
-    maxInputs: 1,
-    optional: [],
-    attrs: { axis: {}, keepdims: FLAG, select_last_index: FLAG },
-    infer(ctx) {
-      const x = present(ctx, 0);
-      requireDType(ctx, "ArgMax", x, typesT("ArgMax")(ctx.opset));
-      const rank = x.type.shape.length;
-      if (rank === 0) throw new ProfileRuleError("SHAPE_MISMATCH", "ArgMax input must have rank >= 1", ctx.where);
-      const axis = normalizeAxis(ctx, "ArgMax", attr(ctx, "axis", 0n), rank);
-      if (axis !== rank - 1) {
-        throw new ProfileRuleError(
-          "ARGMAX_NOT_LAST_AXIS",
-          `ArgMax axis ${axis} is not the last axis (${rank - 1}) of [${x.type.shape.join(",")}]`,
-          ctx.where,
-        );
-      }
-      if (at(x.type.shape, rank - 1) > Limits.MAX_ONE_STEP_RUN) {
-        throw new ProfileRuleError(
-          "ONE_STEP_TOO_LARGE",
-          `ArgMax row of ${x.type.shape[rank - 1]} exceeds ${Limits.MAX_ONE_STEP_RUN}: its one-step proof would not fit a block`,
-          ctx.where,
-        );
-      }
-      const keepdims = attr(ctx, "keepdims", 1n);
-      const selectLast = attr(ctx, "select_last_index", 0n);
-      const lead = x.type.shape.slice(0, -1);
-      const shape = keepdims === 1n ? [...lead, 1] : lead;
-      return { output: checkOutput(ctx, { dtype: INT64, shape }), attrs: [BigInt(axis), keepdims, selectLast] };
-    },
-  },
+  Reshape: reshape(intData("Reshape")),
+  Flatten: flatten(intData("Flatten")),
+  Identity: unary("Identity", intData("Identity")),
+  Gather: gather(intData("Gather")),
+  ArgMax: argMax(intData("ArgMax")),
 };

@@ -7,7 +7,7 @@
  * come up often.
  */
 import { Source, ZERO_ROOT, type NodeDescriptor, type Operand } from "../graph/descriptor.ts";
-import { Opcode, type OpName } from "../graph/opcode.ts";
+import { Opcode, type IntegerOpName as OpName } from "../graph/opcode.ts";
 import { GraphBuilder, type AttrValue } from "../onnx/builder.ts";
 import { at } from "../tensor/at.ts";
 import { DType, dtypeInfo } from "../tensor/dtype.ts";

@@ -52,7 +52,8 @@ import {
 export { ReferenceEvalError } from "./types.ts";
 export type { OperandOpening, OperandRange, Operands } from "./types.ts";
 
-const IMPLS: Readonly<Record<Opcode, OpImpl>> = {
+// The exact integer profile only: float32 nodes are checked within bounds (src/float), not recomputed here.
+const IMPLS: Readonly<Partial<Record<Opcode, OpImpl>>> = {
   [Opcode.MatMulInteger]: matmulInteger,
   [Opcode.Add]: elementwise,
   [Opcode.Sub]: elementwise,

@@ -6,7 +6,7 @@
  * values in committed order, and the expected value. A Solidity evaluator fed
  * exactly these openings must return `expected`.
  */
-import { Opcode, type OpName } from "../graph/opcode.ts";
+import { IntegerOpcode, Opcode, type IntegerOpName as OpName } from "../graph/opcode.ts";
 import { DType } from "../tensor/dtype.ts";
 import { elementCount, Layout } from "../tensor/spec.ts";
 import { Tensor } from "../tensor/tensor.ts";
@@ -80,7 +80,7 @@ function pickIndex(rng: CaseRng, n: number, k: number): number {
 export function opVectorCases(): { c: OpCase; outIndex: number }[] {
   const rng = new CaseRng(SEED);
   const out: { c: OpCase; outIndex: number }[] = [];
-  for (const op of Object.keys(Opcode) as OpName[]) {
+  for (const op of Object.keys(IntegerOpcode) as OpName[]) {
     const gens = generatorsFor(op);
     const per = Math.ceil(CASES_PER_OPCODE / gens.length);
     for (const { gen } of gens) {

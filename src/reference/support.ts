@@ -11,7 +11,7 @@
  * that every honest executor can run.
  */
 import { DType, dtypeInfo, isDType } from "../tensor/dtype.ts";
-import { Opcode, opName, type OpName } from "../graph/opcode.ts";
+import { isIntegerOp, Opcode, opName, type IntegerOpName } from "../graph/opcode.ts";
 
 /** dtype → lowest default-domain opset (within 13 … 21) from which it is supported. */
 export type DTypeOpsets = Readonly<Partial<Record<DType, number>>>;
@@ -37,7 +37,7 @@ const ARITH: DTypeOpsets = { [DType.UINT8]: 14, [DType.INT8]: 14, [DType.INT32]:
 const BYTES: DTypeOpsets = { [DType.UINT8]: 13, [DType.INT8]: 13 };
 const INDEX: DTypeOpsets = { [DType.INT32]: 13, [DType.INT64]: 13 };
 
-export const SUPPORTED_DTYPES: Readonly<Record<OpName, OpSupport>> = {
+export const SUPPORTED_DTYPES: Readonly<Record<IntegerOpName, OpSupport>> = {
   MatMulInteger: { T: BYTES, T2: BYTES, output: DType.INT32 },
   Add: { T: ARITH },
   Sub: { T: ARITH },
@@ -75,6 +75,7 @@ export function supportError(
 ): string | undefined {
   if (opset < MIN_OPSET || opset > MAX_OPSET) return `opset ${opset} is outside ${MIN_OPSET} … ${MAX_OPSET}`;
   const name = opName(opcode);
+  if (!isIntegerOp(name)) return `${name} is not an operator of the exact integer profile`;
   const rule = SUPPORTED_DTYPES[name];
   const label = (d: number) => (isDType(d) ? dtypeInfo(d).name : `dtype ${d}`);
   const needT = (role: string, d: number | undefined): string | undefined =>

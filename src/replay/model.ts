@@ -41,6 +41,7 @@ export async function readModelSpec(client: PublicClient, registry: Address, mod
     graphRoot: m.graphRoot,
     nodeCount: m.nodeCount,
     profile: m.profile as Profile,
+    policyHash: m.policyHash,
     input: spec(m.input),
     output: spec(m.output),
     uri: m.uri,

@@ -8,6 +8,8 @@ export interface RegisteredModel {
   readonly graphRoot: Hex;
   readonly nodeCount: number;
   readonly profile: number;
+  /** The numerics policy's hash (float32), zero for the exact integer profile; absent where a caller does not check it. */
+  readonly policyHash?: Hex;
   readonly input: { readonly dtype: number; readonly layout: number; readonly shape: readonly number[] };
   readonly output: { readonly dtype: number; readonly layout: number; readonly shape: readonly number[] };
   readonly uri: string;
@@ -37,7 +39,12 @@ export function registrationProblems(registered: RegisteredModel, compiled: Comp
   if (registered.nodeCount !== compiled.nodes.length) {
     problems.push(`nodeCount ${registered.nodeCount} registered, file has ${compiled.nodes.length}`);
   }
-  if (registered.profile !== 1) problems.push(`profile ${registered.profile} is not the exact integer profile (1)`);
+  if (registered.profile !== compiled.profile) {
+    problems.push(`profile ${registered.profile} registered, the file is a profile ${compiled.profile} model`);
+  }
+  if (registered.policyHash !== undefined && !eq(registered.policyHash, compiled.policyHash)) {
+    problems.push(`policyHash ${registered.policyHash} registered, the file binds ${compiled.policyHash}`);
+  }
   const spec = (s: { dtype: number; layout: number; shape: readonly number[] }) =>
     `dtype ${s.dtype} layout ${s.layout} [${s.shape.join(",")}]`;
   const same = (a: { dtype: number; layout: number; shape: readonly number[] }, b: TensorSpec) => spec(a) === spec(b);

@@ -1,14 +1,17 @@
 import { dtypeInfo, type DType } from "./dtype.ts";
 import { committedPosition, elementCount, Layout, type TensorSpec } from "./spec.ts";
-import { allocate, setElement, Tensor } from "./tensor.ts";
+import { allocate, CANONICAL_NAN_BITS, float32Bits, isNonCanonicalNaN, setElement, Tensor } from "./tensor.ts";
 
 /**
  * Canonical packing (docs/PROTOCOL.md §2): elements in committed order, each
  * `width` bytes big-endian two's complement, concatenated. `packed` has no
- * padding; `words` pads it with zero bytes to a multiple of 32.
+ * padding; `words` pads it with zero bytes to a multiple of 32. A float32 element
+ * is its bit pattern (§11.1), every NaN packed as the canonical 0x7fc00000: a
+ * committed tensor holds no other NaN, whatever NaN the executor produced.
  */
 export function pack(tensor: Tensor): Uint8Array {
-  const { spec, data } = tensor;
+  const { spec } = tensor;
+  const data = tensor.data instanceof Float32Array ? canonicalBits(tensor.data) : tensor.data;
   const width = dtypeInfo(spec.dtype).width;
   const out = new Uint8Array(data.length * width);
   const view = new DataView(out.buffer);
@@ -31,6 +34,16 @@ export function pack(tensor: Tensor): Uint8Array {
   return out;
 }
 
+function canonicalBits(data: Float32Array): Int32Array {
+  const bits = float32Bits(data);
+  const out = new Int32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) {
+    const b = bits[i]!;
+    out[i] = isNonCanonicalNaN(b) ? CANONICAL_NAN_BITS : b | 0;
+  }
+  return out;
+}
+
 export function padToWords(packed: Uint8Array): Uint8Array {
   const words = new Uint8Array(Math.ceil(packed.length / 32) * 32);
   words.set(packed);
@@ -48,6 +61,11 @@ export function unpack(spec: TensorSpec, packed: Uint8Array): Tensor {
   const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
   // Row-major is the committed order: no position mapping, and elements up to 32 bits
   // are read without a BigInt each (a watcher unpacks every job input it re-executes).
+  if (data instanceof Float32Array) {
+    const bits = float32Bits(data);
+    for (let i = 0; i < n; i++) bits[i] = view.getUint32(committedPosition(spec, i) * 4, false);
+    return new Tensor(spec, data);
+  }
   if (spec.layout === Layout.ROW_MAJOR && !(data instanceof BigInt64Array)) {
     if (width === 1) data.set(new Int8Array(packed.buffer, packed.byteOffset, n) as never);
     else for (let i = 0; i < n; i++) data[i] = view.getInt32(i * 4, false);
@@ -62,6 +80,8 @@ export function unpack(spec: TensorSpec, packed: Uint8Array): Tensor {
 /** Reads the element at committed position `pos` from packed bytes. */
 export function readElement(view: DataView, byteOffset: number, dtype: DType): bigint {
   switch (dtypeInfo(dtype).name) {
+    case "float32":
+      return BigInt(view.getUint32(byteOffset, false));
     case "int8":
       return BigInt(view.getInt8(byteOffset));
     case "uint8":

@@ -2,7 +2,20 @@ import { dtypeInfo, DType, wrap } from "./dtype.ts";
 import { elementCount, Layout, validateSpec, type TensorSpec } from "./spec.ts";
 
 /** Typed storage per dtype: the same arrays onnxruntime-node hands out. */
-export type TensorData = Int8Array | Uint8Array | Int32Array | BigInt64Array;
+export type TensorData = Float32Array | Int8Array | Uint8Array | Int32Array | BigInt64Array;
+
+/** The canonical NaN of the float32 profile (docs/PROTOCOL.md §11.1). */
+export const CANONICAL_NAN_BITS = 0x7fc00000;
+
+/** Whether a float32 bit pattern is a NaN other than the canonical one (not allowed in a committed tensor). */
+export function isNonCanonicalNaN(bits: number): boolean {
+  return (bits & 0x7f800000) === 0x7f800000 && (bits & 0x7fffff) !== 0 && bits >>> 0 !== CANONICAL_NAN_BITS;
+}
+
+/** The bit patterns of float32 data, read in place (no number conversion, so NaN payloads survive). */
+export function float32Bits(data: Float32Array): Uint32Array {
+  return new Uint32Array(data.buffer, data.byteOffset, data.length);
+}
 
 /**
  * A tensor's values in row-major (logical) order plus its commitment spec.
@@ -28,17 +41,19 @@ export class Tensor {
     return this.data.length;
   }
 
-  /** Element at a row-major index, as a bigint. */
+  /** Element at a row-major index, as a bigint: the value of an integer, the IEEE 754 bit pattern of a float32. */
   at(index: number): bigint {
-    const v = this.data[index];
+    const data = this.data instanceof Float32Array ? float32Bits(this.data) : this.data;
+    const v = data[index];
     if (v === undefined) throw new RangeError(`element ${index} is outside a tensor of ${this.data.length}`);
     return BigInt(v);
   }
 
-  /** All elements in row-major order, as bigints. */
+  /** All elements in row-major order, as bigints (float32: bit patterns, as `at`). */
   toBigInts(): bigint[] {
-    const out: bigint[] = new Array(this.data.length);
-    for (let i = 0; i < this.data.length; i++) out[i] = BigInt(this.data[i]!);
+    const data = this.data instanceof Float32Array ? float32Bits(this.data) : this.data;
+    const out: bigint[] = new Array(data.length);
+    for (let i = 0; i < data.length; i++) out[i] = BigInt(data[i]!);
     return out;
   }
 
@@ -46,7 +61,7 @@ export class Tensor {
     return new Tensor(spec, allocate(spec.dtype, elementCount(spec.shape)));
   }
 
-  /** Builds a tensor from bigints, wrapping each into the dtype's range. */
+  /** Builds a tensor from bigints, wrapping each into the dtype's range (float32: from bit patterns). */
   static fromBigInts(spec: TensorSpec, values: readonly bigint[]): Tensor {
     const data = allocate(spec.dtype, values.length);
     for (let i = 0; i < values.length; i++) setElement(data, i, wrap(values[i]!, spec.dtype));
@@ -60,6 +75,8 @@ export class Tensor {
 
 export function allocate(dtype: DType, n: number): TensorData {
   switch (dtype) {
+    case DType.FLOAT:
+      return new Float32Array(n);
     case DType.INT8:
       return new Int8Array(n);
     case DType.UINT8:
@@ -71,13 +88,17 @@ export function allocate(dtype: DType, n: number): TensorData {
   }
 }
 
+/** Stores `value` at `index`: an integer value, or for float32 data a bit pattern. */
 export function setElement(data: TensorData, index: number, value: bigint): void {
   if (data instanceof BigInt64Array) data[index] = value;
+  else if (data instanceof Float32Array) float32Bits(data)[index] = Number(BigInt.asUintN(32, value));
   else data[index] = Number(value);
 }
 
 function matchesDType(data: TensorData, dtype: DType): boolean {
   switch (dtype) {
+    case DType.FLOAT:
+      return data instanceof Float32Array;
     case DType.INT8:
       return data instanceof Int8Array;
     case DType.UINT8:

@@ -4,9 +4,10 @@ import { Layout, type TensorSpec } from "../tensor/spec.ts";
 import { Tensor, type TensorData } from "../tensor/tensor.ts";
 import { ExecutionError } from "./errors.ts";
 
-type OrtIntType = "uint8" | "int8" | "int32" | "int64";
+type OrtType = "float32" | "uint8" | "int8" | "int32" | "int64";
 
-export const ORT_TYPE: Record<DType, OrtIntType> = {
+export const ORT_TYPE: Record<DType, OrtType> = {
+  [DType.FLOAT]: "float32",
   [DType.UINT8]: "uint8",
   [DType.INT8]: "int8",
   [DType.INT32]: "int32",
@@ -39,6 +40,8 @@ export function fromOrtTensor(value: ort.Tensor, spec: TensorSpec, what: string)
 }
 
 function copyData(data: ort.Tensor["data"], dtype: DType): TensorData {
+  // float32 keeps its bit patterns (a slice copies bytes); pack() canonicalizes NaNs when it commits.
+  if (data instanceof Float32Array && dtype === DType.FLOAT) return data.slice();
   if (data instanceof Int8Array && dtype === DType.INT8) return data.slice();
   if (data instanceof Uint8Array && dtype === DType.UINT8) return data.slice();
   if (data instanceof Int32Array && dtype === DType.INT32) return data.slice();

@@ -3,6 +3,7 @@ import type { CompiledModel } from "../onnx/compile.ts";
 import { ExecutionError } from "./errors.ts";
 import { ortModelBytes } from "./rewrite.ts";
 import {
+  applyCudaEnvironment,
   configKey,
   cudaUnavailableReason,
   resolveExecutionConfig,
@@ -84,6 +85,7 @@ async function createSession(
   if (config.executionProvider === "cuda") {
     const reason = cudaUnavailableReason();
     if (reason === undefined) {
+      applyCudaEnvironment();
       try {
         return {
           session: await ort.InferenceSession.create(bytes, sessionOptionsFor(config)),

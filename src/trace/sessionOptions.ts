@@ -78,6 +78,21 @@ export function sessionOptionsFor(config: ResolvedExecutionConfig): InferenceSes
 }
 
 /**
+ * The environment a CUDA session needs: `NVIDIA_TF32_OVERRIDE=0`. onnxruntime's CUDA
+ * provider computes fp32 MatMul, Gemm and Conv in TF32 by default (`use_tf32`), with
+ * operands rounded to 10-bit mantissas, which is outside the strict fp32 numerics policy
+ * (docs/PROTOCOL.md §11.2) and could lose a dispute; the Node binding cannot set that
+ * provider option, and this variable, read by the CUDA libraries when they initialize,
+ * turns TF32 off for the whole process. Exact-integer graphs are unaffected.
+ */
+export const CUDA_ENVIRONMENT: Readonly<Record<string, string>> = { NVIDIA_TF32_OVERRIDE: "0" };
+
+/** Sets CUDA_ENVIRONMENT in this process (before its first CUDA session, which is when it is read). */
+export function applyCudaEnvironment(env: NodeJS.ProcessEnv = process.env): void {
+  for (const [name, value] of Object.entries(CUDA_ENVIRONMENT)) env[name] = value;
+}
+
+/**
  * Why CUDA cannot be used here, or undefined when its provider library is
  * installed. onnxruntime-node ships the CUDA provider as a separate download
  * (its install script, which this repository does not run), and trying to

@@ -15,7 +15,8 @@ import {
   traceRootOf,
   type NodeDescriptor,
 } from "../graph/descriptor.ts";
-import { MODEL_SPEC_ABI, Profile, modelIdOf, toAbiModelSpec, type ModelSpec } from "../model/modelSpec.ts";
+import { policyHash, STRICT_FP32 } from "../float/policy.ts";
+import { MODEL_SPEC_ABI, NO_POLICY, Profile, modelIdOf, toAbiModelSpec, type ModelSpec } from "../model/modelSpec.ts";
 import { commitmentHashOf } from "../model/commitment.ts";
 
 export interface GraphVector {
@@ -27,6 +28,10 @@ export interface GraphVector {
   traceRoot: Hex;
   modelSpec: Hex;
   modelId: Hex;
+  /** A float32 registration (§7, §11.2): profile 2 and the strict fp32 policy's hash. */
+  floatModelSpec: Hex;
+  floatModelId: Hex;
+  floatPolicyHash: Hex;
   commitment: { jobId: string; provider: Hex; outputRoot: Hex; hash: Hex };
   abi: Hex;
 }
@@ -115,12 +120,20 @@ export function graphVector(): GraphVector {
     graphRoot: g.root,
     nodeCount: nodes.length,
     profile: Profile.EXACT_INT,
+    policyHash: NO_POLICY,
     input: at(matmul.inputs, 0).spec,
     output: argmax.output,
     uri: "ipfs://example",
     params: { challengeWindow: 600n, responseWindow: 300n, collateralPerJob: 10n ** 20n, challengerBond: 10n ** 19n },
   };
   const modelSpec = encodeAbiParameters([MODEL_SPEC_ABI], [toAbiModelSpec(spec)]);
+  const floatSpec: ModelSpec = {
+    ...spec,
+    profile: Profile.FLOAT32,
+    policyHash: policyHash(STRICT_FP32),
+    input: { dtype: DType.FLOAT, layout: Layout.ROW_MAJOR, shape: [1, 4] },
+    output: { dtype: DType.FLOAT, layout: Layout.ROW_MAJOR, shape: [1, 3] },
+  };
   const commitment = {
     jobId: "7",
     provider: "0x00000000000000000000000000000000000000aa" as Hex,
@@ -150,6 +163,9 @@ export function graphVector(): GraphVector {
     traceRoot,
     modelSpec,
     modelId: modelIdOf(spec),
+    floatModelSpec: encodeAbiParameters([MODEL_SPEC_ABI], [toAbiModelSpec(floatSpec)]),
+    floatModelId: modelIdOf(floatSpec),
+    floatPolicyHash: floatSpec.policyHash,
     commitment: { ...commitment, hash: commitmentHashOf(7n, commitment.provider, commitment.outputRoot) },
     abi,
   };

@@ -11,7 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { keccak256, type Hex } from "viem";
 import { commitJob, registerModel, requestJob } from "../../src/client/calls.ts";
 import { send } from "../../src/client/send.ts";
-import { modelIdOf, Profile, type ModelSpec } from "../../src/model/modelSpec.ts";
+import { modelIdOf, NO_POLICY, Profile, type ModelSpec } from "../../src/model/modelSpec.ts";
 import { GraphBuilder } from "../../src/onnx/builder.ts";
 import { compileModel } from "../../src/onnx/compile.ts";
 import { modelSpecFor } from "../../src/onnx/modelSpecFor.ts";
@@ -97,6 +97,7 @@ describe("e2e: hostile registered models", { timeout: 240_000 }, () => {
         graphRoot: `0x${"11".repeat(32)}`,
         nodeCount: 1,
         profile: Profile.EXACT_INT,
+        policyHash: NO_POLICY,
         input: row(DType.INT8, [1, 4]),
         output: row(DType.INT8, [1, 4]),
         uri: "file://random-bytes.onnx",

@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Source, type NodeDescriptor } from "../../src/graph/descriptor.ts";
-import { Opcode, type OpName } from "../../src/graph/opcode.ts";
+import { IntegerOpcode, Opcode, type IntegerOpName as OpName } from "../../src/graph/opcode.ts";
 import { buildOneStepProof, oneStepArgs } from "../../src/proof/oneStep.ts";
 import {
   caseFeeds,
@@ -114,7 +114,7 @@ async function onChain(checks: readonly Check[]): Promise<string[]> {
 }
 
 describe("OneStepVerifier against onnxruntime and the reference evaluator", () => {
-  const ops = Object.keys(Opcode) as OpName[];
+  const ops = Object.keys(IntegerOpcode) as OpName[];
   for (const op of ops) {
     test(`${op}: every supported dtype, ≥ ${MIN_ELEMENTS} elements, 0 mismatches`, async (t) => {
       const rng = new CaseRng(0xd1ff ^ Opcode[op]);

@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { measureOneStepGas, openOneStepChain, type OneStepChain, type OneStepGas } from "../../src/bench/oneStepGas.ts";
-import { Opcode } from "../../src/graph/opcode.ts";
+import { IntegerOpcode as Opcode } from "../../src/graph/opcode.ts";
 import { GAS_FILE, ONE_STEP_PARTS_FILE } from "../../scripts/gas.ts";
 import { assertSnapshot, readSnapshot } from "../gasSnapshot.ts";
 

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { Source, ZERO_ROOT, type NodeDescriptor } from "../../src/graph/descriptor.ts";
-import { Opcode } from "../../src/graph/opcode.ts";
+import { IntegerOpcode, Opcode } from "../../src/graph/opcode.ts";
 import { buildOneStepProof, OneStepProofError, oneStepArgs } from "../../src/proof/oneStep.ts";
 import { caseOperands, CaseRng, generatorsFor, matmulIntegerCase } from "../../src/reference/cases.ts";
 import { openings } from "../../src/reference/evaluate.ts";
@@ -27,7 +27,7 @@ test("test/vectors/onestep.json is up to date (node --import tsx scripts/vectors
 test("buildOneStepProof opens exactly the §6.1 runs, each proving against its operand's root", () => {
   const rng = new CaseRng(0x57e9);
   let checked = 0;
-  for (const op of Object.keys(Opcode) as (keyof typeof Opcode)[]) {
+  for (const op of Object.keys(IntegerOpcode) as (keyof typeof IntegerOpcode)[]) {
     for (const { gen } of generatorsFor(op)) {
       const c = gen(rng);
       const tensors = caseOperands(c);

@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { Opcode, type OpName } from "../../src/graph/opcode.ts";
+import { IntegerOpcode as Opcode, type IntegerOpName as OpName } from "../../src/graph/opcode.ts";
 import { GraphBuilder } from "../../src/onnx/builder.ts";
 import {
   caseFeeds,

@@ -22,7 +22,7 @@ import { supportError } from "../../src/reference/support.ts";
 import { DType } from "../../src/tensor/dtype.ts";
 import { committedPosition, Layout, type TensorSpec } from "../../src/tensor/spec.ts";
 import { Tensor } from "../../src/tensor/tensor.ts";
-import type { OpName } from "../../src/graph/opcode.ts";
+import type { IntegerOpName as OpName } from "../../src/graph/opcode.ts";
 
 const spec = (dtype: DType, shape: number[], layout: Layout = Layout.ROW_MAJOR): TensorSpec => ({
   dtype,

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IModelRegistry} from "../../contracts/interfaces/IModelRegistry.sol";
 import {Duration, LibModelId, ModelId, ModelParams, ModelSpec, TensorSpec} from "../../contracts/libraries/Types.sol";
+import {FloatPolicy, NumericsPolicy} from "../../contracts/ops/float/FloatPolicy.sol";
 import {RefuteFixture} from "./utils/RefuteFixture.sol";
 
 contract ModelRegistryTest is RefuteFixture {
@@ -51,9 +52,10 @@ contract ModelRegistryTest is RefuteFixture {
             spec.graphRoot,
             uint256(spec.nodeCount),
             uint256(spec.profile),
-            uint256(11 * 32), // input offset (head is 11 words)
-            uint256(11 * 32 + 5 * 32), // output offset
-            uint256(11 * 32 + 10 * 32), // uri offset
+            spec.policyHash,
+            uint256(12 * 32), // input offset (head is 12 words)
+            uint256(12 * 32 + 5 * 32), // output offset
+            uint256(12 * 32 + 10 * 32), // uri offset
             uint256(WINDOW),
             uint256(RESPONSE),
             uint256(COLLATERAL),
@@ -81,9 +83,77 @@ contract ModelRegistryTest is RefuteFixture {
     }
 
     function testFuzz_register_otherProfile_reverts(uint8 profile) public {
-        vm.assume(profile != 1);
+        vm.assume(profile != 1 && profile != 2);
         spec.profile = profile;
         _expectRegisterRevert(abi.encodeWithSelector(IModelRegistry.UnsupportedProfile.selector, profile));
+    }
+
+    // ------------------------------------------------------- profiles and policies
+
+    /// @dev A float32 model: float input [1, 4], float logits [1, 3], strict fp32 policy.
+    function _floatSpec() internal view returns (ModelSpec memory s) {
+        s = spec;
+        s.profile = 2;
+        s.policyHash = FloatPolicy.hash(FloatPolicy.strictFp32());
+        s.input = TensorSpec({dtype: 1, layout: 0, shape: _shape2(1, 4)});
+        s.output = TensorSpec({dtype: 1, layout: 0, shape: _shape2(1, 3)});
+    }
+
+    function test_register_float32StrictPolicy_succeeds() public {
+        spec = _floatSpec();
+        // The hash PROTOCOL.md §11.2 fixes for (1, 24, 0, −124, 0), written out independently.
+        assertEq(spec.policyHash, keccak256(abi.encode(uint8(1), uint8(24), uint8(0), int16(-124), uint16(0))));
+        ModelId id = registry.register(spec);
+        assertTrue(registry.exists(id));
+        assertEq(registry.model(id).policyHash, spec.policyHash);
+        assertEq(id.raw(), keccak256(abi.encode(spec)), "modelId binds the policy");
+    }
+
+    function test_register_float32ArgMaxOutput_succeeds() public {
+        spec = _floatSpec();
+        spec.output = TensorSpec({dtype: 7, layout: 0, shape: _shape1(1)});
+        assertTrue(registry.exists(registry.register(spec)));
+    }
+
+    function test_register_integerProfileWithPolicy_reverts() public {
+        spec.policyHash = FloatPolicy.hash(FloatPolicy.strictFp32());
+        _expectRegisterRevert(
+            abi.encodeWithSelector(IModelRegistry.UnsupportedPolicy.selector, uint8(1), spec.policyHash)
+        );
+    }
+
+    function test_register_float32WithoutPolicy_reverts() public {
+        spec = _floatSpec();
+        spec.policyHash = bytes32(0);
+        _expectRegisterRevert(abi.encodeWithSelector(IModelRegistry.UnsupportedPolicy.selector, uint8(2), bytes32(0)));
+    }
+
+    function test_register_float32OtherPolicy_reverts() public {
+        spec = _floatSpec();
+        // Valid for the float checks' version 1 (η = 2⁻¹²⁰), but not the policy this deployment binds.
+        spec.policyHash = FloatPolicy.hash(NumericsPolicy(1, 24, 0, -120, 0));
+        _expectRegisterRevert(
+            abi.encodeWithSelector(IModelRegistry.UnsupportedPolicy.selector, uint8(2), spec.policyHash)
+        );
+    }
+
+    function testFuzz_register_float32InputDtype_mustBeFloat(uint8 dtype) public {
+        spec = _floatSpec();
+        spec.input.dtype = dtype;
+        if (dtype == 1) {
+            registry.register(spec);
+        } else {
+            _expectRegisterRevert(
+                abi.encodeWithSelector(IModelRegistry.UnsupportedDtype.selector, IModelRegistry.TensorRole.Input, dtype)
+            );
+        }
+    }
+
+    function test_register_integerProfileFloatInput_reverts() public {
+        spec.input.dtype = 1;
+        _expectRegisterRevert(
+            abi.encodeWithSelector(IModelRegistry.UnsupportedDtype.selector, IModelRegistry.TensorRole.Input, uint8(1))
+        );
     }
 
     function test_register_zeroNodes_reverts() public {

@@ -2,16 +2,18 @@
  * The verifier's batching against a fake chain and a fake executor pool (the real
  * store, in memory): jobs grouped per model, a matching job verified with no trace,
  * a differing one traced alone and kept for the dispute, a batch that fails as a
- * whole checked again job by job, jobs no longer committed superseded.
+ * whole checked again job by job, jobs no longer committed superseded, jobs of a
+ * float32 model skipped with one warning per model.
  */
 import assert from "node:assert/strict";
+import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, it, mock } from "node:test";
+import { pino } from "pino";
 import { keccak256, type Hex } from "viem";
 import { JobStatus } from "../../src/chain/enums.ts";
 import type { JobRequestedLog } from "../../src/chain/read/jobEvents.ts";
 import type { Model } from "../../src/chain/read/registry.ts";
 import type { ChainHead } from "../../src/service/heads.ts";
-import { createLogger } from "../../src/service/logger.ts";
 import { NoopMetrics } from "../../src/service/metrics.ts";
 import { openDatabase } from "../../src/service/sqlite.ts";
 import type { ExecResult, OutputsResult } from "../../watcher/executor/protocol.ts";
@@ -22,6 +24,8 @@ import type { JobOnChain, VerifierChain } from "../../watcher/verifierChain.ts";
 
 const MODEL_A: Hex = `0x${"aa".repeat(32)}`;
 const MODEL_B: Hex = `0x${"bb".repeat(32)}`;
+/** Registered with profile 2 (float32). */
+const MODEL_F: Hex = `0x${"ff".repeat(32)}`;
 const fileOf = (m: Hex): Hex => keccak256(m);
 const HEAD: ChainHead = {
   number: 100n,
@@ -59,7 +63,7 @@ class FakeChain implements VerifierChain {
       fileHash: fileOf(modelId),
       graphRoot: modelId,
       nodeCount: 1,
-      profile: 0,
+      profile: modelId === MODEL_F ? 2 : 0,
       input: { dtype: 0, layout: 0, shape: [1] },
       output: { dtype: 0, layout: 0, shape: [1] },
       uri: "file://fake.onnx",
@@ -119,17 +123,31 @@ describe("verifier batching", () => {
   let pool: FakePool;
   let verifier: Verifier;
   const commitments = new Map<bigint, Hex>();
+  /** The verifier's log lines at warn and above, parsed. */
+  let warnings: { msg: string; modelId?: string }[];
 
   beforeEach(async () => {
     mock.timers.enable({ apis: ["setTimeout"] });
     store = new WatcherStore(await openDatabase(":memory:", WATCHER_MIGRATIONS));
     chain = new FakeChain(commitments);
     pool = new FakePool();
+    warnings = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk
+          .toString()
+          .split("\n")
+          .filter((l) => l !== ""))
+          warnings.push(JSON.parse(line));
+        done();
+      },
+    });
     verifier = new Verifier(
       chain,
       store,
       {
-        find: (fileHash: Hex) => (fileHash === fileOf(MODEL_A) || fileHash === fileOf(MODEL_B) ? "/m.onnx" : undefined),
+        find: (fileHash: Hex) =>
+          [MODEL_A, MODEL_B, MODEL_F].some((m) => fileHash === fileOf(m)) ? "/m.onnx" : undefined,
       },
       pool,
       () => HEAD,
@@ -143,7 +161,7 @@ describe("verifier batching", () => {
         input: { allowedHosts: [], timeoutMs: 1000 },
         policy: { minResponseWindow: 0, allowedModels: [] },
       },
-      createLogger("test", "fatal"),
+      pino({ level: "warn" }, sink),
       new NoopMetrics(),
     );
   });
@@ -173,6 +191,31 @@ describe("verifier batching", () => {
     return job;
   };
   const stateOf = (j: WatchedJob) => store.job(j.jobId, j.commitmentHash)?.state;
+
+  it("skips every job of a float32 model without running or challenging it, warning once per model", async () => {
+    const floatJobs = [1n, 2n, 3n, 4n].map((id) => addJob(id, MODEL_F, id === 2n));
+    verifier.schedule(0n);
+    await verifier.onIdle();
+    const later = [5n, 6n].map((id) => addJob(id, MODEL_F, true));
+    verifier.schedule(1n);
+    mock.timers.tick(WAIT_MS);
+    await verifier.onIdle();
+    assert.deepEqual(pool.batches, [], "nothing re-executed");
+    assert.deepEqual(pool.traced, [], "nothing traced");
+    for (const j of [...floatJobs, ...later]) {
+      assert.equal(stateOf(j), "skipped");
+      assert.equal(store.trace(j), undefined, "no trace kept, so no dispute is played");
+    }
+    const floatWarnings = warnings.filter((w) => w.modelId === MODEL_F);
+    assert.equal(floatWarnings.length, 1, JSON.stringify(warnings));
+    assert.match(floatWarnings[0]?.msg ?? "", /float32 model: its disputes are not wired yet/);
+    // An integer model next to it is checked as before.
+    const a = addJob(7n, MODEL_A);
+    verifier.schedule(2n);
+    mock.timers.tick(WAIT_MS);
+    await verifier.onIdle();
+    assert.equal(stateOf(a), "verified");
+  });
 
   it("sends a full batch at once and verifies every matching job without keeping a trace", async () => {
     const jobs = [1n, 2n, 3n, 4n].map((id) => addJob(id, MODEL_A));

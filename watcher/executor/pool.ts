@@ -10,6 +10,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "../../src/service/logger.ts";
+import { CUDA_ENVIRONMENT } from "../../src/trace/sessionOptions.ts";
 import type { ChildMessage, ChildRequest, ExecRequest, ExecResult, OutputsRequest, OutputsResult } from "./protocol.ts";
 
 export interface ExecutorLimits {
@@ -100,6 +101,8 @@ export class ExecutorPool {
     const child = fork(CHILD, [], {
       execArgv: ["--import", import.meta.resolve("tsx"), `--max-old-space-size=${heapMb}`],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
+      // TF32 off before the child's CUDA libraries ever load (strict fp32 policy, sessionOptions.ts).
+      env: { ...process.env, ...CUDA_ENVIRONMENT },
       // Structured clone rather than JSON: an outputs request's inputs are one byte array.
       serialization: "advanced",
     });

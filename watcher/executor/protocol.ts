@@ -10,6 +10,8 @@ export interface ExpectedModel {
   readonly graphRoot: Hex;
   readonly nodeCount: number;
   readonly profile: number;
+  /** The numerics policy's hash the registration binds (zero for the exact integer profile). */
+  readonly policyHash: Hex;
   readonly input: { readonly dtype: number; readonly layout: number; readonly shape: readonly number[] };
   readonly output: { readonly dtype: number; readonly layout: number; readonly shape: readonly number[] };
 }

@@ -3,6 +3,8 @@ pragma solidity ^0.8.28;
 
 import {Test} from "forge-std/Test.sol";
 import {Graph, NodeDescriptor} from "../../../contracts/libraries/Graph.sol";
+import {ModelSpec} from "../../../contracts/libraries/Types.sol";
+import {FloatPolicy} from "../../../contracts/ops/float/FloatPolicy.sol";
 
 contract GraphHarness {
     function verifyDescriptor(
@@ -96,6 +98,21 @@ contract GraphVectorsTest is Test {
     }
 
     function test_vectors_modelId_isHashOfEncodedSpec() public view {
-        assertEq(keccak256(vm.parseJsonBytes(json, ".modelSpec")), vm.parseJsonBytes32(json, ".modelId"));
+        bytes memory encoded = vm.parseJsonBytes(json, ".modelSpec");
+        assertEq(keccak256(encoded), vm.parseJsonBytes32(json, ".modelId"));
+        // The TypeScript encoding is Solidity's ModelSpec, field for field.
+        ModelSpec memory spec = abi.decode(encoded, (ModelSpec));
+        assertEq(keccak256(abi.encode(spec)), vm.parseJsonBytes32(json, ".modelId"));
+        assertEq(spec.profile, 1);
+        assertEq(spec.policyHash, bytes32(0), "the exact integer profile binds no policy");
+    }
+
+    function test_vectors_floatModelId_bindsTheStrictPolicy() public view {
+        ModelSpec memory spec = abi.decode(vm.parseJsonBytes(json, ".floatModelSpec"), (ModelSpec));
+        assertEq(keccak256(abi.encode(spec)), vm.parseJsonBytes32(json, ".floatModelId"));
+        assertEq(spec.profile, 2);
+        assertEq(spec.policyHash, FloatPolicy.hash(FloatPolicy.strictFp32()));
+        assertEq(spec.policyHash, vm.parseJsonBytes32(json, ".floatPolicyHash"));
+        assertEq(spec.input.dtype, 1);
     }
 }

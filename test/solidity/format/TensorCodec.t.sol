@@ -138,9 +138,15 @@ contract TensorCodecVectorsTest is Test {
 
     function test_rootOfPacked_unsupportedDType_reverts() public {
         TensorCase memory c = _case(2);
-        c.spec.dtype = 1;
-        vm.expectRevert(abi.encodeWithSelector(TensorCodec.UnsupportedDType.selector, 1));
+        c.spec.dtype = 10; // float16: in no profile
+        vm.expectRevert(abi.encodeWithSelector(TensorCodec.UnsupportedDType.selector, 10));
         h.rootOfPacked(c.spec, c.packed);
+    }
+
+    function test_width_float32_isFourBytes() public pure {
+        // float32 elements are packed as their 4-byte bit patterns (docs/PROTOCOL.md §11.1).
+        assertEq(TensorCodec.width(TensorCodec.FLOAT), 4);
+        assertEq(TensorCodec.width(TensorCodec.FLOAT), TensorCodec.width(TensorCodec.INT32));
     }
 
     function testFuzz_readWord_roundTripsInt32(int32 v, uint8 slot) public pure {
