@@ -55,24 +55,39 @@ library FloatWindow {
 
     /// @notice The indices of the input words the window's runs occupy, increasing.
     function wordSet(Window memory w) internal pure returns (uint256[] memory indices) {
-        (uint256 c0, uint256 c1, bool any) = _columns(w);
-        if (!any) return indices;
-        uint256 span = (c1 - c0) * w.dw;
-        indices = new uint256[](w.planes * w.kh * (span / 8 + 2));
-        uint256 len;
-        uint256 lastWord = type(uint256).max;
-        for (uint256 p; p < w.planes; ++p) {
-            for (uint256 r; r < w.kh; ++r) {
-                (bool inside, uint256 start) = _rowStart(w, p, r, c0);
-                if (!inside) continue;
-                uint256 last = (start + span) >> 3;
-                for (uint256 word = start >> 3; word <= last; ++word) {
-                    if (word != lastWord) indices[len++] = word;
-                }
-                lastWord = last;
-            }
-        }
+        Rows memory rows = _rows(w);
+        if (rows.n == 0) return indices;
+        indices = new uint256[](w.planes * rows.count * (rows.span / 8 + 2));
         assembly ("memory-safe") {
+            let out := add(indices, 0x20)
+            let len := 0
+            let lastWord := not(0)
+            for {
+                let p := 0
+            } lt(p, mload(add(w, 0x20))) {
+                p := add(p, 1)
+            } {
+                let start := add(mload(add(rows, 0x60)), mul(p, mload(add(rows, 0xe0))))
+                for {
+                    let r := 0
+                } lt(r, mload(add(rows, 0x20))) {
+                    r := add(r, 1)
+                    start := add(start, mload(add(rows, 0xc0)))
+                } {
+                    let word := shr(3, start)
+                    let last := shr(3, add(start, mload(add(rows, 0x80))))
+                    if eq(word, lastWord) {
+                        word := add(word, 1)
+                    }
+                    for {} iszero(gt(word, last)) {
+                        word := add(word, 1)
+                    } {
+                        mstore(add(out, shl(5, len)), word)
+                        len := add(len, 1)
+                    }
+                    lastWord := last
+                }
+            }
             mstore(indices, len)
         }
     }
@@ -89,109 +104,134 @@ library FloatWindow {
         return _gather(w, words, false);
     }
 
-    /// @dev Kernel columns whose input column lies in [0, width): c0 … c1, or none.
-    function _columns(Window memory w) private pure returns (uint256 c0, uint256 c1, bool any) {
-        int256 x0 = w.x0;
-        int256 dw = int256(w.dw);
-        int256 width = int256(w.width);
-        int256 first = x0 >= 0 ? int256(0) : (-x0 + dw - 1) / dw;
-        if (x0 > width - 1) return (0, 0, false);
-        int256 last = (width - 1 - x0) / dw;
-        if (last > int256(w.kw) - 1) last = int256(w.kw) - 1;
-        if (first > last) return (0, 0, false);
-        return (uint256(first), uint256(last), true);
-    }
-
-    /// @dev The committed position of the first touched element of row r of plane p, if that row
-    ///      lies inside the image.
-    function _rowStart(
-        Window memory w,
-        uint256 p,
-        uint256 r,
-        uint256 c0
-    ) private pure returns (bool inside, uint256 start) {
-        int256 iy = w.y0 + int256(r * w.dh);
-        if (iy < 0 || iy >= int256(w.height)) return (false, 0);
-        uint256 ix = uint256(w.x0 + int256(c0 * w.dw));
-        return (true, w.base + (p * w.height + uint256(iy)) * w.width + ix);
-    }
-
-    /// @dev Where a gather stands: the touched columns, the opened words used so far, the last
-    ///      of them, and the lanes written.
-    struct Cursor {
-        uint256 c0;
-        uint256 n;
-        uint256 len;
-        uint256 lastWord;
+    /// @dev The runs of a window: kernel rows r0 … r0 + count − 1 and columns c0 … c0 + n − 1 lie
+    ///      inside the image (n = 0: none); `first` is the position of the first touched element
+    ///      of row r0 of plane 0, `span` a run's last position minus its first, `rowStep` and
+    ///      `planeStep` the distances between runs of consecutive rows and planes.
+    struct Rows {
+        uint256 r0;
         uint256 count;
+        uint256 c0;
+        uint256 first;
+        uint256 span;
+        uint256 n;
+        uint256 rowStep;
+        uint256 planeStep;
+    }
+
+    function _rows(Window memory w) private pure returns (Rows memory rows) {
+        (bool anyRow, uint256 r0, uint256 r1) = _inside(w.y0, w.dh, w.height, w.kh);
+        (bool anyColumn, uint256 c0, uint256 c1) = _inside(w.x0, w.dw, w.width, w.kw);
+        if (!anyRow || !anyColumn) return rows;
+        rows.r0 = r0;
+        rows.count = r1 - r0 + 1;
+        rows.c0 = c0;
+        uint256 iy = uint256(w.y0 + int256(r0 * w.dh));
+        uint256 ix = uint256(w.x0 + int256(c0 * w.dw));
+        rows.first = w.base + iy * w.width + ix;
+        rows.span = (c1 - c0) * w.dw;
+        rows.n = c1 - c0 + 1;
+        rows.rowStep = w.dh * w.width;
+        rows.planeStep = w.height * w.width;
+    }
+
+    /// @dev Kernel taps t (0 ≤ t < k) whose coordinate origin + t·step lies in [0, size): lo … hi.
+    function _inside(
+        int256 origin,
+        uint256 step,
+        uint256 size,
+        uint256 k
+    ) private pure returns (bool any, uint256 lo, uint256 hi) {
+        int256 s = int256(step);
+        if (origin > int256(size) - 1) return (false, 0, 0);
+        int256 first = origin >= 0 ? int256(0) : (-origin + s - 1) / s;
+        int256 last = (int256(size) - 1 - origin) / s;
+        if (last > int256(k) - 1) last = int256(k) - 1;
+        if (first > last) return (false, 0, 0);
+        return (true, uint256(first), uint256(last));
+    }
+
+    /// @dev The opened words, the lanes gathered into, and the walk's counts: opened words used,
+    ///      lanes written. Kept in memory so that the walk's assembly stays within the legacy stack.
+    struct Buffers {
+        bytes32[] words;
+        bytes32[] packed;
         bool zeroFill;
+        uint256 used;
+        uint256 count;
     }
 
     /// @dev Walks the runs as {wordSet} does, keeping each run's first word's place among the
-    ///      opened words, and copies the touched elements out: to lane (p·kh + r)·kw + c when
-    ///      `zeroFill`, else one after the other.
+    ///      opened words (a run's words follow the previous run's, sharing at most its last), and
+    ///      copies the touched elements out: to lane (p·kh + r)·kw + c when `zeroFill`, else one
+    ///      after the other.
     function _gather(
         Window memory w,
         bytes32[] memory words,
         bool zeroFill
-    ) private pure returns (bytes32[] memory packed, uint256 count) {
-        (uint256 c0, uint256 c1, bool any) = _columns(w);
+    ) private pure returns (bytes32[] memory, uint256) {
+        Rows memory rows = _rows(w);
         uint256 lanes = w.planes * w.kh * w.kw;
         // Two spare words: each lane is written with a 32-byte store, in increasing order.
-        packed = new bytes32[](lanes / 8 + 2);
-        if (!any) return (packed, zeroFill ? lanes : 0);
-        Cursor memory cur = Cursor(c0, c1 - c0 + 1, 0, type(uint256).max, 0, zeroFill);
-        for (uint256 p; p < w.planes; ++p) {
-            for (uint256 r; r < w.kh; ++r) _gatherRow(w, words, packed, cur, p, r);
-        }
-        return (packed, zeroFill ? lanes : cur.count);
+        Buffers memory b = Buffers(words, new bytes32[](lanes / 8 + 2), zeroFill, 0, 0);
+        if (rows.n != 0) _walk(w, rows, b);
+        if (b.used > words.length) revert InvalidWordCount(words.length, b.used);
+        return (b.packed, zeroFill ? lanes : b.count);
     }
 
-    /// @dev Row r of plane p, if it lies inside the image.
-    function _gatherRow(
-        Window memory w,
-        bytes32[] memory words,
-        bytes32[] memory packed,
-        Cursor memory cur,
-        uint256 p,
-        uint256 r
-    ) private pure {
-        (bool inside, uint256 start) = _rowStart(w, p, r, cur.c0);
-        if (!inside) return;
-        uint256 first = start >> 3;
-        uint256 slot = first == cur.lastWord ? cur.len - 1 : cur.len;
-        cur.lastWord = (start + (cur.n - 1) * w.dw) >> 3;
-        cur.len = slot + cur.lastWord - first + 1;
-        if (cur.len > words.length) revert InvalidWordCount(words.length, cur.len);
-        uint256 lane = cur.zeroFill ? (p * w.kh + r) * w.kw + cur.c0 : cur.count;
-        _copy(words, slot, start & 7, w.dw, cur.n, packed, lane);
-        cur.count += cur.n;
-    }
-
-    /// @dev `n` elements, `step` apart, from element `from` of the words at `slot` on, to lanes
-    ///      `lane …` of `packed`. Words are consecutive in memory, so element e of the run sits at
-    ///      byte 4e from the slot's word.
-    function _copy(
-        bytes32[] memory words,
-        uint256 slot,
-        uint256 from,
-        uint256 step,
-        uint256 n,
-        bytes32[] memory packed,
-        uint256 lane
-    ) private pure {
+    /// @dev The copying walk of {_gather}.
+    // The walk is one assembly block (its steps are Yul functions inside it).
+    // solhint-disable-next-line function-max-lines
+    function _walk(Window memory w, Rows memory rows, Buffers memory b) private pure {
         assembly ("memory-safe") {
-            let src := add(add(words, 0x20), shl(5, slot))
-            let dst := add(add(packed, 0x20), shl(2, lane))
-            let mask := shl(224, 0xffffffff)
+            // Copies n elements, step apart, from element `from` of the word at src on, to dst.
+            function copy(src, from, step, n, dst) {
+                let mask := shl(224, 0xffffffff)
+                for {
+                    let j := 0
+                } lt(j, n) {
+                    j := add(j, 1)
+                } {
+                    mstore(dst, and(mload(add(src, shl(2, from))), mask))
+                    dst := add(dst, 4)
+                    from := add(from, step)
+                }
+            }
+            // One run from position `start` to lane `lane`: its first word is the previous run's
+            // last word or the next opened one.
+            function run(win, rs, buf, start, lane, previous) -> last {
+                let slot := sub(mload(add(buf, 0x60)), eq(shr(3, start), previous))
+                last := shr(3, add(start, mload(add(rs, 0x80))))
+                mstore(add(buf, 0x60), add(slot, add(sub(last, shr(3, start)), 1)))
+                // The source: word `slot` of the opened words; the target: lane `lane`.
+                slot := add(add(mload(buf), 0x20), shl(5, slot))
+                lane := add(add(mload(add(buf, 0x20)), 0x20), shl(2, lane))
+                copy(slot, and(start, 7), mload(add(win, 0xe0)), mload(add(rs, 0xa0)), lane)
+            }
+            let lastWord := not(0)
             for {
-                let j := 0
-            } lt(j, n) {
-                j := add(j, 1)
+                let p := 0
+            } lt(p, mload(add(w, 0x20))) {
+                p := add(p, 1)
             } {
-                mstore(dst, and(mload(add(src, shl(2, from))), mask))
-                dst := add(dst, 4)
-                from := add(from, step)
+                let start := add(mload(add(rows, 0x60)), mul(p, mload(add(rows, 0xe0))))
+                for {
+                    let r := 0
+                } lt(r, mload(add(rows, 0x20))) {
+                    r := add(r, 1)
+                    start := add(start, mload(add(rows, 0xc0)))
+                } {
+                    // Lane (p·kh + r0 + r)·kw + c0 of the patch, or the next free one.
+                    let lane := mload(add(b, 0x80))
+                    if mload(add(b, 0x40)) {
+                        lane := add(
+                            mul(add(mul(p, mload(add(w, 0x80))), add(mload(rows), r)), mload(add(w, 0xa0))),
+                            mload(add(rows, 0x40))
+                        )
+                    }
+                    lastWord := run(w, rows, b, start, lane, lastWord)
+                    mstore(add(b, 0x80), add(mload(add(b, 0x80)), mload(add(rows, 0xa0))))
+                }
             }
         }
     }
