@@ -26,6 +26,7 @@ import {
   type OperatorVector,
 } from "./operatorVectors.ts";
 import { encodePolicy, policyHash, STRICT_FP32 } from "./policy.ts";
+import { revertVectors, type RevertVector } from "./revertVectors.ts";
 import { canonicalHint, exactValueAndBound } from "./sum.ts";
 import { Verdict } from "./verdict.ts";
 import { Rng } from "../vectors/rng.ts";
@@ -88,6 +89,7 @@ export interface FloatVectors {
   readonly compare: CompareVector[];
   readonly multiOpening: MultiOpeningVector[];
   readonly operators: OperatorVector[];
+  readonly reverts: RevertVector[];
 }
 
 const SEED = 0xf10a7;
@@ -430,6 +432,7 @@ export function floatVectors(): FloatVectors {
     compare: compareVectors(),
     multiOpening: multiOpeningVectors(new Rng(SEED + 1)),
     operators: operatorVectors(new Rng(SEED + 2), P),
+    reverts: revertVectors(new Rng(SEED + 3), P),
   };
 }
 
@@ -440,6 +443,7 @@ export function floatVectorsJson(): string {
     `{"description":${JSON.stringify(v.description)},\n"policy":${JSON.stringify(v.policy)},\n` +
     `"dot":[\n${lines(v.dot)}\n],\n"mean":[\n${lines(v.mean)}\n],\n` +
     `"elementwise":[\n${lines(v.elementwise)}\n],\n"compare":[\n${lines(v.compare)}\n],\n` +
-    `"multiOpening":[\n${lines(v.multiOpening)}\n],\n"operators":[\n${lines(v.operators)}\n]}\n`
+    `"multiOpening":[\n${lines(v.multiOpening)}\n],\n"operators":[\n${lines(v.operators)}\n],\n` +
+    `"reverts":[\n${lines(v.reverts)}\n]}\n`
   );
 }

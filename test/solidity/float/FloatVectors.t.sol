@@ -71,6 +71,12 @@ contract FloatVectorsTest is Test {
         bytes32 root;
     }
 
+    struct RevertCase {
+        bytes error;
+        bytes input;
+        string name;
+    }
+
     struct OperatorCase {
         bytes input;
         string name;
@@ -205,5 +211,17 @@ contract FloatVectorsTest is Test {
         assertGt(seen[0], 100);
         assertGt(seen[1], 150);
         assertGt(seen[2], 3);
+    }
+
+    /// @dev Each case is a call FloatOneStep must refuse, with the error it must refuse it with.
+    function test_vectors_refusedCalls_revertWithTheirError() public view {
+        RevertCase[] memory cases = abi.decode(vm.parseJson(json, ".reverts"), (RevertCase[]));
+        for (uint256 i; i < cases.length; ++i) {
+            RevertCase memory c = cases[i];
+            (bool ok, bytes memory ret) = address(verifier).staticcall(c.input);
+            assertFalse(ok, c.name);
+            assertEq(bytes4(ret), bytes4(c.error), c.name);
+        }
+        assertGt(cases.length, 30);
     }
 }
