@@ -30,9 +30,20 @@ library FloatMultiOpening {
         if (count == 0 || leaves.length != count || depth > 64 || indices[count - 1] >> depth != 0) {
             revert InvalidWordSet(count, leaves.length, depth);
         }
-        for (uint256 i = 1; i < count; ++i) {
-            if (indices[i] <= indices[i - 1]) revert InvalidWordSet(count, leaves.length, depth);
+        bool increasing = true;
+        assembly ("memory-safe") {
+            let at := add(indices, 0x20)
+            for {
+                let i := 1
+            } lt(i, count) {
+                i := add(i, 1)
+            } {
+                if iszero(gt(mload(add(at, shl(5, i))), mload(add(at, shl(5, sub(i, 1)))))) {
+                    increasing := 0
+                }
+            }
         }
+        if (!increasing) revert InvalidWordSet(count, leaves.length, depth);
         bool ok;
         assembly ("memory-safe") {
             // The level's known nodes: their indices and hashes, each in a buffer of its own,
