@@ -10,5 +10,5 @@ const target = new URL("../test/vectors/float.json", import.meta.url);
 writeFileSync(target, floatVectorsJson());
 const v = floatVectors();
 console.log(
-  `wrote test/vectors/float.json (${v.dot.length} dot, ${v.mean.length} mean, ${v.elementwise.length} elementwise, ${v.compare.length} compare)`,
+  `wrote test/vectors/float.json (${v.dot.length} dot, ${v.mean.length} mean, ${v.elementwise.length} elementwise, ${v.compare.length} compare, ${v.multiOpening.length} word-set openings, ${v.operators.length} operator calls, ${v.reverts.length} refused calls)`,
 );

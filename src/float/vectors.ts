@@ -3,8 +3,9 @@
  * scripts/vectors-float.ts; docs/PROTOCOL.md §10): elements of every family with the
  * contract's inputs and the verdict the reference gives — honest executions, claims at
  * 0.5·B, the last fp32 within B and the first beyond it, 1.1·B and 10·B, special values,
- * unchecked elements, and hints the contract must refuse. The Solidity suite feeds each to
- * FloatOneStep and must return the same verdict.
+ * unchecked elements, and hints the contract must refuse; then the operators with operand
+ * openings and word-set openings (src/float/operatorVectors.ts). The Solidity suite feeds each
+ * to FloatOneStep and must return the same verdict.
  */
 import { argMax, extremum, relu } from "./bitwise.ts";
 import { claimAt } from "./claims.ts";
@@ -18,7 +19,14 @@ import {
 } from "./elementwise.ts";
 import { CANONICAL_NAN, fromBits, NEGATIVE_INFINITY, ONE, POSITIVE_INFINITY, toBits } from "./f32.ts";
 import { meanClaim, meanVerdict, type MeanElement } from "./mean.ts";
+import {
+  multiOpeningVectors,
+  operatorVectors,
+  type MultiOpeningVector,
+  type OperatorVector,
+} from "./operatorVectors.ts";
 import { encodePolicy, policyHash, STRICT_FP32 } from "./policy.ts";
+import { revertVectors, type RevertVector } from "./revertVectors.ts";
 import { canonicalHint, exactValueAndBound } from "./sum.ts";
 import { Verdict } from "./verdict.ts";
 import { Rng } from "../vectors/rng.ts";
@@ -79,6 +87,9 @@ export interface FloatVectors {
   readonly mean: MeanVector[];
   readonly elementwise: ElementwiseVector[];
   readonly compare: CompareVector[];
+  readonly multiOpening: MultiOpeningVector[];
+  readonly operators: OperatorVector[];
+  readonly reverts: RevertVector[];
 }
 
 const SEED = 0xf10a7;
@@ -419,6 +430,9 @@ export function floatVectors(): FloatVectors {
     mean: meanVectors(rng),
     elementwise: elementwiseVectors(rng),
     compare: compareVectors(),
+    multiOpening: multiOpeningVectors(new Rng(SEED + 1)),
+    operators: operatorVectors(new Rng(SEED + 2), P),
+    reverts: revertVectors(new Rng(SEED + 3), P),
   };
 }
 
@@ -428,6 +442,8 @@ export function floatVectorsJson(): string {
   return (
     `{"description":${JSON.stringify(v.description)},\n"policy":${JSON.stringify(v.policy)},\n` +
     `"dot":[\n${lines(v.dot)}\n],\n"mean":[\n${lines(v.mean)}\n],\n` +
-    `"elementwise":[\n${lines(v.elementwise)}\n],\n"compare":[\n${lines(v.compare)}\n]}\n`
+    `"elementwise":[\n${lines(v.elementwise)}\n],\n"compare":[\n${lines(v.compare)}\n],\n` +
+    `"multiOpening":[\n${lines(v.multiOpening)}\n],\n"operators":[\n${lines(v.operators)}\n],\n` +
+    `"reverts":[\n${lines(v.reverts)}\n]}\n`
   );
 }

@@ -10,6 +10,7 @@ import { test } from "node:test";
 import { dotClaim, type DotElement } from "../../src/float/dot.ts";
 import { exactElementwiseVerdict, type ElementwiseOp } from "../../src/float/elementwise.ts";
 import { meanClaim } from "../../src/float/mean.ts";
+import { rootFromWords } from "../../src/float/multiOpening.ts";
 import { STRICT_FP32 } from "../../src/float/policy.ts";
 import { enclose, exactSumVerdict } from "../../src/float/sum.ts";
 import { floatVectorsJson, REVERTS, type FloatVectors } from "../../src/float/vectors.ts";
@@ -76,4 +77,40 @@ test("float.json: both sides of every bound are present (the last fp32 within B 
     for (const x of within) assert.equal(x.verdict, Verdict.ADMISSIBLE, x.name);
     for (const x of beyond) assert.equal(x.verdict, Verdict.VIOLATES, x.name);
   }
+});
+
+test("float.json: operator calls carry the verdicts their names promise (honest and 0.5·B admissible, 1.1·B, 2·B, 10·B fraud)", () => {
+  const v = JSON.parse(readFileSync(FILE, "utf8")) as FloatVectors;
+  const expect = (name: string) =>
+    /(honest|0\.5B)$/.test(name) && !name.includes("another element")
+      ? Verdict.ADMISSIBLE
+      : / (1\.1B|2B|10B)$|fraud$/.test(name)
+        ? Verdict.VIOLATES
+        : /unchecked$/.test(name)
+          ? Verdict.UNCHECKED
+          : undefined;
+  let named = 0;
+  for (const o of v.operators) {
+    const e = expect(o.name);
+    if (e === undefined) continue;
+    assert.equal(o.verdict, e, o.name);
+    named++;
+  }
+  assert.ok(named > 250, `${named}`);
+  for (const op of ["Conv", "Gemm", "MaxPool", "AveragePool", "GlobalAveragePool"]) {
+    assert.ok(
+      v.operators.some((o) => o.name.startsWith(`${op} `) && o.verdict === Verdict.VIOLATES),
+      op,
+    );
+  }
+});
+
+test("float.json: every word-set opening reaches its root in TypeScript too", () => {
+  const v = JSON.parse(readFileSync(FILE, "utf8")) as FloatVectors;
+  for (const m of v.multiOpening) assert.equal(rootFromWords(m.indices, m.leaves, m.proof, m.depth), m.root, m.name);
+  assert.ok(
+    v.multiOpening.some(
+      (m) => m.indices.length > 1 && m.indices.some((x, i) => i > 0 && x > (m.indices[i - 1] as number) + 1),
+    ),
+  );
 });

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {Test} from "forge-std/Test.sol";
 import {FloatOneStep} from "../../../contracts/ops/float/FloatOneStep.sol";
+import {FloatOperand} from "../../../contracts/ops/float/FloatOperand.sol";
 import {FloatPolicy, NumericsPolicy} from "../../../contracts/ops/float/FloatPolicy.sol";
 import {FloatDot} from "../../../contracts/ops/float/FloatDot.sol";
 import {FloatSum} from "../../../contracts/ops/float/FloatSum.sol";
@@ -48,14 +49,14 @@ contract FloatOneStepTest is Test {
         s = TensorSpec(1, layout, shape);
     }
 
-    function _a() internal view returns (FloatOneStep.MatMulOperand memory) {
+    function _a() internal view returns (FloatOperand.Range memory) {
         TensorSpec memory spec = _spec(TensorCodec.ROW_MAJOR, 1, 10);
         bytes32 root = TensorCodec.tensorRoot(spec, TensorCodec.merkleRoot(aWords));
-        return FloatOneStep.MatMulOperand(root, spec, TensorCodec.RangeOpening(0, aWords, new bytes32[](0)));
+        return FloatOperand.Range(root, spec, TensorCodec.RangeOpening(0, aWords, new bytes32[](0)));
     }
 
     /// @dev Column 1 of B is positions [10, 20): words 1 and 2 of four, proven by words 0 and 3.
-    function _bColumn1() internal view returns (FloatOneStep.MatMulOperand memory) {
+    function _bColumn1() internal view returns (FloatOperand.Range memory) {
         TensorSpec memory spec = _spec(TensorCodec.TRANSPOSED, 10, 3);
         bytes32 root = TensorCodec.tensorRoot(spec, TensorCodec.merkleRoot(bWords));
         bytes32[] memory words = new bytes32[](2);
@@ -64,7 +65,7 @@ contract FloatOneStepTest is Test {
         bytes32[] memory proof = new bytes32[](2);
         proof[0] = bWords[0];
         proof[1] = bWords[3];
-        return FloatOneStep.MatMulOperand(root, spec, TensorCodec.RangeOpening(1, words, proof));
+        return FloatOperand.Range(root, spec, TensorCodec.RangeOpening(1, words, proof));
     }
 
     function test_matMulVerdict_exactClaim_isAdmissible() public view {
@@ -76,7 +77,7 @@ contract FloatOneStepTest is Test {
     }
 
     function test_matMulVerdict_tamperedWord_reverts() public {
-        FloatOneStep.MatMulOperand memory b = _bColumn1();
+        FloatOperand.Range memory b = _bColumn1();
         b.opening.words[0] = bytes32(uint256(b.opening.words[0]) ^ 1);
         vm.expectRevert();
         verifier.matMulVerdict(_a(), b, 1, TWENTY, HINT, policy);
@@ -84,13 +85,13 @@ contract FloatOneStepTest is Test {
 
     function test_matMulVerdict_openingOfAnotherColumn_reverts() public {
         // Column 0's words opened for output element 1.
-        FloatOneStep.MatMulOperand memory b = _bColumn1();
-        vm.expectRevert(abi.encodeWithSelector(FloatOneStep.InvalidOperand.selector, 1, 1, 2));
+        FloatOperand.Range memory b = _bColumn1();
+        vm.expectRevert(abi.encodeWithSelector(FloatOperand.InvalidOperand.selector, 1, 1, 2));
         verifier.matMulVerdict(_a(), b, 0, TWENTY, HINT, policy);
     }
 
     function test_matMulVerdict_outIndexPastOutput_reverts() public {
-        vm.expectRevert(abi.encodeWithSelector(FloatOneStep.OutputIndexOutOfRange.selector, 3, 3));
+        vm.expectRevert(abi.encodeWithSelector(FloatOperand.OutputIndexOutOfRange.selector, 3, 3));
         verifier.matMulVerdict(_a(), _bColumn1(), 3, TWENTY, HINT, policy);
     }
 

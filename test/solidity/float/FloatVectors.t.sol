@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {Test} from "forge-std/Test.sol";
 import {FloatDot} from "../../../contracts/ops/float/FloatDot.sol";
 import {FloatMean} from "../../../contracts/ops/float/FloatMean.sol";
+import {FloatMultiOpening} from "../../../contracts/ops/float/FloatMultiOpening.sol";
 import {FloatOneStep} from "../../../contracts/ops/float/FloatOneStep.sol";
 import {FloatPolicy, NumericsPolicy} from "../../../contracts/ops/float/FloatPolicy.sol";
 import {FloatSum} from "../../../contracts/ops/float/FloatSum.sol";
@@ -59,6 +60,27 @@ contract FloatVectorsTest is Test {
         string name;
         uint256 verdict;
         uint256[] xs;
+    }
+
+    struct MultiOpeningCase {
+        uint256 depth;
+        uint256[] indices;
+        bytes32[] leaves;
+        string name;
+        bytes32[] proof;
+        bytes32 root;
+    }
+
+    struct RevertCase {
+        bytes error;
+        bytes input;
+        string name;
+    }
+
+    struct OperatorCase {
+        bytes input;
+        string name;
+        uint256 verdict;
     }
 
     FloatOneStep internal verifier;
@@ -154,5 +176,52 @@ contract FloatVectorsTest is Test {
             assertEq(v, c.verdict, c.name);
         }
         assertGt(cases.length, 40);
+    }
+
+    function rootFromWords(
+        uint256[] memory indices,
+        bytes32[] memory leaves,
+        bytes32[] memory proof,
+        uint256 depth
+    ) external pure returns (bytes32) {
+        return FloatMultiOpening.rootFromWords(indices, leaves, proof, depth);
+    }
+
+    function test_vectors_multiOpening_reachRoot() public view {
+        MultiOpeningCase[] memory cases = abi.decode(vm.parseJson(json, ".multiOpening"), (MultiOpeningCase[]));
+        for (uint256 i; i < cases.length; ++i) {
+            MultiOpeningCase memory c = cases[i];
+            assertEq(this.rootFromWords(c.indices, c.leaves, c.proof, c.depth), c.root, c.name);
+        }
+        assertGt(cases.length, 20);
+    }
+
+    /// @dev Each case is the encoded call to FloatOneStep (src/float/abi.ts) and the reference's verdict.
+    function test_vectors_operators_matchReference() public view {
+        OperatorCase[] memory cases = abi.decode(vm.parseJson(json, ".operators"), (OperatorCase[]));
+        uint256[3] memory seen;
+        for (uint256 i; i < cases.length; ++i) {
+            OperatorCase memory c = cases[i];
+            (bool ok, bytes memory ret) = address(verifier).staticcall(c.input);
+            assertTrue(ok, c.name);
+            uint8 v = abi.decode(ret, (uint8));
+            assertEq(v, c.verdict, c.name);
+            ++seen[v];
+        }
+        assertGt(seen[0], 100);
+        assertGt(seen[1], 150);
+        assertGt(seen[2], 3);
+    }
+
+    /// @dev Each case is a call FloatOneStep must refuse, with the error it must refuse it with.
+    function test_vectors_refusedCalls_revertWithTheirError() public view {
+        RevertCase[] memory cases = abi.decode(vm.parseJson(json, ".reverts"), (RevertCase[]));
+        for (uint256 i; i < cases.length; ++i) {
+            RevertCase memory c = cases[i];
+            (bool ok, bytes memory ret) = address(verifier).staticcall(c.input);
+            assertFalse(ok, c.name);
+            assertEq(bytes4(ret), bytes4(c.error), c.name);
+        }
+        assertGt(cases.length, 30);
     }
 }
