@@ -37,15 +37,27 @@ abstract class DotKernel implements ElementKernel {
   }
   abstract check(index: number, claimed: number, out: ElementCheck): void;
 
+  /** Output element `index`'s operands as fp32 bits, in the order the contract opens them. */
+  abstract element(index: number): DotOperands;
+
   /** The exact rule for an element the float64 test left open. */
-  protected exact(e: DotElement, out: ElementCheck): void {
+  protected exact(index: number, claimed: number, out: ElementCheck): void {
     out.deferred = true;
-    out.verdict = dotVerdict(e, this.policy);
+    out.verdict = dotVerdict({ ...this.element(index), claimed }, this.policy);
   }
 }
 
+/** A dot element without its claim. */
+export type DotOperands = Omit<DotElement, "claimed">;
+
+/** A kernel of the dot family, which can also hand out an element's operands (for simulations of other evaluation orders). */
+export interface DotElementKernel extends ElementKernel {
+  readonly family: "dot";
+  element(index: number): DotOperands;
+}
+
 /** MatMul with numpy semantics: 1-D operands promoted, batch dimensions broadcast. */
-class MatMulKernel extends DotKernel {
+class MatMulKernel extends DotKernel implements DotElementKernel {
   private readonly a: Float32Array;
   private readonly b: Float32Array;
   private readonly aBits: Uint32Array;
@@ -87,6 +99,28 @@ class MatMulKernel extends DotKernel {
     this.slack = sumSlack(k, maxExponent(this.aBits) + maxExponent(this.bBits) - 23, policy.etaExponent);
   }
 
+  /** Where element `index`'s row of A and column of B start. */
+  private bases(index: number): [number, number] {
+    const { m, n, k } = this;
+    const mn = m * n;
+    const batch = Math.floor(index / mn);
+    const r = index - batch * mn;
+    const row = Math.floor(r / n);
+    const col = r - row * n;
+    return [this.aBatch[batch]! * m * k + row * k, this.bBatch[batch]! * k * n + col];
+  }
+
+  element(index: number): DotOperands {
+    const [aBase, bBase] = this.bases(index);
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < this.k; i++) {
+      a.push(this.aBits[aBase + i]!);
+      b.push(this.bBits[bBase + i * this.n]!);
+    }
+    return { a, b };
+  }
+
   check(index: number, claimed: number, out: ElementCheck): void {
     const { m, n, k, a, b } = this;
     const mn = m * n;
@@ -110,17 +144,12 @@ class MatMulKernel extends DotKernel {
       out.verdict = v;
       return;
     }
-    const g = { a: [] as number[], b: [] as number[] };
-    for (let i = 0; i < k; i++) {
-      g.a.push(this.aBits[aBase + i]!);
-      g.b.push(this.bBits[bBase + i * n]!);
-    }
-    this.exact({ a: g.a, b: g.b, claimed }, out);
+    this.exact(index, claimed, out);
   }
 }
 
 /** Gemm: Y = α·A'·B' + β·C, A' and B' optionally transposed, C broadcast to (M, N). */
-class GemmKernel extends DotKernel {
+class GemmKernel extends DotKernel implements DotElementKernel {
   private readonly a: Float32Array;
   private readonly b: Float32Array;
   private readonly c: Float32Array | undefined;
@@ -231,22 +260,20 @@ class GemmKernel extends DotKernel {
       out.verdict = v;
       return;
     }
-    const g = { a: [] as number[], b: [] as number[] };
-    for (let i = 0; i < k; i++) {
-      g.a.push(this.aBits[aBase + i * aStep]!);
-      g.b.push(this.bBits[bBase + i * bStep]!);
+    this.exact(index, claimed, out);
+  }
+
+  element(index: number): DotOperands {
+    const row = Math.floor(index / this.n);
+    const col = index - row * this.n;
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < this.k; i++) {
+      a.push(this.aBits[row * this.aRow + i * this.aStep]!);
+      b.push(this.bBits[col * this.bCol + i * this.bStep]!);
     }
-    this.exact(
-      {
-        a: g.a,
-        b: g.b,
-        alpha: this.alphaBits,
-        beta: this.betaBits,
-        claimed,
-        ...(this.c === undefined ? {} : { bias: this.cBits![this.cOffsets![index]!]! }),
-      },
-      out,
-    );
+    const scalars = { a, b, alpha: this.alphaBits, beta: this.betaBits };
+    return this.c === undefined ? scalars : { ...scalars, bias: this.cBits![this.cOffsets![index]!]! };
   }
 }
 
@@ -256,7 +283,7 @@ class GemmKernel extends DotKernel {
  * and a kernel that skips them only rounds less, so n = C·kh·kw (+ bias) stays an upper
  * bound of any evaluation's roundings.
  */
-class ConvKernel extends DotKernel {
+class ConvKernel extends DotKernel implements DotElementKernel {
   private readonly x: Float32Array;
   private readonly w: Float32Array;
   private readonly bias: Float32Array | undefined;
@@ -362,13 +389,19 @@ class ConvKernel extends DotKernel {
       out.verdict = v;
       return;
     }
-    this.exact({ ...this.patch(img, map, oy, ox), claimed }, out);
+    this.exact(index, claimed, out);
   }
 
-  /** The element's operands as the contract would open them (padding as +0). */
-  patch(img: number, map: number, oy: number, ox: number): Omit<DotElement, "claimed"> {
+  /** The element's patch and filter as the contract would open them (padding as +0). */
+  element(index: number): DotOperands {
     const { c, h, wIn } = this;
-    const { kh, kw, sh, sw, dh, dw, padTop, padLeft } = this.win;
+    const { kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW } = this.win;
+    const ox = index % outW;
+    let r = (index - ox) / outW;
+    const oy = r % outH;
+    r = (r - oy) / outH;
+    const map = r % this.mOut;
+    const img = (r - map) / this.mOut;
     const a: number[] = [];
     const b: number[] = [];
     for (let ch = 0; ch < c; ch++) {
@@ -392,7 +425,7 @@ export function dotKernel(
   output: NodeTensor,
   attrs: Attributes,
   policy: NumericsPolicy,
-): ElementKernel {
+): DotElementKernel {
   switch (opType) {
     case "MatMul":
       return new MatMulKernel(inputs, output, policy);
@@ -403,4 +436,8 @@ export function dotKernel(
     default:
       throw new CheckInputError(`${opType} is not a dot-product operator`);
   }
+}
+
+export function isDotKernel(kernel: ElementKernel): kernel is DotElementKernel {
+  return kernel.family === "dot";
 }
