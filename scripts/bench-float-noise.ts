@@ -9,6 +9,7 @@
  * else the shipped eval images (models/fmnist-mlp.eval-images.idx), as pixel/255 in fp32.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildProbeModel } from "../src/bench/floatProbe.ts";
@@ -148,7 +149,8 @@ const report = {
     total: seconds(started, performance.now()),
   },
 };
-const out = args.out ?? join(root, "bench", quick ? "float-noise.quick.json" : "float-noise.json");
+// a quick run is a smoke test: its figures stay out of bench/ unless --out says otherwise
+const out = args.out ?? (quick ? join(tmpdir(), "float-noise.quick.json") : join(root, "bench", "float-noise.json"));
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 console.log(`wrote ${out}`);
 console.log(
