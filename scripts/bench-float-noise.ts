@@ -120,6 +120,7 @@ const report = {
   traces: {
     perFamily: traces.perFamily,
     perConfiguration: traces.perConfig,
+    elementsDifferingFromFirstConfiguration: traces.differing,
     perModelOp: traces.perModelOp,
     checker: {
       elementsPerSecond: traces.elementsPerSecond,

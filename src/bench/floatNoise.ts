@@ -86,12 +86,17 @@ export async function measureTraces(o: NoiseOptions) {
   const perFamily = familyRecord(tally);
   const checkSeconds = familyRecord(() => 0);
   const samples: Sample[] = [];
+  // outputs of the first configuration, to count the elements each other one computes differently
+  const reference = new Map<string, Uint32Array | BigInt64Array>();
+  const differing: Record<string, Record<OpFamily, number>> = {};
   let runSeconds = 0;
   for (const threads of THREADS) {
     for (const level of LEVELS) {
       const key = `threads${threads}/${level}`;
       const config = familyRecord(tally);
       perConfig[key] = config;
+      const changed = familyRecord(() => 0);
+      differing[key] = changed;
       for (const model of o.models) {
         const session = await openTraceSession(model.graph, { intraOpNumThreads: threads, graphOptimizationLevel: level });
         try {
@@ -105,18 +110,18 @@ export async function measureTraces(o: NoiseOptions) {
               const kernel = kernelFor(floatNode);
               const result = checkWithKernel(kernel, floatNode.output);
               checkSeconds[kernel.family] += (performance.now() - t1) / 1000;
+              const data = floatNode.output.data;
+              const claims = data instanceof Float32Array ? bitsView(data) : data;
+              const refKey = `${model.name}/${i}/${node.output}`;
+              const ref = reference.get(refKey);
+              if (ref === undefined) reference.set(refKey, claims.slice());
+              else for (let j = 0; j < claims.length; j++) if (claims[j] !== ref[j]) changed[kernel.family]++;
               merge(config[kernel.family], result);
               merge(perFamily[kernel.family], result);
               perModelOp[`${model.name}/${node.opType}`] ??= tally();
               merge(perModelOp[`${model.name}/${node.opType}`]!, result);
               if (threads === 1 && level === "basic" && i < o.sampleImages) {
-                const data = floatNode.output.data;
-                samples.push({
-                  model: model.name,
-                  node: node.name,
-                  kernel,
-                  claims: data instanceof Float32Array ? bitsView(data) : data,
-                });
+                samples.push({ model: model.name, node: node.name, kernel, claims });
               }
             }
           }
@@ -129,7 +134,16 @@ export async function measureTraces(o: NoiseOptions) {
   }
   const throughput = familyRecord(() => 0);
   for (const f of OP_FAMILIES) throughput[f] = checkSeconds[f] > 0 ? Math.round(perFamily[f].elements / checkSeconds[f]) : 0;
-  return { perConfig, perFamily, perModelOp, checkSeconds, elementsPerSecond: throughput, runSeconds, samples };
+  return {
+    perConfig,
+    perFamily,
+    perModelOp,
+    differing,
+    checkSeconds,
+    elementsPerSecond: throughput,
+    runSeconds,
+    samples,
+  };
 }
 
 /** Checks one simulated claim of a dot element with a kernel; returns err/B or −1 when flagged. */
@@ -202,10 +216,11 @@ export function measureSimulations(o: NoiseOptions, samples: readonly Sample[]) 
  */
 export function claimAtDistance(estimate: number, bound: number, c: number, sign: 1 | -1): number | undefined {
   const target = c * bound;
-  let bits = toBits(estimate + sign * target);
+  const within = c < 1;
+  // aim inside the guard band: near zero, where ulps are tiny, stepping would take long
+  let bits = toBits(estimate + sign * target * (within ? 1 - 2e-6 : 1 + 2e-6));
   if (!Number.isFinite(fromBits(bits))) return undefined;
   const distance = (b: number) => Math.abs(fromBits(b) - estimate);
-  const within = c < 1;
   for (let i = 0; i < 64; i++) {
     const d = distance(bits);
     if (within ? d <= target * (1 - 1e-6) : d >= target * (1 + 1e-6)) return bits;
