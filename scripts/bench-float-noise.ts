@@ -25,6 +25,11 @@ import {
   type NoiseOptions,
 } from "../src/bench/floatNoise.ts";
 import { EXECUTIONS } from "../src/bench/floatExecutions.ts";
+import {
+  renderFloatNoiseSection,
+  withFloatNoiseSection,
+  type FloatNoiseReport,
+} from "../src/bench/floatNoiseReport.ts";
 import { loadFloatGraph } from "../src/bench/floatTrace.ts";
 import { locateFashionMnist, readIdxImages } from "../src/data/idx.ts";
 import { STRICT_FP32 } from "../src/float/policy.ts";
@@ -154,6 +159,12 @@ const report = {
 const out = args.out ?? (quick ? join(tmpdir(), "float-noise.quick.json") : join(root, "bench", "float-noise.json"));
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 console.log(`wrote ${out}`);
+if (args.out === undefined && !quick) {
+  const results = join(root, "bench", "RESULTS.md");
+  const section = renderFloatNoiseSection(report as unknown as FloatNoiseReport);
+  writeFileSync(results, withFloatNoiseSection(readFileSync(results, "utf8"), section));
+  console.log(`updated the float-noise section of ${results}`);
+}
 console.log(
   JSON.stringify(
     {
