@@ -83,9 +83,10 @@ export function renderFloatNoiseSection(j: FloatNoiseReport): string {
   );
   // c in increasing order (object keys that look like integers would come first), then the exact operators
   const order = (k: string) => (k === "exactOneUlp" ? Infinity : Number(k));
-  const rows = Object.entries(j.detection).sort(([a], [b]) => order(a) - order(b));
+  const rows = Object.entries(j.detection)
+    .filter(([k, v]) => order(k) > 0 && v !== null && typeof v === "object" && "flaggedRate" in v)
+    .sort(([a], [b]) => order(a) - order(b));
   for (const [c, v] of rows) {
-    if (v === null || typeof v !== "object" || !("flaggedRate" in v)) continue;
     const d = v as { flaggedRate: number; flagged: number; trials: number };
     lines.push(`| ${c === "exactOneUlp" ? "exact ops, 1 ulp" : c} | ${d.flaggedRate} | ${n(d.flagged)} / ${n(d.trials)} |`);
   }
