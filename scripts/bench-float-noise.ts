@@ -8,9 +8,10 @@
  * Images: the Fashion-MNIST test set (Debian's dataset-fashion-mnist, or $REFUTE_FMNIST_DIR),
  * else the shipped eval images (models/fmnist-mlp.eval-images.idx), as pixel/255 in fp32.
  */
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { buildProbeModel } from "../src/bench/floatProbe.ts";
 import { describeMachine } from "../src/bench/machine.ts";
@@ -56,10 +57,11 @@ function shippedModels(): string[] {
 }
 
 const modelPaths = args.model ?? shippedModels();
-const models: NoiseModel[] = [
-  { name: "probe", graph: loadFloatGraph(buildProbeModel()) },
-  ...modelPaths.map((path) => ({ name: basename(path, ".onnx"), graph: loadFloatGraph(readFileSync(path)) })),
+const modelFiles = [
+  { name: "probe", bytes: buildProbeModel() },
+  ...modelPaths.map((path) => ({ name: basename(path, ".onnx"), bytes: new Uint8Array(readFileSync(path)) })),
 ];
+const models: NoiseModel[] = modelFiles.map((m) => ({ name: m.name, graph: loadFloatGraph(m.bytes) }));
 
 function loadImages(count: number): { images: Float32Array[]; source: string } {
   let path: string;
@@ -117,7 +119,10 @@ const report = {
     source:
       m.name === "probe"
         ? "src/bench/floatProbe.ts (seeded weights; covers every checked op family)"
-        : modelPaths.find((p) => basename(p, ".onnx") === m.name),
+        : relative(root, modelPaths.find((p) => basename(p, ".onnx") === m.name) ?? ""),
+    sha256: createHash("sha256")
+      .update(modelFiles.find((f) => f.name === m.name)!.bytes)
+      .digest("hex"),
     nodes: m.graph.nodes.length,
     ops: [...new Set(m.graph.nodes.map((n) => n.opType))],
   })),
