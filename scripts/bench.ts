@@ -22,6 +22,11 @@ import { anvilBinary } from "../src/chain/anvil.ts";
 import { loadGas } from "../src/bench/gas.ts";
 import { loadWorkload, REPO, type Workload } from "../src/bench/inputs.ts";
 import { benchBacklog, type BacklogResult } from "../src/bench/backlog.ts";
+import {
+  renderFloatNoiseSection,
+  withFloatNoiseSection,
+  type FloatNoiseReport,
+} from "../src/bench/floatNoiseReport.ts";
 import { benchLatency, type LatencyResult } from "../src/bench/latency.ts";
 import { describeMachine } from "../src/bench/machine.ts";
 import { benchProvider } from "../src/bench/provider.ts";
@@ -29,6 +34,22 @@ import { renderCharts, renderMarkdown, type BenchResults, type FinalitySection }
 import { round } from "../src/bench/stats.ts";
 import { benchWatcherThroughput } from "../watcher/bench.ts";
 import { releaseSessions } from "../src/trace/session.ts";
+
+/**
+ * RESULTS.md from results.json, with the float-noise section (rendered from
+ * float-noise.json, which `npm run bench:float-noise` writes) kept in place when that
+ * file is there: the two benches write one page.
+ */
+function resultsMarkdown(
+  results: Parameters<typeof renderMarkdown>[0],
+  charts: Parameters<typeof renderMarkdown>[1],
+): string {
+  const md = renderMarkdown(results, charts);
+  const noise = join(outDir, "float-noise.json");
+  if (!existsSync(noise)) return md;
+  const report = JSON.parse(readFileSync(noise, "utf8")) as FloatNoiseReport;
+  return withFloatNoiseSection(md, renderFloatNoiseSection(report));
+}
 
 const HELP = `npm run bench -- [options]
 
@@ -137,7 +158,7 @@ if (a.regas === true) {
   const charts = renderCharts(results);
   for (const c of charts) writeFileSync(join(outDir, c.file), c.svg);
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(outDir, "RESULTS.md"), renderMarkdown(results, charts));
+  writeFileSync(join(outDir, "RESULTS.md"), resultsMarkdown(results, charts));
   log(`copied ${g.source} into ${file}; RESULTS.md and ${charts.length} charts rendered again`);
   process.exit(0);
 }
@@ -285,7 +306,7 @@ mkdirSync(outDir, { recursive: true });
 const charts = renderCharts(results);
 for (const c of charts) writeFileSync(join(outDir, c.file), c.svg);
 writeFileSync(join(outDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(join(outDir, "RESULTS.md"), renderMarkdown(results, charts));
+writeFileSync(join(outDir, "RESULTS.md"), resultsMarkdown(results, charts));
 log(
   `wrote ${join(outDir, "results.json")}, ${join(outDir, "RESULTS.md")} and ${charts.length} charts in ${results.durationSec} s`,
 );

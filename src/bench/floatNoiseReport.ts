@@ -1,8 +1,8 @@
 /**
  * The float-noise section of bench/RESULTS.md, rendered from bench/float-noise.json so that
- * every figure quoted is the JSON's own. `npm run bench` renders RESULTS.md from
- * bench/results.json alone; `npm run bench:float-noise` puts this section back in place
- * (between its markers, before "## Reproduce").
+ * every figure quoted is the JSON's own. `npm run bench:float-noise` puts it in place
+ * (between its markers, before "## Reproduce"), and `npm run bench`, which renders the
+ * rest of the page from bench/results.json, renders it again from the JSON beside it.
  */
 
 export const SECTION_START = "<!-- float-noise: rendered from bench/float-noise.json by npm run bench:float-noise -->";
