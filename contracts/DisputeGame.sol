@@ -39,6 +39,8 @@ contract DisputeGame is IDisputeGame {
     uint256 public constant BOUNTY_BPS = 5000;
     uint256 public constant REQUESTER_BPS = 3000;
     uint256 public constant TREASURY_BPS = 2000;
+    /// @notice The one profile whose jobs this game disputes (ModelSpec.profile, docs/PROTOCOL.md §7).
+    uint8 internal constant PROFILE_EXACT_INT = 1;
 
     IJobManager internal immutable JOB_MANAGER;
     IModelRegistry internal immutable REGISTRY;
@@ -117,6 +119,10 @@ contract DisputeGame is IDisputeGame {
     /// @inheritdoc IDisputeGame
     function commitChallenge(ModelId modelId, bytes32 commitment) external returns (ChallengeId id) {
         ModelParams memory params = REGISTRY.params(modelId);
+        // INVARIANT: no challenge of a model whose one-step checks this game does not route
+        // (float32): an honest provider can never lose to rounding judged bit for bit.
+        uint8 profile = REGISTRY.profileOf(modelId);
+        require(profile == PROFILE_EXACT_INT, ProfileNotDisputable(modelId, profile));
         uint128 bond = params.challengerBond;
         id = ChallengeId.wrap(++challengeCount);
         Challenge storage c = _challenges[id];

@@ -58,6 +58,11 @@ contract ModelRegistry is IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
+    function profileOf(ModelId id) external view returns (uint8) {
+        return _models[id].profile;
+    }
+
+    /// @inheritdoc IModelRegistry
     function params(ModelId id) external view returns (ModelParams memory) {
         return _get(id).params;
     }

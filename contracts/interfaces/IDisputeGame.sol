@@ -193,6 +193,12 @@ interface IDisputeGame {
     /// @notice No challenge with this id has been committed.
     /// @param id The id given.
     error UnknownChallenge(ChallengeId id);
+    /// @notice The model's jobs cannot be disputed by this game: only the exact integer
+    ///         profile's one-step checks are routed (docs/PROTOCOL.md §11). A float32 job
+    ///         judged by them would have honest rounding taken for fraud.
+    /// @param modelId The model named.
+    /// @param profile Its profile (2: float32).
+    error ProfileNotDisputable(ModelId modelId, uint8 profile);
     /// @notice Only the challenge's committer may make this move.
     /// @param id The challenge.
     /// @param caller The caller.

@@ -95,6 +95,9 @@ interface IModelRegistry {
     /// @notice Whether a model is registered.
     function exists(ModelId id) external view returns (bool);
 
+    /// @notice A model's profile (docs/PROTOCOL.md §7: 1 exact integer, 2 float32); 0 if not registered.
+    function profileOf(ModelId id) external view returns (uint8);
+
     /// @notice A registered model's economic parameters. Reverts `UnknownModel` if absent.
     function params(ModelId id) external view returns (ModelParams memory);
 

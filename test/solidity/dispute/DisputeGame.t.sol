@@ -11,6 +11,7 @@ import {IOneStepVerifier} from "../../../contracts/interfaces/IOneStepVerifier.s
 import {Graph, NodeDescriptor, Operand} from "../../../contracts/libraries/Graph.sol";
 import {TensorCodec} from "../../../contracts/libraries/TensorCodec.sol";
 import {JobId, JobStatus, ModelId, ModelSpec, TensorSpec, Timestamp} from "../../../contracts/libraries/Types.sol";
+import {FloatPolicy} from "../../../contracts/ops/float/FloatPolicy.sol";
 import {DisputeData, DisputeProofs, Trees} from "./DisputeData.sol";
 import {DisputeFixture} from "./DisputeFixture.sol";
 
@@ -81,6 +82,27 @@ contract DisputeGameTest is DisputeFixture {
     }
 
     // ================================================================== commitChallenge
+
+    function test_commitChallenge_float32Model_reverts() public {
+        // A float32 model (strict fp32 policy): its one-step checks are not routed by this
+        // game, so no challenge of it can be committed, and no bond is taken.
+        ModelSpec memory s = DisputeData.modelSpec(WINDOW, RESPONSE, COLLATERAL, BOND);
+        s.profile = 2;
+        s.policyHash = FloatPolicy.hash(FloatPolicy.strictFp32());
+        s.input = TensorSpec({dtype: 1, layout: 0, shape: new uint32[](1)});
+        s.input.shape[0] = 4;
+        s.output = TensorSpec({dtype: 1, layout: 0, shape: new uint32[](1)});
+        s.output.shape[0] = 2;
+        ModelId floatModel = registry.register(s);
+        assertEq(registry.profileOf(floatModel), 2);
+        assertEq(registry.profileOf(model), 1);
+        uint256 before = token.balanceOf(alice);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.ProfileNotDisputable.selector, floatModel, uint8(2)));
+        game.commitChallenge(floatModel, bytes32("a"));
+        assertEq(token.balanceOf(alice), before);
+        assertEq(game.challengeCount(), 0);
+    }
 
     function test_commitChallenge_issuesIdsInCommitOrder() public {
         vm.prank(alice);
