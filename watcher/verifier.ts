@@ -178,7 +178,6 @@ export class Verifier {
 
     // No status read here: a job whose output matches is verified whatever its status
     // (nothing follows from it), and one that is traced is read first (`stillCommitted`).
-    const live = jobs;
     const registered = await this.chain.registration(model.modelId, head.hash);
     // INVARIANT: no job of a float32 model is checked or challenged. Its disputes are not
     // routed to the float checks yet (docs/PROTOCOL.md §11), and the integer game would
@@ -189,13 +188,13 @@ export class Verifier {
         this.floatModelsReported.add(model.modelId);
         this.log.warn({ modelId: model.modelId, uri: registered.uri }, `${reason}; skipping every job of it`);
       }
-      for (const job of live) decide({ job, state: "skipped", reason }, () => this.metrics.inc("jobs_float_skipped"));
+      for (const job of jobs) decide({ job, state: "skipped", reason }, () => this.metrics.inc("jobs_float_skipped"));
       return commit();
     }
     // A model whose deadlines the watcher could not meet is a trap: challenging it would lose the bond.
     const outside = modelOutsidePolicy(model.modelId, registered.params, this.options.policy);
     if (outside !== undefined) {
-      for (const job of live)
+      for (const job of jobs)
         decide({ job, state: "unverifiable", reason: outside }, () => {
           this.metrics.inc("jobs_unverifiable", { why: "policy" });
           this.log.warn(
@@ -208,18 +207,18 @@ export class Verifier {
     const path = this.files.find(registered.fileHash);
     if (path === undefined) {
       const why = `no model file with fileHash ${registered.fileHash} (model ${model.modelId}, uri ${registered.uri})`;
-      for (const job of live) decide(...this.unverifiable(job, "no-file", why));
+      for (const job of jobs) decide(...this.unverifiable(job, "no-file", why));
       return commit();
     }
     const target: Target = { path, expected: expectedOf(registered) };
 
-    const last = live.reduce((a, j) => (j.blockNumber > a ? j.blockNumber : a), 0n);
+    const last = jobs.reduce((a, j) => (j.blockNumber > a ? j.blockNumber : a), 0n);
     const requests = await this.chain.requests(
-      live.map((j) => j.jobId),
+      jobs.map((j) => j.jobId),
       last,
     );
     const inputs = await Promise.all(
-      live.map(async (job): Promise<Ready | undefined> => {
+      jobs.map(async (job): Promise<Ready | undefined> => {
         const ctx = { jobId: job.jobId, provider: job.provider };
         const args = requests.get(job.jobId);
         if (args === undefined) {

@@ -4,6 +4,7 @@ import { toAbiDescriptor, type NodeDescriptor } from "../graph/descriptor.ts";
 import { toAbiModelSpec, type ModelSpec } from "../model/modelSpec.ts";
 import { toAbiSpec, type TensorSpec } from "../tensor/spec.ts";
 import type { RangeOpening } from "../tensor/commitment.ts";
+import { bytesHex } from "../tensor/hex.ts";
 import type { ProtocolAddresses } from "./contracts.ts";
 import type { ContractCall } from "./send.ts";
 
@@ -61,7 +62,7 @@ export const requestJob = (a: ProtocolAddresses, r: RequestArgs): ContractCall<t
   address: a.jobManager,
   abi: jobManagerAbi,
   functionName: "request",
-  args: [r.modelId, toHexBytes(r.input), r.fee, r.commitDeadline, r.callback ?? false],
+  args: [r.modelId, bytesHex(r.input), r.fee, r.commitDeadline, r.callback ?? false],
 });
 
 export interface RequestByUriArgs {
@@ -96,7 +97,7 @@ export const commitJob = (a: ProtocolAddresses, c: CommitArgs): ContractCall<typ
   address: a.jobManager,
   abi: jobManagerAbi,
   functionName: "commit",
-  args: [c.jobId, c.outputRoot, toHexBytes(c.output)],
+  args: [c.jobId, c.outputRoot, bytesHex(c.output)],
 });
 
 export const commitBatch = (
@@ -106,7 +107,7 @@ export const commitBatch = (
   address: a.jobManager,
   abi: jobManagerAbi,
   functionName: "commitBatch",
-  args: [commits.map((c) => ({ jobId: c.jobId, outputRoot: c.outputRoot, output: toHexBytes(c.output) }))],
+  args: [commits.map((c) => ({ jobId: c.jobId, outputRoot: c.outputRoot, output: bytesHex(c.output) }))],
 });
 
 export const finalizeJob = (a: ProtocolAddresses, jobId: bigint): ContractCall<typeof jobManagerAbi, "finalize"> => ({
@@ -316,7 +317,3 @@ export const settleDispute = (a: ProtocolAddresses, jobId: bigint): ContractCall
   functionName: "settle",
   args: [jobId],
 });
-
-function toHexBytes(b: Uint8Array): Hex {
-  return `0x${Buffer.from(b).toString("hex")}`;
-}

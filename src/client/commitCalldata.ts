@@ -12,6 +12,7 @@
  */
 import { hexToBytes, toFunctionSelector, type AbiFunction, type Hex } from "viem";
 import { jobManagerAbi } from "../chain/abis.ts";
+import { bytesHex } from "../tensor/hex.ts";
 
 function selectorOf(name: "commit" | "commitBatch"): Uint8Array {
   const item = jobManagerAbi.find((x): x is AbiFunction & typeof x => x.type === "function" && x.name === name);
@@ -36,14 +37,13 @@ const byteLength = (hex: Hex): number => (hex.length - 2) >>> 1;
 
 const padded = (n: number): number => Math.ceil(n / WORD) * WORD;
 
-/** Node's native hex codec: several times faster than a JavaScript loop on this path. */
+/** Node's native hex decoder: several times faster than a JavaScript loop on this path. */
 function bytesOf(hex: Hex): Buffer {
   const bytes = Buffer.from(hex.slice(2), "hex");
   // Node stops at the first character that is not a hex pair: a short result means bad hex.
   if (!hex.startsWith("0x") || bytes.length * 2 !== hex.length - 2) throw new RangeError(`${hex} is not hex bytes`);
   return bytes;
 }
-const hexOf = (buf: Uint8Array): Hex => `0x${Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString("hex")}`;
 
 /** Bytes of one (jobId, outputRoot, output) tuple. */
 const tupleSize = (c: CommitData): number => 4 * WORD + padded(byteLength(c.output));
@@ -79,7 +79,7 @@ export function encodeCommit(jobId: bigint, outputRoot: Hex, output: Hex): Hex {
   const buf = new Uint8Array(4 + tupleSize(c));
   buf.set(COMMIT, 0);
   writeTuple(buf, 4, c);
-  return hexOf(buf);
+  return bytesHex(buf);
 }
 
 /** `commitBatch(commits)`: the same bytes as viem's encodeFunctionData. */
@@ -98,5 +98,5 @@ export function encodeCommitBatch(commits: readonly CommitData[]): Hex {
     writeTuple(buf, heads + offset, c);
     offset += tupleSize(c);
   });
-  return hexOf(buf);
+  return bytesHex(buf);
 }

@@ -1,4 +1,5 @@
 import { bytesToHex, encodeAbiParameters, hexToBytes, type Hex } from "viem";
+import { bytesHex } from "./hex.ts";
 import { keccakBytes } from "./keccak.ts";
 import { dtypeInfo } from "./dtype.ts";
 import { MerkleTree, merkleRootBytes } from "./merkle.ts";
@@ -30,7 +31,7 @@ export function tensorRootOfBytes(spec: TensorSpec, dataRoot: Uint8Array): Hex {
   // once (synchronous, so no other call can interleave), never read back.
   const buf = encodedSpec(spec);
   buf.set(dataRoot, 32);
-  return toHex(keccakBytes(buf));
+  return bytesHex(keccakBytes(buf));
 }
 
 /**
@@ -43,11 +44,6 @@ export function packedTensorRoot(spec: TensorSpec, packed: Uint8Array): Hex {
   if (packed.length !== packedByteLength(spec))
     throw new RangeError(`packed tensor has ${packed.length} bytes, its spec needs ${packedByteLength(spec)}`);
   return tensorRootOfBytes(spec, merkleRootBytes(padToWords(packed)));
-}
-
-/** Lower-case 0x-hex, as viem's bytesToHex gives it, through Node's native encoder. */
-function toHex(bytes: Uint8Array): Hex {
-  return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;
 }
 
 /**

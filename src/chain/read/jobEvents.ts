@@ -46,15 +46,3 @@ export async function readJobRequest(
   });
   return onlyLog(logs, "JobRequested", `job ${p.jobId}`)?.args;
 }
-
-/** Every commit in the range, in chain order (a job is committed again after a commitment is replaced). */
-export async function getJobCommittedLogs(client: Client, p: JobEventParameters): Promise<JobCommittedLog[]> {
-  const logs = await getContractEvents(client, {
-    address: p.address,
-    abi: jobManagerAbi,
-    eventName: "JobCommitted",
-    strict: true,
-    ...blockRange(p),
-  });
-  return logs;
-}

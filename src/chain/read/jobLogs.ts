@@ -22,7 +22,7 @@ import {
 } from "viem";
 import { jobManagerAbi } from "../abis.ts";
 import type { JobCommittedLog, JobRequestedLog } from "./jobEvents.ts";
-import type { BlockRange } from "./range.ts";
+import { blockRange, type BlockRange } from "./range.ts";
 
 const JOB_REQUESTED = toEventSelector(getAbiItem({ abi: jobManagerAbi, name: "JobRequested" }));
 const JOB_COMMITTED = toEventSelector(getAbiItem({ abi: jobManagerAbi, name: "JobCommitted" }));
@@ -154,14 +154,15 @@ export async function getJobRequestedAndCommittedLogs(
   client: Client,
   p: BlockRange & { readonly address: Address },
 ): Promise<(JobRequestedLog | JobCommittedLog)[]> {
+  const range = blockRange(p);
   const raw: RpcLog[] = await client.request({
     method: "eth_getLogs",
     params: [
       {
         address: p.address,
         topics: [[JOB_REQUESTED, JOB_COMMITTED]],
-        fromBlock: numberToHex(p.fromBlock ?? 0n),
-        toBlock: p.toBlock === undefined ? "latest" : numberToHex(p.toBlock),
+        fromBlock: numberToHex(range.fromBlock),
+        toBlock: range.toBlock === undefined ? "latest" : numberToHex(range.toBlock),
       },
     ],
   });
