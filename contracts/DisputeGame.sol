@@ -18,6 +18,7 @@ import {TensorCodec} from "./libraries/TensorCodec.sol";
 import {IDisputeGame, ChallengeId} from "./interfaces/IDisputeGame.sol";
 import {IJobManager} from "./interfaces/IJobManager.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
+import {IFloatStepVerifier} from "./interfaces/IFloatStepVerifier.sol";
 import {IOneStepVerifier} from "./interfaces/IOneStepVerifier.sol";
 
 /// @title DisputeGame
@@ -39,12 +40,16 @@ contract DisputeGame is IDisputeGame {
     uint256 public constant BOUNTY_BPS = 5000;
     uint256 public constant REQUESTER_BPS = 3000;
     uint256 public constant TREASURY_BPS = 2000;
-    /// @notice The one profile whose jobs this game disputes (ModelSpec.profile, docs/PROTOCOL.md §7).
-    uint8 internal constant PROFILE_EXACT_INT = 1;
+    /// @notice ModelSpec.profile of float32 models (docs/PROTOCOL.md §7, §11): their one-step
+    ///         proofs go to FLOAT_VERIFIER; every other registered model is exact integer.
+    uint8 internal constant PROFILE_FLOAT32 = 2;
+    /// @notice IFloatStepVerifier's VIOLATES.
+    uint8 internal constant VIOLATES = 1;
 
     IJobManager internal immutable JOB_MANAGER;
     IModelRegistry internal immutable REGISTRY;
     IOneStepVerifier internal immutable VERIFIER;
+    IFloatStepVerifier internal immutable FLOAT_VERIFIER;
     IERC20 internal immutable TOKEN;
     address internal immutable TREASURY;
     uint256 internal immutable REVEAL_WINDOW;
@@ -58,13 +63,15 @@ contract DisputeGame is IDisputeGame {
 
     /// @param jobManager_ The JobManager whose jobs are disputed; its token is the bond token.
     /// @param registry_ Where models are registered.
-    /// @param verifier_ The one-step evaluator.
+    /// @param verifier_ The one-step evaluator of the exact integer profile.
+    /// @param floatVerifier_ The one-step verdict of the float32 profile.
     /// @param treasury_ Receives the treasury share of slashes and forfeited bonds.
     /// @param revealWindow_ Blocks after its commit within which a commitment can be revealed, > 0.
     constructor(
         IJobManager jobManager_,
         IModelRegistry registry_,
         IOneStepVerifier verifier_,
+        IFloatStepVerifier floatVerifier_,
         address treasury_,
         uint256 revealWindow_
     ) {
@@ -72,6 +79,7 @@ contract DisputeGame is IDisputeGame {
             address(jobManager_) != address(0) &&
                 address(registry_) != address(0) &&
                 address(verifier_) != address(0) &&
+                address(floatVerifier_) != address(0) &&
                 treasury_ != address(0),
             ZeroAddress()
         );
@@ -79,6 +87,7 @@ contract DisputeGame is IDisputeGame {
         JOB_MANAGER = jobManager_;
         REGISTRY = registry_;
         VERIFIER = verifier_;
+        FLOAT_VERIFIER = floatVerifier_;
         TOKEN = jobManager_.token();
         TREASURY = treasury_;
         REVEAL_WINDOW = revealWindow_;
@@ -97,6 +106,11 @@ contract DisputeGame is IDisputeGame {
     /// @inheritdoc IDisputeGame
     function verifier() external view returns (IOneStepVerifier) {
         return VERIFIER;
+    }
+
+    /// @inheritdoc IDisputeGame
+    function floatVerifier() external view returns (IFloatStepVerifier) {
+        return FLOAT_VERIFIER;
     }
 
     /// @inheritdoc IDisputeGame
@@ -119,10 +133,6 @@ contract DisputeGame is IDisputeGame {
     /// @inheritdoc IDisputeGame
     function commitChallenge(ModelId modelId, bytes32 commitment) external returns (ChallengeId id) {
         ModelParams memory params = REGISTRY.params(modelId);
-        // INVARIANT: no challenge of a model whose one-step checks this game does not route
-        // (float32): an honest provider can never lose to rounding judged bit for bit.
-        uint8 profile = REGISTRY.profileOf(modelId);
-        require(profile == PROFILE_EXACT_INT, ProfileNotDisputable(modelId, profile));
         uint128 bond = params.challengerBond;
         id = ChallengeId.wrap(++challengeCount);
         Challenge storage c = _challenges[id];
@@ -354,14 +364,35 @@ contract DisputeGame is IDisputeGame {
 
         int256 claimed = _claimedElement(c, node.output, proof);
         bytes32[] memory operandRoots = _operandRoots(c.nodeIndex, node, job.inputRoot, proof.nodeRoots);
-        int256 recomputed = VERIFIER.execute(proof.node, operandRoots, proof.outIndex, proof.operands);
-        emit StepChecked(id, proof.outIndex, claimed, recomputed);
+        // INVARIANT: a float32 node is judged by its bound, never bit for bit, and an exact
+        // integer node never by a bound (docs/PROTOCOL.md §11.3): the model's profile picks the
+        // check, and a proof carrying the other profile's operands is refused.
+        (uint8 profile, bytes32 policyHash) = REGISTRY.numericsOf(job.modelId);
+        bool fraud;
+        if (profile == PROFILE_FLOAT32) {
+            require(proof.operands.length == 0, ProofProfileMismatch(profile));
+            uint8 verdict = FLOAT_VERIFIER.verdict(
+                proof.node,
+                operandRoots,
+                proof.outIndex,
+                claimed,
+                proof.floatProof,
+                policyHash
+            );
+            emit FloatStepChecked(id, proof.outIndex, claimed, verdict);
+            fraud = verdict == VIOLATES;
+        } else {
+            require(proof.floatProof.length == 0, ProofProfileMismatch(profile));
+            int256 recomputed = VERIFIER.execute(proof.node, operandRoots, proof.outIndex, proof.operands);
+            emit StepChecked(id, proof.outIndex, claimed, recomputed);
+            fraud = recomputed != claimed;
+        }
 
         Dispute storage d = _disputes[c.jobId];
-        if (recomputed != claimed) {
+        if (fraud) {
             _resolve(id, c, d, Outcome.Won, Reason.FraudProven);
         } else {
-            _resolve(id, c, d, Outcome.Lost, Reason.ElementMatches);
+            _resolve(id, c, d, Outcome.Lost, profile == PROFILE_FLOAT32 ? Reason.WithinBound : Reason.ElementMatches);
         }
         _trySettle(c.jobId, d);
     }

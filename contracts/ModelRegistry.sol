@@ -58,8 +58,9 @@ contract ModelRegistry is IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
-    function profileOf(ModelId id) external view returns (uint8) {
-        return _models[id].profile;
+    function numericsOf(ModelId id) external view returns (uint8 profile, bytes32 policyHash) {
+        ModelSpec storage m = _models[id];
+        return (m.profile, m.policyHash);
     }
 
     /// @inheritdoc IModelRegistry

@@ -7,6 +7,7 @@ import {NodeDescriptor} from "../libraries/Graph.sol";
 import {TensorCodec} from "../libraries/TensorCodec.sol";
 import {IJobManager} from "./IJobManager.sol";
 import {IModelRegistry} from "./IModelRegistry.sol";
+import {IFloatStepVerifier} from "./IFloatStepVerifier.sol";
 import {IOneStepVerifier} from "./IOneStepVerifier.sol";
 
 /// @notice A challenge, numbered from 1 in commit order; the order decides the bounty.
@@ -49,6 +50,7 @@ interface IDisputeGame {
     ///         non-zero padding (bytes past the tensor's packed bytes), so its root is not the
     ///         tensor root of any tensor (docs/PROTOCOL.md §2, §9.2). Superseded: moot, a
     ///         challenge with a smaller id won. Unrevealed: forfeited. Unrevealable: reclaimed.
+    ///         WithinBound: a float32 element whose verdict was not VIOLATES (docs/PROTOCOL.md §11.3).
     enum Reason {
         None,
         FraudProven,
@@ -58,7 +60,8 @@ interface IDisputeGame {
         Superseded,
         NonCanonical,
         Unrevealed,
-        Unrevealable
+        Unrevealable,
+        WithinBound
     }
 
     /// @notice Why an account was credited (docs/PROTOCOL.md §9.5).
@@ -175,7 +178,10 @@ interface IDisputeGame {
     /// @param outWordIndex The word holding it.
     /// @param outWord That word.
     /// @param outProof Proof of the word up to the opened anchor.
-    /// @param operands Openings of the elements the output element depends on (§6.1 order).
+    /// @param operands Exact integer profile: openings of the elements the output element depends
+    ///        on (§6.1 order); empty for a float32 model.
+    /// @param floatProof Float32 profile: `abi.encode(NumericsPolicy, bytes operands)` for
+    ///        {IFloatStepVerifier.verdict} (§11.10); empty for an exact integer model.
     struct OneStepProof {
         NodeDescriptor node;
         bytes32[] nodeRoots;
@@ -184,6 +190,7 @@ interface IDisputeGame {
         bytes32 outWord;
         bytes32[] outProof;
         TensorCodec.RangeOpening[] operands;
+        bytes floatProof;
     }
 
     /// @notice A zero address where a contract is required.
@@ -193,12 +200,10 @@ interface IDisputeGame {
     /// @notice No challenge with this id has been committed.
     /// @param id The id given.
     error UnknownChallenge(ChallengeId id);
-    /// @notice The model's jobs cannot be disputed by this game: only the exact integer
-    ///         profile's one-step checks are routed (docs/PROTOCOL.md §11). A float32 job
-    ///         judged by them would have honest rounding taken for fraud.
-    /// @param modelId The model named.
-    /// @param profile Its profile (2: float32).
-    error ProfileNotDisputable(ModelId modelId, uint8 profile);
+    /// @notice A one-step proof carrying the other profile's operands: integer openings for a
+    ///         float32 model, or a float proof for an exact integer one.
+    /// @param profile The job's model's profile.
+    error ProofProfileMismatch(uint8 profile);
     /// @notice Only the challenge's committer may make this move.
     /// @param id The challenge.
     /// @param caller The caller.
@@ -370,6 +375,12 @@ interface IDisputeGame {
     /// @param claimed The provider's value.
     /// @param recomputed The value recomputed on-chain.
     event StepChecked(ChallengeId indexed id, uint256 outIndex, int256 claimed, int256 recomputed);
+    /// @notice A one-step proof of a float32 node was checked (docs/PROTOCOL.md §11.3, §11.10).
+    /// @param id The challenge.
+    /// @param outIndex The element.
+    /// @param claimed The provider's element (fp32 bits; the index for ArgMax).
+    /// @param verdict 0 ADMISSIBLE, 1 VIOLATES, 2 UNCHECKED.
+    event FloatStepChecked(ChallengeId indexed id, uint256 outIndex, int256 claimed, uint8 verdict);
     /// @notice A challenge ended (or a commitment was forfeited or reclaimed).
     /// @param id The challenge.
     /// @param jobId The job (0 for a forfeited commitment: its job was never revealed).
@@ -537,8 +548,11 @@ interface IDisputeGame {
     /// @notice Where models (graphRoot, node count, economic parameters) are registered.
     function registry() external view returns (IModelRegistry);
 
-    /// @notice The one-step evaluator.
+    /// @notice The one-step evaluator of the exact integer profile.
     function verifier() external view returns (IOneStepVerifier);
+
+    /// @notice The one-step verdict of the float32 profile.
+    function floatVerifier() external view returns (IFloatStepVerifier);
 
     /// @notice The protocol token, in which bonds are posted.
     function token() external view returns (IERC20);

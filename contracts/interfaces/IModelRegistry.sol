@@ -95,8 +95,10 @@ interface IModelRegistry {
     /// @notice Whether a model is registered.
     function exists(ModelId id) external view returns (bool);
 
-    /// @notice A model's profile (docs/PROTOCOL.md §7: 1 exact integer, 2 float32); 0 if not registered.
-    function profileOf(ModelId id) external view returns (uint8);
+    /// @notice What a dispute over a model's node is judged by (docs/PROTOCOL.md §7): its
+    ///         profile (1 exact integer, 2 float32; 0 if not registered) and its numerics
+    ///         policy's hash (zero for the exact integer profile).
+    function numericsOf(ModelId id) external view returns (uint8 profile, bytes32 policyHash);
 
     /// @notice A registered model's economic parameters. Reverts `UnknownModel` if absent.
     function params(ModelId id) external view returns (ModelParams memory);

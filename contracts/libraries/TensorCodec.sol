@@ -66,9 +66,10 @@ library TensorCodec {
         revert UnsupportedDType(dtype);
     }
 
-    /// @notice Whether `dtype` is a signed type.
+    /// @notice Whether `dtype`'s elements are read as signed integers. A float32 element is read
+    ///         as its bit pattern, unsigned (docs/PROTOCOL.md §11.1), as src/tensor/dtype.ts does.
     function signed(uint8 dtype) internal pure returns (bool) {
-        return dtype != UINT8;
+        return dtype != UINT8 && dtype != FLOAT;
     }
 
     /// @notice Number of elements of a spec, validated against the profile's bounds.

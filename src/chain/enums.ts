@@ -51,6 +51,7 @@ export const Reason = {
   NonCanonical: 6,
   Unrevealed: 7,
   Unrevealable: 8,
+  WithinBound: 9,
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 export type ReasonName = keyof typeof Reason;

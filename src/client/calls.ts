@@ -279,7 +279,10 @@ export interface OneStepProofArgs {
   readonly outWordIndex: number;
   readonly outWord: Hex;
   readonly outProof: readonly Hex[];
+  /** Exact integer profile: the §6.1 openings; empty for a float32 model. */
   readonly operands: readonly RangeOpening[];
+  /** Float32 profile: `abi.encode(NumericsPolicy, bytes operands)` (docs/PROTOCOL.md §11.10); absent ("0x") for an exact integer model. */
+  readonly floatProof?: Hex;
 }
 
 export const proveStep = (
@@ -300,6 +303,7 @@ export const proveStep = (
       outWord: p.outWord,
       outProof: p.outProof,
       operands: p.operands.map((o) => ({ firstWord: BigInt(o.firstWord), words: o.words, proof: o.proof })),
+      floatProof: p.floatProof ?? "0x",
     },
   ],
 });

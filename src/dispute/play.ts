@@ -28,7 +28,7 @@ import type { ProtocolAddresses, RefuteClient } from "../client/contracts.ts";
 import { CallRevertedError, send, viemCall, type ContractCall } from "../client/send.ts";
 import type { CompiledModel } from "../onnx/compile.ts";
 import type { HonestTraceData } from "../proof/dispute.ts";
-import { challengerMove, providerMoves, type Move, type ProviderData } from "./solver.ts";
+import { challengerMove, providerMoves, type ChallengerData, type Move, type ProviderData } from "./solver.ts";
 import { honestStrategy, type ChallengerStrategy } from "./strategy.ts";
 
 export interface PlayOptions {
@@ -133,10 +133,12 @@ export async function playChallenger(
   client: RefuteClient,
   challengeId: bigint,
   compiled: CompiledModel,
-  honestTrace: HonestTraceData,
+  evidence: HonestTraceData | Omit<ChallengerData, "compiled">,
   strategy: ChallengerStrategy = honestStrategy,
   options: PlayOptions = {},
 ): Promise<StepResult> {
+  // An integer challenger proves from its own trace; a float32 one from the provider's trace and the element its checker found.
+  const data: ChallengerData = "honest" in evidence ? { compiled, ...evidence } : { compiled, honest: evidence };
   const game = client.addresses.disputeGame;
   const [now, challenge] = await Promise.all([
     readLatestTimestamp(client.public),
@@ -148,7 +150,7 @@ export async function playChallenger(
     fromBlock: options.fromBlock,
     cache: options.cache,
   });
-  const move = challengerMove({ now, challenge, ...revealed }, { compiled, honest: honestTrace }, strategy);
+  const move = challengerMove({ now, challenge, ...revealed }, data, strategy);
   return sendMoves(client, move ? [move] : [], options);
 }
 

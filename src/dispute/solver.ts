@@ -8,13 +8,16 @@ import type { Hex } from "viem";
 import type { OneStepProofArgs } from "../client/calls.ts";
 import type { NodeDescriptor } from "../graph/descriptor.ts";
 import type { CompiledModel } from "../onnx/compile.ts";
+import { buildFloatStepProofArgs } from "../proof/floatDispute.ts";
 import {
   buildStepProof,
   childrenOf,
   divergentChild,
   divergentElement,
   firstDivergentNode,
+  LOG_K,
   WHOLE_REVEAL_MAX_WORDS,
+  wordOfElement,
   type HonestTraceData,
   type ProviderOpening,
 } from "../proof/dispute.ts";
@@ -158,6 +161,8 @@ export function providerMoves(view: ProviderView, data: ProviderData): Move[] {
 export interface ChallengerData {
   readonly compiled: CompiledModel;
   readonly honest: HonestTraceData;
+  /** Float32 models: the element the float checker found outside its bound in `honest`, which is then the provider's own trace as it served it (docs/PROTOCOL.md §11.3). */
+  readonly target?: { readonly nodeIndex: number; readonly outIndex: number };
 }
 
 export interface ChallengerView {
@@ -190,7 +195,7 @@ export function challengerMove(
   switch (c.phase) {
     case Phase.AwaitNode: {
       if (view.roots === undefined) return undefined;
-      const divergent = firstDivergentNode(view.roots, honest.nodeRoots);
+      const divergent = data.target === undefined ? firstDivergentNode(view.roots, honest.nodeRoots) : floatNode(view.roots, data);
       const nodeIndex = strategy.selectNode({ divergent, nodeCount: compiled.nodes.length });
       if (nodeIndex === undefined) return undefined;
       const node = compiled.nodes[nodeIndex];
@@ -208,7 +213,10 @@ export function challengerMove(
     case Phase.AwaitChoice: {
       if (view.children === undefined) return undefined;
       const tree = honest.commitment(c.nodeIndex).tree;
-      const divergent = divergentChild(view.children, tree, c.anchorLevel, c.anchorIndex);
+      const divergent =
+        data.target === undefined
+          ? divergentChild(view.children, tree, c.anchorLevel, c.anchorIndex)
+          : targetChild(view.children, tree, c, data.target, compiled);
       const index = strategy.chooseChild({ divergent, count: view.children.length });
       if (index === undefined) return undefined;
       return { kind: "chooseChild", id: c.id, children: view.children, index };
@@ -221,10 +229,14 @@ export function challengerMove(
       // The chain accepted the node's selection, so it is a node of the model.
       if (spec === undefined) throw new RangeError(`challenge ${c.id} disputes node ${c.nodeIndex}, not in the model`);
       const { first, last, firstWord, words } = openedElements(spec, opening);
-      const divergent = divergentElement(spec, words, firstWord, honest.commitment(c.nodeIndex));
+      const divergent =
+        data.target === undefined
+          ? divergentElement(spec, words, firstWord, honest.commitment(c.nodeIndex))
+          : targetElement(c.nodeIndex, first, last, data.target);
       const outIndex = strategy.selectElement({ divergent, first, last });
       if (outIndex === undefined) return undefined;
-      let proof = buildStepProof({
+      const build = data.target === undefined ? buildStepProof : buildFloatStepProofArgs;
+      let proof = build({
         compiled,
         honest,
         nodeIndex: c.nodeIndex,
@@ -238,6 +250,48 @@ export function challengerMove(
     default:
       return undefined;
   }
+}
+
+// ------------------------------------------------------------------ float32 targets
+
+/**
+ * The node to dispute in a float32 job: the checker's target, provided the posted roots are
+ * the trace it checked (the provider's own, as served). Other roots leave nothing to prove
+ * from that trace: undefined (the challenger stays silent rather than send a proof that fails).
+ */
+function floatNode(roots: readonly Hex[], data: ChallengerData): number | undefined {
+  const target = data.target;
+  if (target === undefined || roots.length !== data.honest.nodeRoots.length) return undefined;
+  const same = roots.every((r, i) => r.toLowerCase() === data.honest.nodeRoots[i]?.toLowerCase());
+  return same ? target.nodeIndex : undefined;
+}
+
+/** The revealed child whose subtree holds the target element's word, when the children are the checked trace's. */
+function targetChild(
+  children: readonly Hex[],
+  tree: MerkleTree,
+  c: ChallengeState,
+  target: NonNullable<ChallengerData["target"]>,
+  compiled: CompiledModel,
+): number | undefined {
+  const spec = compiled.nodes[c.nodeIndex]?.output;
+  if (spec === undefined || target.nodeIndex !== c.nodeIndex) return undefined;
+  if (divergentChild(children, tree, c.anchorLevel, c.anchorIndex) !== undefined) return undefined;
+  const step = Math.min(LOG_K, c.anchorLevel);
+  const child = (wordOfElement(spec, target.outIndex) >> (c.anchorLevel - step)) - (c.anchorIndex << step);
+  return child >= 0 && child < children.length ? child : undefined;
+}
+
+/** The target element when the opening covers it. */
+function targetElement(
+  nodeIndex: number,
+  first: number,
+  last: number,
+  target: NonNullable<ChallengerData["target"]>,
+): number | undefined {
+  return target.nodeIndex === nodeIndex && target.outIndex >= first && target.outIndex <= last
+    ? target.outIndex
+    : undefined;
 }
 
 /** The provider's opening of the disputed node: its whole reveal, or the word the descent ended on. */

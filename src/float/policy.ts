@@ -67,3 +67,15 @@ export function assertSupported(p: NumericsPolicy): void {
   if (p.transcendentalUlps !== 0) throw new RangeError(`transcendentalUlps ${p.transcendentalUlps}: reserved`);
   if (p.etaExponent < -149 || p.etaExponent > -100) throw new RangeError(`etaExponent ${p.etaExponent} out of range`);
 }
+
+/** The policies this build knows by hash: a registration binds only the hash, a proof needs the struct. */
+const KNOWN_POLICIES: readonly NumericsPolicy[] = [STRICT_FP32];
+
+/** The policy whose hash a model registered (ModelSpec.policyHash); a clear error for one this build does not know. */
+export function policyOfHash(hash: Hex): NumericsPolicy {
+  const p = KNOWN_POLICIES.find((k) => policyHash(k).toLowerCase() === hash.toLowerCase());
+  if (p === undefined) {
+    throw new RangeError(`numerics policy ${hash} is not one this build knows (strict fp32 is ${policyHash(STRICT_FP32)})`);
+  }
+  return p;
+}

@@ -133,37 +133,39 @@ export type ProviderOpening =
   | { readonly kind: "whole"; readonly words: readonly Hex[] }
   | { readonly kind: "leaf"; readonly wordIndex: number; readonly word: Hex };
 
-/** The challenger's one-step proof of node `nodeIndex`'s element `outIndex` (docs/PROTOCOL.md §9.3). */
-export function buildStepProof(p: {
-  compiled: CompiledModel;
-  honest: HonestTraceData;
-  nodeIndex: number;
-  outIndex: number;
-  providerRoots: readonly Hex[];
-  opening: ProviderOpening;
-}): OneStepProofArgs {
-  const node = nodeOf(p.compiled, p.nodeIndex);
-  const outWordIndex = wordOfElement(node.output, p.outIndex);
-  let outWord: Hex;
-  let outProof: Hex[];
-  if (p.opening.kind === "whole") {
-    const word = p.opening.words[outWordIndex];
+/** What a one-step proof is built from (docs/PROTOCOL.md §9.3). */
+export interface StepProofParameters {
+  readonly compiled: CompiledModel;
+  readonly honest: HonestTraceData;
+  readonly nodeIndex: number;
+  readonly outIndex: number;
+  readonly providerRoots: readonly Hex[];
+  readonly opening: ProviderOpening;
+}
+
+/** The output half of a one-step proof: the word holding the element, opened under the anchor. */
+export function openedOutput(
+  node: NodeDescriptor,
+  outIndex: number,
+  opening: ProviderOpening,
+): { outWordIndex: number; outWord: Hex; outProof: Hex[] } {
+  const outWordIndex = wordOfElement(node.output, outIndex);
+  if (opening.kind === "whole") {
+    const word = opening.words[outWordIndex];
     if (word === undefined) {
-      throw new RangeError(
-        `element ${p.outIndex} is in word ${outWordIndex}, the provider revealed ${p.opening.words.length}`,
-      );
+      throw new RangeError(`element ${outIndex} is in word ${outWordIndex}, the provider revealed ${opening.words.length}`);
     }
-    outWord = word;
-    outProof = treeOfWords(p.opening.words).rangeProof(outWordIndex, outWordIndex);
-  } else {
-    if (p.opening.wordIndex !== outWordIndex) {
-      throw new RangeError(
-        `element ${p.outIndex} is in word ${outWordIndex}, the provider opened word ${p.opening.wordIndex}`,
-      );
-    }
-    outWord = p.opening.word;
-    outProof = [];
+    return { outWordIndex, outWord: word, outProof: treeOfWords(opening.words).rangeProof(outWordIndex, outWordIndex) };
   }
+  if (opening.wordIndex !== outWordIndex) {
+    throw new RangeError(`element ${outIndex} is in word ${outWordIndex}, the provider opened word ${opening.wordIndex}`);
+  }
+  return { outWordIndex, outWord: opening.word, outProof: [] };
+}
+
+/** The challenger's one-step proof of node `nodeIndex`'s element `outIndex` (docs/PROTOCOL.md §9.3). */
+export function buildStepProof(p: StepProofParameters): OneStepProofArgs {
+  const node = nodeOf(p.compiled, p.nodeIndex);
   const { openings } = buildOneStepProof({
     node,
     operands: operandCommitments(p.compiled, p.honest, p.nodeIndex),
@@ -173,9 +175,12 @@ export function buildStepProof(p: {
     node,
     nodeRoots: p.providerRoots,
     outIndex: p.outIndex,
-    outWordIndex,
-    outWord,
-    outProof,
+    ...openedOutput(node, p.outIndex, p.opening),
     operands: openings,
   };
+}
+
+/** Node `i` of the model, or a RangeError naming the model's node count. */
+export function nodeAt(compiled: CompiledModel, i: number): NodeDescriptor {
+  return nodeOf(compiled, i);
 }

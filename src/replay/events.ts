@@ -81,6 +81,14 @@ export type JobEvent = EventBase &
         readonly claimed: bigint;
         readonly recomputed: bigint;
       }
+    | {
+        readonly kind: "FloatStepChecked";
+        readonly id: bigint;
+        readonly outIndex: bigint;
+        readonly claimed: bigint;
+        /** 0 ADMISSIBLE, 1 VIOLATES, 2 UNCHECKED (docs/PROTOCOL.md §11.3). */
+        readonly verdict: number;
+      }
     | { readonly kind: "ChallengeResolved"; readonly id: bigint; readonly outcome: number; readonly reason: number }
     | { readonly kind: "DisputeSettled"; readonly fraud: boolean; readonly winner: bigint; readonly bounty: bigint }
     | { readonly kind: "Credited"; readonly account: Address; readonly reason: number; readonly amount: bigint }
@@ -112,6 +120,7 @@ const CHALLENGE_TOPIC1 = new Set<JobEventKind>([
   "ChildrenRevealed",
   "ChildChosen",
   "StepChecked",
+  "FloatStepChecked",
   "ChallengeResolved",
 ]);
 
@@ -296,6 +305,15 @@ function toEvent(kind: JobEventKind, a: Record<string, unknown>, log: RpcLog, ti
         outIndex: big("outIndex"),
         claimed: big("claimed"),
         recomputed: big("recomputed"),
+      };
+    case "FloatStepChecked":
+      return {
+        ...base,
+        kind,
+        id: big("id"),
+        outIndex: big("outIndex"),
+        claimed: big("claimed"),
+        verdict: Number(a["verdict"]),
       };
     case "ChallengeResolved":
       return { ...base, kind, id: big("id"), outcome: Number(a["outcome"]), reason: Number(a["reason"]) };

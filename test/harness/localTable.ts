@@ -309,6 +309,8 @@ export interface ChallengerSeat {
   readonly client: RefuteClient;
   readonly id: bigint;
   readonly honest: HonestTraceData;
+  /** Float32 jobs: the element to dispute in `honest`, which is then the provider's own trace. */
+  readonly target?: { readonly nodeIndex: number; readonly outIndex: number };
   readonly strategy?: ChallengerStrategy;
   readonly timing?: Timing;
 }
@@ -348,7 +350,7 @@ export async function playOut(table: LocalTable, game: Game, maxRounds = 64): Pr
         seat.client,
         seat.id,
         game.compiled,
-        seat.honest,
+        seat.target === undefined ? seat.honest : { honest: seat.honest, target: seat.target },
         seat.strategy ?? honestStrategy,
         options,
       );
