@@ -158,6 +158,8 @@ export function providerMoves(view: ProviderView, data: ProviderData): Move[] {
 export interface ChallengerData {
   readonly compiled: CompiledModel;
   readonly honest: HonestTraceData;
+  /** Float32 models: the element the float checker found outside its bound in `honest`, which is then the provider's own trace as it served it (docs/PROTOCOL.md §11.3). */
+  readonly target?: { readonly nodeIndex: number; readonly outIndex: number };
 }
 
 export interface ChallengerView {
