@@ -98,6 +98,21 @@ describe("float32 jobs checked on the provider's served trace", () => {
     assert.match(r.kind === "invalid" ? r.reason : "", /ends in 0x[0-9a-f]{64}, the job committed outputRoot 0x0101/);
   });
 
+  it("does not check a job whose input does not fit the model's input", async () => {
+    serve(6n, honest);
+    const r = await jobs.check(
+      { jobId: 6n, provider: PROVIDER, outputRoot: outputRootOf(honest) },
+      Uint8Array.of(1),
+      CNN,
+    );
+    assert.equal(r.kind, "uncheckable");
+    assert.match(
+      r.kind === "uncheckable" ? r.reason : "",
+      /the job input has 1 bytes, the model's input packs into 3136/,
+    );
+    assert.equal(server.hits.get("/jobs/6/trace"), undefined, "nothing fetched");
+  });
+
   it("refuses the model file for a registration it does not match", () => {
     const expected = {
       fileHash: CNN.compiled.fileHash,
