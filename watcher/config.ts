@@ -80,6 +80,27 @@ export const WATCHER_FIELDS = {
     help: "onnxruntime threads per re-execution (default 1)",
     schema: f.number({ min: 1, max: 256, integer: true, default: 1 }),
   },
+  traceServers: {
+    flag: "--trace-server <provider=url>",
+    env: "REFUTE_TRACE_SERVERS",
+    help:
+      "where a provider serves its traces (its trace server's base URL), for checking jobs of float32 models; " +
+      "repeat or comma-separate; the host must be loopback or an allowed input host (--input-host)",
+    multiple: true,
+    schema: f.addressUrlMap(),
+  },
+  traceServerDefault: {
+    flag: "--trace-server-default <url>",
+    env: "REFUTE_TRACE_SERVER_DEFAULT",
+    help: "the trace server of every provider without a --trace-server of its own (single-provider setups)",
+    schema: f.optionalUrl(),
+  },
+  traceTimeoutMs: {
+    flag: "--trace-timeout <ms>",
+    env: "REFUTE_TRACE_TIMEOUT",
+    help: "milliseconds one fetch of a provider's trace may take; tried 3 times before the job is unverifiable (default 10000)",
+    schema: f.number({ min: 100, max: 600_000, integer: true, default: 10_000 }),
+  },
   startBlock: {
     flag: "--start-block <n>",
     env: "REFUTE_START_BLOCK",

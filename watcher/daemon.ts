@@ -33,6 +33,7 @@ import { JobSource } from "./jobSource.ts";
 import { WATCHER_METRICS, type WatcherMetric } from "./metrics.ts";
 import { RpcChallengeChain } from "./challenge/chain.ts";
 import { Responder } from "./challenge/responder.ts";
+import { TraceServers } from "./float/servers.ts";
 import { Sampler } from "./sampler.ts";
 import { WATCHER_MIGRATIONS, WatcherStore } from "./store.ts";
 import { Verifier } from "./verifier.ts";
@@ -41,8 +42,14 @@ import { RpcVerifierChain } from "./verifierChain.ts";
 
 export type WatcherConfig = ConfigOf<typeof WATCHER_FIELDS>;
 
+/** Tries of one trace fetch before a float32 job is unverifiable, and the pause before the second (doubled after). */
+const TRACE_FETCH_ATTEMPTS = 3;
+const TRACE_FETCH_BACKOFF_MS = 500;
+
 export async function runWatcher(config: WatcherConfig): Promise<void> {
   const deployment = resolveDeployment(config);
+  // Checked before anything starts: a trace server on a host the input rule refuses is a config error.
+  const traceServers = new TraceServers(config);
   const rt = await initRuntime<WatcherMetric>({
     service: "watcher",
     config,
@@ -50,7 +57,7 @@ export async function runWatcher(config: WatcherConfig): Promise<void> {
     metricDefs: WATCHER_METRICS,
     migrations: WATCHER_MIGRATIONS,
   });
-  const w = new Watcher(rt, config);
+  const w = new Watcher(rt, config, traceServers);
   try {
     await w.run();
   } finally {
@@ -76,6 +83,7 @@ class Watcher {
   constructor(
     private readonly rt: Runtime<WatcherMetric>,
     private readonly config: WatcherConfig,
+    traceServers: TraceServers,
   ) {
     const log = rt.log;
     this.store = new WatcherStore(rt.db);
@@ -135,6 +143,14 @@ class Watcher {
         threads: config.executorThreads,
         input: { allowedHosts: config.inputHosts, timeoutMs: config.inputTimeoutMs },
         policy: { minResponseWindow: config.minResponseWindow, allowedModels: config.allowedModels },
+        float: {
+          servers: traceServers,
+          fetch: {
+            timeoutMs: config.traceTimeoutMs,
+            attempts: TRACE_FETCH_ATTEMPTS,
+            backoffMs: TRACE_FETCH_BACKOFF_MS,
+          },
+        },
       },
       log.child({ component: "verifier" }),
       rt.metrics,

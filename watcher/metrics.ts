@@ -8,9 +8,18 @@ export const WATCHER_METRICS = {
   jobs_mismatched: { type: "counter", help: "re-executed jobs whose commitment did not match" },
   jobs_unverifiable: { type: "counter", help: "sampled jobs that could not be checked", labelNames: ["why"] },
   jobs_late: { type: "counter", help: "sampled jobs whose window closed before they were checked" },
-  jobs_float_skipped: {
+  jobs_float_checked: {
     type: "counter",
-    help: "sampled jobs of float32 models, not checked: their disputes are not wired yet",
+    help: "sampled jobs of float32 models checked on their provider's served trace",
+    labelNames: ["result"],
+  },
+  float_trace_invalid: {
+    type: "counter",
+    help: "served float traces refused (count, specs, roots, or not ending in the committed output); the job is tried again",
+  },
+  float_roots_differ: {
+    type: "counter",
+    help: "float32 challenges whose posted roots differ from the served trace the watcher checked",
   },
   challenges: { type: "counter", help: "challenges committed" },
   disputes_won: { type: "counter", help: "challenges won" },

@@ -67,7 +67,25 @@ export const WATCHER_MIGRATIONS = [
   );`,
   // Commits carry the output only: there is no committed trace to compare.
   `ALTER TABLE jobs DROP COLUMN trace_root;`,
+  // Float32 jobs: the stored trace is the provider's own, and the element the float checker
+  // found outside its bound is what the challenge proves (NULL for an integer job's trace).
+  `ALTER TABLE traces ADD COLUMN target_node INTEGER;
+  ALTER TABLE traces ADD COLUMN target_out INTEGER;`,
 ];
+
+/** A float32 job's element outside its bound (docs/PROTOCOL.md §11.3): the node and its output index. */
+export interface TraceTarget {
+  readonly nodeIndex: number;
+  readonly outIndex: number;
+}
+
+/** A stored trace: the watcher's own (integer models) or the provider's as served (float32 models, with its target). */
+export interface StoredJobTrace {
+  readonly input: Uint8Array;
+  readonly nodeRoots: Hex[];
+  readonly nodes: Uint8Array[];
+  readonly target?: TraceTarget;
+}
 
 /**
  * seen → skipped | sampled → verified | mismatch | unverifiable | late | superseded.
@@ -169,11 +187,15 @@ export interface JobVerdict {
   readonly state: JobState;
   readonly reason?: string;
   readonly exec?: { readonly ms: number; readonly ep: string };
-  /** The honest trace, kept only for a job in dispute (the responder plays it). */
+  /**
+   * The trace kept for a job in dispute (the responder plays it): the watcher's own for an
+   * integer model, the provider's served one with its violating element for a float32 model.
+   */
   readonly trace?: {
     readonly input: Uint8Array;
     readonly nodeRoots: readonly Hex[];
     readonly nodes: readonly Uint8Array[];
+    readonly target?: TraceTarget;
   };
 }
 
@@ -188,7 +210,7 @@ export class WatcherStore {
       "UPDATE jobs SET state = ?, reason = ?, exec_ms = coalesce(?, exec_ms), ep = coalesce(?, ep), updated_at = ? WHERE job_id = ? AND commitment_hash = ?",
     );
     this.putTraceStmt = db.prepare(
-      "INSERT OR REPLACE INTO traces (job_id, commitment_hash, input, node_roots) VALUES (?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO traces (job_id, commitment_hash, input, node_roots, target_node, target_out) VALUES (?, ?, ?, ?, ?, ?)",
     );
     this.putNodeStmt = db.prepare(
       "INSERT OR REPLACE INTO trace_nodes (job_id, commitment_hash, idx, packed) VALUES (?, ?, ?, ?)",
@@ -288,7 +310,8 @@ export class WatcherStore {
     if (verdicts.length === 0) return;
     transaction(this.db, () => {
       for (const v of verdicts) {
-        if (v.trace !== undefined) this.saveTrace(v.job, v.trace.input, v.trace.nodeRoots, v.trace.nodes);
+        if (v.trace !== undefined)
+          this.saveTrace(v.job, v.trace.input, v.trace.nodeRoots, v.trace.nodes, v.trace.target);
         this.setJobState(v.job, v.state, v.reason, v.exec);
       }
     });
@@ -307,21 +330,27 @@ export class WatcherStore {
     input: Uint8Array,
     nodeRoots: readonly Hex[],
     nodes: readonly Uint8Array[],
+    target?: TraceTarget,
   ): void {
     const id = j.jobId.toString();
-    this.putTraceStmt.run(id, j.commitmentHash, input, JSON.stringify(nodeRoots));
+    this.putTraceStmt.run(
+      id,
+      j.commitmentHash,
+      input,
+      JSON.stringify(nodeRoots),
+      target?.nodeIndex ?? null,
+      target?.outIndex ?? null,
+    );
     nodes.forEach((n, i) => this.putNodeStmt.run(id, j.commitmentHash, i, n));
   }
 
-  trace(j: {
-    jobId: bigint;
-    commitmentHash: Hex;
-  }): { input: Uint8Array; nodeRoots: Hex[]; nodes: Uint8Array[] } | undefined {
+  trace(j: { jobId: bigint; commitmentHash: Hex }): StoredJobTrace | undefined {
     const id = j.jobId.toString();
-    const t = prepared(this.db, "SELECT input, node_roots FROM traces WHERE job_id = ? AND commitment_hash = ?").get(
-      id,
-      j.commitmentHash,
-    ) as { input: Uint8Array; node_roots: string } | undefined;
+    const t = prepared(
+      this.db,
+      "SELECT input, node_roots, target_node, target_out FROM traces WHERE job_id = ? AND commitment_hash = ?",
+    ).get(id, j.commitmentHash) as
+      { input: Uint8Array; node_roots: string; target_node: number | null; target_out: number | null } | undefined;
     if (t === undefined) return undefined;
     const nodes = (
       prepared(this.db, "SELECT packed FROM trace_nodes WHERE job_id = ? AND commitment_hash = ? ORDER BY idx").all(
@@ -329,7 +358,11 @@ export class WatcherStore {
         j.commitmentHash,
       ) as { packed: Uint8Array }[]
     ).map((r) => r.packed);
-    return { input: t.input, nodeRoots: JSON.parse(t.node_roots) as Hex[], nodes };
+    const target =
+      t.target_node === null || t.target_out === null
+        ? undefined
+        : { nodeIndex: Number(t.target_node), outIndex: Number(t.target_out) };
+    return { input: t.input, nodeRoots: JSON.parse(t.node_roots) as Hex[], nodes, target };
   }
 
   /** Creates the challenge of a mismatched job once (the salt is fixed here, before anything is sent). */

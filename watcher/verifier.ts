@@ -11,6 +11,12 @@
  * registration the file does not match, a model the loader refuses, an executor
  * killed for memory or time) is marked unverifiable with the reason, logged as an
  * error, and the watcher goes on. A batch's verdicts are written in one transaction.
+ *
+ * Jobs of a float32 model take another path (float/jobs.ts): no re-execution — honest
+ * float traces differ in low-order bits — but the provider's own served trace, each node
+ * checked against its bound from the provider's own inputs (docs/PROTOCOL.md §11.3). An
+ * admissible trace verifies the job; one with an element outside its bound is kept, with
+ * that element, as the job's trace and the job is challenged like a differing integer job.
  */
 import PQueue from "p-queue";
 import { bytesToHex, hexToBytes, type Hex } from "viem";
@@ -29,6 +35,7 @@ import { Batcher } from "./batcher.ts";
 import { concatInputs } from "./executor/inputs.ts";
 import type { ExecutorPool } from "./executor/pool.ts";
 import type { ExpectedModel } from "./executor/protocol.ts";
+import { FloatJobs, type FloatJobOptions, type FloatModel } from "./float/jobs.ts";
 import type { WatcherMetric } from "./metrics.ts";
 import type { JobVerdict, WatchedJob, WatcherStore } from "./store.ts";
 import type { VerifierChain } from "./verifierChain.ts";
@@ -46,6 +53,8 @@ export interface VerifierOptions {
   readonly input: InputPolicy;
   /** Registrations the operator refuses to challenge (a response window too short to move in, not allowed). */
   readonly policy: OperatorPolicy;
+  /** Where float32 jobs' traces are fetched from, and how. */
+  readonly float: FloatJobOptions;
 }
 
 /** A job with its input, ready to run. */
@@ -77,8 +86,9 @@ export class Verifier {
   private readonly deferred = new Set<string>();
   private lastNow = 0n;
   private closed = false;
-  /** Float32 models already reported, so the warning comes once per model, not once per job. */
-  private readonly floatModelsReported = new Set<Hex>();
+  private readonly float: FloatJobs;
+  /** Providers whose traces could not be had, so the warning comes once per provider, not once per job. */
+  private readonly traceUnavailableReported = new Set<string>();
 
   constructor(
     private readonly chain: VerifierChain,
@@ -91,6 +101,7 @@ export class Verifier {
     private readonly metrics: Metrics<WatcherMetric>,
   ) {
     this.queue = new PQueue({ concurrency: options.concurrency });
+    this.float = new FloatJobs(options.float);
     this.batcher = new Batcher(options.batchSize, options.batchWaitMs, (_, jobs) => this.enqueue(jobs));
   }
 
@@ -179,18 +190,6 @@ export class Verifier {
     // No status read here: a job whose output matches is verified whatever its status
     // (nothing follows from it), and one that is traced is read first (`stillCommitted`).
     const registered = await this.chain.registration(model.modelId, head.hash);
-    // INVARIANT: no job of a float32 model is checked or challenged. Its disputes are not
-    // routed to the float checks yet (docs/PROTOCOL.md §11), and the integer game would
-    // judge honest float rounding as fraud: a challenge could only lose the bond.
-    if (registered.profile === Profile.FLOAT32) {
-      const reason = "float32 model: its disputes are not wired yet, so its jobs are not checked";
-      if (!this.floatModelsReported.has(model.modelId)) {
-        this.floatModelsReported.add(model.modelId);
-        this.log.warn({ modelId: model.modelId, uri: registered.uri }, `${reason}; skipping every job of it`);
-      }
-      for (const job of jobs) decide({ job, state: "skipped", reason }, () => this.metrics.inc("jobs_float_skipped"));
-      return commit();
-    }
     // A model whose deadlines the watcher could not meet is a trap: challenging it would lose the bond.
     const outside = modelOutsidePolicy(model.modelId, registered.params, this.options.policy);
     if (outside !== undefined) {
@@ -211,6 +210,16 @@ export class Verifier {
       return commit();
     }
     const target: Target = { path, expected: expectedOf(registered) };
+    let floatModel: FloatModel | undefined;
+    if (registered.profile === Profile.FLOAT32) {
+      const loaded = this.float.model(path, target.expected);
+      if (loaded.kind !== "ok") {
+        const why = loaded.kind === "mismatch" ? "registration-mismatch" : "model-invalid";
+        for (const job of jobs) decide(...this.unverifiable(job, why, loaded.reason));
+        return commit();
+      }
+      floatModel = loaded.model;
+    }
 
     const last = jobs.reduce((a, j) => (j.blockNumber > a ? j.blockNumber : a), 0n);
     const requests = await this.chain.requests(
@@ -251,6 +260,7 @@ export class Verifier {
     const ready = inputs.filter((r): r is Ready => r !== undefined);
     commit();
     if (ready.length === 0) return;
+    if (floatModel !== undefined) return this.checkFloat(await this.stillCommitted(ready, head), floatModel);
     // A lone job is traced at once: one run either way, and a wrong one has its trace ready.
     if (ready.length === 1) return this.traceEach(await this.stillCommitted(ready, head), target);
 
@@ -398,6 +408,79 @@ export class Verifier {
           },
         ];
       }
+    }
+  }
+
+  /** The float32 path: each job decided from its provider's served trace, no executor. */
+  private async checkFloat(ready: readonly Ready[], model: FloatModel): Promise<void> {
+    const verdicts = await Promise.all(ready.map((r) => this.checkFloatJob(r, model)));
+    for (const v of verdicts) {
+      if (v === undefined) continue;
+      this.store.applyVerdicts([v[0]]);
+      v[1]();
+    }
+  }
+
+  private async checkFloatJob(
+    { job, packed }: Ready,
+    model: FloatModel,
+  ): Promise<[JobVerdict, () => void] | undefined> {
+    const ctx = { jobId: job.jobId, provider: job.provider };
+    const t0 = performance.now();
+    const result = await this.float.check(job, packed, model);
+    const ms = Math.round(performance.now() - t0);
+    switch (result.kind) {
+      case "admissible":
+        return [
+          { job, state: "verified", reason: "float trace admissible: every node within its bound" },
+          () => {
+            this.metrics.inc("jobs_float_checked", { result: "admissible" });
+            this.metrics.inc("jobs_verified");
+            this.log.info({ ...ctx, ms, elements: result.elements }, "job verified (float trace admissible)");
+          },
+        ];
+      case "violation":
+        return [
+          {
+            job,
+            state: "mismatch",
+            reason: `float trace outside its bound at ${result.detail}`,
+            trace: {
+              input: packed,
+              nodeRoots: result.trace.nodeRoots,
+              nodes: result.trace.nodes,
+              target: result.target,
+            },
+          },
+          () => {
+            this.metrics.inc("jobs_float_checked", { result: "violation" });
+            this.metrics.inc("jobs_mismatched");
+            this.log.warn({ ...ctx, ms, violation: result.detail }, "job MISMATCH (float bound violated): challenging");
+          },
+        ];
+      case "invalid":
+        // Not the trace behind the commitment: nothing follows from it, so the job waits for another try.
+        this.metrics.inc("float_trace_invalid");
+        this.log.warn({ ...ctx, reason: result.reason }, "served float trace refused; will retry");
+        return undefined;
+      case "unavailable":
+        return [
+          { job, state: "unverifiable", reason: `trace unavailable: ${result.reason}` },
+          () => {
+            this.metrics.inc("jobs_unverifiable", { why: "trace-unavailable" });
+            const provider = job.provider.toLowerCase();
+            if (!this.traceUnavailableReported.has(provider)) {
+              this.traceUnavailableReported.add(provider);
+              this.log.warn(
+                { provider: job.provider, reason: result.reason },
+                "no trace from this provider: its float32 jobs cannot be checked",
+              );
+            }
+            this.log.debug({ ...ctx, reason: result.reason }, "job unverifiable: trace unavailable");
+          },
+        ];
+      case "uncheckable":
+        return this.unverifiable(job, "float-uncheckable", result.reason);
     }
   }
 

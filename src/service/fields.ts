@@ -153,6 +153,47 @@ export function urlList(o: { required: boolean }): z.ZodType<string[], RawValue>
   });
 }
 
+/** One http(s) URL, or nothing. */
+export function optionalUrl(): z.ZodType<string | undefined, RawValue> {
+  return field((raw) => {
+    const s = one(raw);
+    if (s === undefined || s === "") return { ok: undefined };
+    const problem = httpUrlProblem(s);
+    return problem === undefined ? { ok: s } : { error: problem };
+  });
+}
+
+/** `<address>=<url>` pairs (repeatable): a URL per 20-byte address, keyed by the lower-cased address. */
+export function addressUrlMap(): z.ZodType<ReadonlyMap<Address, string>, RawValue> {
+  return field<ReadonlyMap<Address, string>>((raw) => {
+    const out = new Map<Address, string>();
+    for (const item of many(raw) ?? []) {
+      const at = item.indexOf("=");
+      const address = item.slice(0, at).trim();
+      const url = item.slice(at + 1).trim();
+      if (at < 0 || !isAddress(address, { strict: false }))
+        return { error: `${JSON.stringify(item)} is not <address>=<url> with a 20-byte hex address` };
+      const problem = httpUrlProblem(url);
+      if (problem !== undefined) return { error: problem };
+      const key = address.toLowerCase() as Address;
+      if (out.has(key)) return { error: `${address} is given twice` };
+      out.set(key, url);
+    }
+    return { ok: out };
+  });
+}
+
+function httpUrlProblem(s: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    return `${JSON.stringify(s)} is not a URL`;
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") return `${JSON.stringify(s)} is not an http(s) URL`;
+  return undefined;
+}
+
 export function optionalAddress(): z.ZodType<Address | undefined, RawValue> {
   return field((raw) => {
     const s = one(raw);

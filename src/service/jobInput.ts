@@ -37,6 +37,11 @@ export type InputOutcome =
   | { readonly kind: "retry"; readonly reason: string }
   | { readonly kind: "refused"; readonly reason: string };
 
+/** Whether `allowedHosts` (names or name:port; empty: any) lets a request go to `url`'s host. */
+export function hostAllowed(url: URL, allowedHosts: readonly string[]): boolean {
+  return allowedHosts.length === 0 || allowedHosts.includes(url.host) || allowedHosts.includes(url.hostname);
+}
+
 export async function resolveJobInput(
   job: RequestedInput,
   spec: TensorSpec,
@@ -57,11 +62,7 @@ export async function resolveJobInput(
   }
   if (url.protocol !== "http:" && url.protocol !== "https:")
     return { kind: "refused", reason: `input URI scheme ${url.protocol} is not fetched (http and https only)` };
-  if (
-    policy.allowedHosts.length > 0 &&
-    !policy.allowedHosts.includes(url.host) &&
-    !policy.allowedHosts.includes(url.hostname)
-  )
+  if (!hostAllowed(url, policy.allowedHosts))
     return { kind: "refused", reason: `input host ${url.host} is not in the allowed input hosts` };
   const size = packedByteLength(spec);
   let packed: Uint8Array;

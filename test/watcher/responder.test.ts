@@ -16,6 +16,7 @@ import { Outcome, Phase, Reason, type ProtocolErrorName } from "../../src/chain/
 import type { ProtocolAddresses } from "../../src/client/contracts.ts";
 import { CallRevertedError, type ContractCall } from "../../src/client/send.ts";
 import { challengeCommitment } from "../../src/dispute/ticket.ts";
+import { traceRootOf } from "../../src/graph/descriptor.ts";
 import { childrenOf } from "../../src/proof/dispute.ts";
 import { ManualClock } from "../../src/service/clock.ts";
 import type { ChainHead } from "../../src/service/heads.ts";
@@ -683,6 +684,36 @@ describe("watcher responder", { timeout: 120_000 }, () => {
 
     /** The provider's roots: the honest ones with node `k`'s replaced. */
     const forgedRoots = (k: number): Hex[] => trace.nodeRoots.map((r, i) => (i === k ? word(0xf00d) : r));
+
+    test("a float32 job's stored trace is of no use once the posted roots differ from the served ones: an error, once", async () => {
+      const w = world();
+      // The provider's served trace as the float path stores it, with the element outside its bound.
+      w.store.traces.set(`${JOB.jobId}:${JOB.commitmentHash}`, {
+        input: pack(trace.input),
+        nodes: trace.nodeOutputs.map((t) => pack(t)),
+        target: { nodeIndex: 1, outIndex: 0 },
+      });
+      w.chain.roots = trace.nodeRoots;
+      await playing(w, { phase: Phase.AwaitNode, deadline: 1500n });
+      const head = headAt(COMMIT_BLOCK + 3n, 1100n);
+      await w.tick(head);
+      assert.equal(w.metrics.of("float_roots_differ"), 0, "posted as served");
+
+      const posted = forgedRoots(2);
+      w.chain.roots = posted;
+      w.restart();
+      await w.tick(head);
+      await w.tick(head);
+      assert.equal(w.metrics.of("float_roots_differ"), 1);
+      const [logged, ...again] = w.log.with(
+        "the provider posted node roots other than the float trace it served; no move from the stored trace",
+      );
+      assert.equal(again.length, 0, "reported once per challenge");
+      assert.equal(logged?.level, "error");
+      assert.equal(logged?.fields["postedTraceRoot"], traceRootOf(posted));
+      assert.equal(logged?.fields["servedTraceRoot"], trace.traceRoot);
+      assert.equal(w.tx.attemptsOf("selectNode"), 0, "no move from a trace the provider did not post");
+    });
 
     test("a refused move is simulated again only after the pause", async () => {
       const w = tracedWorld();

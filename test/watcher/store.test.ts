@@ -1,5 +1,11 @@
-/** The watcher store's writes that group many rows: a batch's verdicts, a range of new jobs. */
+/**
+ * The watcher store's writes that group many rows (a batch's verdicts, a range of new
+ * jobs), and the migration that gives stored traces a float32 target.
+ */
 import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { keccak256, type Hex } from "viem";
 import { openDatabase, transaction } from "../../src/service/sqlite.ts";
@@ -78,5 +84,29 @@ describe("watcher store", () => {
       assert.equal(add(2n)?.reason, "seen 1");
     });
     assert.equal(store.jobsInState("sampled").length, 2);
+  });
+
+  it("migrates a database whose traces predate float targets: old traces keep none, new ones keep theirs", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "refute-watcher-store-")), "watcher.db");
+    const before = await openDatabase(path, WATCHER_MIGRATIONS.slice(0, 2));
+    const old = { jobId: 1n, commitmentHash: keccak256("0x01") };
+    before
+      .prepare("INSERT INTO traces (job_id, commitment_hash, input, node_roots) VALUES (?, ?, ?, ?)")
+      .run("1", old.commitmentHash, Uint8Array.of(1), JSON.stringify([MODEL_A]));
+    before
+      .prepare("INSERT INTO trace_nodes (job_id, commitment_hash, idx, packed) VALUES (?, ?, 0, ?)")
+      .run("1", old.commitmentHash, Uint8Array.of(9));
+    before.close();
+
+    const db = await openDatabase(path, WATCHER_MIGRATIONS);
+    assert.equal((db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version, 3);
+    const store = new WatcherStore(db);
+    const kept = store.trace(old);
+    assert.deepEqual(kept?.nodeRoots, [MODEL_A]);
+    assert.equal(kept?.target, undefined);
+    const float = { jobId: 2n, commitmentHash: keccak256("0x02") };
+    store.saveTrace(float, Uint8Array.of(2), [MODEL_A], [Uint8Array.of(3)], { nodeIndex: 4, outIndex: 1234 });
+    assert.deepEqual(store.trace(float)?.target, { nodeIndex: 4, outIndex: 1234 });
+    db.close();
   });
 });

@@ -3,29 +3,47 @@
  * store, in memory): jobs grouped per model, a matching job verified with no trace,
  * a differing one traced alone and kept for the dispute, a batch that fails as a
  * whole checked again job by job, jobs no longer committed superseded, jobs of a
- * float32 model skipped with one warning per model.
+ * float32 model (models/fmnist-cnn.onnx) checked on their provider's served trace with no
+ * executor run: admissible verified, a violation kept with its element for the dispute, a
+ * trace not ending in the commitment left for a retry, no trace server unverifiable.
  */
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
-import { afterEach, beforeEach, describe, it, mock } from "node:test";
+import { after, afterEach, before, beforeEach, describe, it, mock } from "node:test";
 import { pino } from "pino";
 import { keccak256, type Hex } from "viem";
 import { JobStatus } from "../../src/chain/enums.ts";
 import type { JobRequestedLog } from "../../src/chain/read/jobEvents.ts";
 import type { Model } from "../../src/chain/read/registry.ts";
 import type { ChainHead } from "../../src/service/heads.ts";
-import { NoopMetrics } from "../../src/service/metrics.ts";
+import { NoopMetrics, type Labels, type Metrics } from "../../src/service/metrics.ts";
 import { openDatabase } from "../../src/service/sqlite.ts";
+import { pack } from "../../src/tensor/packing.ts";
 import type { ExecResult, OutputsResult } from "../../watcher/executor/protocol.ts";
 import type { ExecutorPool } from "../../watcher/executor/pool.ts";
+import { TraceServers } from "../../watcher/float/servers.ts";
+import type { WatcherMetric } from "../../watcher/metrics.ts";
 import { WATCHER_MIGRATIONS, WatcherStore, type WatchedJob } from "../../watcher/store.ts";
 import { Verifier } from "../../watcher/verifier.ts";
 import type { JobOnChain, VerifierChain } from "../../watcher/verifierChain.ts";
+import {
+  CNN,
+  CNN_PATH,
+  honestJob,
+  outputRootOf,
+  servedBody,
+  shiftedConv,
+  startTestServer,
+  type TestServer,
+} from "./floatTraces.ts";
 
 const MODEL_A: Hex = `0x${"aa".repeat(32)}`;
 const MODEL_B: Hex = `0x${"bb".repeat(32)}`;
-/** Registered with profile 2 (float32). */
+/** Registered with profile 2 (float32): models/fmnist-cnn.onnx. */
 const MODEL_F: Hex = `0x${"ff".repeat(32)}`;
+const PROVIDER: Hex = `0x${"cc".repeat(20)}`;
+/** A provider whose trace server the watcher does not know. */
+const UNKNOWN_PROVIDER: Hex = `0x${"dd".repeat(20)}`;
 const fileOf = (m: Hex): Hex => keccak256(m);
 const HEAD: ChainHead = {
   number: 100n,
@@ -50,6 +68,8 @@ class FakeChain implements VerifierChain {
   readonly changedOnChain = new Set<bigint>();
   /** The job ids of each read with `cached: false`. */
   readonly uncachedReads: bigint[][] = [];
+  /** Inline inputs of jobs whose input is a real tensor (float32 jobs); others get `inputOf`. */
+  readonly inputs = new Map<bigint, Uint8Array>();
   async jobs(ids: readonly bigint[]): Promise<JobOnChain[]> {
     this.statusReads++;
     return ids.map((id) => ({
@@ -59,6 +79,20 @@ class FakeChain implements VerifierChain {
   }
   async registration(modelId: Hex): Promise<Model> {
     this.registrationReads++;
+    if (modelId === MODEL_F) {
+      const c = CNN.compiled;
+      return {
+        fileHash: c.fileHash,
+        graphRoot: c.graphRoot,
+        nodeCount: c.nodes.length,
+        profile: c.profile,
+        policyHash: c.policyHash,
+        input: c.input,
+        output: c.output,
+        uri: "file://fmnist-cnn.onnx",
+        params: { responseWindow: 60n },
+      } as unknown as Model;
+    }
     return {
       fileHash: fileOf(modelId),
       graphRoot: modelId,
@@ -79,7 +113,7 @@ class FakeChain implements VerifierChain {
     if (!options.cached) this.uncachedReads.push([...ids]);
     return new Map(
       ids.map((jobId) => {
-        const input = `0x${Buffer.from(inputOf(jobId)).toString("hex")}` as Hex;
+        const input = `0x${Buffer.from(this.inputs.get(jobId) ?? inputOf(jobId)).toString("hex")}` as Hex;
         const changed = !options.cached && this.changedOnChain.has(jobId);
         return [jobId, { jobId, input, inputRoot: changed ? keccak256("0x01") : "0x", inputUri: "" } as never];
       }),
@@ -117,7 +151,23 @@ class FakePool implements Pick<ExecutorPool, "run" | "runOutputs"> {
   }
 }
 
+/** Counts every increment by name and labels, e.g. `jobs_float_checked{"result":"violation"}`. */
+class CountingMetrics implements Metrics<WatcherMetric> {
+  readonly counts = new Map<string, number>();
+  private readonly noop = new NoopMetrics<WatcherMetric>();
+  inc(name: WatcherMetric, labels?: Labels): void {
+    const k = labels === undefined ? name : `${name}${JSON.stringify(labels)}`;
+    this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
+  }
+  set(): void {}
+  observe(): void {}
+  value = () => this.noop.value();
+  close = () => this.noop.close();
+}
+
 describe("verifier batching", () => {
+  let server: TestServer;
+  let metrics: CountingMetrics;
   let store: WatcherStore;
   let chain: FakeChain;
   let pool: FakePool;
@@ -126,8 +176,14 @@ describe("verifier batching", () => {
   /** The verifier's log lines at warn and above, parsed. */
   let warnings: { msg: string; modelId?: string }[];
 
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
   beforeEach(async () => {
     mock.timers.enable({ apis: ["setTimeout"] });
+    metrics = new CountingMetrics();
     store = new WatcherStore(await openDatabase(":memory:", WATCHER_MIGRATIONS));
     chain = new FakeChain(commitments);
     pool = new FakePool();
@@ -147,7 +203,11 @@ describe("verifier batching", () => {
       store,
       {
         find: (fileHash: Hex) =>
-          [MODEL_A, MODEL_B, MODEL_F].some((m) => fileHash === fileOf(m)) ? "/m.onnx" : undefined,
+          fileHash === CNN.compiled.fileHash
+            ? CNN_PATH
+            : [MODEL_A, MODEL_B].some((m) => fileHash === fileOf(m))
+              ? "/m.onnx"
+              : undefined,
       },
       pool,
       () => HEAD,
@@ -160,9 +220,13 @@ describe("verifier batching", () => {
         threads: 1,
         input: { allowedHosts: [], timeoutMs: 1000 },
         policy: { minResponseWindow: 0, allowedModels: [] },
+        float: {
+          servers: new TraceServers({ traceServers: new Map([[PROVIDER, server.url]]), inputHosts: [] }),
+          fetch: { timeoutMs: 5000, attempts: 1, backoffMs: 0 },
+        },
       },
       pino({ level: "warn" }, sink),
-      new NoopMetrics(),
+      metrics,
     );
   });
 
@@ -171,8 +235,13 @@ describe("verifier batching", () => {
     mock.timers.reset();
   });
 
-  /** A sampled job; `wrong` commits an output root other than the honest one. */
-  const addJob = (jobId: bigint, modelId: Hex, wrong = false): WatchedJob => {
+  /** A sampled job; `wrong` commits an output root other than the honest one (or `outputRoot`, where given). */
+  const addJob = (
+    jobId: bigint,
+    modelId: Hex,
+    wrong = false,
+    p: { provider?: Hex; outputRoot?: Hex } = {},
+  ): WatchedJob => {
     const commitmentHash = keccak256(Uint8Array.of(Number(jobId), 7));
     commitments.set(jobId, commitmentHash);
     const job = store.addJob(
@@ -180,8 +249,8 @@ describe("verifier batching", () => {
         jobId,
         commitmentHash,
         modelId,
-        provider: `0x${"cc".repeat(20)}`,
-        outputRoot: wrong ? keccak256("0x") : rootOf(inputOf(jobId)),
+        provider: p.provider ?? PROVIDER,
+        outputRoot: p.outputRoot ?? (wrong ? keccak256("0x") : rootOf(inputOf(jobId))),
         windowEnd: 1000n + jobId,
         blockNumber: 50n,
       },
@@ -192,23 +261,60 @@ describe("verifier batching", () => {
   };
   const stateOf = (j: WatchedJob) => store.job(j.jobId, j.commitmentHash)?.state;
 
-  it("skips every job of a float32 model without running or challenging it, warning once per model", async () => {
-    const floatJobs = [1n, 2n, 3n, 4n].map((id) => addJob(id, MODEL_F, id === 2n));
+  it("checks float32 jobs on their provider's served trace, never running the executor", async () => {
+    const honest = await honestJob(21);
+    const { job: shifted, nodeIndex, outIndex } = shiftedConv(honest, 2);
+    const outputRoot = outputRootOf(honest);
+    assert.equal(outputRootOf(shifted), outputRoot, "the shift leaves the output as it was");
+    const serve = (id: bigint, body: object) => {
+      chain.inputs.set(id, pack(honest.input));
+      server.routes.set(`/jobs/${id}/trace`, { status: 200, body: JSON.stringify(body) });
+    };
+    serve(1n, servedBody(honest, 1n));
+    serve(2n, servedBody(shifted, 2n));
+    serve(3n, servedBody(honest, 3n));
+    serve(4n, servedBody(honest, 4n));
+    serve(5n, servedBody(honest, 5n));
+    const admissible = addJob(1n, MODEL_F, false, { outputRoot });
+    const violating = addJob(2n, MODEL_F, false, { outputRoot });
+    // Committed another output than the trace its provider serves ends in: the trace proves nothing.
+    const notTheCommitted = addJob(3n, MODEL_F, false, { outputRoot: keccak256("0x01") });
+    const unknown = [4n, 5n].map((id) => addJob(id, MODEL_F, false, { outputRoot, provider: UNKNOWN_PROVIDER }));
     verifier.schedule(0n);
     await verifier.onIdle();
-    const later = [5n, 6n].map((id) => addJob(id, MODEL_F, true));
-    verifier.schedule(1n);
     mock.timers.tick(WAIT_MS);
     await verifier.onIdle();
+
     assert.deepEqual(pool.batches, [], "nothing re-executed");
-    assert.deepEqual(pool.traced, [], "nothing traced");
-    for (const j of [...floatJobs, ...later]) {
-      assert.equal(stateOf(j), "skipped");
-      assert.equal(store.trace(j), undefined, "no trace kept, so no dispute is played");
+    assert.deepEqual(pool.traced, [], "nothing traced by the executor");
+    assert.equal(stateOf(admissible), "verified");
+    assert.equal(store.trace(admissible), undefined);
+    assert.equal(stateOf(violating), "mismatch");
+    assert.match(
+      store.job(violating.jobId, violating.commitmentHash)?.reason ?? "",
+      /^float trace outside its bound at node 0 \(Conv\)/,
+    );
+    const kept = store.trace(violating);
+    assert.deepEqual(kept?.target, { nodeIndex, outIndex });
+    assert.deepEqual(kept?.nodeRoots, (servedBody(shifted) as { nodeRoots: Hex[] }).nodeRoots);
+    assert.deepEqual(kept?.input, pack(honest.input));
+    assert.equal(stateOf(notTheCommitted), "sampled", "left for a later try");
+    assert.equal(store.trace(notTheCommitted), undefined);
+    for (const j of unknown) {
+      assert.equal(stateOf(j), "unverifiable");
+      assert.match(store.job(j.jobId, j.commitmentHash)?.reason ?? "", /no trace server for provider 0xdd/);
     }
-    const floatWarnings = warnings.filter((w) => w.modelId === MODEL_F);
-    assert.equal(floatWarnings.length, 1, JSON.stringify(warnings));
-    assert.match(floatWarnings[0]?.msg ?? "", /float32 model: its disputes are not wired yet/);
+    const unknownWarnings = warnings.filter((w) => /no trace from this provider/.test(w.msg));
+    assert.equal(unknownWarnings.length, 1, "one warning per provider");
+    assert.deepEqual(Object.fromEntries(metrics.counts), {
+      'jobs_float_checked{"result":"admissible"}': 1,
+      'jobs_float_checked{"result":"violation"}': 1,
+      jobs_verified: 1,
+      jobs_mismatched: 1,
+      float_trace_invalid: 1,
+      'jobs_unverifiable{"why":"trace-unavailable"}': 2,
+    });
+
     // An integer model next to it is checked as before.
     const a = addJob(7n, MODEL_A);
     verifier.schedule(2n);

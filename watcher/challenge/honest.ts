@@ -1,9 +1,11 @@
 /**
  * What the challenger proves from: the model compiled in this process (only
  * models whose file the watcher holds, which its executor already ran and
- * checked) and its own trace of the job, as the verifier stored it. Both are
- * needed again at every move, so recent ones are cached; an evicted entry is
- * recomputed from the file or the database, never lost.
+ * checked) and the job's trace as the verifier stored it — its own re-execution
+ * for an integer model; for a float32 model the provider's served trace, whose
+ * nodeRoots are then the provider's, with the element outside its bound (the
+ * target). Both are needed again at every move, so recent ones are cached; an
+ * evicted entry is recomputed from the file or the database, never lost.
  */
 import { readFileSync } from "node:fs";
 import { LRUCache } from "lru-cache";
@@ -14,11 +16,17 @@ import { OutputsTrace } from "../../src/trace/fromOutputs.ts";
 import type { ChallengeRow } from "../store.ts";
 import type { ResponderPorts } from "./ports.ts";
 
+/** A stored trace ready to prove from: its commitments, and the float32 target where there is one. */
+export interface StoredChallengeTrace {
+  readonly trace: OutputsTrace;
+  readonly target?: { readonly nodeIndex: number; readonly outIndex: number };
+}
+
 export class HonestData {
   /** Compiled models, by modelId. */
   private readonly compiled = new LRUCache<string, CompiledModel>({ max: 16 });
   /** The honest trace of a challenged job, by job and commitment. */
-  private readonly traces = new LRUCache<string, OutputsTrace>({ max: 64 });
+  private readonly traces = new LRUCache<string, StoredChallengeTrace>({ max: 64 });
 
   constructor(private readonly p: Pick<ResponderPorts, "chain" | "store" | "files">) {}
 
@@ -34,8 +42,8 @@ export class HonestData {
     return c;
   }
 
-  /** The watcher's own trace of the challenged job; undefined when none was stored. */
-  trace(row: ChallengeRow, compiled: CompiledModel): OutputsTrace | undefined {
+  /** The challenged job's stored trace (and, for a float32 job, its target); undefined when none was stored. */
+  trace(row: ChallengeRow, compiled: CompiledModel): StoredChallengeTrace | undefined {
     const k = `${row.jobId}:${row.commitmentHash}`;
     const hit = this.traces.get(k);
     if (hit !== undefined) return hit;
@@ -49,7 +57,7 @@ export class HonestData {
         );
       return unpack(node.output, packed);
     });
-    const trace = new OutputsTrace(unpack(compiled.input, t.input), outputs);
+    const trace = { trace: new OutputsTrace(unpack(compiled.input, t.input), outputs), target: t.target };
     this.traces.set(k, trace);
     return trace;
   }

@@ -5,6 +5,7 @@
  * round's move goes out once. A resolved challenge goes to settlement.
  */
 import { Phase, phaseName } from "../../src/chain/enums.ts";
+import { traceRootOf } from "../../src/graph/descriptor.ts";
 import { callOf } from "../../src/dispute/play.ts";
 import { challengerMove } from "../../src/dispute/solver.ts";
 import { crashPoint } from "../../src/service/crash.ts";
@@ -19,12 +20,15 @@ import type { SettleStep } from "./settle.ts";
 
 export class PlayStep {
   constructor(
-    private readonly p: Pick<ResponderPorts, "chain" | "store" | "log">,
+    private readonly p: Pick<ResponderPorts, "chain" | "store" | "log" | "metrics">,
     private readonly honest: HonestData,
     private readonly revealed: RevealedData,
     private readonly moves: MoveSender,
     private readonly settle: SettleStep,
   ) {}
+
+  /** Challenges whose posted roots were found to differ from the served trace (reported once each). */
+  private readonly rootsDiffer = new Set<number>();
 
   /** A row in state playing whose challenge `c` is ours. */
   async run(row: ChallengeRow, c: ChainChallenge, head: ChainHead): Promise<void> {
@@ -32,14 +36,28 @@ export class PlayStep {
     const ctx = { jobId: row.jobId, challenge: row.challengeId };
     if (c.phase === Phase.Resolved) return this.settle.run(row, c.outcome, c.reason, head);
     const compiled = await this.honest.model(row, head);
-    const honest = compiled && this.honest.trace(row, compiled);
-    if (honest === undefined || compiled === undefined) {
+    const stored = compiled && this.honest.trace(row, compiled);
+    if (stored === undefined || compiled === undefined) {
       log.error(ctx, "no local trace or model for a challenge in play");
       return;
     }
+    const { trace: honest, target } = stored;
     const fromBlock = store.job(row.jobId, row.commitmentHash)?.blockNumber ?? 0n;
     const revealed = await this.revealed.of(row, c, fromBlock);
-    const move = challengerMove({ now: head.timestamp, challenge: c, ...revealed }, { compiled, honest });
+    if (target !== undefined && revealed.roots !== undefined && !sameRoots(revealed.roots, honest.nodeRoots)) {
+      // The float check judged the trace the provider served; the one it posted on-chain is
+      // another, so the stored trace proves nothing in this challenge.
+      if (!this.rootsDiffer.has(row.id)) {
+        this.rootsDiffer.add(row.id);
+        this.p.metrics.inc("float_roots_differ");
+        log.error(
+          { ...ctx, postedTraceRoot: traceRootOf(revealed.roots), servedTraceRoot: honest.traceRoot },
+          "the provider posted node roots other than the float trace it served; no move from the stored trace",
+        );
+      }
+      return;
+    }
+    const move = challengerMove({ now: head.timestamp, challenge: c, ...revealed }, { compiled, honest, target });
     if (move === undefined) return;
     const key = moveKey(c, move.kind, row.attempt);
     const deadline = move.kind === "timeout" ? undefined : c.deadline;
@@ -53,4 +71,8 @@ export class PlayStep {
       log.info({ ...ctx, phase: phaseName(c.phase) }, `dispute move: ${move.kind}`);
     }
   }
+}
+
+function sameRoots(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((r, i) => r.toLowerCase() === b[i]?.toLowerCase());
 }

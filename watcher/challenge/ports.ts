@@ -58,10 +58,15 @@ export interface ChallengeUpdate {
   readonly attempt?: number;
 }
 
-/** A re-execution's packed input and node outputs, as the verifier stored them. */
+/**
+ * A job's packed input and node outputs, as the verifier stored them: its own re-execution
+ * (integer models), or the provider's served trace with the element outside its bound
+ * (float32 models).
+ */
 export interface StoredTrace {
   readonly input: Uint8Array;
   readonly nodes: readonly Uint8Array[];
+  readonly target?: { readonly nodeIndex: number; readonly outIndex: number };
 }
 
 /** The watcher's database, as far as challenges go (WatcherStore). */
@@ -99,7 +104,10 @@ export interface ChallengeLog {
 }
 
 /** The counters the responder moves. */
-export type ChallengeMetric = Extract<WatcherMetric, "challenges" | "disputes_won" | "disputes_lost">;
+export type ChallengeMetric = Extract<
+  WatcherMetric,
+  "challenges" | "disputes_won" | "disputes_lost" | "float_roots_differ"
+>;
 
 export interface ChallengeMetrics {
   inc(name: ChallengeMetric): void;
