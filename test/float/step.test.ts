@@ -126,7 +126,9 @@ test("gas of a routed CNN Conv element (16→32, K = 144) and a Gemm element at 
   const compiled = compileModel(bytes);
   const trace = await traceModel(compiled, image(3), { intraOpNumThreads: 1 });
   const conv = compiled.onnxOpTypes.lastIndexOf("Conv");
-  const gemm = compiled.nodes.findIndex((n, i) => compiled.onnxOpTypes[i] === "Gemm" && n.inputs[0]?.spec.shape[1] === 1568);
+  const gemm = compiled.nodes.findIndex(
+    (n, i) => compiled.onnxOpTypes[i] === "Gemm" && n.inputs[0]?.spec.shape[1] === 1568,
+  );
   assert.ok(conv >= 0 && gemm >= 0);
   for (const [label, i] of [
     ["Conv", conv],
@@ -138,7 +140,13 @@ test("gas of a routed CNN Conv element (16→32, K = 144) and a Gemm element at 
     // An interior element: the middle of the output.
     const outIndex = Math.floor(bits.length / 2) + (label === "Conv" ? 14 : 0);
     const claimed = BigInt(bits[outIndex] as number);
-    const proof = buildFloatStepProof({ node, operands: operandCommitments(compiled, trace, i), outIndex, claimed, policy: P });
+    const proof = buildFloatStepProof({
+      node,
+      operands: operandCommitments(compiled, trace, i),
+      outIndex,
+      claimed,
+      policy: P,
+    });
     assert.equal(proof.verdict, Verdict.ADMISSIBLE);
     const gas = await client.estimateContractGas({
       address: verifier,

@@ -34,13 +34,42 @@ test("float-step.json: every routed opcode has admissible and violating elements
     assert.equal(c.operandRoots.length, node.inputs.length, c.name);
   }
   const routed = [
-    "MatMul", "Gemm", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "ReduceMean",
-    "Add", "Sub", "Mul", "Div", "Sqrt", "Relu", "Max", "Min", "Reshape", "Flatten", "Identity",
-    "Gather", "ArgMax", "Transpose",
+    "MatMul",
+    "Gemm",
+    "Conv",
+    "MaxPool",
+    "AveragePool",
+    "GlobalAveragePool",
+    "ReduceMean",
+    "Add",
+    "Sub",
+    "Mul",
+    "Div",
+    "Sqrt",
+    "Relu",
+    "Max",
+    "Min",
+    "Reshape",
+    "Flatten",
+    "Identity",
+    "Gather",
+    "ArgMax",
+    "Transpose",
   ] as const;
   const unchecked = new Set<string>([
-    "MatMul", "Gemm", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "ReduceMean",
-    "Add", "Mul", "Div", "Max", "Min", "ArgMax",
+    "MatMul",
+    "Gemm",
+    "Conv",
+    "MaxPool",
+    "AveragePool",
+    "GlobalAveragePool",
+    "ReduceMean",
+    "Add",
+    "Mul",
+    "Div",
+    "Max",
+    "Min",
+    "ArgMax",
   ]);
   for (const name of routed) {
     const got = seen.get(Opcode[name]);

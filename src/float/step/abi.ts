@@ -55,13 +55,8 @@ export const encodeOperands = {
   gemm: (a: AbiRangeOpening, b: AbiRangeOpening, c: AbiRangeOpening, hint: bigint): Hex =>
     encodeAbiParameters([RANGE_OPENING, RANGE_OPENING, RANGE_OPENING, HINT], [a, b, c, hint]),
   /** Conv `(bytes32[] xWords, bytes32[] xProof, RangeOpening w, RangeOpening b, int256 hint)`. */
-  conv: (
-    xWords: readonly Hex[],
-    xProof: readonly Hex[],
-    w: AbiRangeOpening,
-    b: AbiRangeOpening,
-    hint: bigint,
-  ): Hex => encodeAbiParameters([...WORDS, RANGE_OPENING, RANGE_OPENING, HINT], [xWords, xProof, w, b, hint]),
+  conv: (xWords: readonly Hex[], xProof: readonly Hex[], w: AbiRangeOpening, b: AbiRangeOpening, hint: bigint): Hex =>
+    encodeAbiParameters([...WORDS, RANGE_OPENING, RANGE_OPENING, HINT], [xWords, xProof, w, b, hint]),
   /** MaxPool `(bytes32[] xWords, bytes32[] xProof)`. */
   maxPool: (xWords: readonly Hex[], xProof: readonly Hex[]): Hex => encodeAbiParameters(WORDS, [xWords, xProof]),
   /** AveragePool `(bytes32[] xWords, bytes32[] xProof, int256 hint)`. */

@@ -12,7 +12,15 @@ import { gemmProof, gemmVerdict, type GemmAttributes } from "../gemm.ts";
 import { canonicalHint } from "../sum.ts";
 import type { WindowAttributes } from "../window.ts";
 import { encodeOperands } from "./abi.ts";
-import { attr, claimBits, expectShape, floatOperand, requiredFloat, type StepContext, type StepPart } from "./context.ts";
+import {
+  attr,
+  claimBits,
+  expectShape,
+  floatOperand,
+  requiredFloat,
+  type StepContext,
+  type StepPart,
+} from "./context.ts";
 import { FloatStepProofError } from "./errors.ts";
 
 const U32 = 0xffffffff;
@@ -22,7 +30,8 @@ function matMul(ctx: StepContext): StepPart {
   expectShape(ctx, 2, 2, 0);
   const a = requiredFloat(ctx, 0);
   const b = requiredFloat(ctx, 1);
-  if (b.shape.length !== 2 || b.layout !== Layout.TRANSPOSED) throw new FloatStepProofError("MatMul's B must be [K, N] transposed");
+  if (b.shape.length !== 2 || b.layout !== Layout.TRANSPOSED)
+    throw new FloatStepProofError("MatMul's B must be [K, N] transposed");
   const [k, n] = b.shape as [number, number];
   if (a.layout !== Layout.ROW_MAJOR || a.shape[a.shape.length - 1] !== k) {
     throw new FloatStepProofError(`MatMul's A [${a.shape.join(",")}] does not end in K = ${k}`);

@@ -50,30 +50,37 @@ function runs(ctx: StepContext): OperandRange[] {
   );
 }
 
+/** Operators that copy (or map) input 0 element by element: as many input as output elements. */
+const SAME_INDEX = new Set<number>([Opcode.Sqrt, Opcode.Relu, Opcode.Reshape, Opcode.Flatten, Opcode.Identity]);
+
+/** The descriptor checks `FloatPointwiseStep` makes, so that what it refuses is refused here too. */
 function checkDescriptor(ctx: StepContext): void {
   const { node } = ctx;
   const op = node.opcode;
   const x = node.inputs[0];
+  const rank = x?.spec.shape.length ?? 0;
   if (op === Opcode.Max || op === Opcode.Min) expectShape(ctx, 1, Number.MAX_SAFE_INTEGER, 0);
-  else if (op === Opcode.Transpose) expectShape(ctx, 1, 1, x?.spec.shape.length ?? 0);
+  else if (op === Opcode.Transpose) expectShape(ctx, 1, 1, rank);
   else {
     const shape = SHAPES[op];
     if (shape === undefined) throw new FloatStepProofError(`opcode ${op} is not in the float32 profile`);
     expectShape(ctx, ...shape);
   }
-  const rank = x?.spec.shape.length ?? 0;
-  if (op === Opcode.Flatten) attr(ctx, 0, 0, rank); // a normalized axis (the compiler stores it so)
+  if (op === Opcode.Flatten) {
+    const axis = node.attrs[0] as bigint;
+    if (axis < -BigInt(rank) || axis > BigInt(rank))
+      throw new FloatStepProofError(`Flatten axis ${axis} of rank ${rank}`);
+  }
   if (op === Opcode.ArgMax) {
     const axis = node.attrs[0];
-    if (rank === 0 || (axis !== -1n && axis !== BigInt(rank - 1))) throw new FloatStepProofError(`ArgMax axis ${axis} is not the last`);
+    if (rank === 0 || (axis !== -1n && axis !== BigInt(rank - 1))) {
+      throw new FloatStepProofError(`ArgMax axis ${axis} is not the last`);
+    }
     attr(ctx, 1, 0, 1);
     attr(ctx, 2, 0, 1);
   }
-  if (op !== Opcode.ArgMax && op !== Opcode.Gather && op !== Opcode.Max && op !== Opcode.Min && op !== Opcode.Transpose) {
-    const outputs = elementCount(node.output.shape);
-    if (op !== Opcode.Add && op !== Opcode.Sub && op !== Opcode.Mul && op !== Opcode.Div && x !== undefined) {
-      if (elementCount(x.spec.shape) !== outputs) throw new FloatStepProofError("the input and output element counts differ");
-    }
+  if (SAME_INDEX.has(op) && x !== undefined && elementCount(x.spec.shape) !== elementCount(node.output.shape)) {
+    throw new FloatStepProofError(`opcode ${op}: input 0 and the output have different element counts`);
   }
 }
 
@@ -102,7 +109,9 @@ export function pointwiseStep(ctx: StepContext): StepPart {
   });
   const first = (i: number) => (values[i] as number[])[0] as number;
   return {
-    operands: encodeOperands.openings(openings.map((o) => ({ firstWord: BigInt(o.firstWord), words: o.words, proof: o.proof }))),
+    operands: encodeOperands.openings(
+      openings.map((o) => ({ firstWord: BigInt(o.firstWord), words: o.words, proof: o.proof })),
+    ),
     verdict: verdictOf(ctx, values, first),
   };
 }

@@ -56,7 +56,24 @@ function sameSpec(a: TensorSpec, b: TensorSpec): boolean {
 }
 
 const POINTWISE = new Set<number>(
-  (["Add", "Sub", "Mul", "Div", "Relu", "Max", "Min", "Reshape", "Flatten", "Identity", "Gather", "ArgMax", "Sqrt", "Transpose"] as const).map((n) => Opcode[n]),
+  (
+    [
+      "Add",
+      "Sub",
+      "Mul",
+      "Div",
+      "Relu",
+      "Max",
+      "Min",
+      "Reshape",
+      "Flatten",
+      "Identity",
+      "Gather",
+      "ArgMax",
+      "Sqrt",
+      "Transpose",
+    ] as const
+  ).map((n) => Opcode[n]),
 );
 
 function partOf(node: NodeDescriptor): (ctx: StepContext) => StepPart {

@@ -7,7 +7,11 @@
 /** The row-major input index that output element `outIndex` of a transpose by `perm` copies. */
 export function transposeSource(shape: readonly number[], perm: readonly number[], outIndex: number): number {
   const rank = shape.length;
-  if (perm.length !== rank || new Set(perm).size !== rank || perm.some((p) => !Number.isInteger(p) || p < 0 || p >= rank)) {
+  if (
+    perm.length !== rank ||
+    new Set(perm).size !== rank ||
+    perm.some((p) => !Number.isInteger(p) || p < 0 || p >= rank)
+  ) {
     throw new RangeError(`perm [${perm.join(",")}] is not a permutation of ${rank} axes`);
   }
   const strides = new Array<number>(rank);

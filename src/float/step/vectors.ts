@@ -9,7 +9,13 @@
  * replays every vector against the contracts.
  */
 import { encodeAbiParameters, type Hex } from "viem";
-import { NODE_DESCRIPTOR_ABI, Source, toAbiDescriptor, type NodeDescriptor, type Operand } from "../../graph/descriptor.ts";
+import {
+  NODE_DESCRIPTOR_ABI,
+  Source,
+  toAbiDescriptor,
+  type NodeDescriptor,
+  type Operand,
+} from "../../graph/descriptor.ts";
 import { Opcode, opName } from "../../graph/opcode.ts";
 import { TensorCommitment } from "../../tensor/commitment.ts";
 import { DType } from "../../tensor/dtype.ts";
@@ -87,7 +93,8 @@ class Builder {
     });
     const operands: Operand[] = inputs.map((x, i) => {
       const c = commitments[i];
-      if (c === undefined) return { source: Source.ABSENT, index: 0, root: `0x${"00".repeat(32)}`, spec: spec(DType.FLOAT, []) };
+      if (c === undefined)
+        return { source: Source.ABSENT, index: 0, root: `0x${"00".repeat(32)}`, spec: spec(DType.FLOAT, []) };
       const source = x.source ?? (i === 0 ? Source.NODE_OUTPUT : Source.CONSTANT);
       return { source, index: 0, root: source === Source.CONSTANT ? c.root : `0x${"00".repeat(32)}`, spec: c.spec };
     });
@@ -110,7 +117,8 @@ class Builder {
   ): void {
     const c = BigInt(claimed);
     const p = buildFloatStepProof({ node: built.node, operands: built.commitments, outIndex, claimed: c, policy: P });
-    if (p.verdict !== expected) throw new Error(`${name}: the builder gives ${p.verdict}, the vector needs ${expected}`);
+    if (p.verdict !== expected)
+      throw new Error(`${name}: the builder gives ${p.verdict}, the vector needs ${expected}`);
     this.cases.push({
       name,
       node: encodeAbiParameters([NODE_DESCRIPTOR_ABI], [toAbiDescriptor(built.node)]),
@@ -152,7 +160,14 @@ const floatTensor = (c: TensorCommitment | undefined): FloatTensor => {
 
 function dotVectors(b: Builder): void {
   // MatMul: A [2, 3, 8] row-major, B [8, 5] transposed.
-  const mm = b.node(Opcode.MatMul, [{ shape: [2, 3, 8], data: b.values(48) }, { shape: [8, 5], data: b.values(40), layout: Layout.TRANSPOSED }], [2, 3, 5]);
+  const mm = b.node(
+    Opcode.MatMul,
+    [
+      { shape: [2, 3, 8], data: b.values(48) },
+      { shape: [8, 5], data: b.values(40), layout: Layout.TRANSPOSED },
+    ],
+    [2, 3, 5],
+  );
   const [ma, mb] = mm.commitments.map(floatTensor);
   for (const o of [0, 17, 29]) {
     b.sums(`MatMul [2,3,8]x[8,5] element ${o}`, mm, o, (claimed) =>
@@ -161,38 +176,110 @@ function dotVectors(b: Builder): void {
   }
   const inf = b.values(48);
   inf[9] = Infinity;
-  const mmInf = b.node(Opcode.MatMul, [{ shape: [2, 3, 8], data: inf }, { shape: [8, 5], data: b.values(40), layout: Layout.TRANSPOSED }], [2, 3, 5]);
+  const mmInf = b.node(
+    Opcode.MatMul,
+    [
+      { shape: [2, 3, 8], data: inf },
+      { shape: [8, 5], data: b.values(40), layout: Layout.TRANSPOSED },
+    ],
+    [2, 3, 5],
+  );
   b.add("MatMul with an ∞ in A's row unchecked", mmInf, 7, 0, Verdict.UNCHECKED);
 
   // Gemm: α = 0.5, β = 1, A [3, 16], B [16, 4] transposed (transB 0), C [4].
   const half = toBits(0.5);
   const gemmAttrs = [half, ONE, 0, 0];
-  const g = b.node(Opcode.Gemm, [{ shape: [3, 16], data: b.values(48) }, { shape: [16, 4], data: b.values(64), layout: Layout.TRANSPOSED }, { shape: [4], data: b.values(4) }], [3, 4], gemmAttrs);
+  const g = b.node(
+    Opcode.Gemm,
+    [
+      { shape: [3, 16], data: b.values(48) },
+      { shape: [16, 4], data: b.values(64), layout: Layout.TRANSPOSED },
+      { shape: [4], data: b.values(4) },
+    ],
+    [3, 4],
+    gemmAttrs,
+  );
   const gops = { a: floatTensor(g.commitments[0]), b: floatTensor(g.commitments[1]), c: floatTensor(g.commitments[2]) };
   const gattrs = { alpha: half, beta: ONE, transA: false, transB: false };
-  for (const o of [0, 6, 11]) b.sums(`Gemm α=0.5 C[4] element ${o}`, g, o, (claimed) => dotClaim(gemmElement(gops, gattrs, o, claimed)));
+  for (const o of [0, 6, 11])
+    b.sums(`Gemm α=0.5 C[4] element ${o}`, g, o, (claimed) => dotClaim(gemmElement(gops, gattrs, o, claimed)));
   // transB 1 (B [4, 16] row-major), C ABSENT.
-  const g2 = b.node(Opcode.Gemm, [{ shape: [3, 16], data: b.values(48) }, { shape: [4, 16], data: b.values(64) }, { shape: [4], source: Source.ABSENT }], [3, 4], [ONE, ONE, 0, 1]);
+  const g2 = b.node(
+    Opcode.Gemm,
+    [
+      { shape: [3, 16], data: b.values(48) },
+      { shape: [4, 16], data: b.values(64) },
+      { shape: [4], source: Source.ABSENT },
+    ],
+    [3, 4],
+    [ONE, ONE, 0, 1],
+  );
   const g2ops = { a: floatTensor(g2.commitments[0]), b: floatTensor(g2.commitments[1]) };
   const g2attrs = { alpha: ONE, beta: ONE, transA: false, transB: true };
-  for (const o of [1, 10]) b.sums(`Gemm transB=1 C absent element ${o}`, g2, o, (claimed) => dotClaim(gemmElement(g2ops, g2attrs, o, claimed)));
+  for (const o of [1, 10])
+    b.sums(`Gemm transB=1 C absent element ${o}`, g2, o, (claimed) =>
+      dotClaim(gemmElement(g2ops, g2attrs, o, claimed)),
+    );
   const gNaN = b.values(4);
   gNaN[2] = NaN;
-  const g3 = b.node(Opcode.Gemm, [{ shape: [3, 16], data: b.values(48) }, { shape: [16, 4], data: b.values(64), layout: Layout.TRANSPOSED }, { shape: [4], data: gNaN }], [3, 4], [ONE, ONE, 0, 0]);
+  const g3 = b.node(
+    Opcode.Gemm,
+    [
+      { shape: [3, 16], data: b.values(48) },
+      { shape: [16, 4], data: b.values(64), layout: Layout.TRANSPOSED },
+      { shape: [4], data: gNaN },
+    ],
+    [3, 4],
+    [ONE, ONE, 0, 0],
+  );
   b.add("Gemm with a NaN bias unchecked", g3, 6, CANONICAL_NAN, Verdict.UNCHECKED);
 
   // Conv: X [1, 2, 6, 6], W [3, 2, 3, 3], B [3], pads 1, stride 1; and stride 2, dilation 2, no B.
-  const c1 = b.node(Opcode.Conv, [{ shape: [1, 2, 6, 6], data: b.values(72) }, { shape: [3, 2, 3, 3], data: b.values(54) }, { shape: [3], data: b.values(3) }], [1, 3, 6, 6], [1, 1, 1, 1, 1, 1, 1, 1, 1]);
-  const c1ops = { x: floatTensor(c1.commitments[0]), w: floatTensor(c1.commitments[1]), bias: floatTensor(c1.commitments[2]) };
+  const c1 = b.node(
+    Opcode.Conv,
+    [
+      { shape: [1, 2, 6, 6], data: b.values(72) },
+      { shape: [3, 2, 3, 3], data: b.values(54) },
+      { shape: [3], data: b.values(3) },
+    ],
+    [1, 3, 6, 6],
+    [1, 1, 1, 1, 1, 1, 1, 1, 1],
+  );
+  const c1ops = {
+    x: floatTensor(c1.commitments[0]),
+    w: floatTensor(c1.commitments[1]),
+    bias: floatTensor(c1.commitments[2]),
+  };
   const geo1 = { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1] } as const;
-  for (const o of [0, 44, 107]) b.sums(`Conv 3x3 pad 1 element ${o}`, c1, o, (claimed) => dotClaim(convElement(c1ops, geo1, o, claimed)));
-  const c2 = b.node(Opcode.Conv, [{ shape: [1, 2, 7, 7], data: b.values(98) }, { shape: [2, 2, 2, 2], data: b.values(16) }], [1, 2, 3, 3], [2, 2, 0, 0, 1, 1, 2, 2, 1]);
+  for (const o of [0, 44, 107])
+    b.sums(`Conv 3x3 pad 1 element ${o}`, c1, o, (claimed) => dotClaim(convElement(c1ops, geo1, o, claimed)));
+  const c2 = b.node(
+    Opcode.Conv,
+    [
+      { shape: [1, 2, 7, 7], data: b.values(98) },
+      { shape: [2, 2, 2, 2], data: b.values(16) },
+    ],
+    [1, 2, 3, 3],
+    [2, 2, 0, 0, 1, 1, 2, 2, 1],
+  );
   const c2ops = { x: floatTensor(c2.commitments[0]), w: floatTensor(c2.commitments[1]) };
   const geo2 = { strides: [2, 2], pads: [0, 0, 1, 1], dilations: [2, 2] } as const;
-  for (const o of [4, 17]) b.sums(`Conv stride 2 dilation 2 no bias element ${o}`, c2, o, (claimed) => dotClaim(convElement(c2ops, geo2, o, claimed)));
+  for (const o of [4, 17])
+    b.sums(`Conv stride 2 dilation 2 no bias element ${o}`, c2, o, (claimed) =>
+      dotClaim(convElement(c2ops, geo2, o, claimed)),
+    );
   const wInf = b.values(54);
   wInf[20] = -Infinity;
-  const c3 = b.node(Opcode.Conv, [{ shape: [1, 2, 6, 6], data: b.values(72) }, { shape: [3, 2, 3, 3], data: wInf }, { shape: [3], data: b.values(3) }], [1, 3, 6, 6], [1, 1, 1, 1, 1, 1, 1, 1, 1]);
+  const c3 = b.node(
+    Opcode.Conv,
+    [
+      { shape: [1, 2, 6, 6], data: b.values(72) },
+      { shape: [3, 2, 3, 3], data: wInf },
+      { shape: [3], data: b.values(3) },
+    ],
+    [1, 3, 6, 6],
+    [1, 1, 1, 1, 1, 1, 1, 1, 1],
+  );
   b.add("Conv with an ∞ weight unchecked", c3, 40, 0, Verdict.UNCHECKED);
 }
 
@@ -231,22 +318,43 @@ function windowVectors(b: Builder): void {
 
   // AveragePool 3×3 stride 1 pad 1, count_include_pad 0 and 1.
   for (const include of [0, 1]) {
-    const ap = b.node(Opcode.AveragePool, [{ shape: [1, 2, 6, 6], data: x }], [1, 2, 6, 6], [3, 3, 1, 1, 1, 1, 1, 1, 0, include]);
-    const g = { kernel: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], countIncludePad: include === 1 } as const;
+    const ap = b.node(
+      Opcode.AveragePool,
+      [{ shape: [1, 2, 6, 6], data: x }],
+      [1, 2, 6, 6],
+      [3, 3, 1, 1, 1, 1, 1, 1, 0, include],
+    );
+    const g = {
+      kernel: [3, 3],
+      strides: [1, 1],
+      pads: [1, 1, 1, 1],
+      dilations: [1, 1],
+      countIncludePad: include === 1,
+    } as const;
     for (const o of [0, 21]) {
-      b.sums(`AveragePool 3x3 pad 1 count_include_pad=${include} element ${o}`, ap, o, (claimed) => meanClaim(averagePoolElement(xt, g, o, claimed)));
+      b.sums(`AveragePool 3x3 pad 1 count_include_pad=${include} element ${o}`, ap, o, (claimed) =>
+        meanClaim(averagePoolElement(xt, g, o, claimed)),
+      );
     }
   }
   const xi = b.values(72);
   xi[7] = Infinity;
-  const api = b.node(Opcode.AveragePool, [{ shape: [1, 2, 6, 6], data: xi }], [1, 2, 6, 6], [3, 3, 1, 1, 1, 1, 1, 1, 0, 0]);
+  const api = b.node(
+    Opcode.AveragePool,
+    [{ shape: [1, 2, 6, 6], data: xi }],
+    [1, 2, 6, 6],
+    [3, 3, 1, 1, 1, 1, 1, 1, 0, 0],
+  );
   b.add("AveragePool with an ∞ in the window unchecked", api, 0, POSITIVE_INFINITY, Verdict.UNCHECKED);
 
   // GlobalAveragePool over 4×4.
   const gx = b.values(48);
   const gp = b.node(Opcode.GlobalAveragePool, [{ shape: [1, 3, 4, 4], data: gx }], [1, 3, 1, 1]);
   const gt = floatTensor(gp.commitments[0]);
-  for (const o of [0, 2]) b.sums(`GlobalAveragePool 4x4 element ${o}`, gp, o, (claimed) => meanClaim(globalAveragePoolElement(gt, o, claimed)));
+  for (const o of [0, 2])
+    b.sums(`GlobalAveragePool 4x4 element ${o}`, gp, o, (claimed) =>
+      meanClaim(globalAveragePoolElement(gt, o, claimed)),
+    );
   gx[20] = NaN;
   const gpn = b.node(Opcode.GlobalAveragePool, [{ shape: [1, 3, 4, 4], data: gx }], [1, 3, 1, 1]);
   b.add("GlobalAveragePool with a NaN unchecked", gpn, 1, CANONICAL_NAN, Verdict.UNCHECKED);
@@ -256,10 +364,22 @@ function windowVectors(b: Builder): void {
   const rt = bitsOf(rx);
   const r1 = b.node(Opcode.ReduceMean, [{ shape: [2, 3, 5], data: rx }], [2, 3, 1], [1, 2]);
   for (const o of [0, 4]) {
-    b.sums(`ReduceMean axes [2] element ${o}`, r1, o, (claimed) => meanClaim({ x: [...rt.subarray(o * 5, o * 5 + 5)], divisor: 5, claimed }));
+    b.sums(`ReduceMean axes [2] element ${o}`, r1, o, (claimed) =>
+      meanClaim({ x: [...rt.subarray(o * 5, o * 5 + 5)], divisor: 5, claimed }),
+    );
   }
-  const r2 = b.node(Opcode.ReduceMean, [{ shape: [2, 3, 5], data: rx }, { shape: [2], data: BigInt64Array.from([1n, 2n]) }], [2], [0, 1, 2]);
-  b.sums("ReduceMean axes [1, 2] element 1", r2, 1, (claimed) => meanClaim({ x: [...rt.subarray(15, 30)], divisor: 15, claimed }));
+  const r2 = b.node(
+    Opcode.ReduceMean,
+    [
+      { shape: [2, 3, 5], data: rx },
+      { shape: [2], data: BigInt64Array.from([1n, 2n]) },
+    ],
+    [2],
+    [0, 1, 2],
+  );
+  b.sums("ReduceMean axes [1, 2] element 1", r2, 1, (claimed) =>
+    meanClaim({ x: [...rt.subarray(15, 30)], divisor: 15, claimed }),
+  );
   const rn = b.values(30);
   rn[3] = -Infinity;
   const r3 = b.node(Opcode.ReduceMean, [{ shape: [2, 3, 5], data: rn }], [2, 3, 1], [1, 2]);
@@ -278,16 +398,38 @@ function pointwiseVectors(b: Builder): void {
     [Opcode.Div, (p: number, q: number) => p / q],
   ] as const;
   for (const [op, fn] of ops) {
-    const n = b.node(op, [{ shape: [2, 3], data: a }, { shape: [3], data: bb }], [2, 3]);
+    const n = b.node(
+      op,
+      [
+        { shape: [2, 3], data: a },
+        { shape: [3], data: bb },
+      ],
+      [2, 3],
+    );
     const o = 4;
     // Rounding the double result to fp32 is the correctly rounded fp32 result (53 ≥ 2·24 + 2).
     const honest = f(fn(a[o] as number, bb[o % 3] as number));
     b.add(`${opName(op)} broadcast element ${o} honest`, n, o, honest, Verdict.ADMISSIBLE);
     b.add(`${opName(op)} broadcast element ${o} three ulps off`, n, o, stepUlps(honest, 3), Verdict.VIOLATES);
-    const big = b.node(op, [{ shape: [2, 3], data: Float32Array.from([3e38, 3e38, 3e38, 3e38, 3e38, 3e38]) }, { shape: [3], data: Float32Array.from([op === Opcode.Div ? 1e-3 : 3e38, 3e38, 3e38]) }], [2, 3]);
-    if (op !== Opcode.Sub) b.add(`${opName(op)} past fp32's range unchecked`, big, 0, POSITIVE_INFINITY, Verdict.UNCHECKED);
+    const big = b.node(
+      op,
+      [
+        { shape: [2, 3], data: Float32Array.from([3e38, 3e38, 3e38, 3e38, 3e38, 3e38]) },
+        { shape: [3], data: Float32Array.from([op === Opcode.Div ? 1e-3 : 3e38, 3e38, 3e38]) },
+      ],
+      [2, 3],
+    );
+    if (op !== Opcode.Sub)
+      b.add(`${opName(op)} past fp32's range unchecked`, big, 0, POSITIVE_INFINITY, Verdict.UNCHECKED);
   }
-  const sub = b.node(Opcode.Sub, [{ shape: [1], data: Float32Array.from([Infinity]) }, { shape: [1], data: Float32Array.from([Infinity]) }], [1]);
+  const sub = b.node(
+    Opcode.Sub,
+    [
+      { shape: [1], data: Float32Array.from([Infinity]) },
+      { shape: [1], data: Float32Array.from([Infinity]) },
+    ],
+    [1],
+  );
   b.add("Sub ∞ − ∞ is NaN", sub, 0, CANONICAL_NAN, Verdict.ADMISSIBLE);
   b.add("Sub ∞ − ∞ claimed 0", sub, 0, 0, Verdict.VIOLATES);
 
@@ -310,15 +452,34 @@ function pointwiseVectors(b: Builder): void {
   b.add("Identity element 9 one ulp off", id, 9, stepUlps(xb[9] as number, 1), Verdict.VIOLATES);
   const fl = b.node(Opcode.Flatten, [{ shape: [2, 3, 4], data: x }], [2, 12], [1]);
   b.add("Flatten element 17 honest", fl, 17, xb[17] as number, Verdict.ADMISSIBLE);
-  b.add("Flatten element 17 another element", fl, 17, xb[16] === xb[17] ? 0x3f800001 : (xb[16] as number), Verdict.VIOLATES);
-  const rs = b.node(Opcode.Reshape, [{ shape: [2, 3, 4], data: x }, { shape: [2], data: BigInt64Array.from([4n, 6n]) }], [4, 6]);
+  b.add(
+    "Flatten element 17 another element",
+    fl,
+    17,
+    xb[16] === xb[17] ? 0x3f800001 : (xb[16] as number),
+    Verdict.VIOLATES,
+  );
+  const rs = b.node(
+    Opcode.Reshape,
+    [
+      { shape: [2, 3, 4], data: x },
+      { shape: [2], data: BigInt64Array.from([4n, 6n]) },
+    ],
+    [4, 6],
+  );
   b.add("Reshape element 23 honest", rs, 23, xb[23] as number, Verdict.ADMISSIBLE);
   b.add("Reshape element 23 one ulp off", rs, 23, stepUlps(xb[23] as number, 1), Verdict.VIOLATES);
   // Transpose perm [2, 0, 1]: output [4, 2, 3]; output (i, j, k) is x (j, k, i).
   const tr = b.node(Opcode.Transpose, [{ shape: [2, 3, 4], data: x }], [4, 2, 3], [2, 0, 1]);
   const o = 1 * 6 + 1 * 3 + 2; // (1, 1, 2) ← x (1, 2, 1)
   b.add("Transpose [2,0,1] element 11 honest", tr, o, xb[1 * 12 + 2 * 4 + 1] as number, Verdict.ADMISSIBLE);
-  b.add("Transpose [2,0,1] element 11 the untransposed element", tr, o, xb[o] === xb[1 * 12 + 2 * 4 + 1] ? 0x3f800001 : (xb[o] as number), Verdict.VIOLATES);
+  b.add(
+    "Transpose [2,0,1] element 11 the untransposed element",
+    tr,
+    o,
+    xb[o] === xb[1 * 12 + 2 * 4 + 1] ? 0x3f800001 : (xb[o] as number),
+    Verdict.VIOLATES,
+  );
 
   // Max, Min over three broadcast inputs.
   const m1 = b.values(6);
@@ -328,21 +489,50 @@ function pointwiseVectors(b: Builder): void {
     [Opcode.Max, Math.max],
     [Opcode.Min, Math.min],
   ] as const) {
-    const n = b.node(op, [{ shape: [2, 3], data: m1 }, { shape: [3], data: m2 }, { shape: [1], data: m3 }], [2, 3]);
+    const n = b.node(
+      op,
+      [
+        { shape: [2, 3], data: m1 },
+        { shape: [3], data: m2 },
+        { shape: [1], data: m3 },
+      ],
+      [2, 3],
+    );
     const v = f(pick(m1[5] as number, m2[2] as number, 0.125));
     b.add(`${opName(op)} of three element 5 honest`, n, 5, v, Verdict.ADMISSIBLE);
     b.add(`${opName(op)} of three element 5 another value`, n, 5, toBits(7.5), Verdict.VIOLATES);
-    const nn = b.node(op, [{ shape: [2, 3], data: m1 }, { shape: [3], data: Float32Array.from([NaN, 1, 2]) }], [2, 3]);
+    const nn = b.node(
+      op,
+      [
+        { shape: [2, 3], data: m1 },
+        { shape: [3], data: Float32Array.from([NaN, 1, 2]) },
+      ],
+      [2, 3],
+    );
     b.add(`${opName(op)} with a NaN unchecked`, nn, 3, 0, Verdict.UNCHECKED);
   }
 
   // Gather axis 0 of data [4, 3] with int64 indices [2] (one negative).
   const gd = b.values(12);
   const gb = bitsOf(gd);
-  const ga = b.node(Opcode.Gather, [{ shape: [4, 3], data: gd }, { shape: [2], data: BigInt64Array.from([3n, -4n]) }], [2, 3], [0]);
+  const ga = b.node(
+    Opcode.Gather,
+    [
+      { shape: [4, 3], data: gd },
+      { shape: [2], data: BigInt64Array.from([3n, -4n]) },
+    ],
+    [2, 3],
+    [0],
+  );
   b.add("Gather index 3 element 1 honest", ga, 1, gb[3 * 3 + 1] as number, Verdict.ADMISSIBLE);
   b.add("Gather index −4 element 5 honest", ga, 5, gb[0 * 3 + 2] as number, Verdict.ADMISSIBLE);
-  b.add("Gather index −4 element 5 the wrong row", ga, 5, gb[3 * 3 + 2] === gb[2] ? 0x3f800001 : (gb[3 * 3 + 2] as number), Verdict.VIOLATES);
+  b.add(
+    "Gather index −4 element 5 the wrong row",
+    ga,
+    5,
+    gb[3 * 3 + 2] === gb[2] ? 0x3f800001 : (gb[3 * 3 + 2] as number),
+    Verdict.VIOLATES,
+  );
 
   // ArgMax over the last axis of [3, 5], keepdims 1; ties for select_last_index.
   const am = Float32Array.from([1, 5, 2, 5, 0, -1, -0, 0, -2, -3, 4, NaN, 1, 2, 3]);

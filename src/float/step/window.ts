@@ -37,7 +37,11 @@ function pool(ctx: StepContext): StepPart {
   const x = requiredFloat(ctx, 0);
   const claimed = claimBits(ctx);
   const p = poolProof(x, g, ctx.outIndex, claimed, ctx.policy);
-  if (!average) return { operands: encodeOperands.maxPool(p.x.words, p.x.proof), verdict: maxPoolVerdict(x, g, ctx.outIndex, claimed) };
+  if (!average)
+    return {
+      operands: encodeOperands.maxPool(p.x.words, p.x.proof),
+      verdict: maxPoolVerdict(x, g, ctx.outIndex, claimed),
+    };
   return {
     operands: encodeOperands.averagePool(p.x.words, p.x.proof, p.hint),
     verdict: averagePoolVerdict(x, g, ctx.outIndex, claimed, ctx.policy),
@@ -64,7 +68,8 @@ function reduceMean(ctx: StepContext): StepPart {
   const x = requiredFloat(ctx, 0);
   const rank = x.shape.length;
   const axes = node.attrs.length - 1;
-  if (axes > rank || x.layout !== Layout.ROW_MAJOR) throw new FloatStepProofError("ReduceMean's X must be row-major over its axes");
+  if (axes > rank || x.layout !== Layout.ROW_MAJOR)
+    throw new FloatStepProofError("ReduceMean's X must be row-major over its axes");
   let row = 1;
   for (let i = 0; i < axes; i++) {
     const axis = rank - axes + i;

@@ -139,7 +139,10 @@ contract FloatDotStep is IFloatStepPart {
             TensorCodec.RangeOpening memory bo,
             TensorCodec.RangeOpening memory co,
             int256 hint
-        ) = abi.decode(operands, (TensorCodec.RangeOpening, TensorCodec.RangeOpening, TensorCodec.RangeOpening, int256));
+        ) = abi.decode(
+                operands,
+                (TensorCodec.RangeOpening, TensorCodec.RangeOpening, TensorCodec.RangeOpening, int256)
+            );
         o.a = FloatStep.range(node, roots, 0, ao);
         o.b = FloatStep.range(node, roots, 1, bo);
         o.c = FloatStep.range(node, roots, 2, co);

@@ -52,7 +52,8 @@ contract FloatPointwiseStep is IFloatStepPart {
         NumericsPolicy calldata policy
     ) private pure returns (uint8) {
         uint8 op = node.opcode;
-        if (op >= Opcodes.ADD && op <= Opcodes.DIV) return _arithmetic(node, roots, outIndex, claimed, openings, policy);
+        if (op >= Opcodes.ADD && op <= Opcodes.DIV)
+            return _arithmetic(node, roots, outIndex, claimed, openings, policy);
         if (op == Opcodes.MAX || op == Opcodes.MIN) return _extremum(node, roots, outIndex, claimed, openings);
         if (op == Opcodes.GATHER) return _gather(node, roots, outIndex, claimed, openings);
         if (op == Opcodes.SQRT || op == Opcodes.RELU) {

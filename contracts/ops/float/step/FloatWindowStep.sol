@@ -70,7 +70,10 @@ contract FloatWindowStep is IFloatStepPart {
 
     /// @dev Attributes `[kh, kw, sh, sw, pt, pl, pb, pr, ceil_mode]` (+ `count_include_pad` for
     ///      AveragePool); dilations 1. The check covers ceil_mode 0 only.
-    function _poolGeometry(NodeDescriptor calldata node, bool average) private pure returns (FloatPool.Geometry memory g) {
+    function _poolGeometry(
+        NodeDescriptor calldata node,
+        bool average
+    ) private pure returns (FloatPool.Geometry memory g) {
         uint256 max = type(uint32).max;
         g.kernel = [uint32(FloatStep.attr(node, 0, 1, max)), uint32(FloatStep.attr(node, 1, 1, max))];
         g.strides = [uint32(FloatStep.attr(node, 2, 1, max)), uint32(FloatStep.attr(node, 3, 1, max))];
