@@ -277,7 +277,11 @@ contract FloatPointwiseStep is IFloatStepPart {
         uint256 i,
         uint256 position
     ) private pure returns (uint32) {
-        return FloatOperand.openElement(FloatStep.range(node, roots, i, opening), i, position);
+        FloatOperand.Range memory r = FloatStep.range(node, roots, i, opening);
+        // A position in the last word's padding would open as +0: only the tensor's own elements.
+        uint256 count = TensorCodec.elementCount(r.spec);
+        if (position >= count) revert IOneStepVerifier.DependencyOutOfRange(i, position + 1, count);
+        return FloatOperand.openElement(r, i, position);
     }
 
     function _expectOpenings(TensorCodec.RangeOpening[] memory openings, uint256 count) private pure {
