@@ -8,4 +8,7 @@ import { floatStepVectors, floatStepVectorsJson } from "../src/float/step/vector
 
 const target = new URL("../test/vectors/float-step.json", import.meta.url);
 writeFileSync(target, floatStepVectorsJson());
-console.log(`wrote test/vectors/float-step.json (${floatStepVectors().cases.length} routed elements)`);
+const v = floatStepVectors();
+console.log(
+  `wrote test/vectors/float-step.json (${v.cases.length} routed elements, ${v.reverts.length} refused calls)`,
+);

@@ -77,6 +77,9 @@ test("float-step.json: every routed opcode has admissible and violating elements
     if (unchecked.has(name)) assert.ok(got?.has(Verdict.UNCHECKED), `${name} unchecked`);
   }
   assert.deepEqual([...seen.keys()].map(opName).sort(), [...routed].sort());
+  // Calls the contract must refuse (and the builder refused when the file was generated).
+  assert.ok(v.reverts.length > 10);
+  for (const r of v.reverts) assert.match(r.error, /^0x[0-9a-f]{8}$/, r.name);
 });
 
 test("float-step.json: the sums' claims carry the verdicts their names promise (honest and 0.5·B admissible, 1.1·B and 2·B fraud)", () => {

@@ -8,7 +8,7 @@
  * the file holds the admissibility rule as well as the TypeScript twin. The Solidity suite
  * replays every vector against the contracts.
  */
-import { encodeAbiParameters, type Hex } from "viem";
+import { encodeAbiParameters, toFunctionSelector, type Hex } from "viem";
 import {
   NODE_DESCRIPTOR_ABI,
   Source,
@@ -34,7 +34,7 @@ import { averagePoolElement, globalAveragePoolElement } from "../pool.ts";
 import { roundToFloat32 } from "../round.ts";
 import { exactValueAndBound, type SumClaim } from "../sum.ts";
 import { Verdict } from "../verdict.ts";
-import { buildFloatStepProof } from "./proof.ts";
+import { buildFloatStepProof, FloatStepProofError } from "./proof.ts";
 
 const P = STRICT_FP32;
 const SEED = 0x57e9;
@@ -51,10 +51,24 @@ export interface FloatStepVector {
   readonly verdict: number;
 }
 
+/** A call the contract must refuse, with the error it refuses it with; the builder refuses it too. */
+export interface FloatStepRevertVector {
+  readonly name: string;
+  readonly node: Hex;
+  readonly operandRoots: Hex[];
+  readonly outIndex: number;
+  readonly claimed: string;
+  /** A proof of the same element under the valid descriptor. */
+  readonly proof: Hex;
+  /** The error's selector. */
+  readonly error: Hex;
+}
+
 export interface FloatStepVectors {
   readonly description: string;
   readonly policy: { readonly encoded: Hex; readonly hash: Hex };
   readonly cases: FloatStepVector[];
+  readonly reverts: FloatStepRevertVector[];
 }
 
 type Data = Float32Array | BigInt64Array;
@@ -75,6 +89,7 @@ const spec = (dtype: DType, shape: readonly number[], layout: Layout = Layout.RO
 
 class Builder {
   readonly cases: FloatStepVector[] = [];
+  readonly reverts: FloatStepRevertVector[] = [];
   constructor(readonly rng: Rng) {}
 
   /** Values in [−2, 2), a few of them exactly zero. */
@@ -127,6 +142,47 @@ class Builder {
       claimed: c.toString(),
       proof: p.proof,
       verdict: p.verdict,
+    });
+  }
+
+  /**
+   * A call the contract refuses: the proof of `outIndex` under the valid node, sent with the
+   * node `change` makes (or the claim `refused`); generation stops unless the builder refuses
+   * the changed call too.
+   */
+  refuse(
+    name: string,
+    built: ReturnType<Builder["node"]>,
+    outIndex: number,
+    claimed: bigint | number,
+    error: string,
+    change: (node: NodeDescriptor) => NodeDescriptor = (node) => node,
+    refused: bigint = BigInt(claimed),
+  ): void {
+    const p = buildFloatStepProof({
+      node: built.node,
+      operands: built.commitments,
+      outIndex,
+      claimed: BigInt(claimed),
+      policy: P,
+    });
+    const node = change(built.node);
+    let threw = false;
+    try {
+      buildFloatStepProof({ node, operands: built.commitments, outIndex, claimed: refused, policy: P });
+    } catch (e) {
+      if (!(e instanceof FloatStepProofError)) throw e;
+      threw = true;
+    }
+    if (!threw) throw new Error(`${name}: the builder accepts a call the contract refuses`);
+    this.reverts.push({
+      name,
+      node: encodeAbiParameters([NODE_DESCRIPTOR_ABI], [toAbiDescriptor(node)]),
+      operandRoots: p.operandRoots,
+      outIndex,
+      claimed: refused.toString(),
+      proof: p.proof,
+      error: toFunctionSelector(`function ${error}`),
     });
   }
 
@@ -547,16 +603,78 @@ function pointwiseVectors(b: Builder): void {
   }
 }
 
+/** Descriptors whose attributes the checks do not cover, and claims that are no fp32 pattern. */
+function refusedVectors(b: Builder): void {
+  const attrs = (node: NodeDescriptor, i: number, v: number): NodeDescriptor => ({
+    ...node,
+    attrs: node.attrs.map((a, j) => (j === i ? BigInt(v) : a)),
+  });
+  const INVALID_ATTRIBUTE = "InvalidAttribute(uint256,int256)";
+  const conv = b.node(
+    Opcode.Conv,
+    [
+      { shape: [1, 2, 5, 5], data: b.values(50) },
+      { shape: [2, 2, 3, 3], data: b.values(36) },
+    ],
+    [1, 2, 3, 3],
+    [1, 1, 0, 0, 0, 0, 1, 1, 1],
+  );
+  b.refuse("Conv group 2", conv, 4, 0, INVALID_ATTRIBUTE, (n) => attrs(n, 8, 2));
+  b.refuse("Conv stride 0", conv, 4, 0, INVALID_ATTRIBUTE, (n) => attrs(n, 0, 0));
+  const pool = b.node(
+    Opcode.MaxPool,
+    [{ shape: [1, 1, 4, 4], data: b.values(16) }],
+    [1, 1, 2, 2],
+    [2, 2, 2, 2, 0, 0, 0, 0, 0],
+  );
+  b.refuse("MaxPool ceil_mode 1", pool, 1, 0, INVALID_ATTRIBUTE, (n) => attrs(n, 8, 1));
+  const avg = b.node(
+    Opcode.AveragePool,
+    [{ shape: [1, 1, 4, 4], data: b.values(16) }],
+    [1, 1, 2, 2],
+    [2, 2, 2, 2, 0, 0, 0, 0, 0, 0],
+  );
+  b.refuse("AveragePool count_include_pad 2", avg, 1, 0, INVALID_ATTRIBUTE, (n) => attrs(n, 9, 2));
+  const gemm = b.node(
+    Opcode.Gemm,
+    [
+      { shape: [2, 8], data: b.values(16) },
+      { shape: [8, 3], data: b.values(24), layout: Layout.TRANSPOSED },
+    ],
+    [2, 3],
+    [ONE, ONE, 0, 0],
+  );
+  b.refuse("Gemm transA 2", gemm, 1, 0, INVALID_ATTRIBUTE, (n) => attrs(n, 2, 2));
+  b.refuse("Gemm claim 2^32", gemm, 1, 0, "ClaimOutOfRange(int256)", undefined, 1n << 32n);
+  b.refuse("Gemm claim -1", gemm, 1, 0, "ClaimOutOfRange(int256)", undefined, -1n);
+  const rm = b.node(Opcode.ReduceMean, [{ shape: [2, 3, 4], data: b.values(24) }], [2, 3, 1], [1, 2]);
+  b.refuse("ReduceMean over an inner axis", rm, 0, 0, INVALID_ATTRIBUTE, (n) => attrs(n, 1, 1));
+  const x = b.values(12);
+  const tr = b.node(Opcode.Transpose, [{ shape: [2, 3, 2], data: x }], [2, 3, 2], [0, 1, 2]);
+  b.refuse("Transpose perm [0, 0, 2]", tr, 3, bitsOf(x)[3] as number, INVALID_ATTRIBUTE, (n) => attrs(n, 1, 0));
+  const am = b.node(Opcode.ArgMax, [{ shape: [2, 3], data: b.values(6) }], [2, 1], [1, 1, 0]);
+  b.refuse("ArgMax over the first axis", am, 0, 0, INVALID_ATTRIBUTE, (n) => attrs(n, 0, 0));
+  const fl = b.node(Opcode.Flatten, [{ shape: [2, 3, 2], data: x }], [2, 6], [1]);
+  b.refuse("Flatten axis 4 of rank 3", fl, 3, bitsOf(x)[3] as number, INVALID_ATTRIBUTE, (n) => attrs(n, 0, 4));
+  const relu = b.node(Opcode.Relu, [{ shape: [12], data: x }], [12]);
+  b.refuse("Relu with an attribute", relu, 3, 0, "AttributeCountMismatch(uint256,uint256)", (n) => ({
+    ...n,
+    attrs: [0n],
+  }));
+}
+
 export function floatStepVectors(): FloatStepVectors {
   const b = new Builder(new Rng(SEED));
   dotVectors(b);
   windowVectors(b);
   pointwiseVectors(b);
+  refusedVectors(b);
   return {
     description:
-      "Routed float32 one-step vectors (docs/PROTOCOL.md §10, §11.10): FloatStepVerifier.verdict(node, operandRoots, outIndex, claimed, proof, policy.hash) must return `verdict` (0 admissible, 1 violates, 2 unchecked); `node` is abi.encode(NodeDescriptor). Generated by scripts/vectors-float-step.ts; do not edit.",
+      "Routed float32 one-step vectors (docs/PROTOCOL.md §10, §11.10): FloatStepVerifier.verdict(node, operandRoots, outIndex, claimed, proof, policy.hash) must return `verdict` (0 admissible, 1 violates, 2 unchecked), and every call of `reverts` must revert with `error`; `node` is abi.encode(NodeDescriptor). Generated by scripts/vectors-float-step.ts; do not edit.",
     policy: { encoded: encodePolicy(P), hash: policyHash(P) },
     cases: b.cases,
+    reverts: b.reverts,
   };
 }
 
@@ -564,6 +682,7 @@ export function floatStepVectorsJson(): string {
   const v = floatStepVectors();
   return (
     `{"description":${JSON.stringify(v.description)},\n"policy":${JSON.stringify(v.policy)},\n` +
-    `"cases":[\n${v.cases.map((c) => JSON.stringify(c)).join(",\n")}\n]}\n`
+    `"cases":[\n${v.cases.map((c) => JSON.stringify(c)).join(",\n")}\n],\n` +
+    `"reverts":[\n${v.reverts.map((c) => JSON.stringify(c)).join(",\n")}\n]}\n`
   );
 }

@@ -33,13 +33,24 @@ contract FloatStepVerifierTest is Test {
         uint256 verdict;
     }
 
+    struct RevertCase {
+        string claimed;
+        bytes error;
+        string name;
+        bytes node;
+        bytes32[] operandRoots;
+        uint256 outIndex;
+        bytes proof;
+    }
+
     FloatStepVerifier internal verifier;
     Case[] internal cases;
+    string internal json;
     bytes32 internal policyHash;
 
     function setUp() public {
         verifier = new FloatStepVerifier(new FloatDotStep(), new FloatWindowStep(), new FloatPointwiseStep());
-        string memory json = vm.readFile("test/vectors/float-step.json");
+        json = vm.readFile("test/vectors/float-step.json");
         Case[] memory all = abi.decode(vm.parseJson(json, ".cases"), (Case[]));
         for (uint256 i; i < all.length; ++i) cases.push(all[i]);
         policyHash = vm.parseJsonBytes32(json, ".policy.hash");
@@ -103,6 +114,31 @@ contract FloatStepVerifierTest is Test {
         uint8[8] memory withUnchecked = [16, 17, 18, 19, 20, 21, 22, 15];
         for (uint256 i; i < withUnchecked.length; ++i) assertGt(seen[withUnchecked[i]][2], 0, "unchecked");
         assertGt(cases.length, 120);
+    }
+
+    /// @dev Descriptors whose attributes the checks do not cover and claims that are no fp32
+    ///      pattern: each call must revert with the vector's error (the TypeScript builder
+    ///      refuses them too, scripts/vectors-float-step.ts).
+    function test_vectors_refusedCalls_revertWithTheirError() public view {
+        RevertCase[] memory refused = abi.decode(vm.parseJson(json, ".reverts"), (RevertCase[]));
+        for (uint256 i; i < refused.length; ++i) {
+            RevertCase memory c = refused[i];
+            bytes memory call = abi.encodeCall(
+                verifier.verdict,
+                (
+                    abi.decode(c.node, (NodeDescriptor)),
+                    c.operandRoots,
+                    c.outIndex,
+                    vm.parseInt(c.claimed),
+                    c.proof,
+                    policyHash
+                )
+            );
+            (bool ok, bytes memory ret) = address(verifier).staticcall(call);
+            assertFalse(ok, c.name);
+            assertEq(bytes4(ret), bytes4(c.error), c.name);
+        }
+        assertGt(refused.length, 10);
     }
 
     /// @dev A dot-product claim 1.1·B away is fraud and one 0.5·B away is not, through the router.
