@@ -29,7 +29,8 @@ interface IFloatStepVerifier {
     /// @param operandRoots The tensor root of each descriptor input, in order (bytes32(0) for ABSENT).
     /// @param outIndex Row-major index of the output element.
     /// @param claimed The claimed element as the dispute game read it from the provider's output:
-    ///        the fp32 bit pattern (0 … 2³² − 1) for a float32 output, the index for ArgMax.
+    ///        the fp32 bit pattern (0 … 2³² − 1, else it reverts) for a float32 output, the int64
+    ///        index read as a signed integer for ArgMax (a negative one violates).
     /// @param proof abi.encode(NumericsPolicy policy, bytes operands): the model's policy and the
     ///        opcode's operand openings (docs/PROTOCOL.md §11.10).
     /// @param policyHash The model's ModelSpec.policyHash.

@@ -1,5 +1,6 @@
 import type { Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from "viem";
 import { loadArtifact } from "./artifacts.ts";
+import { deployFloatStepVerifier } from "./deployFloatStep.ts";
 
 /** Protocol-wide parameters fixed at deployment (seconds). */
 export interface ProtocolParameters {
@@ -21,6 +22,8 @@ export interface Deployment {
   readonly jobManager: Address;
   readonly oneStepVerifier: Address;
   readonly disputeGame: Address;
+  /** The float32 profile's one-step verifier (docs/PROTOCOL.md §11.10); the dispute game does not route to it yet. */
+  readonly floatStepVerifier: Address;
   readonly deployBlock: bigint;
 }
 
@@ -47,7 +50,9 @@ export interface DeployParameters {
 /**
  * Deploys and wires the whole protocol: StakeManager → ModelRegistry → JobManager →
  * OneStepVerifier → DisputeGame, then the one-time `initialize` calls. The JobManager
- * is the StakeManager's slasher (it forwards the dispute game's split).
+ * is the StakeManager's slasher (it forwards the dispute game's split). The float32
+ * profile's FloatStepVerifier and its parts come last, so the other contracts keep the
+ * addresses their deployer's nonces give them.
  */
 export async function deployProtocol(p: DeployParameters): Promise<Deployment> {
   const { publicClient, walletClient, params } = p;
@@ -103,6 +108,7 @@ export async function deployProtocol(p: DeployParameters): Promise<Deployment> {
   ]);
   await call("contracts/StakeManager.sol", "StakeManager", sm.address, "initialize", [jm.address, jm.address]);
   await call("contracts/JobManager.sol", "JobManager", jm.address, "initialize", [game.address]);
+  const float = await deployFloatStepVerifier({ publicClient, walletClient, log });
   return {
     token,
     stakeManager: sm.address,
@@ -110,6 +116,7 @@ export async function deployProtocol(p: DeployParameters): Promise<Deployment> {
     jobManager: jm.address,
     oneStepVerifier: verifier.address,
     disputeGame: game.address,
+    floatStepVerifier: float.floatStepVerifier,
     deployBlock: tokenDeploy?.block ?? sm.block,
   };
 }

@@ -89,6 +89,7 @@ export async function deployToNetwork(p: DeployToNetworkParameters): Promise<Dep
       jobManager: getAddress(d.jobManager),
       oneStepVerifier: getAddress(d.oneStepVerifier),
       disputeGame: getAddress(d.disputeGame),
+      floatStepVerifier: getAddress(d.floatStepVerifier),
     },
     deployBlock: d.deployBlock,
     parameters: {
@@ -235,6 +236,7 @@ export function deployCommand({ io, setExit }: CommandContext): Command {
             `jobManager      ${a.jobManager}`,
             `oneStepVerifier ${a.oneStepVerifier}`,
             `disputeGame     ${a.disputeGame}`,
+            ...(a.floatStepVerifier === undefined ? [] : [`floatStepVerifier ${a.floatStepVerifier}`]),
             `deployBlock     ${record.deployBlock}`,
             `wrote           ${out}`,
             "",

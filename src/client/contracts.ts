@@ -8,6 +8,8 @@ export interface ProtocolAddresses {
   readonly jobManager: Address;
   readonly disputeGame: Address;
   readonly oneStepVerifier: Address;
+  /** The float32 profile's one-step verifier (docs/PROTOCOL.md §11.10), when the deployment has one. */
+  readonly floatStepVerifier?: Address;
 }
 
 /** What every action takes first: a reader, a signer and where the protocol lives. */

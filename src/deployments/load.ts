@@ -39,6 +39,8 @@ export const deploymentSchema = z.looseObject({
     jobManager: address,
     oneStepVerifier: address,
     disputeGame: address,
+    // Absent from deployments made before the float32 profile's verifier.
+    floatStepVerifier: address.optional(),
   }),
   deployBlock: uint,
 });
@@ -106,6 +108,7 @@ export function parseDeployment(json: unknown, source = "deployment"): Deploymen
       jobManager: a(addresses.jobManager),
       oneStepVerifier: a(addresses.oneStepVerifier),
       disputeGame: a(addresses.disputeGame),
+      ...(addresses.floatStepVerifier === undefined ? {} : { floatStepVerifier: a(addresses.floatStepVerifier) }),
     },
     extra,
   };

@@ -30,6 +30,9 @@ export const deploymentRecordSchema = z
         jobManager: address,
         oneStepVerifier: address,
         disputeGame: address,
+        floatStepVerifier: address.optional().meta({
+          description: "the float32 profile's one-step verifier (absent from deployments made before it)",
+        }),
       })
       .strict(),
     deployBlock: uint.meta({ description: "the block of the first deployment transaction: event scans start here" }),

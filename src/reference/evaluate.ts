@@ -158,6 +158,19 @@ export function dependencies(desc: NodeDescriptor, operands: Operands, outIndex:
   return plan(desc, outIndex, tensorPeek(desc, operands)).runs.flat();
 }
 
+/**
+ * `dependencies` for an operator whose reads the float32 profile shares with this profile
+ * (Add … Div and Max, Min with broadcasting, Relu, Reshape, Flatten, Identity, Gather, ArgMax;
+ * docs/PROTOCOL.md §11.7): the same runs in the same order, without this profile's dtype and
+ * output checks (the float32 profile's descriptors hold fp32 data, which `checkNode` refuses).
+ */
+export function sharedDependencies(desc: NodeDescriptor, operands: Operands, outIndex: number): OperandRange[] {
+  checkOutIndex(desc, outIndex);
+  return implOf(desc)
+    .reads(desc, outIndex, tensorPeek(desc, operands))
+    .flatMap((g) => groupRuns(desc, g));
+}
+
 /** `dependencies` with the values at those positions (committed order), read from the operand tensors. */
 export function openings(desc: NodeDescriptor, operands: Operands, outIndex: number): OperandOpening[] {
   checkOperands(desc, operands);
