@@ -28,7 +28,7 @@ export async function startTraceServer(p: {
   readonly port: number;
   readonly store: ProviderStore;
   /** Output specs of the nodes of a model, when the model is hosted. */
-  readonly nodeSpecs: (modelId: Hex) => readonly TensorSpec[] | undefined;
+  readonly nodeSpecs: (modelId: Hex) => Promise<readonly TensorSpec[] | undefined>;
   /** Computes and stores a job's trace when it is not stored yet (an honest job is traced on demand). */
   readonly trace: (job: ProviderJob) => Promise<void>;
 }): Promise<TraceServer> {
@@ -58,7 +58,7 @@ export async function startTraceServer(p: {
     }
     if (!job.reveals) return send(404, { error: `trace of job ${id} withheld` });
     const nodes = p.store.nodes(job.jobId);
-    const specs = p.nodeSpecs(job.modelId);
+    const specs = await p.nodeSpecs(job.modelId);
     if (nodes.length === 0 || specs === undefined) return send(404, { error: `trace of job ${id} no longer held` });
     const served = [];
     for (const [i, leaves] of nodes.entries()) {
