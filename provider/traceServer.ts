@@ -1,8 +1,9 @@
 /**
  * The provider's trace server on 127.0.0.1: the trace behind the output it committed, for
  * watchers and auditors, for as long as it keeps the job (the challenge window, any dispute
- * and the retention period). An honest job is traced on the first request (the commit runs
- * the plain model only); `traceRoot` is the hash of `nodeRoots` the dispute game would store.
+ * and the retention period). An honest integer job is traced on the first request (its commit
+ * runs the plain model only); a float32 job's trace is the one stored at its commit (dtype 1,
+ * packed fp32 bit patterns). `traceRoot` is the hash of `nodeRoots` the dispute game would store.
  *
  *   GET /jobs/:id/trace → {
  *     jobId, modelId, outputRoot, traceRoot, nodeRoots: [hex…],

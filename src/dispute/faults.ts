@@ -133,9 +133,24 @@ interface HonestSource {
   readonly nodeOutputs: readonly Tensor[];
 }
 
+/** A trace that commits its own nodes (src/trace/trace.ts): its trees are reused, not built again. */
+interface CommittingSource extends HonestSource {
+  commitment(nodeIndex: number): TensorCommitment;
+  readonly nodeRoots: readonly Hex[];
+  readonly outputRoot: Hex;
+  readonly outputPacked: Uint8Array;
+}
+
 /** The honest commitment of a trace. */
-export function honestCommitment(trace: HonestSource): Commitment {
-  const t = new OutputsTrace(trace.input, trace.nodeOutputs);
+export function honestCommitment(trace: HonestSource | CommittingSource): Commitment {
+  let t: CommittingSource;
+  if ("commitment" in trace) {
+    // Every tree first, so that roots computed on first use come from them (each node hashed once).
+    for (let i = 0; i < trace.nodeOutputs.length; i++) trace.commitment(i);
+    t = trace;
+  } else {
+    t = new OutputsTrace(trace.input, trace.nodeOutputs);
+  }
   return {
     outputRoot: t.outputRoot,
     outputPacked: t.outputPacked,
