@@ -34,7 +34,13 @@ export async function startTraceServer(p: {
   readonly trace: (job: ProviderJob) => Promise<void>;
 }): Promise<TraceServer> {
   const server: Server = createServer((req, res) => {
-    void serve(req, res);
+    // A failure while serving (the node RPC down while a model's registration is read) answers
+    // 500; it must not reject unhandled, which would end the daemon.
+    serve(req, res).catch((err: unknown) => {
+      if (res.headersSent) return res.destroy();
+      res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: `the trace could not be served: ${(err as Error).message}` }));
+    });
   });
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const send = (status: number, body: unknown) => {
