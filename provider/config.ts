@@ -1,4 +1,4 @@
-import { FAULT_KINDS } from "../src/dispute/faults.ts";
+import { DEFAULT_FLOAT_FAULT, FAULT_KINDS } from "../src/dispute/faults.ts";
 import type { FieldSpec } from "../src/service/config.ts";
 import { commonFields } from "../src/service/commonConfig.ts";
 import * as f from "../src/service/fields.ts";
@@ -57,6 +57,18 @@ export const PROVIDER_FIELDS = {
     env: "REFUTE_FAULT_SEED",
     help: "seed of the fault choices (default 1)",
     schema: f.number({ min: 0, max: 0xffffffff, integer: true, default: 1 }),
+  },
+  faultFloatScale: {
+    flag: "--fault-float-scale <c>",
+    env: "REFUTE_FAULT_FLOAT_SCALE",
+    help: "TESTS AND DEMOS ONLY: float-bias (and withhold, silent on a float32 model) moves one element c times its bound; above 1 (default 2)",
+    schema: f.number({ min: 1, max: 1e30, default: DEFAULT_FLOAT_FAULT.scale }),
+  },
+  faultFloatNode: {
+    flag: "--fault-float-node <i>",
+    env: "REFUTE_FAULT_FLOAT_NODE",
+    help: "TESTS AND DEMOS ONLY: the node float-bias forges, a rounding one (default 0: the CNN's first Conv)",
+    schema: f.number({ min: 0, max: 4095, integer: true, default: DEFAULT_FLOAT_FAULT.node }),
   },
   maxBatch: {
     flag: "--max-batch <n>",

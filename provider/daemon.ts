@@ -2,11 +2,11 @@
  * `refute provide`: the reference provider daemon.
  *
  * Each tick, at one head: follow JobRequested events (persisted cursor) for models
- * it hosts → run the model with onnxruntime (its output only) → commit the output
- * (commitBatch when several results are ready) → answer disputes, tracing a job when it
- * is challenged → finalize its jobs once their window is over, to collect the fees.
- * Inputs and traces are kept in the database; traces are served over HTTP (computed on
- * request).
+ * it hosts → run the model with onnxruntime (its output only; a float32 model's whole trace,
+ * see commitPath.ts) → commit the output (commitBatch when several results are ready) →
+ * answer disputes, tracing an integer job when it is challenged → finalize its jobs once
+ * their window is over, to collect the fees. Inputs and traces are kept in the database;
+ * traces are served over HTTP (an integer job's computed on request).
  */
 import { LRUCache } from "lru-cache";
 import { parseEventLogs, type Hex } from "viem";
@@ -40,12 +40,13 @@ import { sleep } from "../src/service/shutdown.ts";
 import type { MerkleTree } from "../src/tensor/merkle.ts";
 import type { Tensor } from "../src/tensor/tensor.ts";
 import type { CompiledModel } from "../src/onnx/compile.ts";
-import { honestCommitment } from "../src/dispute/faults.ts";
+import { honestCommitment, type Commitment } from "../src/dispute/faults.ts";
 import { unpack } from "../src/tensor/packing.ts";
 import type { TensorSpec } from "../src/tensor/spec.ts";
 import { resolveJobInput } from "../src/service/jobInput.ts";
 import { cudaUnavailableReason, type ExecutionProviderName } from "../src/trace/sessionOptions.ts";
 import { DisputeAnswerer } from "./answerer.ts";
+import { tracesAtCommit } from "./commitPath.ts";
 import type { PROVIDER_FIELDS } from "./config.ts";
 import { FaultPlan } from "./faultPlan.ts";
 import { HostedModels } from "./hostedModels.ts";
@@ -57,13 +58,21 @@ export type ProviderConfig = ConfigOf<typeof PROVIDER_FIELDS>;
 export const PROVIDER_METRICS = {
   jobs_seen: { type: "counter", help: "JobRequested events for hosted models" },
   jobs_run: { type: "counter", help: "jobs executed for their output", labelNames: ["fault"] },
+  jobs_traced_at_commit: { type: "counter", help: "honest float32 jobs traced when committed, their trace stored" },
   jobs_traced: { type: "counter", help: "honest jobs traced once a dispute or a trace request asked for it" },
+  trace_mismatches: {
+    type: "counter",
+    help: "jobs whose trace, recomputed from the stored input, does not end in the committed output (no roots posted)",
+  },
   jobs_committed: { type: "counter", help: "jobs committed on-chain" },
   commit_txs: { type: "counter", help: "commit transactions", labelNames: ["kind"] },
   jobs_finalized: { type: "counter", help: "jobs finalized (fee earned)" },
   jobs_slashed: { type: "counter", help: "jobs slashed" },
   dispute_moves: { type: "counter", help: "dispute moves sent", labelNames: ["move"] },
-  run_seconds: { type: "histogram", help: "time to run one job for its output (its trace too when forged)" },
+  run_seconds: {
+    type: "histogram",
+    help: "time to run one job for its output (its trace too when forged or of a float32 model)",
+  },
   trace_seconds: { type: "histogram", help: "time to trace one job" },
   tx_sent: { type: "counter", help: "transactions sent", labelNames: ["label"] },
   tx_bumped: { type: "counter", help: "transactions re-sent with higher fees", labelNames: ["label"] },
@@ -112,6 +121,8 @@ class ProviderDaemon {
   private readonly readyAt = new Map<bigint, number>();
   /** Traces being computed, by job. */
   private readonly tracing = new Map<bigint, Promise<void>>();
+  /** Jobs whose recomputed trace does not end in their committed output, with why (not retried). */
+  private readonly untraceable = new Map<bigint, string>();
   private readonly finalizing = new Map<bigint, string>();
   /** When each job's input was last fetched (jobs by URI whose fetch failed). */
   private readonly inputTries = new Map<bigint, number>();
@@ -139,7 +150,10 @@ class ProviderDaemon {
       rt.log.child({ component: "models" }),
       config,
     );
-    this.faults = new FaultPlan(config.faults, config.faultRate, config.faultSeed);
+    this.faults = new FaultPlan(config.faults, config.faultRate, config.faultSeed, {
+      scale: config.faultFloatScale,
+      node: config.faultFloatNode,
+    });
     this.answerer = new DisputeAnswerer(
       rt.client,
       rt.addresses,
@@ -177,6 +191,10 @@ class ProviderDaemon {
     if (this.models.count === 0)
       throw new StartupError("none of the --model files can be served (see the errors above)");
     if (this.faults.active) {
+      const problems = this.models
+        .files()
+        .flatMap(({ compiled, path }) => this.faults.problemsWith(compiled).map((p) => `${path}: ${p}`));
+      if (problems.length > 0) throw new StartupError(`--fault cannot forge the hosted models: ${problems.join("; ")}`);
       this.log.warn(
         { kinds: this.faults.kinds, rate: this.faults.rate },
         "FAULT INJECTION ON: this provider commits wrong results",
@@ -193,9 +211,9 @@ class ProviderDaemon {
       this.server = await startTraceServer({
         port: this.config.tracePort,
         store: this.store,
-        nodeSpecs: (modelId) => this.models.servable(modelId)?.nodes.map((n) => n.output),
+        nodeSpecs: async (modelId) => (await this.servedModel(modelId))?.nodes.map((n) => n.output),
         trace: async (job) => {
-          const compiled = this.models.servable(job.modelId);
+          const compiled = await this.servedModel(job.modelId);
           if (compiled !== undefined) await this.traceOf(job, compiled);
         },
       });
@@ -287,10 +305,12 @@ class ProviderDaemon {
   }
 
   /**
-   * The commit path: the plain model (outputs only) on each new job, its output root, and the
-   * job is ready to commit. No trace: the node roots are due only if the job is challenged
-   * (`traceOf`). A job drawn faulty by the fault plan (tests and demos) is traced at once,
-   * since its forged trace is what it would post and reveal.
+   * The commit path: the plain model (outputs only) on each new job of an integer model, its
+   * output root, and the job is ready to commit. No trace: the node roots are due only if the
+   * job is challenged (`traceOf`). A float32 job is traced at once and commits the trace's
+   * output, its trace stored (commitPath.ts says why). A job drawn faulty by the fault plan
+   * (tests and demos) is traced at once too, since its forged trace is what it would post
+   * and reveal.
    */
   private async runNew(head: ChainHead): Promise<void> {
     const { committedOutput } = await import("../src/trace/committedOutput.ts");
@@ -306,20 +326,23 @@ class ProviderDaemon {
       try {
         const input = unpack(compiled.input, packed);
         const fault = this.faults.next();
-        let faultNode: number | undefined;
-        if (fault === undefined) {
+        const traced = fault !== undefined || tracesAtCommit(compiled);
+        let c: Commitment | undefined;
+        if (fault !== undefined) {
+          c = this.faults.forge(fault, compiled, await this.trace(job.jobId, compiled, input));
+        } else if (traced) {
+          c = honestCommitment(await this.trace(job.jobId, compiled, input));
+          this.rt.metrics.inc("jobs_traced_at_commit");
+        }
+        if (c === undefined) {
           const { outputRoot, outputPacked } = await committedOutput(compiled, input, {
             executionProvider: this.ep,
             onWarning: (m) => this.log.warn({ jobId: job.jobId }, m),
           });
           this.store.saveOutput(job.jobId, { postsRoots: true, reveals: true, outputRoot, outputPacked });
         } else {
-          const c = this.faults.forge(fault, compiled, await this.trace(job.jobId, compiled, input));
-          faultNode = c.faultNode;
-          this.store.saveNodes(job.jobId, {
-            nodeRoots: c.nodeRoots,
-            nodes: compiled.nodes.map((_, i) => leavesOf(c.commitment(i).tree)),
-          });
+          // The nodes first: a job is ready to commit only once the trace behind it is stored.
+          this.saveTrace(job.jobId, compiled, c);
           this.store.saveOutput(job.jobId, {
             fault: c.fault,
             postsRoots: c.postsRoots,
@@ -332,7 +355,18 @@ class ProviderDaemon {
         const seconds = (performance.now() - t0) / 1000;
         this.rt.metrics.observe("run_seconds", seconds);
         this.rt.metrics.inc("jobs_run", { fault: fault ?? "none" });
-        this.log.info({ jobId: job.jobId, fault, faultNode, ms: Math.round(seconds * 1000), ep: this.ep }, "job run");
+        this.log.info(
+          {
+            jobId: job.jobId,
+            fault,
+            faultNode: c?.faultNode,
+            faultElement: c?.faultElement,
+            traced,
+            ms: Math.round(seconds * 1000),
+            ep: this.ep,
+          },
+          "job run",
+        );
       } catch (err) {
         this.store.setState(job.jobId, "skipped", errorText(err));
         this.log.error({ jobId: job.jobId, err: errorText(err) }, "run failed; skipping job");
@@ -350,6 +384,19 @@ class ProviderDaemon {
     return v.kind === "serve" ? v.compiled : undefined;
   }
 
+  /**
+   * The compiled model of a job's model for the trace server. A request can come before the
+   * first tick after a restart has judged the model again: then it is judged at the last head
+   * seen, or the latest block before any.
+   */
+  private async servedModel(modelId: Hex): Promise<CompiledModel | undefined> {
+    const known = this.models.servable(modelId);
+    if (known !== undefined) return known;
+    const hash = this.rt.heads.head?.hash ?? (await this.rt.client.getBlock()).hash;
+    const v = await this.models.verdict(modelId, hash);
+    return v.kind === "serve" ? v.compiled : undefined;
+  }
+
   /** The honest trace of a job's input (every node's output). */
   private async trace(jobId: bigint, compiled: CompiledModel, input: Tensor) {
     const { traceModel } = await import("../src/trace/trace.ts");
@@ -362,14 +409,28 @@ class ProviderDaemon {
     return trace;
   }
 
+  /** Stores the node roots a job posts and the node data it reveals from. */
+  private saveTrace(jobId: bigint, compiled: CompiledModel, c: Commitment): void {
+    this.store.saveNodes(jobId, {
+      nodeRoots: c.nodeRoots,
+      nodes: compiled.nodes.map((_, i) => storedLeaves(c.commitment(i).tree, c.commitment(i).wordCount)),
+    });
+  }
+
   /**
    * Makes sure the job's trace is stored: its node roots and node data, computed now from the
-   * stored input when the job was committed without them (an honest job, challenged or asked
-   * for its trace). Deterministic (the exact integer profile), so the roots end in the output
-   * committed, even when computed after a restart. One computation per job at a time.
+   * stored input when the job was committed without them (an honest integer job, challenged or
+   * asked for its trace). Deterministic (the exact integer profile), so the roots end in the
+   * output committed, even when computed after a restart. A float32 job has its trace stored
+   * from its commit; one without (committed by a version that did not store it) is recomputed
+   * too, but a float32 trace need not end where the commit's run did: then nothing is stored
+   * or posted, and the mismatch is logged as an error and counted (`trace_mismatches`). One
+   * computation per job at a time.
    */
   private traceOf(job: ProviderJob, compiled: CompiledModel): Promise<void> {
     if (job.nodeRoots !== undefined) return Promise.resolve();
+    const mismatch = this.untraceable.get(job.jobId);
+    if (mismatch !== undefined) return Promise.reject(new Error(mismatch));
     let pending = this.tracing.get(job.jobId);
     if (pending === undefined) {
       pending = (async () => {
@@ -378,13 +439,18 @@ class ProviderDaemon {
         const trace = await this.trace(job.jobId, compiled, unpack(compiled.input, packed));
         const c = honestCommitment(trace);
         if (job.outputRoot !== undefined && c.outputRoot !== job.outputRoot) {
-          // Cannot happen for a deterministic model; the roots would not end in the committed output.
-          throw new Error(`job ${job.jobId}: the trace gives output ${c.outputRoot}, ${job.outputRoot} was committed`);
+          // postRoots would refuse roots that do not end in the committed output, and storing them
+          // would serve a trace behind another output: keep nothing, say so once.
+          const why = `job ${job.jobId}: the trace recomputed from the stored input ends in ${c.outputRoot}, ${job.outputRoot} was committed`;
+          this.untraceable.set(job.jobId, why);
+          this.rt.metrics.inc("trace_mismatches");
+          this.log.error(
+            { jobId: job.jobId, profile: compiled.profile, committed: job.outputRoot, traced: c.outputRoot },
+            "recomputed trace does not end in the committed output; no roots can be posted for this job",
+          );
+          throw new Error(why);
         }
-        this.store.saveNodes(job.jobId, {
-          nodeRoots: c.nodeRoots,
-          nodes: compiled.nodes.map((_, i) => leavesOf(c.commitment(i).tree)),
-        });
+        this.saveTrace(job.jobId, compiled, c);
         this.rt.metrics.inc("jobs_traced");
         this.log.info({ jobId: job.jobId }, "job traced");
       })().finally(() => this.tracing.delete(job.jobId));
@@ -595,7 +661,9 @@ class ProviderDaemon {
         try {
           await this.traceOf(job, compiled);
         } catch (err) {
-          this.log.error({ jobId: job.jobId, err: errorText(err) }, "trace failed; cannot answer the dispute");
+          // A trace mismatch is logged once where it is found, not every tick.
+          if (!this.untraceable.has(job.jobId))
+            this.log.error({ jobId: job.jobId, err: errorText(err) }, "trace failed; cannot answer the dispute");
           continue;
         }
         const traced = this.store.job(job.jobId) ?? job;
@@ -673,10 +741,13 @@ class ProviderDaemon {
   }
 }
 
-/** Every leaf of a node's data tree, padding included (a forged tree may hide junk there). */
-function leavesOf(tree: MerkleTree): Uint8Array {
-  const n = 1 << tree.depth;
-  const out = new Uint8Array(n * 32);
-  for (let i = 0; i < n; i++) out.set(Buffer.from(tree.leaf(i).slice(2), "hex"), i * 32);
-  return out;
+/**
+ * The leaves of a node's data tree to store: its data words, and the padding leaves too when
+ * any is not zero (a forged tree may hide junk there). Zero padding leaves are left out: the
+ * tree built again from the data words pads with zero leaves, to the same root.
+ */
+function storedLeaves(tree: MerkleTree, wordCount: number): Uint8Array {
+  const leaves = tree.leafBytes();
+  const data = leaves.subarray(0, wordCount * 32);
+  return leaves.subarray(wordCount * 32).every((b) => b === 0) ? data : leaves;
 }

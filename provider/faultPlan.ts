@@ -1,10 +1,18 @@
 import type { CompiledModel } from "../src/onnx/compile.ts";
 import type { Tensor } from "../src/tensor/tensor.ts";
 import { Rng } from "../src/vectors/rng.ts";
-import { forgeCommitment, type Commitment, type FaultKind } from "../src/dispute/faults.ts";
+import {
+  DEFAULT_FLOAT_FAULT,
+  faultKindProblem,
+  forgeCommitment,
+  type Commitment,
+  type FaultKind,
+  type FloatFaultOptions,
+} from "../src/dispute/faults.ts";
 
 /**
- * Fault injection for tests and demos (`--fault`, `--fault-rate`, `--fault-seed`):
+ * Fault injection for tests and demos (`--fault`, `--fault-rate`, `--fault-seed`, and for
+ * float32 models `--fault-float-scale`, `--fault-float-node`):
  * each job is faulty with probability `rate`; faulty jobs take the listed kinds in
  * turn, so a run with N kinds and N faulty jobs exercises every kind once.
  * Seeded, so a run is reproducible; the forged data is what the provider stores,
@@ -18,12 +26,19 @@ export class FaultPlan {
     readonly kinds: readonly FaultKind[],
     readonly rate: number,
     seed: number,
+    readonly float: FloatFaultOptions = DEFAULT_FLOAT_FAULT,
   ) {
     this.rng = new Rng(seed);
   }
 
   get active(): boolean {
     return this.kinds.length > 0 && this.rate > 0;
+  }
+
+  /** Why this plan cannot forge jobs of `compiled` (one line per kind that cannot), empty when it can. */
+  problemsWith(compiled: CompiledModel): string[] {
+    if (!this.active) return [];
+    return this.kinds.flatMap((k) => faultKindProblem(k, compiled, this.float) ?? []);
   }
 
   /**
@@ -44,6 +59,6 @@ export class FaultPlan {
     compiled: CompiledModel,
     trace: { input: Tensor; nodeOutputs: readonly Tensor[] },
   ): Commitment {
-    return forgeCommitment(kind, compiled, trace, this.rng);
+    return forgeCommitment(kind, compiled, trace, this.rng, this.float);
   }
 }

@@ -54,6 +54,11 @@ export class HostedModels {
     return this.compiled.size;
   }
 
+  /** Every model file served, compiled. */
+  files(): { readonly compiled: CompiledModel; readonly path: string }[] {
+    return [...this.compiled.values()];
+  }
+
   /** What to do with jobs of `modelId` (cached; the registration is immutable). */
   async verdict(modelId: Hex, blockHash: Hex): Promise<ModelVerdict> {
     const cached = this.verdicts.get(modelId);

@@ -2,8 +2,10 @@
  * The provider's database: the jobs it serves, each with its input and the output it
  * committed to, and the trace behind that output once computed (honest or, under fault
  * injection, forged), kept until the job is final or slashed plus the retention period,
- * for disputes and the trace server. An honest job is traced only when a dispute or a
- * trace request asks for it: recomputed from the stored input, so a restart loses nothing.
+ * for disputes and the trace server. An honest job of an exact integer model is traced only
+ * when a dispute or a trace request asks for it: recomputed from the stored input, so a
+ * restart loses nothing. A float32 job's trace is stored when it is committed
+ * (provider/commitPath.ts).
  */
 import type { Hex } from "viem";
 import { META_TABLE, rowsOf, type DatabaseSync } from "../src/service/sqlite.ts";
@@ -66,7 +68,7 @@ export interface ProviderJob {
   readonly inputPacked?: Uint8Array;
   readonly inputRoot?: Hex;
   readonly inputUri?: string;
-  /** Undefined until the job is traced (at once for a forged job, else when asked for). */
+  /** Undefined until the job is traced (at once for a forged or float32 job, else when asked for). */
   readonly nodeRoots?: Hex[];
   readonly commitKey?: string;
   readonly windowEnd?: bigint;

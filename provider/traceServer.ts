@@ -1,8 +1,9 @@
 /**
  * The provider's trace server on 127.0.0.1: the trace behind the output it committed, for
  * watchers and auditors, for as long as it keeps the job (the challenge window, any dispute
- * and the retention period). An honest job is traced on the first request (the commit runs
- * the plain model only); `traceRoot` is the hash of `nodeRoots` the dispute game would store.
+ * and the retention period). An honest integer job is traced on the first request (its commit
+ * runs the plain model only); a float32 job's trace is the one stored at its commit (dtype 1,
+ * packed fp32 bit patterns). `traceRoot` is the hash of `nodeRoots` the dispute game would store.
  *
  *   GET /jobs/:id/trace → {
  *     jobId, modelId, outputRoot, traceRoot, nodeRoots: [hex…],
@@ -28,12 +29,18 @@ export async function startTraceServer(p: {
   readonly port: number;
   readonly store: ProviderStore;
   /** Output specs of the nodes of a model, when the model is hosted. */
-  readonly nodeSpecs: (modelId: Hex) => readonly TensorSpec[] | undefined;
+  readonly nodeSpecs: (modelId: Hex) => Promise<readonly TensorSpec[] | undefined>;
   /** Computes and stores a job's trace when it is not stored yet (an honest job is traced on demand). */
   readonly trace: (job: ProviderJob) => Promise<void>;
 }): Promise<TraceServer> {
   const server: Server = createServer((req, res) => {
-    void serve(req, res);
+    // A failure while serving (the node RPC down while a model's registration is read) answers
+    // 500; it must not reject unhandled, which would end the daemon.
+    serve(req, res).catch((err: unknown) => {
+      if (res.headersSent) return res.destroy();
+      res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: `the trace could not be served: ${(err as Error).message}` }));
+    });
   });
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const send = (status: number, body: unknown) => {
@@ -58,7 +65,7 @@ export async function startTraceServer(p: {
     }
     if (!job.reveals) return send(404, { error: `trace of job ${id} withheld` });
     const nodes = p.store.nodes(job.jobId);
-    const specs = p.nodeSpecs(job.modelId);
+    const specs = await p.nodeSpecs(job.modelId);
     if (nodes.length === 0 || specs === undefined) return send(404, { error: `trace of job ${id} no longer held` });
     const served = [];
     for (const [i, leaves] of nodes.entries()) {

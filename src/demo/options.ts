@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from "commander";
-import { FAULT_KINDS, isFaultKind, type FaultKind } from "../dispute/faults.ts";
+import { INTEGER_FAULT_KINDS, isFaultKind, type FaultKind } from "../dispute/faults.ts";
 
 /** What `npm run demo` can be told. */
 export interface DemoOptions {
@@ -26,7 +26,8 @@ export const DEFAULT_DEMO_OPTIONS: DemoOptions = {
   jobs: 24,
   cheatRate: 0.3,
   samplingRate: 1,
-  faults: FAULT_KINDS,
+  // The demo serves the shipped integer model: float-bias does not apply to it.
+  faults: INTEGER_FAULT_KINDS,
   seed: 1,
   challengeWindow: 30,
   responseWindow: 20,
@@ -55,9 +56,11 @@ function faultList(v: string): FaultKind[] {
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  const bad = kinds.filter((k) => !isFaultKind(k));
+  const bad = kinds.filter((k) => !isFaultKind(k) || !INTEGER_FAULT_KINDS.includes(k));
   if (kinds.length === 0 || bad.length > 0)
-    throw new InvalidArgumentError(`unknown fault kind(s) ${bad.join(", ")}; known: ${FAULT_KINDS.join(", ")}`);
+    throw new InvalidArgumentError(
+      `unknown fault kind(s) ${bad.join(", ")}; the shipped integer model takes: ${INTEGER_FAULT_KINDS.join(", ")}`,
+    );
   return kinds as FaultKind[];
 }
 
@@ -78,7 +81,7 @@ export function parseDemoOptions(argv: readonly string[]): DemoOptions {
     .option("--sampling-rate <p>", `the watcher's sampling rate (default ${d.samplingRate})`, rate)
     .option(
       "--faults <kinds>",
-      `fault kinds the cheater mixes, comma-separated (default all: ${FAULT_KINDS.join(",")})`,
+      `fault kinds the cheater mixes, comma-separated (default all: ${INTEGER_FAULT_KINDS.join(",")})`,
       faultList,
     )
     .option("--seed <n>", `seed of the routing, images and faults (default ${d.seed})`, intIn(0, 0xffffffff))

@@ -2,13 +2,19 @@ import type { Hex } from "viem";
 import type { NodeOutputData } from "./solver.ts";
 import type { CompiledModel } from "../onnx/compile.ts";
 import { Source } from "../graph/descriptor.ts";
+import { ElementCheck, type ElementKernel } from "../float/check/kernel.ts";
+import { checkNode, familyOf, kernelFor } from "../float/check/node.ts";
+import { floatNodeOfTrace } from "../float/check/traceNode.ts";
+import { valueOfBits } from "../float/check/tensor.ts";
+import { Verdict } from "../float/verdict.ts";
+import { Profile } from "../model/modelSpec.ts";
 import { evaluateNode } from "../reference/evaluate.ts";
 import { at } from "../tensor/at.ts";
 import { dtypeInfo } from "../tensor/dtype.ts";
 import { TensorCommitment, tensorRootOf } from "../tensor/commitment.ts";
 import { MerkleTree } from "../tensor/merkle.ts";
 import { pack } from "../tensor/packing.ts";
-import { Tensor, allocate, setElement } from "../tensor/tensor.ts";
+import { Tensor, allocate, float32Bits, setElement } from "../tensor/tensor.ts";
 import { OutputsTrace } from "../trace/fromOutputs.ts";
 import type { Rng } from "../vectors/rng.ts";
 
@@ -18,6 +24,9 @@ import type { Rng } from "../vectors/rng.ts";
  * one it need not: `junk-trace` commits the correct output over a junk trace. Only the
  * output is committed, so that is no fraud: an honest watcher, comparing outputs, never
  * challenges it, and the job finalizes (the junk would lose only if someone challenged).
+ * `float-bias` is the float32 profile's fault (docs/PROTOCOL.md §11.3): one element of one
+ * node moved c·B from its honest value, B its bound; see `faultKindProblem` for which kinds
+ * apply to which profile.
  */
 export const FAULT_KINDS = [
   "wrong-output",
@@ -29,8 +38,69 @@ export const FAULT_KINDS = [
   "silent",
   "non-canonical",
   "junk-trace",
+  "float-bias",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/**
+ * Why a kind cannot forge jobs of a float32 model. A float32 element is wrong only when it
+ * lies more than its bound B from the exact value (§11.3): the integer kinds that recompute
+ * later nodes use the exact integer evaluator, which float32 nodes do not have, and a change
+ * of one unit in the last place (`perturbElement` on a bit pattern) is admissible, so it
+ * forges no fraud. `withhold` and `silent` forge with `float-bias` there.
+ */
+const NOT_FOR_FLOAT: Partial<Record<FaultKind, string>> = {
+  "wrong-output": "its wrong output is one unit in the last place off, which a float32 bound admits",
+  "flipped-element": "it recomputes later nodes with the exact integer evaluator",
+  "substituted-weights": "it recomputes nodes with the exact integer evaluator",
+  "skipped-layer": "it recomputes later nodes with the exact integer evaluator",
+  "non-canonical": "its wrong output is one unit in the last place off, which a float32 bound admits",
+};
+
+/** The kinds that forge jobs of an exact integer model. */
+export const INTEGER_FAULT_KINDS: readonly FaultKind[] = FAULT_KINDS.filter((k) => k !== "float-bias");
+/** The kinds that forge jobs of a float32 model. */
+export const FLOAT_FAULT_KINDS: readonly FaultKind[] = FAULT_KINDS.filter((k) => NOT_FOR_FLOAT[k] === undefined);
+
+/** How `float-bias` forges (the provider's `--fault-float-scale` and `--fault-float-node`). */
+export interface FloatFaultOptions {
+  /** c: the forged element is moved c·B; above 1, else it may stay admissible. */
+  readonly scale: number;
+  /** The node forged (by `float-bias`, and by `withhold` and `silent` on a float32 model). */
+  readonly node: number;
+}
+
+/** Node 0 (the first Conv of the shipped CNN), moved 2·B. */
+export const DEFAULT_FLOAT_FAULT: FloatFaultOptions = { scale: 2, node: 0 };
+
+/**
+ * Why `kind` cannot forge jobs of `compiled` with these options, or undefined when it can:
+ * checked when a provider starts, so a fault plan that cannot forge its models is refused
+ * before any job is taken.
+ */
+export function faultKindProblem(
+  kind: FaultKind,
+  compiled: CompiledModel,
+  float: FloatFaultOptions = DEFAULT_FLOAT_FAULT,
+): string | undefined {
+  if (compiled.profile !== Profile.FLOAT32) {
+    return kind === "float-bias" ? "float-bias forges float32 models only (an integer model has no bound)" : undefined;
+  }
+  const why = NOT_FOR_FLOAT[kind];
+  if (why !== undefined)
+    return `${kind} cannot forge a float32 model: ${why} (float32 kinds: ${FLOAT_FAULT_KINDS.join(", ")})`;
+  if (kind !== "float-bias" && kind !== "withhold" && kind !== "silent") return undefined;
+  if (!(float.scale > 1))
+    return `the float fault scale ${float.scale} must exceed 1: a shift of at most B is admissible`;
+  const n = compiled.nodes.length;
+  if (!Number.isInteger(float.node) || float.node < 0 || float.node >= n)
+    return `the float fault node ${float.node} is not a node of the model (0 … ${n - 1})`;
+  const op = compiled.onnxOpTypes[float.node] ?? "";
+  const family = familyOf(op);
+  if (family === undefined || family === "exact")
+    return `node ${float.node} (${op}) is exact: its bound is 0, float-bias needs a rounding node (MatMul, Gemm, Conv, the averages, Add, Sub, Mul, Div, Sqrt)`;
+  return undefined;
+}
 
 export function isFaultKind(s: string): s is FaultKind {
   return (FAULT_KINDS as readonly string[]).includes(s);
@@ -54,6 +124,8 @@ export interface Commitment {
   readonly fault?: FaultKind;
   /** The node the fault first touches (for test assertions and logs). */
   readonly faultNode?: number;
+  /** The element of `faultNode` it forged, where one element is (`float-bias`). */
+  readonly faultElement?: number;
 }
 
 interface HonestSource {
@@ -61,9 +133,24 @@ interface HonestSource {
   readonly nodeOutputs: readonly Tensor[];
 }
 
+/** A trace that commits its own nodes (src/trace/trace.ts): its trees are reused, not built again. */
+interface CommittingSource extends HonestSource {
+  commitment(nodeIndex: number): TensorCommitment;
+  readonly nodeRoots: readonly Hex[];
+  readonly outputRoot: Hex;
+  readonly outputPacked: Uint8Array;
+}
+
 /** The honest commitment of a trace. */
-export function honestCommitment(trace: HonestSource): Commitment {
-  const t = new OutputsTrace(trace.input, trace.nodeOutputs);
+export function honestCommitment(trace: HonestSource | CommittingSource): Commitment {
+  let t: CommittingSource;
+  if ("commitment" in trace) {
+    // Every tree first, so that roots computed on first use come from them (each node hashed once).
+    for (let i = 0; i < trace.nodeOutputs.length; i++) trace.commitment(i);
+    t = trace;
+  } else {
+    t = new OutputsTrace(trace.input, trace.nodeOutputs);
+  }
   return {
     outputRoot: t.outputRoot,
     outputPacked: t.outputPacked,
@@ -75,9 +162,34 @@ export function honestCommitment(trace: HonestSource): Commitment {
 }
 
 /** A wrong commitment of the given kind, derived from the honest trace. */
-export function forgeCommitment(kind: FaultKind, compiled: CompiledModel, honest: HonestSource, rng: Rng): Commitment {
+export function forgeCommitment(
+  kind: FaultKind,
+  compiled: CompiledModel,
+  honest: HonestSource,
+  rng: Rng,
+  float: FloatFaultOptions = DEFAULT_FLOAT_FAULT,
+): Commitment {
   const n = compiled.nodes.length;
+  const problem = faultKindProblem(kind, compiled, float);
+  if (problem !== undefined) throw new Error(problem);
+  if (compiled.profile === Profile.FLOAT32) {
+    const forged = floatBias(compiled, honest, rng, float);
+    switch (kind) {
+      case "withhold":
+        return { ...forged, reveals: false, fault: kind };
+      case "silent":
+        return { ...forged, postsRoots: false, reveals: false, fault: kind };
+      case "float-bias":
+        return forged;
+      default:
+        // inconsistent-trace and junk-trace forge without evaluating any node: below.
+        break;
+    }
+  }
   switch (kind) {
+    case "float-bias":
+      // faultKindProblem refuses float-bias for any other profile.
+      throw new Error("float-bias forges float32 models only");
     case "wrong-output": {
       const outputs = [...honest.nodeOutputs];
       outputs[n - 1] = perturbElement(at(outputs, n - 1), rng);
@@ -162,6 +274,56 @@ export function forgeCommitment(kind: FaultKind, compiled: CompiledModel, honest
       );
     }
   }
+}
+
+/**
+ * `float-bias`: one element of node `float.node`, drawn by `rng`, moved `float.scale`·B above
+ * its honest value, B the element's bound by the float checker (src/float/check/); the later
+ * nodes are left as the honest run computed them, so the posted roots hold exactly one
+ * inadmissible element — fraud under §11.3 even where the output is right. When the node is
+ * the last one, the committed output is the forged one. An element is drawn again when the
+ * checker leaves it unchecked, when its shifted value is not finite or not a violation, or
+ * when a node reading it would become inadmissible too (a Relu after a Conv passes a positive
+ * change on exactly, so there only elements that stay negative keep the fault to one node).
+ */
+function floatBias(compiled: CompiledModel, honest: HonestSource, rng: Rng, float: FloatFaultOptions): Commitment {
+  const node = float.node;
+  const kernel = kernelFor(floatNodeOfTrace(compiled, honest, node));
+  const claimed = at(honest.nodeOutputs, node);
+  if (!(claimed.data instanceof Float32Array)) throw new Error(`node ${node}'s output is not float32`);
+  const bits = float32Bits(claimed.data);
+  const readers = compiled.nodes.flatMap((d, k) =>
+    d.inputs.some((o) => o.source === Source.NODE_OUTPUT && o.index === node) ? [k] : [],
+  );
+  const out = new ElementCheck();
+  const shifted = new Float32Array(1);
+  for (let attempt = 0; attempt < 256; attempt++) {
+    const index = rng.int(kernel.size);
+    if (verdictOf(kernel, index, bits[index]!, out) !== Verdict.ADMISSIBLE) continue;
+    shifted[0] = valueOfBits(bits[index]!) + float.scale * out.bound;
+    if (!Number.isFinite(shifted[0])) continue;
+    const shiftedBits = float32Bits(shifted)[0]!;
+    if (verdictOf(kernel, index, shiftedBits, out) !== Verdict.VIOLATES) continue;
+    const data = Float32Array.from(claimed.data);
+    float32Bits(data)[index] = shiftedBits;
+    const outputs = [...honest.nodeOutputs];
+    outputs[node] = new Tensor(claimed.spec, data);
+    const forged = { input: honest.input, nodeOutputs: outputs };
+    const spreads = readers.some(
+      (k) => checkNode(floatNodeOfTrace(compiled, forged, k), { maxViolations: 1 }).violationCount > 0,
+    );
+    if (spreads) continue;
+    return { ...fromOutputs("float-bias", honest.input, outputs, node), faultElement: index };
+  }
+  throw new Error(
+    `float-bias: no element of node ${node} drawn in 256 tries is inadmissible moved ${float.scale}·B while its readers stay admissible`,
+  );
+}
+
+/** The checker's verdict on one claimed element; its bound and estimate are left in `out`. */
+function verdictOf(kernel: ElementKernel, index: number, claimedBits: number, out: ElementCheck): Verdict {
+  kernel.check(index, claimedBits, out);
+  return out.verdict;
 }
 
 /** Where junk can hide in a tensor's padded tree: the tail of its last word, or a padding leaf. */

@@ -46,6 +46,11 @@ export class MerkleTree {
     return bytesToHex(at(this.levels, this.depth));
   }
 
+  /** Every leaf, padding included, as one buffer (a view: not to be written). */
+  leafBytes(): Uint8Array {
+    return at(this.levels, 0);
+  }
+
   leaf(index: number): Hex {
     return this.node(0, index);
   }

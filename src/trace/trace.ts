@@ -39,10 +39,10 @@ export interface Trace {
 export type TraceOptions = SessionOptions;
 
 class ExecutionTrace implements Trace {
-  readonly nodeRoots: readonly Hex[];
-  readonly traceRoot: Hex;
   readonly outputPacked: Uint8Array;
   private readonly commitments = new Map<number, TensorCommitment>();
+  private roots?: readonly Hex[];
+  private root?: Hex;
   private inputTree?: TensorCommitment;
 
   constructor(
@@ -51,10 +51,21 @@ class ExecutionTrace implements Trace {
     readonly provider: ExecutionProviderName,
     readonly config: ResolvedExecutionConfig,
   ) {
-    // Roots only: the trees are rebuilt on demand, so an undisputed job keeps no trees in memory.
-    this.nodeRoots = nodeOutputs.map(tensorRoot);
-    this.traceRoot = traceRootOf(this.nodeRoots);
     this.outputPacked = pack(this.output);
+  }
+
+  /**
+   * Computed on first use, from a node's tree when it is built (hashing its data once), else
+   * as its root only: the trees are built on demand, so an undisputed job keeps none in memory.
+   */
+  get nodeRoots(): readonly Hex[] {
+    this.roots ??= this.nodeOutputs.map((t, i) => this.commitments.get(i)?.root ?? tensorRoot(t));
+    return this.roots;
+  }
+
+  get traceRoot(): Hex {
+    this.root ??= traceRootOf(this.nodeRoots);
+    return this.root;
   }
 
   get output(): Tensor {

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import {
   createPublicClient,
   createTestClient,
@@ -27,6 +27,7 @@ import { approve, deposit, mint, registerModel, requestJob } from "../../src/cli
 import type { ProtocolAddresses, RefuteClient } from "../../src/client/contracts.ts";
 import { send } from "../../src/client/send.ts";
 import { readIdxImages } from "../../src/data/idx.ts";
+import { floatPixels } from "../../src/data/floatPixels.ts";
 import { quantizePixels } from "../../src/data/quantizeInput.ts";
 import { saveDeployment } from "../../src/deployments/load.ts";
 import { modelIdOf, type ModelParams } from "../../src/model/modelSpec.ts";
@@ -71,6 +72,8 @@ export interface Chain {
   readonly addresses: ProtocolAddresses;
   readonly deploymentFile: string;
   readonly dir: string;
+  /** The registered model's file (`MODEL` unless setupChain was given another). */
+  readonly modelFile: string;
   readonly compiled: CompiledModel;
   readonly modelId: Hex;
   client(role: number): RefuteClient;
@@ -78,7 +81,9 @@ export interface Chain {
   stop(): Promise<void>;
 }
 
-export async function setupChain(options: { params?: ModelParams; blockTime?: number } = {}): Promise<Chain> {
+export async function setupChain(
+  options: { params?: ModelParams; blockTime?: number; model?: string } = {},
+): Promise<Chain> {
   // Set up with automine (one block per transaction, no waiting), then switch to
   // `blockTime`-second blocks for the scenario itself.
   const anvil = await startAnvil();
@@ -118,8 +123,9 @@ export async function setupChain(options: { params?: ModelParams; blockTime?: nu
   const deploymentFile = join(dir, "deployment.json");
   saveDeployment(deploymentFile, { chainId: foundry.id, addresses, deployBlock: dep.deployBlock });
 
-  const compiled = compileModel(new Uint8Array(readFileSync(MODEL)));
-  const spec = modelSpecFor(compiled, { uri: "file://fmnist-mlp.onnx", params: options.params ?? E2E_PARAMS });
+  const modelFile = options.model ?? MODEL;
+  const compiled = compileModel(new Uint8Array(readFileSync(modelFile)));
+  const spec = modelSpecFor(compiled, { uri: `file://${basename(modelFile)}`, params: options.params ?? E2E_PARAMS });
   await send(client(ROLE.deployer), registerModel(addresses, spec));
   for (const role of [ROLE.requesterA, ROLE.requesterB, ROLE.honest, ROLE.cheater, ROLE.watcher]) {
     await send(client(ROLE.deployer), mint(addresses, wallet(role).account.address, 100_000n * TOKEN));
@@ -140,6 +146,7 @@ export async function setupChain(options: { params?: ModelParams; blockTime?: nu
     addresses,
     deploymentFile,
     dir,
+    modelFile,
     compiled,
     modelId: modelIdOf(spec),
     client,
@@ -158,6 +165,16 @@ export function imageInput(compiled: CompiledModel, i: number): Tensor {
   return new Tensor(
     { dtype: compiled.input.dtype, layout: compiled.input.layout, shape: [...compiled.input.shape] },
     quantizePixels(images.pixels.subarray(i * size, (i + 1) * size)),
+  );
+}
+
+/** The i-th evaluation image as the float32 models take it (pixel/255). */
+export function floatImageInput(compiled: CompiledModel, i: number): Tensor {
+  const images = readIdxImages(join(ROOT, "models", "fmnist-mlp.eval-images.idx"));
+  const size = images.rows * images.cols;
+  return new Tensor(
+    { dtype: compiled.input.dtype, layout: compiled.input.layout, shape: [...compiled.input.shape] },
+    floatPixels(images.pixels.subarray(i * size, (i + 1) * size)),
   );
 }
 
@@ -270,7 +287,7 @@ export function providerArgs(chain: Chain, role: number, extra: readonly string[
     "--deployment",
     chain.deploymentFile,
     "--model",
-    MODEL,
+    chain.modelFile,
     "--db",
     join(chain.dir, `provider-${role}.sqlite`),
     "--trace-port",
@@ -296,7 +313,7 @@ export function watcherArgs(
     "--deployment",
     chain.deploymentFile,
     "--model",
-    MODEL,
+    chain.modelFile,
     "--db",
     join(chain.dir, "watcher.sqlite"),
     "--sampling-rate",

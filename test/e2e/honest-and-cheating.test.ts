@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { disputeGameAbi } from "../../src/chain/abis.ts";
-import { FAULT_KINDS } from "../../src/dispute/faults.ts";
+import { INTEGER_FAULT_KINDS } from "../../src/dispute/faults.ts";
 import { JobStatus } from "../../src/chain/enums.ts";
 import { tokenAbi } from "../../src/chain/abis.ts";
 import { traceModel } from "../../src/trace/trace.ts";
@@ -61,7 +61,7 @@ describe("e2e: honest provider, cheating provider, watcher at 100 %", { timeout:
         "--requester",
         chain.address(ROLE.requesterB),
         "--fault",
-        FAULT_KINDS.join(","),
+        INTEGER_FAULT_KINDS.join(","),
         "--fault-rate",
         "1",
         "--fault-seed",
@@ -74,7 +74,7 @@ describe("e2e: honest provider, cheating provider, watcher at 100 %", { timeout:
     daemons.push(honest, cheater, watcher);
     await Promise.all(daemons.map((d) => d.started()));
     for (let i = 0; i < 3; i++) honestJobs.push(await request(chain, ROLE.requesterA, imageInput(chain.compiled, i)));
-    for (let i = 0; i < FAULT_KINDS.length; i++)
+    for (let i = 0; i < INTEGER_FAULT_KINDS.length; i++)
       badJobs.push(await request(chain, ROLE.requesterB, imageInput(chain.compiled, 10 + i)));
   });
 

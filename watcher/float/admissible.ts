@@ -10,6 +10,7 @@ import type { CompiledModel } from "../../src/onnx/compile.ts";
 import { floatNodeOf, type FloatGraph, type GraphNode } from "../../src/float/check/graph.ts";
 import { checkNode, type Violation } from "../../src/float/check/node.ts";
 import { CheckInputError, type NodeTensor } from "../../src/float/check/tensor.ts";
+import { nodeTensorOf } from "../../src/float/check/traceNode.ts";
 import type { Tensor } from "../../src/tensor/tensor.ts";
 
 export type Admissibility =
@@ -22,12 +23,6 @@ export type Admissibility =
       /** Violating elements of that node in all. */
       readonly count: number;
     };
-
-function nodeTensorOf(t: Tensor, what: string): NodeTensor {
-  if (!(t.data instanceof Float32Array) && !(t.data instanceof BigInt64Array))
-    throw new CheckInputError(`${what} is neither float32 nor int64`);
-  return { dims: t.spec.shape, data: t.data };
-}
 
 /**
  * Checks every node of a trace; `outputs[i]` is node i's output (already checked against

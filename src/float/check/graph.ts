@@ -9,7 +9,8 @@ import onnxProto from "onnx-proto";
 // the value comes from the default import and only types are named.
 import type { onnx as pb } from "onnx-proto";
 import { decodeModel, int64Of } from "../../onnx/decode.ts";
-import type { Attributes, AttributeValue } from "./attributes.ts";
+import type { Attributes } from "./attributes.ts";
+import { attributesOf } from "./onnxAttributes.ts";
 import type { FloatNode } from "./node.ts";
 import type { NodeTensor } from "./tensor.ts";
 
@@ -58,34 +59,6 @@ function tensorOf(t: pb.ITensorProto): NodeTensor {
     return { dims, data: BigInt64Array.from((t.int64Data ?? []).map((v) => int64Of(v as number))) };
   }
   throw new FloatModelError(`${t.name}: element type ${t.dataType} is neither float nor int64`);
-}
-
-function attributesOf(node: pb.INodeProto): Attributes {
-  const out: Record<string, AttributeValue> = {};
-  for (const a of node.attribute ?? []) {
-    const name = a.name ?? "";
-    switch (a.type) {
-      case onnx.AttributeProto.AttributeType.INT:
-        out[name] = Number(int64Of(a.i as number));
-        break;
-      case onnx.AttributeProto.AttributeType.INTS:
-        out[name] = (a.ints ?? []).map((v) => Number(int64Of(v as number)));
-        break;
-      case onnx.AttributeProto.AttributeType.FLOAT:
-        out[name] = a.f ?? 0;
-        break;
-      case onnx.AttributeProto.AttributeType.FLOATS:
-        out[name] = [...(a.floats ?? [])];
-        break;
-      case onnx.AttributeProto.AttributeType.STRING:
-        out[name] = new TextDecoder().decode(a.s ?? new Uint8Array(0));
-        break;
-      default:
-        // tensors and graphs: only Constant carries one here, read separately
-        break;
-    }
-  }
-  return out;
 }
 
 /** Reads a float model's nodes, constants and input. */
