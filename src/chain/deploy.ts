@@ -49,10 +49,9 @@ export interface DeployParameters {
 
 /**
  * Deploys and wires the whole protocol: StakeManager → ModelRegistry → JobManager →
- * OneStepVerifier → DisputeGame, then the one-time `initialize` calls. The JobManager
- * is the StakeManager's slasher (it forwards the dispute game's split). The float32
- * profile's FloatStepVerifier and its parts come last, so the other contracts keep the
- * addresses their deployer's nonces give them.
+ * OneStepVerifier → the float32 profile's FloatStepVerifier and its parts → DisputeGame
+ * (which calls both verifiers), then the one-time `initialize` calls. The JobManager
+ * is the StakeManager's slasher (it forwards the dispute game's split).
  */
 export async function deployProtocol(p: DeployParameters): Promise<Deployment> {
   const { publicClient, walletClient, params } = p;
@@ -99,16 +98,17 @@ export async function deployProtocol(p: DeployParameters): Promise<Deployment> {
     params.callbackGasLimit,
   ]);
   const verifier = await deploy("contracts/OneStepVerifier.sol", "OneStepVerifier", []);
+  const float = await deployFloatStepVerifier({ publicClient, walletClient, log });
   const game = await deploy("contracts/DisputeGame.sol", "DisputeGame", [
     jm.address,
     registry.address,
     verifier.address,
+    float.floatStepVerifier,
     params.treasury,
     params.revealWindow,
   ]);
   await call("contracts/StakeManager.sol", "StakeManager", sm.address, "initialize", [jm.address, jm.address]);
   await call("contracts/JobManager.sol", "JobManager", jm.address, "initialize", [game.address]);
-  const float = await deployFloatStepVerifier({ publicClient, walletClient, log });
   return {
     token,
     stakeManager: sm.address,

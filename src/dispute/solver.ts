@@ -195,7 +195,8 @@ export function challengerMove(
   switch (c.phase) {
     case Phase.AwaitNode: {
       if (view.roots === undefined) return undefined;
-      const divergent = data.target === undefined ? firstDivergentNode(view.roots, honest.nodeRoots) : floatNode(view.roots, data);
+      const divergent =
+        data.target === undefined ? firstDivergentNode(view.roots, honest.nodeRoots) : floatNode(view.roots, data);
       const nodeIndex = strategy.selectNode({ divergent, nodeCount: compiled.nodes.length });
       if (nodeIndex === undefined) return undefined;
       const node = compiled.nodes[nodeIndex];

@@ -75,7 +75,9 @@ const KNOWN_POLICIES: readonly NumericsPolicy[] = [STRICT_FP32];
 export function policyOfHash(hash: Hex): NumericsPolicy {
   const p = KNOWN_POLICIES.find((k) => policyHash(k).toLowerCase() === hash.toLowerCase());
   if (p === undefined) {
-    throw new RangeError(`numerics policy ${hash} is not one this build knows (strict fp32 is ${policyHash(STRICT_FP32)})`);
+    throw new RangeError(
+      `numerics policy ${hash} is not one this build knows (strict fp32 is ${policyHash(STRICT_FP32)})`,
+    );
   }
   return p;
 }

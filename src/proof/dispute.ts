@@ -153,12 +153,16 @@ export function openedOutput(
   if (opening.kind === "whole") {
     const word = opening.words[outWordIndex];
     if (word === undefined) {
-      throw new RangeError(`element ${outIndex} is in word ${outWordIndex}, the provider revealed ${opening.words.length}`);
+      throw new RangeError(
+        `element ${outIndex} is in word ${outWordIndex}, the provider revealed ${opening.words.length}`,
+      );
     }
     return { outWordIndex, outWord: word, outProof: treeOfWords(opening.words).rangeProof(outWordIndex, outWordIndex) };
   }
   if (opening.wordIndex !== outWordIndex) {
-    throw new RangeError(`element ${outIndex} is in word ${outWordIndex}, the provider opened word ${opening.wordIndex}`);
+    throw new RangeError(
+      `element ${outIndex} is in word ${outWordIndex}, the provider opened word ${opening.wordIndex}`,
+    );
   }
   return { outWordIndex, outWord: opening.word, outProof: [] };
 }

@@ -6,13 +6,22 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Address, Hex, PublicClient } from "viem";
 import { readModel } from "../chain/read/registry.ts";
-import { modelIdOf, type ModelSpec, type Profile } from "../model/modelSpec.ts";
+import { modelIdOf, Profile, type ModelSpec } from "../model/modelSpec.ts";
 import { compileModel, type CompiledModel } from "../onnx/compile.ts";
 import { Limits } from "../onnx/limits.ts";
 import { modelSpecFor } from "../onnx/modelSpecFor.ts";
 import type { DType } from "../tensor/dtype.ts";
 import type { Layout } from "../tensor/spec.ts";
 import { fetchUri, resolveFileUri } from "./fetchUri.ts";
+
+/**
+ * A float32 model: this replay judges every move against its own bit-exact re-execution,
+ * which an honest float trace need not match (docs/PROTOCOL.md §11.3), so it refuses rather
+ * than call honest rounding fraud.
+ */
+export class UnsupportedProfileError extends Error {
+  override readonly name = "UnsupportedProfileError";
+}
 
 /** The file does not hash to the registration, or compiles to another graph. */
 export class ModelMismatchError extends Error {
@@ -60,6 +69,11 @@ export async function loadReplayModel(spec: ModelSpec, modelId: Hex, file?: stri
   }
   const id = modelIdOf(modelSpecFor(compiled, { uri: spec.uri, params: spec.params }));
   if (id !== modelId) throw new ModelMismatchError(`${source} compiles to model ${id}, the job names ${modelId}`);
+  if (compiled.profile === Profile.FLOAT32) {
+    throw new UnsupportedProfileError(
+      `model ${modelId} is a float32 model: the replay judges moves bit for bit against its own re-execution, which an honest float trace need not match; its one-step verdicts are on chain (FloatStepChecked)`,
+    );
+  }
   const path = file !== undefined ? source : spec.uri.startsWith("file://") ? resolveFileUri(spec.uri) : undefined;
   return { spec, compiled, source: path ?? source, labels: path !== undefined ? cardLabels(path) : undefined };
 }

@@ -583,6 +583,13 @@ class ReplayContext {
         if (c?.node !== undefined) await this.checkStep(e, c.node, rule, honesty);
         break;
       }
+      case "FloatStepChecked": {
+        // Float32 jobs are refused before any step (model.ts); the event is named for completeness.
+        actor = "challenger";
+        challengeId = e.id;
+        text = `challenge #${e.id}: float32 one-step check of element ${e.outIndex}: claimed bits ${e.claimed}, verdict ${["ADMISSIBLE", "VIOLATES", "UNCHECKED"][e.verdict] ?? e.verdict}`;
+        break;
+      }
       case "ChallengeResolved": {
         challengeId = e.id;
         const c = this.challenges.get(e.id);

@@ -4,7 +4,6 @@
  * Constant nodes) as typed tensors, and the input. The integer loader's descriptors keep
  * only the attributes the one-step checks read, as numbers, so the checker reads the file.
  */
-import onnxProto from "onnx-proto";
 // The package is CommonJS: Node's ESM loader cannot see its named export, so
 // the value comes from the default import and only types are named.
 import type { onnx as pb } from "onnx-proto";
@@ -14,7 +13,6 @@ import { attributesOf } from "./onnxAttributes.ts";
 import type { FloatNode } from "./node.ts";
 import type { NodeTensor } from "./tensor.ts";
 
-const { onnx } = onnxProto;
 const FLOAT = 1;
 const INT64 = 7;
 

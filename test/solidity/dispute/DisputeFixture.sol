@@ -6,6 +6,10 @@ import {DisputeGame} from "../../../contracts/DisputeGame.sol";
 import {JobManager} from "../../../contracts/JobManager.sol";
 import {ModelRegistry} from "../../../contracts/ModelRegistry.sol";
 import {OneStepVerifier} from "../../../contracts/OneStepVerifier.sol";
+import {FloatDotStep} from "../../../contracts/ops/float/step/FloatDotStep.sol";
+import {FloatPointwiseStep} from "../../../contracts/ops/float/step/FloatPointwiseStep.sol";
+import {FloatStepVerifier} from "../../../contracts/ops/float/step/FloatStepVerifier.sol";
+import {FloatWindowStep} from "../../../contracts/ops/float/step/FloatWindowStep.sol";
 import {StakeManager} from "../../../contracts/StakeManager.sol";
 import {ChallengeId, IDisputeGame} from "../../../contracts/interfaces/IDisputeGame.sol";
 import {IJobManager} from "../../../contracts/interfaces/IJobManager.sol";
@@ -34,6 +38,7 @@ abstract contract DisputeFixture is Test {
     ModelRegistry internal registry;
     JobManager internal jobs;
     OneStepVerifier internal verifier;
+    FloatStepVerifier internal floatVerifier;
     DisputeGame internal game;
     ModelId internal model;
 
@@ -57,7 +62,8 @@ abstract contract DisputeFixture is Test {
         registry = new ModelRegistry(stakes);
         jobs = new JobManager(stakes, registry, 200_000);
         verifier = new OneStepVerifier();
-        game = new DisputeGame(jobs, registry, verifier, treasury, REVEAL_WINDOW);
+        floatVerifier = new FloatStepVerifier(new FloatDotStep(), new FloatWindowStep(), new FloatPointwiseStep());
+        game = new DisputeGame(jobs, registry, verifier, floatVerifier, treasury, REVEAL_WINDOW);
         stakes.initialize(address(jobs), address(jobs));
         jobs.initialize(address(game));
         model = registry.register(DisputeData.modelSpec(WINDOW, RESPONSE, COLLATERAL, BOND));

@@ -7,6 +7,7 @@ import {ChallengeId, IDisputeGame} from "../../../contracts/interfaces/IDisputeG
 import {IDisputeHook} from "../../../contracts/interfaces/IDisputeHook.sol";
 import {IJobManager} from "../../../contracts/interfaces/IJobManager.sol";
 import {IModelRegistry} from "../../../contracts/interfaces/IModelRegistry.sol";
+import {IFloatStepVerifier} from "../../../contracts/interfaces/IFloatStepVerifier.sol";
 import {IOneStepVerifier} from "../../../contracts/interfaces/IOneStepVerifier.sol";
 import {Graph, NodeDescriptor, Operand} from "../../../contracts/libraries/Graph.sol";
 import {TensorCodec} from "../../../contracts/libraries/TensorCodec.sol";
@@ -58,18 +59,20 @@ contract DisputeGameTest is DisputeFixture {
 
     function test_constructor_zeroAddress_reverts() public {
         vm.expectRevert(IDisputeGame.ZeroAddress.selector);
-        new DisputeGame(jobs, registry, verifier, address(0), REVEAL_WINDOW);
+        new DisputeGame(jobs, registry, verifier, floatVerifier, address(0), REVEAL_WINDOW);
         vm.expectRevert(IDisputeGame.ZeroAddress.selector);
-        new DisputeGame(jobs, IModelRegistry(address(0)), verifier, treasury, REVEAL_WINDOW);
+        new DisputeGame(jobs, IModelRegistry(address(0)), verifier, floatVerifier, treasury, REVEAL_WINDOW);
         vm.expectRevert(IDisputeGame.ZeroAddress.selector);
-        new DisputeGame(jobs, registry, IOneStepVerifier(address(0)), treasury, REVEAL_WINDOW);
+        new DisputeGame(jobs, registry, IOneStepVerifier(address(0)), floatVerifier, treasury, REVEAL_WINDOW);
         vm.expectRevert(IDisputeGame.ZeroAddress.selector);
-        new DisputeGame(IJobManager(address(0)), registry, verifier, treasury, REVEAL_WINDOW);
+        new DisputeGame(jobs, registry, verifier, IFloatStepVerifier(address(0)), treasury, REVEAL_WINDOW);
+        vm.expectRevert(IDisputeGame.ZeroAddress.selector);
+        new DisputeGame(IJobManager(address(0)), registry, verifier, floatVerifier, treasury, REVEAL_WINDOW);
     }
 
     function test_constructor_zeroRevealWindow_reverts() public {
         vm.expectRevert(IDisputeGame.ZeroRevealWindow.selector);
-        new DisputeGame(jobs, registry, verifier, treasury, 0);
+        new DisputeGame(jobs, registry, verifier, floatVerifier, treasury, 0);
     }
 
     function test_constructor_wiresTheProtocol() public view {
@@ -83,9 +86,9 @@ contract DisputeGameTest is DisputeFixture {
 
     // ================================================================== commitChallenge
 
-    function test_commitChallenge_float32Model_reverts() public {
-        // A float32 model (strict fp32 policy): its one-step checks are not routed by this
-        // game, so no challenge of it can be committed, and no bond is taken.
+    function test_commitChallenge_float32Model_holdsTheBond() public {
+        // A float32 model (strict fp32 policy) is disputable like any other: its one-step proofs
+        // are judged by the float verifier (docs/PROTOCOL.md §11.10), so the bond is taken as usual.
         ModelSpec memory s = DisputeData.modelSpec(WINDOW, RESPONSE, COLLATERAL, BOND);
         s.profile = 2;
         s.policyHash = FloatPolicy.hash(FloatPolicy.strictFp32());
@@ -94,14 +97,17 @@ contract DisputeGameTest is DisputeFixture {
         s.output = TensorSpec({dtype: 1, layout: 0, shape: new uint32[](1)});
         s.output.shape[0] = 2;
         ModelId floatModel = registry.register(s);
-        assertEq(registry.profileOf(floatModel), 2);
-        assertEq(registry.profileOf(model), 1);
+        (uint8 profile, bytes32 policyHash) = registry.numericsOf(floatModel);
+        assertEq(profile, 2);
+        assertEq(policyHash, FloatPolicy.hash(FloatPolicy.strictFp32()));
+        (profile, policyHash) = registry.numericsOf(model);
+        assertEq(profile, 1);
+        assertEq(policyHash, bytes32(0));
         uint256 before = token.balanceOf(alice);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.ProfileNotDisputable.selector, floatModel, uint8(2)));
         game.commitChallenge(floatModel, bytes32("a"));
-        assertEq(token.balanceOf(alice), before);
-        assertEq(game.challengeCount(), 0);
+        assertEq(token.balanceOf(alice), before - BOND);
+        assertEq(game.challengeCount(), 1);
     }
 
     function test_commitChallenge_issuesIdsInCommitOrder() public {
@@ -916,6 +922,23 @@ contract DisputeGameTest is DisputeFixture {
         IDisputeGame.OneStepProof memory p = DisputeProofs.proof(r, _honest(), 2, 0);
         p.operands[0].words[0] = bytes32(uint256(5) << 192);
         vm.expectPartialRevert(TensorCodec.RootMismatch.selector);
+        vm.prank(alice);
+        game.proveStep(c, p);
+        assertEq(uint8(_phase(c)), uint8(IDisputeGame.Phase.AwaitProof));
+        _prove(c, alice, r, _honest(), 2, 0);
+        _assertResolved(c, IDisputeGame.Outcome.Won, IDisputeGame.Reason.FraudProven);
+    }
+
+    function test_proveStep_aFloatProofForAnIntegerModel_reverts() public {
+        // An exact integer node is never judged by a bound: a proof carrying a float part is
+        // refused, and the challenger can still send the right one.
+        DisputeData.Run memory r = _faulty(DisputeData.Fault.WrongOutput);
+        (, ChallengeId c) = _atAwaitNode(r);
+        _select(c, alice, 2, r);
+        _revealWhole(c, 2, r);
+        IDisputeGame.OneStepProof memory p = DisputeProofs.proof(r, _honest(), 2, 0);
+        p.floatProof = abi.encode(FloatPolicy.strictFp32(), bytes(""));
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.ProofProfileMismatch.selector, uint8(1)));
         vm.prank(alice);
         game.proveStep(c, p);
         assertEq(uint8(_phase(c)), uint8(IDisputeGame.Phase.AwaitProof));
