@@ -39,7 +39,15 @@ import { wideInput, wideModel } from "../test/harness/wideModel.ts";
 import { quantizePixels } from "../src/data/quantizeInput.ts";
 import { readIdxImages } from "../src/data/idx.ts";
 import { compileModel, type CompiledModel } from "../src/onnx/compile.ts";
-import { flippedElementAt, forgeCommitment, honestCommitment, type Commitment } from "../src/dispute/faults.ts";
+import {
+  flippedElementAt,
+  floatBiasedOutputs,
+  forgeCommitment,
+  honestCommitment,
+  type Commitment,
+} from "../src/dispute/faults.ts";
+import { floatPixels } from "../src/data/floatPixels.ts";
+import { OutputsTrace } from "../src/trace/fromOutputs.ts";
 import { pack } from "../src/tensor/packing.ts";
 import { Tensor } from "../src/tensor/tensor.ts";
 import { traceModel, type Trace } from "../src/trace/trace.ts";
@@ -104,9 +112,10 @@ export async function measureDispute(
   table: LocalTable,
   compiled: CompiledModel,
   modelId: Hex,
-  trace: Trace,
+  trace: Trace | OutputsTrace,
   commitment: Commitment,
   seed: number,
+  target?: { readonly nodeIndex: number; readonly outIndex: number },
 ): Promise<MeasuredDispute> {
   const rng = new Rng(seed);
   const jobId = await requestInference(table, modelId, trace.input);
@@ -128,7 +137,7 @@ export async function measureDispute(
   const record = (r: StepResult) => r.sent.forEach((s) => moves.push({ kind: s.move.kind, gas: gasOf(s.receipt) }));
   for (let round = 0; round < 32; round++) {
     const p = await playProvider(table.provider, jobId, commitment);
-    const c = await playChallenger(client, id, compiled, trace);
+    const c = await playChallenger(client, id, compiled, target === undefined ? trace : { honest: trace, target });
     record(p);
     record(c);
     if ((await disputeOf(table, jobId)).settled) break;
@@ -182,6 +191,42 @@ export async function measureFullDisputes(table: LocalTable, shipped: Shipped): 
     "wrong-output": wrongOutput,
     "flipped-element@node1": flippedNode1,
     "flipped-element@node0": flippedNode0,
+  };
+}
+
+/** The whole disputes on the float32 CNN of bench/gas.json's `fullDispute`, by name. */
+export type FloatDisputes = {
+  readonly "cnn-bias@node0-conv": MeasuredDispute;
+  readonly "cnn-bias@node3-conv": MeasuredDispute;
+  readonly "cnn-bias@node7-gemm": MeasuredDispute;
+  readonly "cnn-bias@node9-gemm": MeasuredDispute;
+};
+
+/**
+ * Whole disputes on the shipped float32 CNN (docs/PROTOCOL.md §11.10): a provider whose trace
+ * holds one element moved 2·B at a Conv or Gemm node (`float-bias`), disputed at that element
+ * by a challenger that checked the provider's own trace, after a warm-up dispute.
+ */
+export async function measureFloatDisputes(table: LocalTable): Promise<FloatDisputes> {
+  const root = new URL("../models/", import.meta.url);
+  const compiled = compileModel(new Uint8Array(readFileSync(new URL("fmnist-cnn.onnx", root))));
+  const images = readIdxImages(new URL("fmnist-mlp.eval-images.idx", root).pathname);
+  const modelId = await registerCompiled(table, compiled);
+  const size = images.rows * images.cols;
+  const one = async (image: number, node: number, seed: number): Promise<MeasuredDispute> => {
+    const input = new Tensor(compiled.input, floatPixels(images.pixels.subarray(image * size, (image + 1) * size)));
+    const honest = await traceModel(compiled, input);
+    const biased = floatBiasedOutputs(compiled, honest, new Rng(seed), { scale: 2, node });
+    const forged = new OutputsTrace(input, biased.outputs);
+    const target = { nodeIndex: biased.node, outIndex: biased.element };
+    return measureDispute(table, compiled, modelId, forged, honestCommitment(forged), seed, target);
+  };
+  await one(0, 9, 10);
+  return {
+    "cnn-bias@node0-conv": await one(1, 0, 11),
+    "cnn-bias@node3-conv": await one(2, 3, 12),
+    "cnn-bias@node7-gemm": await one(3, 7, 13),
+    "cnn-bias@node9-gemm": await one(4, 9, 14),
   };
 }
 
@@ -335,6 +380,7 @@ async function main(): Promise<void> {
   try {
     const shipped = await loadShipped(table);
     const disputes = await measureFullDisputes(table, shipped);
+    const floatDisputes = await measureFloatDisputes(table);
     const jobs = await measureJobs(table, shipped);
     const other = await measureOtherMoves(table, shipped);
     const first = (d: MeasuredDispute, kind: MeasuredMove["kind"]) => d.moves.find((m) => m.kind === kind)?.gas;
@@ -364,7 +410,7 @@ async function main(): Promise<void> {
         },
         settle: { release: other.settleRelease },
       },
-      fullDispute: fullDisputeRecord(disputes),
+      fullDispute: fullDisputeRecord({ ...disputes, ...floatDisputes }),
       bisectionDispute376Words: other.bisectionDispute,
       target: targetRecord(disputes),
       oneStep: oneStep.gas,

@@ -287,6 +287,21 @@ export function forgeCommitment(
  * change on exactly, so there only elements that stay negative keep the fault to one node).
  */
 function floatBias(compiled: CompiledModel, honest: HonestSource, rng: Rng, float: FloatFaultOptions): Commitment {
+  const { outputs, node, element } = floatBiasedOutputs(compiled, honest, rng, float);
+  return { ...fromOutputs("float-bias", honest.input, outputs, node), faultElement: element };
+}
+
+/**
+ * The node outputs of `float-bias`: one element of node `float.node`, drawn by `rng`, moved
+ * `float.scale`·B so that it violates its bound while every node that reads it stays
+ * admissible; the other nodes as run. A challenger proves the fraud at (`node`, `element`).
+ */
+export function floatBiasedOutputs(
+  compiled: CompiledModel,
+  honest: HonestSource,
+  rng: Rng,
+  float: FloatFaultOptions,
+): { outputs: Tensor[]; node: number; element: number } {
   const node = float.node;
   const kernel = kernelFor(floatNodeOfTrace(compiled, honest, node));
   const claimed = at(honest.nodeOutputs, node);
@@ -313,7 +328,7 @@ function floatBias(compiled: CompiledModel, honest: HonestSource, rng: Rng, floa
       (k) => checkNode(floatNodeOfTrace(compiled, forged, k), { maxViolations: 1 }).violationCount > 0,
     );
     if (spreads) continue;
-    return { ...fromOutputs("float-bias", honest.input, outputs, node), faultElement: index };
+    return { outputs, node, element: index };
   }
   throw new Error(
     `float-bias: no element of node ${node} drawn in 256 tries is inadmissible moved ${float.scale}·B while its readers stay admissible`,

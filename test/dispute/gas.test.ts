@@ -15,6 +15,7 @@ import {
   fullDisputeRecord,
   GAS_FILE,
   loadShipped,
+  measureFloatDisputes,
   measureFullDisputes,
   measureJobs,
   TARGET,
@@ -27,12 +28,14 @@ const snapshot = readSnapshot(GAS_FILE);
 
 let table: LocalTable;
 let disputes: Record<string, MeasuredDispute>;
+let floatDisputes: Record<string, MeasuredDispute>;
 let jobs: Awaited<ReturnType<typeof measureJobs>>;
 
 before(async () => {
   table = await openTable({ challengers: 2 });
   const shipped = await loadShipped(table);
   disputes = await measureFullDisputes(table, shipped);
+  floatDisputes = await measureFloatDisputes(table);
   jobs = await measureJobs(table, shipped, [64]);
 });
 
@@ -52,8 +55,24 @@ test("a whole dispute on the shipped model takes at most 6 transactions and unde
   }
 });
 
+test("a whole dispute on the float32 CNN: a node of at most 64 words in 6 transactions, a larger one in 2 more per bisection round", () => {
+  for (const [name, d] of Object.entries(floatDisputes)) {
+    const kinds = d.moves.map((m) => m.kind);
+    const rounds = kinds.filter((k) => k === "revealChildren").length;
+    assert.equal(kinds.filter((k) => k === "chooseChild").length, rounds, name);
+    assert.equal(d.transactions, 6 + (rounds === 0 ? 0 : 2 * rounds - 1), `${name}: ${kinds.join(", ")}`);
+    assert.equal(kinds.at(-1), "proveStep", name);
+  }
+  assert.equal(floatDisputes["cnn-bias@node9-gemm"]?.transactions, 6);
+});
+
 test("the gas of each dispute move on a fixed seed is exactly bench/gas.json's", () => {
-  assertSnapshot(fullDisputeRecord(disputes), snapshot.json["fullDispute"], "fullDispute", snapshot.name);
+  assertSnapshot(
+    fullDisputeRecord({ ...disputes, ...floatDisputes }),
+    snapshot.json["fullDispute"],
+    "fullDispute",
+    snapshot.name,
+  );
   assertSnapshot(targetRecord(disputes), snapshot.json["target"], "target", snapshot.name);
 });
 

@@ -4,8 +4,6 @@
  * Constant nodes) as typed tensors, and the input. The integer loader's descriptors keep
  * only the attributes the one-step checks read, as numbers, so the checker reads the file.
  */
-// The package is CommonJS: Node's ESM loader cannot see its named export, so
-// the value comes from the default import and only types are named.
 import type { onnx as pb } from "onnx-proto";
 import { decodeModel, int64Of } from "../../onnx/decode.ts";
 import type { Attributes } from "./attributes.ts";
