@@ -3,16 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {
-    JobId,
-    JobStatus,
-    ModelId,
-    ModelParams,
-    ModelSpec,
-    TensorSpec,
-    Timestamp,
-    Duration
-} from "./libraries/Types.sol";
+import {JobId, JobStatus, ModelId, ModelParams, TensorSpec, Timestamp, Duration} from "./libraries/Types.sol";
 import {Graph, NodeDescriptor} from "./libraries/Graph.sol";
 import {TensorCodec} from "./libraries/TensorCodec.sol";
 import {IDisputeGame, ChallengeId} from "./interfaces/IDisputeGame.sol";
@@ -232,7 +223,7 @@ contract DisputeGame is IDisputeGame {
             block.timestamp <= Timestamp.unwrap(d.rootsDeadline),
             DeadlinePassed(ChallengeId.wrap(0), d.rootsDeadline)
         );
-        uint32 nodeCount = REGISTRY.model(job.modelId).nodeCount;
+        (, uint32 nodeCount) = REGISTRY.graphOf(job.modelId);
         // INVARIANT: one root per node, the last being the committed output. The commit binds
         // only the output; roots that end in it leave a wrong output a first node whose root
         // differs from the honest trace while its inputs agree, which is where an honest
@@ -257,12 +248,62 @@ contract DisputeGame is IDisputeGame {
         bytes32[] calldata descriptorProof,
         bytes32[] calldata nodeRoots
     ) external {
-        Challenge storage c = _challengerMove(id, Phase.AwaitNode);
+        Challenge storage c = _select(id, nodeIndex, node, descriptorProof, nodeRoots);
+        c.phase = c.wordCount <= WHOLE_REVEAL_MAX_WORDS ? Phase.AwaitWhole : Phase.AwaitChildren;
+    }
+
+    /// @inheritdoc IDisputeGame
+    function selectElement(
+        ChallengeId id,
+        uint32 nodeIndex,
+        NodeDescriptor calldata node,
+        bytes32[] calldata descriptorProof,
+        bytes32[] calldata nodeRoots,
+        WordOpening calldata opening
+    ) external {
+        Challenge storage c = _select(id, nodeIndex, node, descriptorProof, nodeRoots);
+        // The challenger holds the provider's data of this node (a float32 challenger checked
+        // the provider's served trace): it opens the word against the posted root itself, so
+        // no reveal round is needed. Binding is the tree's: another word needs a collision.
+        TensorSpec memory spec = node.output;
+        bytes32 reached = TensorCodec.tensorRoot(spec, opening.dataRoot);
+        require(reached == c.nodeRoot, RevealMismatch(c.nodeRoot, reached));
+        uint256 wordIndex = opening.wordIndex;
+        require(wordIndex < c.wordCount, ChildOutOfRange(wordIndex, c.wordCount));
+        bytes32[] memory leaf = new bytes32[](1);
+        leaf[0] = opening.word;
+        reached = TensorCodec.rootFromRange(wordIndex, leaf, opening.proof, c.anchorLevel);
+        require(reached == opening.dataRoot, RevealMismatch(opening.dataRoot, reached));
+        c.anchorLevel = 0;
+        c.anchorIndex = uint32(wordIndex);
+        c.anchorHash = opening.word;
+        emit WordOpened(id, wordIndex, opening.word);
+        // As for a leaf reached by bisection: a word with non-zero padding is fraud on its own.
+        if (!_isCanonical(wordIndex, opening.word, c.byteLength)) {
+            Dispute storage d = _disputes[c.jobId];
+            _resolve(id, c, d, Outcome.Won, Reason.NonCanonical);
+            _trySettle(c.jobId, d);
+            return;
+        }
+        c.phase = Phase.AwaitProof;
+    }
+
+    /// @dev The node selection both selectNode and selectElement make: the descriptor proven
+    ///      against the model, the posted roots checked, the node's output recorded, the
+    ///      anchor at its data root and the next deadline set; the caller sets the phase.
+    function _select(
+        ChallengeId id,
+        uint32 nodeIndex,
+        NodeDescriptor calldata node,
+        bytes32[] calldata descriptorProof,
+        bytes32[] calldata nodeRoots
+    ) internal returns (Challenge storage c) {
+        c = _challengerMove(id, Phase.AwaitNode);
         IJobManager.Job memory job = JOB_MANAGER.jobOf(c.jobId);
-        ModelSpec memory model = REGISTRY.model(job.modelId);
+        (bytes32 graphRoot, uint32 nodeCount) = REGISTRY.graphOf(job.modelId);
         _checkPostedRoots(c.jobId, nodeRoots);
         NodeDescriptor memory desc = node;
-        Graph.verifyDescriptor(model.graphRoot, model.nodeCount, nodeIndex, desc, descriptorProof);
+        Graph.verifyDescriptor(graphRoot, nodeCount, nodeIndex, desc, descriptorProof);
 
         uint256 byteLength = TensorCodec.elementCount(desc.output) * TensorCodec.width(desc.output.dtype);
         uint256 words = (byteLength + 31) / 32;
@@ -274,7 +315,6 @@ contract DisputeGame is IDisputeGame {
         c.byteLength = uint32(byteLength);
         c.anchorLevel = uint8(TensorCodec.depthOf(words));
         c.anchorIndex = 0;
-        c.phase = words <= WHOLE_REVEAL_MAX_WORDS ? Phase.AwaitWhole : Phase.AwaitChildren;
         c.deadline = _after(c.responseWindow);
         emit NodeSelected(id, c.jobId, nodeIndex, uint32(words));
     }

@@ -58,6 +58,12 @@ contract ModelRegistry is IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
+    function graphOf(ModelId id) external view returns (bytes32 graphRoot, uint32 nodeCount) {
+        ModelSpec storage m = _get(id);
+        return (m.graphRoot, m.nodeCount);
+    }
+
+    /// @inheritdoc IModelRegistry
     function numericsOf(ModelId id) external view returns (uint8 profile, bytes32 policyHash) {
         ModelSpec storage m = _models[id];
         return (m.profile, m.policyHash);

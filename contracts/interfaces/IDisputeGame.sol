@@ -171,6 +171,18 @@ interface IDisputeGame {
         ChallengeId[] challenges;
     }
 
+    /// @notice One word of a node's output opened against its posted root (docs/PROTOCOL.md §9.2).
+    /// @param dataRoot The output's data root (its tensor root under the output spec is the posted root).
+    /// @param wordIndex The word.
+    /// @param word Its packed bytes.
+    /// @param proof The range proof of the word up to `dataRoot` (§3).
+    struct WordOpening {
+        bytes32 dataRoot;
+        uint256 wordIndex;
+        bytes32 word;
+        bytes32[] proof;
+    }
+
     /// @notice The one-step proof of docs/PROTOCOL.md §9.3.
     /// @param node The disputed node's descriptor.
     /// @param nodeRoots The provider's node roots (checked against the posted ones).
@@ -355,6 +367,11 @@ interface IDisputeGame {
     /// @param node The node.
     /// @param wordCount Words of its output.
     event NodeSelected(ChallengeId indexed id, JobId indexed jobId, uint32 node, uint32 wordCount);
+    /// @notice The challenger opened one word of the selected node's output itself (selectElement).
+    /// @param id The challenge.
+    /// @param wordIndex The word.
+    /// @param word Its packed bytes.
+    event WordOpened(ChallengeId indexed id, uint256 wordIndex, bytes32 word);
     /// @notice The provider revealed the whole output of the disputed node.
     /// @param id The challenge.
     /// @param words The words.
@@ -456,6 +473,25 @@ interface IDisputeGame {
         NodeDescriptor calldata node,
         bytes32[] calldata descriptorProof,
         bytes32[] calldata nodeRoots
+    ) external;
+
+    /// @notice The challenger names a node and opens the word holding the element it disputes,
+    ///         from the provider's own data of that node, against the posted root: the
+    ///         challenge goes straight to AwaitProof, without a reveal round. A word with non-zero
+    ///         padding wins at once (Reason.NonCanonical), as a leaf reached by bisection does.
+    /// @param id The challenge.
+    /// @param nodeIndex The node.
+    /// @param node Its descriptor.
+    /// @param descriptorProof Proof of the descriptor against the model's graphRoot.
+    /// @param nodeRoots The provider's posted roots.
+    /// @param opening The word, against the node's data root.
+    function selectElement(
+        ChallengeId id,
+        uint32 nodeIndex,
+        NodeDescriptor calldata node,
+        bytes32[] calldata descriptorProof,
+        bytes32[] calldata nodeRoots,
+        WordOpening calldata opening
     ) external;
 
     /// @notice The provider reveals the whole (small) output of the disputed node. Its padding

@@ -95,6 +95,10 @@ interface IModelRegistry {
     /// @notice Whether a model is registered.
     function exists(ModelId id) external view returns (bool);
 
+    /// @notice A registered model's graph commitment: what a dispute proves node descriptors
+    ///         against (docs/PROTOCOL.md §5). Reverts `UnknownModel` if absent.
+    function graphOf(ModelId id) external view returns (bytes32 graphRoot, uint32 nodeCount);
+
     /// @notice What a dispute over a model's node is judged by (docs/PROTOCOL.md §7): its
     ///         profile (1 exact integer, 2 float32; 0 if not registered) and its numerics
     ///         policy's hash (zero for the exact integer profile).

@@ -235,6 +235,36 @@ export const selectNode = (
   args: [id, nodeIndex, toAbiDescriptor(node), proof, roots],
 });
 
+/** One word of a node's output opened against its data root (`IDisputeGame.WordOpening`). */
+export interface WordOpeningArgs {
+  readonly dataRoot: Hex;
+  readonly wordIndex: number;
+  readonly word: Hex;
+  readonly proof: readonly Hex[];
+}
+
+export const selectElement = (
+  a: ProtocolAddresses,
+  id: bigint,
+  nodeIndex: number,
+  node: NodeDescriptor,
+  proof: readonly Hex[],
+  roots: readonly Hex[],
+  opening: WordOpeningArgs,
+): ContractCall<typeof disputeGameAbi, "selectElement"> => ({
+  address: a.disputeGame,
+  abi: disputeGameAbi,
+  functionName: "selectElement",
+  args: [
+    id,
+    nodeIndex,
+    toAbiDescriptor(node),
+    proof,
+    roots,
+    { dataRoot: opening.dataRoot, wordIndex: BigInt(opening.wordIndex), word: opening.word, proof: opening.proof },
+  ],
+});
+
 export const revealWhole = (
   a: ProtocolAddresses,
   id: bigint,

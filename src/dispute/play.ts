@@ -19,6 +19,7 @@ import {
   proveStep,
   revealChildren,
   revealWhole,
+  selectElement,
   selectNode,
   settleDispute,
   moot,
@@ -63,6 +64,8 @@ export function callOf(a: ProtocolAddresses, move: Move): ContractCall {
       return postRoots(a, move.jobId, move.nodeRoots);
     case "selectNode":
       return selectNode(a, move.id, move.nodeIndex, move.node, move.descriptorProof, move.nodeRoots);
+    case "selectElement":
+      return selectElement(a, move.id, move.nodeIndex, move.node, move.descriptorProof, move.nodeRoots, move.opening);
     case "revealWhole":
       return revealWhole(a, move.id, move.output, move.words);
     case "revealChildren":
@@ -191,6 +194,8 @@ function describe(move: Move): string {
       return `job ${move.jobId}`;
     case "selectNode":
       return `challenge ${move.id} node ${move.nodeIndex}`;
+    case "selectElement":
+      return `challenge ${move.id} node ${move.nodeIndex} word ${move.opening.wordIndex}`;
     case "chooseChild":
       return `challenge ${move.id} child ${move.index}`;
     case "proveStep":

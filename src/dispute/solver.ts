@@ -5,7 +5,7 @@
  * allows it in a later block (a timeout only once `now` is past the deadline).
  */
 import type { Hex } from "viem";
-import type { OneStepProofArgs } from "../client/calls.ts";
+import type { OneStepProofArgs, WordOpeningArgs } from "../client/calls.ts";
 import type { NodeDescriptor } from "../graph/descriptor.ts";
 import type { CompiledModel } from "../onnx/compile.ts";
 import { buildFloatStepProofArgs } from "../proof/floatDispute.ts";
@@ -36,6 +36,15 @@ export type Move =
       readonly node: NodeDescriptor;
       readonly descriptorProof: readonly Hex[];
       readonly nodeRoots: readonly Hex[];
+    }
+  | {
+      readonly kind: "selectElement";
+      readonly id: bigint;
+      readonly nodeIndex: number;
+      readonly node: NodeDescriptor;
+      readonly descriptorProof: readonly Hex[];
+      readonly nodeRoots: readonly Hex[];
+      readonly opening: WordOpeningArgs;
     }
   | { readonly kind: "revealWhole"; readonly id: bigint; readonly output: TensorSpec; readonly words: readonly Hex[] }
   | {
@@ -202,6 +211,26 @@ export function challengerMove(
       const node = compiled.nodes[nodeIndex];
       if (node === undefined)
         throw new RangeError(`the strategy chose node ${nodeIndex}; the model has ${compiled.nodes.length}`);
+      if (data.target !== undefined && data.target.nodeIndex === nodeIndex) {
+        // The challenger holds the provider's data of the node (its served trace, which the
+        // posted roots match): it opens the target's word itself, with no reveal round.
+        const tree = honest.commitment(nodeIndex).tree;
+        const wordIndex = wordOfElement(node.output, data.target.outIndex);
+        return {
+          kind: "selectElement",
+          id: c.id,
+          nodeIndex,
+          node,
+          descriptorProof: compiled.graph.proof(nodeIndex),
+          nodeRoots: view.roots,
+          opening: {
+            dataRoot: tree.root,
+            wordIndex,
+            word: tree.leaf(wordIndex),
+            proof: tree.rangeProof(wordIndex, wordIndex),
+          },
+        };
+      }
       return {
         kind: "selectNode",
         id: c.id,
@@ -295,8 +324,13 @@ function targetElement(
     : undefined;
 }
 
-/** The provider's opening of the disputed node: its whole reveal, or the word the descent ended on. */
+/**
+ * The opening of the disputed node's element: a word when the anchor is at level 0 (the word
+ * the descent ended on, the one the challenger opened with `selectElement`, or a one-word
+ * output revealed whole, whose data root is its word), else the provider's whole reveal.
+ */
 export function openingOf(c: ChallengeState, words: readonly Hex[] | undefined): ProviderOpening | undefined {
+  if (c.anchorLevel === 0) return { kind: "leaf", wordIndex: c.anchorIndex, word: c.anchorHash };
   if (c.wordCount <= WHOLE_REVEAL_MAX_WORDS) return words === undefined ? undefined : { kind: "whole", words };
   return { kind: "leaf", wordIndex: c.anchorIndex, word: c.anchorHash };
 }

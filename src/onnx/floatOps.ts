@@ -145,7 +145,7 @@ function image(ctx: OpContext, op: string, x: OpInput): [number, number, number,
   return [at(s, 0), at(s, 1), at(s, 2), at(s, 3)];
 }
 
-/** Output length of one spatial axis (ONNX's formula; ceil_mode drops a window that starts in the end padding). */
+/** Output length of one spatial axis (ONNX's formula with ceil_mode 0, the only one accepted). */
 function outLength(
   ctx: OpContext,
   op: string,
@@ -154,7 +154,6 @@ function outLength(
   padEnd: number,
   extent: number,
   stride: number,
-  ceil: boolean,
 ): number {
   const span = input + padBegin + padEnd - extent;
   if (span < 0) {
@@ -164,9 +163,7 @@ function outLength(
       ctx.where,
     );
   }
-  let out = (ceil ? Math.ceil(span / stride) : Math.floor(span / stride)) + 1;
-  if (ceil && (out - 1) * stride >= input + padBegin) out -= 1;
-  return out;
+  return Math.floor(span / stride) + 1;
 }
 
 const matMul: OpRule = {
@@ -303,8 +300,8 @@ const conv: OpRule = {
         ctx.where,
       );
     }
-    const oh = outLength(ctx, "Conv", h, pt!, pb!, dh! * (kh - 1) + 1, sh!, false);
-    const ow = outLength(ctx, "Conv", wd, pl!, pr!, dw! * (kw - 1) + 1, sw!, false);
+    const oh = outLength(ctx, "Conv", h, pt!, pb!, dh! * (kh - 1) + 1, sh!);
+    const ow = outLength(ctx, "Conv", wd, pl!, pr!, dw! * (kw - 1) + 1, sw!);
     return {
       output: checkOutput(ctx, { dtype: FLOAT, shape: [batch, m, oh, ow] }),
       attrs: [sh!, sw!, pt!, pl!, pb!, pr!, dh!, dw!, 1].map(BigInt),
@@ -352,8 +349,17 @@ function pool(op: "MaxPool" | "AveragePool"): OpRule {
       }
       requireRun(ctx, op, "window kh·kw", kh! * kw!, MAX_POOL_WINDOW);
       const ceil = attr(ctx, "ceil_mode", 0n);
-      const oh = outLength(ctx, op, h, pt!, pb!, kh!, sh!, ceil === 1n);
-      const ow = outLength(ctx, op, w, pl!, pr!, kw!, sw!, ceil === 1n);
+      if (ceil !== 0n) {
+        // Its last windows run past the floor's count, which the one-step checks do not cover:
+        // a node no challenger could prove wrong is a trap, so the model is refused.
+        throw new ProfileRuleError(
+          "POOL_SHAPE",
+          `${op} ceil_mode 1: only 0 is accepted (its one-step checks cover the floor's windows, docs/PROTOCOL.md §11.10)`,
+          ctx.where,
+        );
+      }
+      const oh = outLength(ctx, op, h, pt!, pb!, kh!, sh!);
+      const ow = outLength(ctx, op, w, pl!, pr!, kw!, sw!);
       const common = [kh!, kw!, sh!, sw!, pt!, pl!, pb!, pr!].map(BigInt);
       return {
         output: checkOutput(ctx, { dtype: FLOAT, shape: [batch, channels, oh, ow] }),

@@ -142,6 +142,20 @@ describe("float32 descriptors (docs/PROTOCOL.md §11.7)", () => {
     assert.throws(() => loadModel(bytes), refusal(bytes, "REDUCE_AXES"));
   });
 
+  it("a pool with ceil_mode 1 is refused (its last windows are outside the one-step checks), ceil_mode 0 accepted", () => {
+    for (const op of ["MaxPool", "AveragePool"]) {
+      const pool = (ceil: number) =>
+        new GraphBuilder({ opset: 17 })
+          .input("x", DType.FLOAT, [1, 1, 5, 5])
+          .node(op, ["x"], ["p"], { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: ceil })
+          .output("p", DType.FLOAT, [1, 1, ceil === 1 ? 3 : 2, ceil === 1 ? 3 : 2])
+          .build();
+      const refused = pool(1);
+      assert.throws(() => loadModel(refused), refusal(refused, "POOL_SHAPE"), op);
+      assert.equal(compileModel(pool(0)).nodes.length, 1, op);
+    }
+  });
+
   it("an integer Clip in a float32 model is refused as mixing the profiles", () => {
     const bytes = new GraphBuilder({ opset: 13 })
       .input("x", DType.FLOAT, [1, 4])

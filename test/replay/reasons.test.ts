@@ -3,9 +3,10 @@
  * rendered report — the text story and `--json` — names it. Reasons a scenario of
  * scenario.ts can reach on the shipped model are played on anvil and replayed through
  * the CLI; the others (None, which no resolution carries, NonCanonical, which needs
- * a node too large for a whole reveal, and Unrevealed / Unrevealable, which end a
- * commitment that never joined the job's dispute: forfeited or reclaimed) go through the replay's own event-to-summary
- * mapping and the renderer with a constructed report.
+ * a node too large for a whole reveal, Unrevealed / Unrevealable, which end a
+ * commitment that never joined the job's dispute: forfeited or reclaimed, and WithinBound,
+ * which ends a float32 challenge, played in test/dispute/float.test.ts) go through the
+ * replay's own event-to-summary mapping and the renderer with a constructed report.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -58,10 +59,10 @@ interface JsonChallenge {
   readonly reason?: string;
 }
 
-test("every Reason is either played below or constructed (None, NonCanonical, Unrevealed, Unrevealable)", () => {
+test("every Reason is either played below or constructed (None, NonCanonical, Unrevealed, Unrevealable, WithinBound)", () => {
   assert.deepEqual(
     REASON_NAMES.filter((r) => PLAYED[r] === undefined),
-    ["None", "NonCanonical", "Unrevealed", "Unrevealable"],
+    ["None", "NonCanonical", "Unrevealed", "Unrevealable", "WithinBound"],
   );
 });
 
@@ -70,6 +71,7 @@ function outcomeFor(reason: number): Outcome {
   if (reason === Reason.None) return Outcome.None;
   if (reason === Reason.Unrevealed) return Outcome.Forfeited;
   if (reason === Reason.Unrevealable) return Outcome.Reclaimed;
+  if (reason === Reason.WithinBound) return Outcome.Lost;
   return Outcome.Won;
 }
 

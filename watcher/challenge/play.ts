@@ -62,7 +62,7 @@ export class PlayStep {
     const key = moveKey(c, move.kind, row.attempt);
     const deadline = move.kind === "timeout" ? undefined : c.deadline;
     await this.moves.send(row, key, move.kind, callOf(chain.addresses, move), deadline);
-    if (move.kind === "selectNode") {
+    if (move.kind === "selectNode" || move.kind === "selectElement") {
       log.info({ ...ctx, node: move.nodeIndex }, "disputing node");
       crashPoint("disputing", (s) => log.warn({ stage: s }, "REFUTE_CRASH_AT: killing myself"));
     } else if (move.kind === "proveStep") {

@@ -887,6 +887,90 @@ contract DisputeGameTest is DisputeFixture {
         assertEq(uint8(_jobOf(id).status), uint8(JobStatus.Slashed));
     }
 
+    /// @dev The challenger's opening of word `w` of node `i`'s output as `r` committed it.
+    function _wordOpening(
+        DisputeData.Run memory r,
+        uint256 i,
+        uint256 w
+    ) internal pure returns (IDisputeGame.WordOpening memory o) {
+        bytes32[][] memory lv = DisputeData.tree(r, i);
+        o.dataRoot = Trees.root(lv);
+        o.wordIndex = w;
+        o.word = lv[0][w];
+        o.proof = new bytes32[](lv.length - 1);
+        uint256 index = w;
+        for (uint256 l; l + 1 < lv.length; ++l) {
+            o.proof[l] = lv[l][index ^ 1];
+            index >>= 1;
+        }
+    }
+
+    function _selectElement(
+        ChallengeId c,
+        uint256 i,
+        DisputeData.Run memory r,
+        IDisputeGame.WordOpening memory o
+    ) internal {
+        vm.prank(alice);
+        game.selectElement(c, uint32(i), DisputeData.node(i), DisputeData.descriptorProof(i), r.roots, o);
+    }
+
+    function test_selectElement_opensTheWordItself_andTheProofFollowsWithoutAReveal() public {
+        // A challenger holding the provider's data of a large node skips the reveal rounds.
+        DisputeData.Run memory r = _faulty(DisputeData.Fault.Flipped0);
+        (JobId id, ChallengeId c) = _atAwaitNode(r);
+        IDisputeGame.WordOpening memory o = _wordOpening(r, 0, r.flipped / 32);
+        vm.expectEmit(address(game));
+        emit IDisputeGame.WordOpened(c, o.wordIndex, o.word);
+        _selectElement(c, 0, r, o);
+        IDisputeGame.Challenge memory ch = game.challengeOf(c);
+        assertEq(uint8(ch.phase), uint8(IDisputeGame.Phase.AwaitProof));
+        assertEq(ch.anchorLevel, 0);
+        assertEq(ch.anchorIndex, o.wordIndex);
+        assertEq(ch.anchorHash, o.word);
+        _prove(c, alice, r, _honest(), 0, r.flipped);
+        _assertResolved(c, IDisputeGame.Outcome.Won, IDisputeGame.Reason.FraudProven);
+        assertEq(uint8(_jobOf(id).status), uint8(JobStatus.Slashed));
+    }
+
+    function test_selectElement_aWordTheProviderDidNotCommit_reverts() public {
+        DisputeData.Run memory r = _faulty(DisputeData.Fault.Flipped0);
+        (, ChallengeId c) = _atAwaitNode(r);
+        IDisputeGame.WordOpening memory o = _wordOpening(r, 0, r.flipped / 32);
+        // The honest word in place of the provider's: it misses the posted root.
+        IDisputeGame.WordOpening memory honest = _wordOpening(_honest(), 0, r.flipped / 32);
+        o.word = honest.word;
+        vm.expectPartialRevert(IDisputeGame.RevealMismatch.selector);
+        _selectElement(c, 0, r, o);
+        // Another data root: its tensor root is not the posted one.
+        o = _wordOpening(r, 0, r.flipped / 32);
+        o.dataRoot = honest.dataRoot;
+        vm.expectPartialRevert(IDisputeGame.RevealMismatch.selector);
+        _selectElement(c, 0, r, o);
+        // A word past the output.
+        o = _wordOpening(r, 0, 0);
+        o.wordIndex = 1 << 20;
+        vm.expectPartialRevert(IDisputeGame.ChildOutOfRange.selector);
+        _selectElement(c, 0, r, o);
+        // The right opening still goes through, and only the challenger may send it.
+        o = _wordOpening(r, 0, r.flipped / 32);
+        vm.prank(bob);
+        vm.expectPartialRevert(IDisputeGame.NotChallenger.selector);
+        game.selectElement(c, 0, DisputeData.node(0), DisputeData.descriptorProof(0), r.roots, o);
+        _selectElement(c, 0, r, o);
+        assertEq(uint8(_phase(c)), uint8(IDisputeGame.Phase.AwaitProof));
+    }
+
+    function test_selectElement_ofAnHonestNode_losesAtTheProof() public {
+        // The opening binds the challenger to the provider's word: an honest element loses.
+        DisputeData.Run memory r = _faulty(DisputeData.Fault.Flipped0);
+        (, ChallengeId c) = _atAwaitNode(r);
+        uint256 other = r.flipped >= 32 ? r.flipped - 32 : r.flipped + 32;
+        _selectElement(c, 0, r, _wordOpening(r, 0, other / 32));
+        _prove(c, alice, r, _honest(), 0, other);
+        _assertResolved(c, IDisputeGame.Outcome.Lost, IDisputeGame.Reason.ElementMatches);
+    }
+
     function test_proveStep_afterTheKaryDescent_provesTheFlippedElement() public {
         DisputeData.Run memory r = _faulty(DisputeData.Fault.Flipped0);
         (JobId id, ChallengeId c) = _atAwaitNode(r);
