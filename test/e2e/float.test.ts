@@ -167,7 +167,14 @@ describe("e2e: float32 jobs on the CNN, honest and biased", { timeout: 300_000 }
       (l) => l.msg === "job MISMATCH (float bound violated): challenging" && String(l["jobId"]) === String(biasedJob),
     );
     assert.match(String(mismatch?.["violation"]), new RegExp(`^node ${FAULT_NODE} \\(Conv\\) element ${element}:`));
-    assert.ok(watcher.find((l) => l.msg === "disputing node" && l["node"] === FAULT_NODE));
+    // Each move logged once, when sent, though it stays pending over several ticks.
+    const logged = (msg: string) =>
+      watcher.lines.filter((l) => l.msg === msg && String(l["jobId"]) === String(biasedJob));
+    assert.deepEqual(
+      logged("disputing node").map((l) => l["node"]),
+      [FAULT_NODE],
+    );
+    assert.equal(logged("one-step proof sent").length, 1);
     assert.ok(
       watcher.find((l) => l.msg === "one-step proof sent" && l["node"] === FAULT_NODE && l["element"] === element),
       `the proof is at the forged element\n${watcher.tail()}`,
