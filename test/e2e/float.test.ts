@@ -4,10 +4,10 @@
  * "Float32 jobs").
  *
  * - An honest provider's jobs are each checked on the trace it serves (sampling rate 1),
- *   found admissible, never challenged, finalized, and their fees paid. The provider traces
- *   with onnxruntime's pinned single intra-op thread; the watcher runs with
- *   `--executor-threads 2`, so nothing depends on the two sides running alike (the float
- *   check itself runs no onnxruntime session at all).
+ *   found admissible, never challenged, finalized, and their fees paid. The provider has no
+ *   thread setting and traces with onnxruntime's pinned single intra-op thread; the watcher
+ *   is given `--executor-threads 2`. The float check runs no onnxruntime session at all: it
+ *   judges each node from the provider's own inputs of it, so the two need not run alike.
  * - A provider that moves one element of the first Conv (node 0) by 2·B (`float-bias`) is
  *   caught at that element: the watcher challenges, disputes node 0, proves it with the
  *   float one-step verifier (FraudProven), the job is slashed and the bounty paid.
