@@ -686,22 +686,27 @@ describe("watcher responder", { timeout: 120_000 }, () => {
     const forgedRoots = (k: number): Hex[] => trace.nodeRoots.map((r, i) => (i === k ? word(0xf00d) : r));
 
     test("a float32 job's stored trace is of no use once the posted roots differ from the served ones: an error, once", async () => {
-      const w = world();
       // The provider's served trace as the float path stores it, with the element outside its bound.
-      w.store.traces.set(`${JOB.jobId}:${JOB.commitmentHash}`, {
-        input: pack(trace.input),
-        nodes: trace.nodeOutputs.map((t) => pack(t)),
-        target: { nodeIndex: 1, outIndex: 0 },
-      });
-      w.chain.roots = trace.nodeRoots;
-      await playing(w, { phase: Phase.AwaitNode, deadline: 1500n });
+      const floatWorld = (roots: readonly Hex[]): World => {
+        const w = world();
+        w.store.traces.set(`${JOB.jobId}:${JOB.commitmentHash}`, {
+          input: pack(trace.input),
+          nodes: trace.nodeOutputs.map((t) => pack(t)),
+          target: { nodeIndex: 1, outIndex: 0 },
+        });
+        w.chain.roots = roots;
+        return w;
+      };
       const head = headAt(COMMIT_BLOCK + 3n, 1100n);
-      await w.tick(head);
-      assert.equal(w.metrics.of("float_roots_differ"), 0, "posted as served");
+      const served = floatWorld(trace.nodeRoots);
+      await playing(served, { phase: Phase.AwaitNode, deadline: 1500n });
+      await served.tick(head);
+      assert.equal(served.metrics.of("float_roots_differ"), 0, "posted as served");
+      assert.equal(served.tx.attemptsOf("selectNode"), 1, "posted as served: the target's node is disputed");
 
       const posted = forgedRoots(2);
-      w.chain.roots = posted;
-      w.restart();
+      const w = floatWorld(posted);
+      await playing(w, { phase: Phase.AwaitNode, deadline: 1500n });
       await w.tick(head);
       await w.tick(head);
       assert.equal(w.metrics.of("float_roots_differ"), 1);

@@ -19,13 +19,19 @@ export class MoveSender {
 
   constructor(private readonly p: Pick<ResponderPorts, "store" | "tx" | "clock" | "log">) {}
 
-  async send(row: ChallengeRow, key: string, label: string, call: ContractCall, deadline?: bigint): Promise<void> {
+  /**
+   * Sends the move under `key` unless it is journaled already. True only when this call
+   * submitted it: a move stays journaled and pending over several ticks (one block or more),
+   * and whoever logs the move should say so once.
+   */
+  async send(row: ChallengeRow, key: string, label: string, call: ContractCall, deadline?: bigint): Promise<boolean> {
     const { store, tx, clock, log } = this.p;
     const rec = tx.get(key);
     if (rec === undefined) {
-      if (clock.now() - (this.refused.get(key) ?? 0) < REFUSED_MOVE_PAUSE_MS) return;
+      if (clock.now() - (this.refused.get(key) ?? 0) < REFUSED_MOVE_PAUSE_MS) return false;
       try {
         await tx.submit(key, label, call, { deadline });
+        return true;
       } catch (err) {
         if (!(err instanceof CallRevertedError)) throw err;
         this.refused.set(key, clock.now());
@@ -41,5 +47,6 @@ export class MoveSender {
         "move failed on-chain; retrying",
       );
     }
+    return false;
   }
 }
