@@ -702,7 +702,7 @@ describe("watcher responder", { timeout: 120_000 }, () => {
       await playing(served, { phase: Phase.AwaitNode, deadline: 1500n });
       await served.tick(head);
       assert.equal(served.metrics.of("float_roots_differ"), 0, "posted as served");
-      assert.equal(served.tx.attemptsOf("selectNode"), 1, "posted as served: the target's node is disputed");
+      assert.equal(served.tx.attemptsOf("selectElement"), 1, "posted as served: the target's word is opened");
 
       const posted = forgedRoots(2);
       const w = floatWorld(posted);
@@ -717,7 +717,11 @@ describe("watcher responder", { timeout: 120_000 }, () => {
       assert.equal(logged?.level, "error");
       assert.equal(logged?.fields["postedTraceRoot"], traceRootOf(posted));
       assert.equal(logged?.fields["servedTraceRoot"], trace.traceRoot);
-      assert.equal(w.tx.attemptsOf("selectNode"), 0, "no move from a trace the provider did not post");
+      assert.equal(
+        w.tx.attemptsOf("selectNode") + w.tx.attemptsOf("selectElement"),
+        0,
+        "no move from a trace the provider did not post",
+      );
     });
 
     test("a refused move is simulated again only after the pause", async () => {
