@@ -15,6 +15,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import type { Hex, TransactionReceipt } from "viem";
 import { parseEventLogs } from "viem";
+import { measureFloatStepGas } from "../src/bench/floatStepGas.ts";
 import { measureOneStepGas, openOneStepChain, type OneStepGas } from "../src/bench/oneStepGas.ts";
 import { jobManagerAbi } from "../src/chain/abis.ts";
 import { commitBatch, commitJob, finalizeJob, requestJob, settleDispute } from "../src/client/calls.ts";
@@ -382,6 +383,11 @@ async function main(): Promise<void> {
     const disputes = await measureFullDisputes(table, shipped);
     const floatDisputes = await measureFloatDisputes(table);
     const jobs = await measureJobs(table, shipped);
+    const floatOneStep = await measureFloatStepGas(
+      table.public,
+      table.deployment.floatStepVerifier,
+      table.requester.wallet.account.address,
+    );
     const other = await measureOtherMoves(table, shipped);
     const first = (d: MeasuredDispute, kind: MeasuredMove["kind"]) => d.moves.find((m) => m.kind === kind)?.gas;
     const wrong = disputes["wrong-output"];
@@ -414,6 +420,7 @@ async function main(): Promise<void> {
       bisectionDispute376Words: other.bisectionDispute,
       target: targetRecord(disputes),
       oneStep: oneStep.gas,
+      floatOneStep,
     };
     writeFileSync(GAS_FILE, `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(ONE_STEP_PARTS_FILE, `${JSON.stringify(oneStep.k4096Parts, null, 2)}\n`);

@@ -32,7 +32,8 @@ export const STRICT_FP32: NumericsPolicy = {
   transcendentalUlps: 0,
 };
 
-const POLICY_ABI = [
+/** `NumericsPolicy` as abi.encode lays it out. */
+export const POLICY_ABI = [
   {
     type: "tuple",
     components: [

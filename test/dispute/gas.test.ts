@@ -1,6 +1,6 @@
 /**
  * Gas of whole disputes on the shipped model and of the job calls, held exactly to the
- * committed snapshot bench/gas.json (`fullDispute`, `target`, and `jobs` at the 64-job
+ * committed snapshot bench/gas.json (`fullDispute`, `target`, `floatOneStep`, and `jobs` at the 64-job
  * batch this test runs): gas is deterministic on a fresh anvil with a fixed history, and
  * the legacy code generator gives a contract the same code on any build, fresh or
  * incremental (hardhat.config.ts). When a contract change moves a figure, run
@@ -23,6 +23,7 @@ import {
   type MeasuredDispute,
 } from "../../scripts/gas.ts";
 import { assertSnapshot, readSnapshot } from "../gasSnapshot.ts";
+import { measureFloatStepGas } from "../../src/bench/floatStepGas.ts";
 
 const snapshot = readSnapshot(GAS_FILE);
 
@@ -84,6 +85,16 @@ test("the gas of request, commit, a 64-job batch commit and finalize is exactly 
     "jobs",
     snapshot.name,
   );
+});
+
+test("one float32 element through FloatStepVerifier costs exactly bench/gas.json's floatOneStep, a MatMul element at K = 784 at most 750,000", async () => {
+  const measured = await measureFloatStepGas(
+    table.public,
+    table.deployment.floatStepVerifier,
+    table.requester.wallet.account.address,
+  );
+  assertSnapshot(measured, snapshot.json["floatOneStep"], "floatOneStep", snapshot.name);
+  assert.ok((measured["matMul.784"] ?? Infinity) <= 750_000, `matMul.784: ${measured["matMul.784"]}`);
 });
 
 test("a job in a 64-job batch commit costs under a third of a single commit", () => {

@@ -7,28 +7,11 @@
  */
 import { encodeAbiParameters, encodeFunctionData, type Hex } from "viem";
 import { NODE_DESCRIPTOR_ABI, toAbiDescriptor, type NodeDescriptor } from "../../graph/descriptor.ts";
-import type { NumericsPolicy } from "../policy.ts";
+import { RANGE_OPENING_ABI } from "../../proof/oneStep.ts";
+import { POLICY_ABI, type NumericsPolicy } from "../policy.ts";
 
-/** `TensorCodec.RangeOpening`. */
-export const RANGE_OPENING = {
-  type: "tuple",
-  components: [
-    { name: "firstWord", type: "uint256" },
-    { name: "words", type: "bytes32[]" },
-    { name: "proof", type: "bytes32[]" },
-  ],
-} as const;
-
-const POLICY = {
-  type: "tuple",
-  components: [
-    { name: "version", type: "uint8" },
-    { name: "accumulationBits", type: "uint8" },
-    { name: "inputBits", type: "uint8" },
-    { name: "etaExponent", type: "int16" },
-    { name: "transcendentalUlps", type: "uint16" },
-  ],
-} as const;
+/** `TensorCodec.RangeOpening`: the integer profile's opening, reused by the float proofs. */
+const RANGE_OPENING = RANGE_OPENING_ABI;
 
 /** A range opening as viem encodes `TensorCodec.RangeOpening`. */
 export interface AbiRangeOpening {
@@ -71,7 +54,7 @@ export const encodeOperands = {
 
 /** The proof bytes: `abi.encode(NumericsPolicy policy, bytes operands)`. */
 export function encodeStepProof(policy: NumericsPolicy, operands: Hex): Hex {
-  return encodeAbiParameters([POLICY, { type: "bytes" }], [policy, operands]);
+  return encodeAbiParameters([...POLICY_ABI, { type: "bytes" }], [policy, operands]);
 }
 
 /** `IFloatStepVerifier` (contracts/interfaces/IFloatStepVerifier.sol). */
