@@ -94,6 +94,12 @@ export const PROVIDER_FIELDS = {
     help: "onnxruntime execution provider: auto (CUDA when installed), cpu or cuda (default auto)",
     schema: f.choice(["auto", "cpu", "cuda"] as const, { default: "auto" }),
   },
+  threads: {
+    flag: "--threads <n>",
+    env: "REFUTE_THREADS",
+    help: "onnxruntime threads inside one operator (default 1); a float32 model's output may change with it, which its bound admits",
+    schema: f.number({ min: 1, max: 256, integer: true, default: 1 }),
+  },
   retentionSec: {
     flag: "--retention <seconds>",
     env: "REFUTE_RETENTION",

@@ -337,6 +337,7 @@ class ProviderDaemon {
         if (c === undefined) {
           const { outputRoot, outputPacked } = await committedOutput(compiled, input, {
             executionProvider: this.ep,
+            intraOpNumThreads: this.config.threads,
             onWarning: (m) => this.log.warn({ jobId: job.jobId }, m),
           });
           this.store.saveOutput(job.jobId, { postsRoots: true, reveals: true, outputRoot, outputPacked });
@@ -403,6 +404,7 @@ class ProviderDaemon {
     const t0 = performance.now();
     const trace = await traceModel(compiled, input, {
       executionProvider: this.ep,
+      intraOpNumThreads: this.config.threads,
       onWarning: (m) => this.log.warn({ jobId }, m),
     });
     this.rt.metrics.observe("trace_seconds", (performance.now() - t0) / 1000);

@@ -4,10 +4,10 @@
  * "Float32 jobs").
  *
  * - An honest provider's jobs are each checked on the trace it serves (sampling rate 1),
- *   found admissible, never challenged, finalized, and their fees paid. The provider has no
- *   thread setting and traces with onnxruntime's pinned single intra-op thread; the watcher
- *   is given `--executor-threads 2`. The float check runs no onnxruntime session at all: it
- *   judges each node from the provider's own inputs of it, so the two need not run alike.
+ *   found admissible, never challenged, finalized, and their fees paid. The honest provider
+ *   runs onnxruntime with two intra-op threads (`--threads 2`), the cheater with one: their
+ *   float sums may be split and ordered differently. The watcher's float check runs no
+ *   onnxruntime session at all: it judges each node from the provider's own inputs of it.
  * - A provider that moves one element of the first Conv (node 0) by 2·B (`float-bias`) is
  *   caught at that element: the watcher challenges, disputes node 0, proves it with the
  *   float one-step verifier (FraudProven), the job is slashed and the bounty paid.
@@ -92,7 +92,7 @@ describe("e2e: float32 jobs on the CNN, honest and biased", { timeout: 300_000 }
     honestBalanceBefore = await balanceOf(ROLE.honest);
     watcherBalanceBefore = await balanceOf(ROLE.watcher);
     honest = new Daemon(
-      providerArgs(chain, ROLE.honest, ["--requester", chain.address(ROLE.requesterA)]),
+      providerArgs(chain, ROLE.honest, ["--requester", chain.address(ROLE.requesterA), "--threads", "2"]),
       keyEnv(ROLE.honest),
       "honest",
     );
