@@ -47,7 +47,7 @@ import {
   honestCommitment,
   type Commitment,
 } from "../src/dispute/faults.ts";
-import { floatPixels } from "../src/data/floatPixels.ts";
+import { floatImage } from "../src/data/floatPixels.ts";
 import { OutputsTrace } from "../src/trace/fromOutputs.ts";
 import { pack } from "../src/tensor/packing.ts";
 import { Tensor } from "../src/tensor/tensor.ts";
@@ -213,9 +213,8 @@ export async function measureFloatDisputes(table: LocalTable): Promise<FloatDisp
   const compiled = compileModel(new Uint8Array(readFileSync(new URL("fmnist-cnn.onnx", root))));
   const images = readIdxImages(new URL("fmnist-mlp.eval-images.idx", root).pathname);
   const modelId = await registerCompiled(table, compiled);
-  const size = images.rows * images.cols;
   const one = async (image: number, node: number, seed: number): Promise<MeasuredDispute> => {
-    const input = new Tensor(compiled.input, floatPixels(images.pixels.subarray(image * size, (image + 1) * size)));
+    const input = floatImage(images, compiled.input, image);
     const honest = await traceModel(compiled, input);
     const biased = floatBiasedOutputs(compiled, honest, new Rng(seed), { scale: 2, node });
     const forged = new OutputsTrace(input, biased.outputs);

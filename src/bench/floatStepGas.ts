@@ -10,7 +10,7 @@
 import { readFileSync } from "node:fs";
 import type { Address, Hex, PublicClient } from "viem";
 import { readIdxImages } from "../data/idx.ts";
-import { floatPixels } from "../data/floatPixels.ts";
+import { floatImage } from "../data/floatPixels.ts";
 import { Source, ZERO_ROOT, type NodeDescriptor } from "../graph/descriptor.ts";
 import { Opcode } from "../graph/opcode.ts";
 import { policyHash, STRICT_FP32 } from "../float/policy.ts";
@@ -89,8 +89,7 @@ export async function measureFloatStepGas(
   const root = new URL("../../models/", import.meta.url);
   const cnn = compileModel(new Uint8Array(readFileSync(new URL("fmnist-cnn.onnx", root))));
   const images = readIdxImages(new URL("fmnist-mlp.eval-images.idx", root).pathname);
-  const size = images.rows * images.cols;
-  const trace = await traceModel(cnn, new Tensor(cnn.input, floatPixels(images.pixels.subarray(0, size))));
+  const trace = await traceModel(cnn, floatImage(images, cnn.input, 0));
   const conv = 3;
   const node = cnn.nodes[conv] as NodeDescriptor;
   // Channel 5, row 7, column 7 of the 14×14 output: an interior element (every tap inside the image).

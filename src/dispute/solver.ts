@@ -16,6 +16,7 @@ import {
   divergentElement,
   firstDivergentNode,
   LOG_K,
+  sameRoots,
   WHOLE_REVEAL_MAX_WORDS,
   wordOfElement,
   type HonestTraceData,
@@ -291,9 +292,7 @@ export function challengerMove(
  */
 function floatNode(roots: readonly Hex[], data: ChallengerData): number | undefined {
   const target = data.target;
-  if (target === undefined || roots.length !== data.honest.nodeRoots.length) return undefined;
-  const same = roots.every((r, i) => r.toLowerCase() === data.honest.nodeRoots[i]?.toLowerCase());
-  return same ? target.nodeIndex : undefined;
+  return target !== undefined && sameRoots(roots, data.honest.nodeRoots) ? target.nodeIndex : undefined;
 }
 
 /** The revealed child whose subtree holds the target element's word, when the children are the checked trace's. */

@@ -2,7 +2,7 @@ import { hexToBytes, type Hex } from "viem";
 import { at } from "../tensor/at.ts";
 import { MerkleTree } from "../tensor/merkle.ts";
 import { dtypeInfo } from "../tensor/dtype.ts";
-import { elementCount, type TensorSpec } from "../tensor/spec.ts";
+import { committedPosition, elementCount, type TensorSpec } from "../tensor/spec.ts";
 import type { TensorCommitment } from "../tensor/commitment.ts";
 import { elementFromWords } from "../tensor/commitment.ts";
 import { Source, type NodeDescriptor } from "../graph/descriptor.ts";
@@ -20,6 +20,11 @@ import { buildOneStepProof } from "./oneStep.ts";
 export const WHOLE_REVEAL_MAX_WORDS = 64;
 /** log2 of the children per reveal round (DisputeGame.LOG_K). */
 export const LOG_K = 4;
+
+/** Whether two lists of node roots are the same (hex case ignored). */
+export function sameRoots(a: readonly Hex[], b: readonly Hex[]): boolean {
+  return a.length === b.length && a.every((r, k) => r.toLowerCase() === b[k]?.toLowerCase());
+}
 
 /** Index of the first node whose root differs, or undefined when the traces agree. */
 export function firstDivergentNode(claimed: readonly Hex[], honest: readonly Hex[]): number | undefined {
@@ -165,6 +170,13 @@ export function openedOutput(
     );
   }
   return { outWordIndex, outWord: opening.word, outProof: [] };
+}
+
+/** The provider's element `outIndex` of a node, read out of the output word that holds it (what the game compares or judges). */
+export function claimedElement(node: NodeDescriptor, outIndex: number, outWord: Hex): bigint {
+  const pos = committedPosition(node.output, outIndex);
+  const width = dtypeInfo(node.output.dtype).width;
+  return elementFromWords(node.output, Math.floor((pos * width) / 32), [outWord], pos);
 }
 
 /** The challenger's one-step proof of node `nodeIndex`'s element `outIndex` (docs/PROTOCOL.md §9.3). */

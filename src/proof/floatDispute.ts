@@ -6,20 +6,15 @@
  * admissibility is judged from the provider's inputs of the node (§11.3).
  */
 import type { OneStepProofArgs } from "../client/calls.ts";
-import { elementFromWords } from "../tensor/commitment.ts";
-import { dtypeInfo } from "../tensor/dtype.ts";
-import { committedPosition } from "../tensor/spec.ts";
 import { buildFloatStepProof } from "../float/step/proof.ts";
 import { policyOfHash } from "../float/policy.ts";
-import { nodeAt, openedOutput, operandCommitments, type StepProofParameters } from "./dispute.ts";
+import { claimedElement, nodeAt, openedOutput, operandCommitments, type StepProofParameters } from "./dispute.ts";
 
 export function buildFloatStepProofArgs(p: StepProofParameters): OneStepProofArgs {
   const node = nodeAt(p.compiled, p.nodeIndex);
   const out = openedOutput(node, p.outIndex, p.opening);
   // The claim is what the game reads: the element in the provider's opened word.
-  const pos = committedPosition(node.output, p.outIndex);
-  const width = dtypeInfo(node.output.dtype).width;
-  const claimed = elementFromWords(node.output, Math.floor((pos * width) / 32), [out.outWord], pos);
+  const claimed = claimedElement(node, p.outIndex, out.outWord);
   const { proof } = buildFloatStepProof({
     node,
     operands: operandCommitments(p.compiled, p.honest, p.nodeIndex),

@@ -10,9 +10,9 @@ import { Source, type NodeDescriptor } from "../graph/descriptor.ts";
 import { evaluateFromOpenings, type OperandOpening, type OperandRange } from "../reference/evaluate.ts";
 import { at } from "../tensor/at.ts";
 import { elementFromWords, tensorRootOf, type RangeOpening } from "../tensor/commitment.ts";
-import { dtypeInfo } from "../tensor/dtype.ts";
 import { depthFor, rootFromRange } from "../tensor/merkle.ts";
-import { committedPosition, wordCount } from "../tensor/spec.ts";
+import { wordCount } from "../tensor/spec.ts";
+import { claimedElement } from "../proof/dispute.ts";
 
 /** The parts of a `proveStep` call the replay re-checks. */
 export interface SentStepProof {
@@ -54,9 +54,7 @@ export async function sentStepProof(
 
 /** The claimed element: read out of the opened output word. */
 export function claimedFromProof(node: NodeDescriptor, p: SentStepProof): bigint {
-  const pos = committedPosition(node.output, p.outIndex);
-  const width = dtypeInfo(node.output.dtype).width;
-  return elementFromWords(node.output, Math.floor((pos * width) / 32), [p.outWord], pos);
+  return claimedElement(node, p.outIndex, p.outWord);
 }
 
 /**

@@ -16,7 +16,7 @@ import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { JobStatus } from "../../src/chain/enums.ts";
 import { readIdxImages } from "../../src/data/idx.ts";
-import { floatPixels } from "../../src/data/floatPixels.ts";
+import { floatImage } from "../../src/data/floatPixels.ts";
 import { honestCommitment } from "../../src/dispute/faults.ts";
 import { Outcome, Reason, reasonName } from "../../src/dispute/state.ts";
 import { ElementCheck } from "../../src/float/check/kernel.ts";
@@ -53,10 +53,7 @@ after(async () => {
   await table?.stop();
 });
 
-function imageInput(i: number): Tensor {
-  const size = images.rows * images.cols;
-  return new Tensor(cnn.input, floatPixels(images.pixels.subarray(i * size, (i + 1) * size)));
-}
+const imageInput = (i: number): Tensor => floatImage(images, cnn.input, i);
 
 /** The node's output with one element moved: by `scale`·B for a rounding node, by one ulp (scale ignored) for an exact one. */
 function moved(trace: Trace, node: number, element: number, scale: number): Tensor[] {

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { readIdxImages } from "../../src/data/idx.ts";
-import { floatPixels } from "../../src/data/floatPixels.ts";
+import { floatImage } from "../../src/data/floatPixels.ts";
 import {
   FAULT_KINDS,
   FLOAT_FAULT_KINDS,
@@ -34,10 +34,7 @@ const mlp = compileModel(new Uint8Array(readFileSync(new URL("../../models/fmnis
 const images = readIdxImages(new URL("../../models/fmnist-mlp.eval-images.idx", import.meta.url).pathname);
 const LAST = cnn.nodes.length - 1;
 
-function imageInput(i: number): Tensor {
-  const size = images.rows * images.cols;
-  return new Tensor(cnn.input, floatPixels(images.pixels.subarray(i * size, (i + 1) * size)));
-}
+const imageInput = (i: number): Tensor => floatImage(images, cnn.input, i);
 
 /** The forged trace as its node data says (what the provider stores, posts and reveals). */
 function forgedOutputs(c: Commitment): Tensor[] {

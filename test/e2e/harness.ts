@@ -27,7 +27,7 @@ import { approve, deposit, mint, registerModel, requestJob } from "../../src/cli
 import type { ProtocolAddresses, RefuteClient } from "../../src/client/contracts.ts";
 import { send } from "../../src/client/send.ts";
 import { readIdxImages } from "../../src/data/idx.ts";
-import { floatPixels } from "../../src/data/floatPixels.ts";
+import { floatImage } from "../../src/data/floatPixels.ts";
 import { quantizePixels } from "../../src/data/quantizeInput.ts";
 import { saveDeployment } from "../../src/deployments/load.ts";
 import { modelIdOf, type ModelParams } from "../../src/model/modelSpec.ts";
@@ -170,12 +170,7 @@ export function imageInput(compiled: CompiledModel, i: number): Tensor {
 
 /** The i-th evaluation image as the float32 models take it (pixel/255). */
 export function floatImageInput(compiled: CompiledModel, i: number): Tensor {
-  const images = readIdxImages(join(ROOT, "models", "fmnist-mlp.eval-images.idx"));
-  const size = images.rows * images.cols;
-  return new Tensor(
-    { dtype: compiled.input.dtype, layout: compiled.input.layout, shape: [...compiled.input.shape] },
-    floatPixels(images.pixels.subarray(i * size, (i + 1) * size)),
-  );
+  return floatImage(readIdxImages(join(ROOT, "models", "fmnist-mlp.eval-images.idx")), compiled.input, i);
 }
 
 /** Requests a job; returns its id. */

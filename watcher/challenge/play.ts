@@ -8,6 +8,7 @@ import { Phase, phaseName } from "../../src/chain/enums.ts";
 import { traceRootOf } from "../../src/graph/descriptor.ts";
 import { callOf } from "../../src/dispute/play.ts";
 import { challengerMove } from "../../src/dispute/solver.ts";
+import { sameRoots } from "../../src/proof/dispute.ts";
 import { crashPoint } from "../../src/service/crash.ts";
 import type { ChainHead } from "../../src/service/heads.ts";
 import type { ChallengeRow } from "../store.ts";
@@ -71,8 +72,4 @@ export class PlayStep {
       log.info({ ...ctx, phase: phaseName(c.phase) }, `dispute move: ${move.kind}`);
     }
   }
-}
-
-function sameRoots(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((r, i) => r.toLowerCase() === b[i]?.toLowerCase());
 }
