@@ -20,7 +20,7 @@ import { floatImage } from "../../src/data/floatPixels.ts";
 import { honestCommitment } from "../../src/dispute/faults.ts";
 import { Outcome, Reason, reasonName } from "../../src/dispute/state.ts";
 import { ElementCheck } from "../../src/float/check/kernel.ts";
-import { checkNode, kernelFor } from "../../src/float/check/node.ts";
+import { kernelFor } from "../../src/float/check/node.ts";
 import { floatNodeOfTrace } from "../../src/float/check/traceNode.ts";
 import { compileModel } from "../../src/onnx/compile.ts";
 import { float32Bits, Tensor } from "../../src/tensor/tensor.ts";
@@ -36,6 +36,7 @@ import {
   registerCompiled,
   type LocalTable,
 } from "../harness/localTable.ts";
+import { checkAdmissible } from "../../watcher/float/admissible.ts";
 import { challengeJob, committedJob } from "./fixture.ts";
 
 const cnn = compileModel(new Uint8Array(readFileSync(new URL("../../models/fmnist-cnn.onnx", import.meta.url))));
@@ -78,13 +79,10 @@ function moved(trace: Trace, node: number, element: number, scale: number): Tens
   return outputs;
 }
 
-/** The first element outside its bound in the trace, as a watcher's checker finds it. */
+/** The first element outside its bound in the trace, as the watcher's check finds it. */
 function firstViolation(trace: OutputsTrace): { nodeIndex: number; outIndex: number } | undefined {
-  for (let i = 0; i < cnn.nodes.length; i++) {
-    const v = checkNode(floatNodeOfTrace(cnn, trace, i), { maxViolations: 1 }).violations[0];
-    if (v !== undefined) return { nodeIndex: i, outIndex: v.index };
-  }
-  return undefined;
+  const found = checkAdmissible(cnn, trace.input, trace.nodeOutputs);
+  return found.kind === "violation" ? { nodeIndex: found.nodeIndex, outIndex: found.violation.index } : undefined;
 }
 
 /** An element whose move stays local: positive before a Relu, the window's maximum before a MaxPool. */

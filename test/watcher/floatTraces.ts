@@ -9,11 +9,9 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { bytesToHex, type Hex } from "viem";
-import { loadFloatGraph } from "../../src/float/check/graph.ts";
 import { ElementCheck } from "../../src/float/check/kernel.ts";
 import { kernelFor } from "../../src/float/check/node.ts";
-import { floatNodeOf } from "../../src/float/check/graph.ts";
-import type { NodeTensor } from "../../src/float/check/tensor.ts";
+import { floatNodeOfTrace } from "../../src/float/check/traceNode.ts";
 import { traceRootOf } from "../../src/graph/descriptor.ts";
 import { compileModel } from "../../src/onnx/compile.ts";
 import { tensorRoot } from "../../src/tensor/commitment.ts";
@@ -25,7 +23,7 @@ import type { FloatModel } from "../../watcher/float/jobs.ts";
 
 export const CNN_PATH = join(import.meta.dirname, "..", "..", "models", "fmnist-cnn.onnx");
 const bytes = new Uint8Array(readFileSync(CNN_PATH));
-export const CNN: FloatModel = { compiled: compileModel(bytes), graph: loadFloatGraph(bytes) };
+export const CNN: FloatModel = { compiled: compileModel(bytes) };
 
 /** A job's node outputs as a provider would serve them, and the job input. */
 export interface ServedJob {
@@ -68,15 +66,9 @@ export const outputRootOf = (job: ServedJob): Hex => tensorRoot(job.outputs.at(-
  * stays what it was: the served trace is consistent except at that element.
  */
 export function shiftedConv(job: ServedJob, times: number): { job: ServedJob; nodeIndex: number; outIndex: number } {
-  const { compiled, graph } = CNN;
+  const { compiled } = CNN;
   const nodeIndex = compiled.onnxOpTypes.indexOf("Conv");
-  const values = new Map<string, NodeTensor>(graph.constants);
-  values.set(compiled.input.name, { dims: job.input.spec.shape, data: job.input.data as Float32Array });
-  compiled.outputNames.forEach((name, i) =>
-    values.set(name, { dims: job.outputs[i]!.spec.shape, data: job.outputs[i]!.data as Float32Array }),
-  );
-  const node = graph.nodes.find((n) => n.output === compiled.outputNames[nodeIndex])!;
-  const kernel = kernelFor(floatNodeOf(node, values));
+  const kernel = kernelFor(floatNodeOfTrace(compiled, { input: job.input, nodeOutputs: job.outputs }, nodeIndex));
   const honest = job.outputs[nodeIndex]!;
   const data = Float32Array.from(honest.data as Float32Array);
   const bits = new Uint32Array(data.buffer);

@@ -10,7 +10,6 @@
 import { readFileSync } from "node:fs";
 import { LRUCache } from "lru-cache";
 import type { Hex } from "viem";
-import { FloatModelError, loadFloatGraph, type FloatGraph } from "../../src/float/check/graph.ts";
 import { CheckInputError } from "../../src/float/check/tensor.ts";
 import { compileModel, type CompiledModel } from "../../src/onnx/compile.ts";
 import { isModelValidationError } from "../../src/onnx/errors.ts";
@@ -28,10 +27,9 @@ export interface FloatJobOptions {
   readonly fetch: TraceFetchPolicy;
 }
 
-/** A float model as the check reads it: the descriptors (specs, roots) and the ONNX graph (attributes, constants). */
+/** A float model as the check reads it: its descriptors, constants and operators (attributes are read from its file once). */
 export interface FloatModel {
   readonly compiled: CompiledModel;
-  readonly graph: FloatGraph;
 }
 
 export type FloatModelLoad =
@@ -73,10 +71,9 @@ export class FloatJobs {
     let model: FloatModel;
     try {
       const bytes = new Uint8Array(readFileSync(path));
-      model = { compiled: compileModel(bytes), graph: loadFloatGraph(bytes) };
+      model = { compiled: compileModel(bytes) };
     } catch (e) {
-      if (isModelValidationError(e) || e instanceof FloatModelError)
-        return { kind: "invalid", reason: `${path}: ${e.message}` };
+      if (isModelValidationError(e)) return { kind: "invalid", reason: `${path}: ${e.message}` };
       throw e;
     }
     const registered = { ...expected, uri: "", params: undefined } as unknown as RegisteredModel;
@@ -91,7 +88,7 @@ export class FloatJobs {
   async check(
     job: { readonly jobId: bigint; readonly provider: Hex; readonly outputRoot: Hex },
     input: Uint8Array,
-    { compiled, graph }: FloatModel,
+    { compiled }: FloatModel,
   ): Promise<FloatOutcome> {
     const inputBytes = packedByteLength(compiled.input);
     if (input.length !== inputBytes)
@@ -112,9 +109,9 @@ export class FloatJobs {
     if (served.kind === "invalid") return { kind: "invalid", reason: `${url.href}: ${served.reason}` };
     let result;
     try {
-      result = checkAdmissible(compiled, graph, unpack(compiled.input, input), served.trace.outputs);
+      result = checkAdmissible(compiled, unpack(compiled.input, input), served.trace.outputs);
     } catch (e) {
-      if (e instanceof CheckInputError || e instanceof FloatModelError)
+      if (e instanceof CheckInputError)
         return { kind: "uncheckable", reason: `the float checker cannot check this model: ${e.message}` };
       throw e;
     }
